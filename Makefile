@@ -1,0 +1,39 @@
+# The two set-up commands (see README.md):
+#   make lab    install everything and launch JupyterLab on examples/
+#   make test   install what the tests need and run every test suite (what .ci/run does)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
+LAB_ROOT ?= examples
+# Jupyter refuses to run as root unless told; CI and containers run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: lab install test test-python test-ui bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Editable install of the Python package; builds the labextension (jlpm) and links it into the venv.
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/jupyter-builder develop --overwrite .
+	$(BIN)/jupyter server extension enable --sys-prefix orchest_jlab
+
+lab: install
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(LAB_ROOT) $(LAB_ARGS)
+
+test: install test-python test-ui
+
+test-python:
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-ui:
+	PATH="$(BIN):$$PATH" ui-tests/run.sh
+
+bench: install
+	$(BIN)/python benchmarks/bench_pipelines.py
+
+clean:
+	rm -rf $(VENV) node_modules ui-tests/node_modules lib orchest_jlab/labextension tsconfig.tsbuildinfo

@@ -1,0 +1,49 @@
+"""The one place where requests are authenticated and errors become JSON ``{"message", "errors"}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
+
+from ..errors import OrchestError
+from ..workspace import Workspace
+
+AUTH_RESOURCE = "orchest"
+
+
+class OrchestHandler(ExtensionHandlerMixin, APIHandler):
+    """Base of every Orchest API handler. Subclasses decorate their methods with ``@authenticated``."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.settings["orchest_workspace"]
+
+    def write_json(self, value: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(value))
+
+    def log_exception(self, typ, value, tb) -> None:
+        if isinstance(value, OrchestError):
+            self.log.info("%s %s: %s", self.request.method, self.request.path, value.message)
+        else:
+            super().log_exception(typ, value, tb)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        errors: list = []
+        if isinstance(exc, OrchestError):
+            status_code, message, errors = exc.status, exc.message, exc.errors
+            self.set_status(status_code)
+        elif isinstance(exc, web.HTTPError):
+            message = exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+            message = message or self._reason
+        else:
+            message = "The server failed to handle this request; its log has the details."
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message, "errors": errors}))

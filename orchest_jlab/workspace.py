@@ -1,0 +1,87 @@
+"""The pipelines under one root folder (the Jupyter server's root), addressed by API paths.
+
+An API path is a ``/``-separated path relative to the root, as in Jupyter's contents API. Nothing
+outside the root can be reached through one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import BadRequest, NotFound
+from .pipelines import (
+    DEFAULT_SKIP_DIRS,
+    PIPELINE_SUFFIX,
+    check_pipeline_file,
+    discover_pipelines,
+    validate_pipeline,
+)
+from .pipelines.document import parse
+from .pipelines.project import is_within
+
+
+class Workspace:
+    def __init__(self, root: str | os.PathLike, skip_dirs: Iterable[str] = DEFAULT_SKIP_DIRS):
+        self.root = Path(os.path.abspath(root))
+        self.skip_dirs = frozenset(skip_dirs)
+
+    def resolve(self, api_path: str, *, must_exist: bool = True) -> Path:
+        """The file an API path names. Raises BadRequest for a path that leaves the root and NotFound
+        for a pipeline file that is not there."""
+        parts = PurePosixPath(api_path.strip("/")).parts
+        if not parts or any(p in ("..", "") for p in parts) or "\x00" in api_path:
+            raise BadRequest(f'"{api_path}" is not a path inside the server\'s root folder.')
+        if not parts[-1].endswith(PIPELINE_SUFFIX):
+            raise BadRequest(f'"{api_path}" is not a pipeline: pipeline files end in "{PIPELINE_SUFFIX}".')
+        path = self.root.joinpath(*parts)
+        if not is_within(os.path.realpath(path), os.path.realpath(self.root)):
+            raise BadRequest(f'"{api_path}" leads outside the server\'s root folder.')
+        if must_exist and not path.is_file():
+            raise NotFound(f'There is no pipeline file "{api_path}".')
+        return path
+
+    def api_path(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def list_pipelines(self) -> list[dict[str, Any]]:
+        return [self._summary(self.root / relative) for relative in discover_pipelines(self.root, self.skip_dirs)]
+
+    def _summary(self, path: Path) -> dict[str, Any]:
+        document, report = check_pipeline_file(path, boundary=self.root)
+        data = document.data if document else {}
+        steps = data.get("steps")
+        name = data.get("name")
+        return {
+            "path": self.api_path(path),
+            "name": name if isinstance(name, str) and name else path.stem,
+            "uuid": data.get("uuid") if isinstance(data.get("uuid"), str) else None,
+            "step_count": len(steps) if isinstance(steps, dict) else 0,
+            "valid": report.valid,
+            "error_count": len(report.errors),
+            "warning_count": len(report.warnings),
+        }
+
+    def get_pipeline(self, api_path: str) -> dict[str, Any]:
+        document, report = check_pipeline_file(self.resolve(api_path), boundary=self.root)
+        return {
+            "path": api_path.strip("/"),
+            "pipeline": document.data if document else None,
+            "report": report.to_json(),
+        }
+
+    def validate_text(self, text: str, api_path: str | None = None) -> dict[str, Any]:
+        """The report on a pipeline document given as JSON text; with ``api_path``, checked as if it
+        were saved at that path (its step files and environments are checked too)."""
+        if not text.strip():
+            raise BadRequest("The request has no body: send the pipeline document as JSON.")
+        path = self.resolve(api_path, must_exist=False) if api_path else None
+        try:
+            document, parse_problems = parse(text)
+        except ValueError as exc:
+            raise BadRequest(str(exc).replace("The file", "The request body", 1)) from None
+        report = validate_pipeline(document, path, boundary=self.root)
+        report.problems[:0] = parse_problems
+        return report.to_json()

@@ -1,0 +1,97 @@
+import { expect, test } from '@jupyterlab/galata';
+
+/**
+ * A minimal Orchest pipeline definition (schema version 1.0.0) with two
+ * connected steps.
+ */
+const PIPELINE = {
+  name: 'ui-test pipeline',
+  uuid: '0f2c6b66-4b5e-4f5a-9c1c-2f4b1d0e6a01',
+  version: '1.0.0',
+  settings: {
+    auto_eviction: false,
+    data_passing_memory_size: '1GB'
+  },
+  parameters: {},
+  services: {},
+  steps: {
+    'a3b1c2d4-0000-4000-8000-000000000001': {
+      uuid: 'a3b1c2d4-0000-4000-8000-000000000001',
+      title: 'load',
+      file_path: 'load.py',
+      incoming_connections: [],
+      environment: '',
+      parameters: {},
+      kernel: { name: 'python', display_name: 'Python 3' },
+      meta_data: { hidden: false, position: [100, 100] }
+    },
+    'a3b1c2d4-0000-4000-8000-000000000002': {
+      uuid: 'a3b1c2d4-0000-4000-8000-000000000002',
+      title: 'train',
+      file_path: 'train.py',
+      incoming_connections: ['a3b1c2d4-0000-4000-8000-000000000001'],
+      environment: '',
+      parameters: {},
+      kernel: { name: 'python', display_name: 'Python 3' },
+      meta_data: { hidden: false, position: [300, 100] }
+    }
+  }
+};
+
+const FILE_NAME = 'demo.orchest';
+
+test.describe('Orchest pipeline file type', () => {
+  test.beforeEach(async ({ page, tmpPath }) => {
+    await page.contents.uploadContent(
+      JSON.stringify(PIPELINE, null, 2),
+      'text',
+      `${tmpPath}/${FILE_NAME}`
+    );
+    await page.filebrowser.openDirectory(tmpPath);
+  });
+
+  test('the extension is active', async ({ page }) => {
+    const active = await page.evaluate(() =>
+      window.jupyterapp.isPluginActivated('orchest-jlab:plugin')
+    );
+    expect(active).toBe(true);
+  });
+
+  test('the file browser shows .orchest files with the pipeline icon', async ({
+    page
+  }) => {
+    const item = page.locator('.jp-DirListing-item', {
+      has: page.locator('.jp-DirListing-itemText', { hasText: FILE_NAME })
+    });
+    await expect(item).toHaveCount(1);
+    await expect(item).toHaveAttribute('data-file-type', 'orchest-pipeline');
+    await expect(
+      item.locator(
+        '.jp-DirListing-itemIcon svg[data-icon="orchest-jlab:pipeline"]'
+      )
+    ).toHaveCount(1);
+  });
+
+  test('double-click opens a .orchest file in the text editor, as JSON', async ({
+    page
+  }) => {
+    const item = page.locator(
+      '.jp-DirListing-item[data-file-type="orchest-pipeline"]',
+      { hasText: FILE_NAME }
+    );
+    await item.dblclick();
+
+    const tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab', {
+      hasText: FILE_NAME
+    });
+    await expect(tab).toHaveCount(1);
+    await expect(tab).toHaveClass(/lm-mod-current/);
+
+    const editor = page.locator('#jp-main-dock-panel .jp-FileEditor:visible');
+    await expect(editor).toHaveCount(1);
+    const content = editor.locator('.cm-content');
+    await expect(content).toContainText('"name": "ui-test pipeline"');
+    // Highlighted with CodeMirror's JSON language.
+    await expect(content).toHaveAttribute('data-language', 'json');
+  });
+});
