@@ -27,7 +27,7 @@ lab: install
 test: install test-python test-ui
 
 test-python:
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	PATH="$(BIN):$$PATH" $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-ui:
 	PATH="$(BIN):$$PATH" ui-tests/run.sh

@@ -292,3 +292,12 @@ class TestProjectRoot:
         (tmp_path / ".orchest").write_text("")
         (tmp_path / "a").mkdir()
         assert find_project_root(tmp_path / "a" / "p.orchest") == tmp_path / "a"
+
+
+def test_problems_come_in_the_order_of_the_file(project):
+    path, data = project.chain(titles=("A", "B", "C"))
+    for step in data["steps"].values():
+        step["file_path"] = "gone.py"
+    data["name"] = ""
+    report = validate_pipeline(data, path)
+    assert [p.step_title for p in report.problems] == [None, "A", "B", "C"]

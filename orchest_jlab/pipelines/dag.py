@@ -32,7 +32,7 @@ def graph_of(pipeline: Mapping[str, Any]) -> dict[str, list[str]]:
     for uuid, step in steps.items():
         incoming = step.get("incoming_connections") if isinstance(step, dict) else None
         parents = incoming if isinstance(incoming, list) else []
-        graph[uuid] = [p for p in dict.fromkeys(parents) if isinstance(p, str) and p in steps]
+        graph[uuid] = list(dict.fromkeys(p for p in parents if isinstance(p, str) and p in steps))
     return graph
 
 

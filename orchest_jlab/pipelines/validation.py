@@ -38,8 +38,7 @@ def validate_pipeline(
     problems += _graph_problems(data)
     if pipeline_path is not None:
         problems += _project_problems(data, Path(pipeline_path), boundary)
-    problems.sort(key=lambda p: (p.pointer, p.severity))
-    return Report(problems)
+    return Report(sorted(problems, key=_document_order(data)))
 
 
 def check_pipeline_file(
@@ -64,6 +63,21 @@ def _steps(data: dict) -> Iterator[tuple[str, dict]]:
         for uuid, step in steps.items():
             if isinstance(step, dict):
                 yield uuid, step
+
+
+def _document_order(data: dict):
+    """Sort key putting problems in the order a reader meets them: the pipeline's own fields, then
+    each step in the order of the file."""
+    steps = data.get("steps")
+    rank = {uuid: i for i, uuid in enumerate(steps)} if isinstance(steps, dict) else {}
+
+    def key(problem: Problem) -> tuple:
+        parts = problem.pointer.split("/")
+        in_step = len(parts) > 2 and parts[1] == "steps"
+        step = parts[2].replace("~1", "/").replace("~0", "~") if in_step else None
+        return (rank.get(step, -1) if in_step else -1, problem.pointer, problem.severity)
+
+    return key
 
 
 def _title(data: dict, uuid: str) -> str | None:
