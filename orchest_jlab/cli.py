@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .pipelines import DEFAULT_SKIP_DIRS, PIPELINE_SUFFIX, check_pipeline_file, discover_pipelines
+from .errors import OrchestError
+from .pipelines import DEFAULT_SKIP_DIRS, PIPELINE_SUFFIX, RUN_TYPES, check_pipeline_file, discover_pipelines
 from .workspace import Workspace
 
 
@@ -69,3 +71,73 @@ def list_(root: Path, as_json: bool) -> None:
     for p in pipelines:
         state = "ok" if p["valid"] else f"{p['error_count']} error(s)"
         click.echo(f"{p['path']:<{width}}  {p['name']}  ({p['step_count']} steps, {state})")
+
+
+def _json_value(text: str):
+    """A parameter value: JSON when it parses (42, true, [1, 2], "x"), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _parameters(params: tuple[str, ...], step_params: tuple[str, ...], pipeline: dict) -> dict:
+    from .runs import find_steps
+
+    parameters: dict[str, dict] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=JSON", param_hint="--param")
+        parameters.setdefault("pipeline_parameters", {})[key] = _json_value(value)
+    for item in step_params:
+        step, sep1, rest = item.partition(":")
+        key, sep2, value = rest.partition("=")
+        if not (sep1 and sep2 and step and key):
+            raise click.BadParameter(f"{item!r} is not STEP:KEY=JSON", param_hint="--step-param")
+        [step_uuid] = find_steps(pipeline, [step])
+        parameters.setdefault(step_uuid, {})[key] = _json_value(value)
+    return parameters
+
+
+@main.command()
+@click.argument("pipeline", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--type", "run_type", type=click.Choice(RUN_TYPES), default="full", show_default=True,
+              help="full: every step; selection: the --step steps; incoming: the steps before them.")
+@click.option("--step", "steps", multiple=True, metavar="UUID_OR_TITLE", help="A step to select (repeatable).")
+@click.option("--param", "params", multiple=True, metavar="KEY=JSON", help="A pipeline parameter's value.")
+@click.option("--step-param", "step_params", multiple=True, metavar="STEP:KEY=JSON",
+              help="A step parameter's value (STEP: uuid or title).")
+@click.option("--snapshot", is_flag=True, help="Run on a snapshot of the project (non-interactive run).")
+@click.option("--json", "as_json", is_flag=True, help="Print the final run record as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Show state changes but not the steps' output.")
+def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json, quiet) -> None:
+    """Run a pipeline here, without a server; progress goes to stderr.
+
+    Exits with 0 only when every step of the run is COMPUTED.
+    """
+    from .headless import run_headless
+    from .pipelines import read_pipeline
+    from .runs import prepare_run
+
+    path = pipeline.resolve()
+    try:
+        parameters = _parameters(params, step_params, read_pipeline(path).data) if params or step_params else None
+        request = prepare_run(path, run_type=run_type, steps=list(steps), parameters=parameters,
+                              interactive=not snapshot, snapshot_size_limit=50 * 2**20)
+    except OrchestError as exc:
+        click.echo(f"{pipeline}: {exc.message}", err=True)
+        for problem in exc.errors:
+            click.echo(f"{pipeline}: {problem['pointer'] or '/'}: {problem['message']}", err=True)
+        raise SystemExit(2) from None
+    except Exception as exc:  # an unreadable file
+        click.echo(f"{pipeline}: {exc}", err=True)
+        raise SystemExit(2) from None
+    record = asyncio.run(run_headless(request, show_logs=not quiet))
+    if as_json:
+        click.echo(json.dumps({
+            "uuid": record["uuid"], "status": record["status"], "backend": record["backend"],
+            "steps": {u: {k: s[k] for k in ("title", "state", "started", "finished")} for u, s in record["steps"].items()},
+        }, indent=2))
+    computed = all(s["state"] == "COMPUTED" for s in record["steps"].values())
+    raise SystemExit(0 if computed and record["status"] == "SUCCESS" else 1)

@@ -9,7 +9,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
-from ..errors import OrchestError
+from ..errors import BadRequest, OrchestError
+from ..runs import RunService
 from ..workspace import Workspace
 
 AUTH_RESOURCE = "orchest"
@@ -23,6 +24,16 @@ class OrchestHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def workspace(self) -> Workspace:
         return self.settings["orchest_workspace"]
+
+    @property
+    def runs(self) -> RunService:
+        return self.settings["orchest_runs"]
+
+    def json_body(self) -> Any:
+        try:
+            return json.loads(self.request.body or b"")
+        except (ValueError, RecursionError) as exc:
+            raise BadRequest(f"The request body is not valid JSON: {exc}") from None
 
     def write_json(self, value: Any, status: int = 200) -> None:
         self.set_status(status)

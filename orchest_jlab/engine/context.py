@@ -1,0 +1,62 @@
+"""What a step needs to run: its file, folder, environment variables and log."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The SDK folder goes on the step's PYTHONPATH (never installed as a top-level ``orchest`` package).
+SDK_PATH = Path(__file__).resolve().parents[1] / "step_sdk"
+
+
+def data_dir(project_dir: Path, pipeline_uuid: str) -> Path:
+    """Where the steps of a pipeline pass data to each other (Orchest's layout)."""
+    return project_dir / ".orchest" / "pipelines" / pipeline_uuid / "data"
+
+
+@dataclass
+class StepContext:
+    run_uuid: str
+    step_uuid: str
+    title: str
+    file: Path  # absolute
+    kernel_name: str | None  # the step's kernel, for notebooks
+    project_dir: Path  # the project, or the run's snapshot of it
+    pipeline_path: Path
+    pipeline_uuid: str
+    log_path: Path
+    parameter_overrides: dict[str, Any] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cwd(self) -> Path:
+        return self.file.parent
+
+    @property
+    def kind(self) -> str:
+        return self.file.suffix.lower()
+
+    def orchest_env(self) -> dict[str, str]:
+        """The ORCHEST_* variables the step SDK reads."""
+        env = {
+            "ORCHEST_PROJECT_DIR": str(self.project_dir),
+            "ORCHEST_PIPELINE_PATH": str(self.pipeline_path),
+            "ORCHEST_PIPELINE_UUID": self.pipeline_uuid,
+            "ORCHEST_STEP_UUID": self.step_uuid,
+            "ORCHEST_RUN_UUID": self.run_uuid,
+        }
+        if self.parameter_overrides:
+            env["ORCHEST_PARAMETERS"] = json.dumps(self.parameter_overrides)
+        return env
+
+    def process_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("ORCHEST_PARAMETERS", None)
+        env.update(self.orchest_env())
+        env.update(self.extra_env)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SDK_PATH), env.get("PYTHONPATH")]))
+        env["PYTHONUNBUFFERED"] = "1"
+        return env

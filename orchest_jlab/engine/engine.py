@@ -1,0 +1,209 @@
+"""The run engine: executes a run's steps in dependency order, in parallel where it can.
+
+Every change of state goes out on the event bus; the store and the websocket listen there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+import os
+import uuid as uuidlib
+from pathlib import Path
+
+from ..pipelines import graph_of, induced_subgraph, write_pipeline
+from . import outputs
+from .backends import Backend
+from .context import StepContext, data_dir
+from .events import EventBus
+from .run import Run, RunRequest, StepRun, now
+from .runners import StepFailed
+from .snapshots import make_snapshot
+from .states import RunStatus, StepState
+from .steplog import StepLog
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(self, bus: EventBus, backend: Backend):
+        self.bus = bus
+        self.backend = backend
+        self.runs: dict[str, Run] = {}  # runs of this process that have not finished
+        self._tasks: dict[str, asyncio.Task] = {}
+
+    # --- public API ------------------------------------------------------------------------------
+
+    def start(self, request: RunRequest) -> Run:
+        """Create the run and start executing it in the background."""
+        steps = request.pipeline["steps"]
+        run = Run(
+            uuid=str(uuidlib.uuid4()),
+            request=request,
+            backend=self.backend.name,
+            steps={u: StepRun(u, steps[u].get("title") or u, steps[u].get("file_path", "")) for u in request.steps},
+        )
+        self.runs[run.uuid] = run
+        self.bus.publish("run-created", run_uuid=run.uuid, run=run.to_json())
+        self._tasks[run.uuid] = asyncio.ensure_future(self._execute(run))
+        return run
+
+    async def wait(self, run_uuid: str) -> None:
+        task = self._tasks.get(run_uuid)
+        if task is not None:
+            await asyncio.shield(task)
+
+    def cancel(self, run_uuid: str) -> bool:
+        """Cancel a run of this process; False when it is not running here."""
+        task = self._tasks.get(run_uuid)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    def active_interactive_run(self, pipeline_path: Path) -> Run | None:
+        for run in self.runs.values():
+            if run.request.interactive and run.request.pipeline_path == pipeline_path:
+                return run
+        return None
+
+    async def shutdown(self) -> None:
+        for run_uuid in list(self._tasks):
+            self.cancel(run_uuid)
+        for task in list(self._tasks.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.backend.close()
+
+    # --- execution --------------------------------------------------------------------------------
+
+    def _set_run(self, run: Run, status: RunStatus, **fields) -> None:
+        run.status = status
+        for key, value in fields.items():
+            setattr(run, key, value)
+        self.bus.publish("run", run_uuid=run.uuid, status=status.value, started=run.started,
+                         finished=run.finished, error=run.error, warnings=run.warnings,
+                         snapshot_dir=str(run.workdir) if run.workdir else None)
+
+    def _set_step(self, run: Run, step: StepRun, state: StepState, **fields) -> None:
+        step.state = state
+        for key, value in fields.items():
+            setattr(step, key, value)
+        self.bus.publish("step", run_uuid=run.uuid, step_uuid=step.uuid, state=state.value,
+                         started=step.started, finished=step.finished, error=step.error,
+                         log_path=step.log_path)
+
+    async def _execute(self, run: Run) -> None:
+        request = run.request
+        try:
+            self._set_run(run, RunStatus.STARTED, started=now())
+            project_dir, pipeline_path = request.project_dir, request.pipeline_path
+            if not request.interactive:
+                project_dir, pipeline_path = await asyncio.to_thread(self._prepare_snapshot, run)
+            await self._run_steps(run, project_dir, pipeline_path)
+            failed = any(s.state != StepState.COMPUTED for s in run.steps.values())
+            self._set_run(run, RunStatus.FAILURE if failed else RunStatus.SUCCESS, finished=now())
+        except asyncio.CancelledError:
+            self._abort_unfinished(run, "The run was cancelled.")
+            self._set_run(run, RunStatus.ABORTED, finished=now())
+        except Exception as exc:  # a bug or an environment problem: the run fails, the server lives
+            log.exception("run %s failed", run.uuid)
+            self._abort_unfinished(run, "The run stopped before this step could run.")
+            self._set_run(run, RunStatus.FAILURE, finished=now(), error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self.runs.pop(run.uuid, None)
+            self._tasks.pop(run.uuid, None)
+
+    def _abort_unfinished(self, run: Run, reason: str) -> None:
+        for step in run.steps.values():
+            if not step.state.finished:
+                self._set_step(run, step, StepState.ABORTED, finished=now(), error=reason)
+
+    def _prepare_snapshot(self, run: Run) -> tuple[Path, Path]:
+        request = run.request
+        snapshot = run.run_dir / "snapshot"
+        run.warnings = make_snapshot(request.project_dir, snapshot, request.snapshot_size_limit)
+        run.workdir = snapshot
+        pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
+        document = _with_parameters(request.pipeline, request.parameters)
+        write_pipeline(pipeline_path, document)
+        self._set_run(run, RunStatus.STARTED)  # announces the snapshot and its warnings
+        return snapshot, pipeline_path
+
+    async def _run_steps(self, run: Run, project_dir: Path, pipeline_path: Path) -> None:
+        request = run.request
+        graph = induced_subgraph(graph_of(request.pipeline), request.steps)
+        settings = request.pipeline.get("settings") or {}
+        limit = settings.get("max_steps_parallelism") or 0
+        slots = asyncio.Semaphore(limit if limit > 0 else (os.cpu_count() or 1))
+        done = {u: asyncio.Event() for u in request.steps}
+        pipeline_uuid = request.pipeline["uuid"]
+        outputs_dir = data_dir(project_dir, pipeline_uuid)
+        overrides = request.parameters if request.interactive else None
+
+        async def step_task(step_uuid: str) -> None:
+            step = run.steps[step_uuid]
+            try:
+                for parent in graph[step_uuid]:
+                    await done[parent].wait()
+                failed = [run.steps[p].title for p in graph[step_uuid] if run.steps[p].state != StepState.COMPUTED]
+                if failed:
+                    self._set_step(run, step, StepState.ABORTED, finished=now(),
+                                   error=f"Not run: {', '.join(map(repr, failed))} did not complete.")
+                    return
+                async with slots:
+                    await self._run_step(run, step, project_dir, pipeline_path, outputs_dir, overrides)
+            finally:
+                done[step_uuid].set()
+
+        tasks = [asyncio.ensure_future(step_task(u)) for u in request.steps]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides) -> None:
+        request = run.request
+        definition = request.pipeline["steps"][step.uuid]
+        log_path = run.run_dir / "logs" / f"{step.uuid}.log"
+        ctx = StepContext(
+            run_uuid=run.uuid, step_uuid=step.uuid, title=step.title,
+            file=(pipeline_path.parent / step.file_path).resolve(),
+            kernel_name=(definition.get("kernel") or {}).get("name"),
+            project_dir=project_dir, pipeline_path=pipeline_path, pipeline_uuid=request.pipeline["uuid"],
+            log_path=log_path, parameter_overrides=overrides,
+        )
+        outputs.clear(outputs_dir, step.uuid)
+        step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
+        self._set_step(run, step, StepState.RUNNING, started=now(), log_path=str(log_path))
+        try:
+            await self.backend.run_step(ctx, step_log)
+        except StepFailed as exc:
+            step_log.note(str(exc))
+            self._set_step(run, step, StepState.FAILURE, finished=now(), error=str(exc))
+        except asyncio.CancelledError:
+            self._set_step(run, step, StepState.ABORTED, finished=now(), error="The run was cancelled.")
+            raise
+        except Exception as exc:
+            log.exception("step %s of run %s", step.uuid, run.uuid)
+            self._set_step(run, step, StepState.FAILURE, finished=now(), error=f"{type(exc).__name__}: {exc}")
+        else:
+            self._set_step(run, step, StepState.COMPUTED, finished=now())
+        finally:
+            step_log.close()
+
+
+def _with_parameters(pipeline: dict, parameters: dict) -> dict:
+    """A copy of the pipeline document with the run's parameter values written in."""
+    document = copy.deepcopy(pipeline)
+    for key, values in (parameters or {}).items():
+        if key == "pipeline_parameters":
+            document.setdefault("parameters", {}).update(values)
+        elif key in document.get("steps", {}):
+            document["steps"][key].setdefault("parameters", {}).update(values)
+    return document

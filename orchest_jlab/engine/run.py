@@ -1,0 +1,90 @@
+"""A pipeline run: what was asked for, and the live state of it and its steps."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .states import RunStatus, StepState
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class RunRequest:
+    """A run to start. ``steps`` are the steps the run type resolved to, in dependency order."""
+
+    pipeline_path: Path  # absolute, in the project
+    project_dir: Path
+    pipeline: dict[str, Any]  # the document as read when the run was asked for
+    run_type: str
+    selection: list[str]
+    steps: list[str]
+    interactive: bool
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # {"pipeline_parameters": .., uuid: ..}
+    snapshot_size_limit: int | None = None
+
+
+@dataclass
+class StepRun:
+    uuid: str
+    title: str
+    file_path: str
+    state: StepState = StepState.PENDING
+    started: str | None = None
+    finished: str | None = None
+    error: str | None = None
+    log_path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "file_path": self.file_path, "state": self.state.value,
+                "started": self.started, "finished": self.finished, "error": self.error,
+                "log_path": self.log_path}
+
+
+@dataclass
+class Run:
+    uuid: str
+    request: RunRequest
+    backend: str
+    steps: dict[str, StepRun]
+    status: RunStatus = RunStatus.PENDING
+    created: str = field(default_factory=now)
+    started: str | None = None
+    finished: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    workdir: Path | None = None  # the snapshot of a non-interactive run
+
+    @property
+    def run_dir(self) -> Path:
+        return self.request.project_dir / ".orchest" / "runs" / self.uuid
+
+    def to_json(self) -> dict[str, Any]:
+        request = self.request
+        name = request.pipeline.get("name")
+        return {
+            "uuid": self.uuid,
+            "project_dir": str(request.project_dir),
+            "pipeline_file": os.path.relpath(request.pipeline_path, request.project_dir),
+            "pipeline_uuid": request.pipeline.get("uuid"),
+            "pipeline_name": name if isinstance(name, str) else None,
+            "run_type": request.run_type,
+            "selection": request.selection,
+            "interactive": request.interactive,
+            "parameters": request.parameters,
+            "backend": self.backend,
+            "status": self.status.value,
+            "created": self.created,
+            "started": self.started,
+            "finished": self.finished,
+            "error": self.error,
+            "warnings": self.warnings,
+            "snapshot_dir": str(self.workdir) if self.workdir else None,
+            "steps": {uuid: step.to_json() for uuid, step in self.steps.items()},
+        }

@@ -1,0 +1,112 @@
+"""Kernels for notebook steps: each step gets a fresh kernel, started ahead of time when possible.
+
+Starting a kernel takes about a second; a chain of notebook steps would pay it at every step. The
+pool keeps one started, unused Python kernel per kernel name, so the next step takes it at once
+while a new spare starts in the background. A pooled kernel learns its step (working folder,
+ORCHEST_* variables) from a first silent cell; kernels of other languages start on demand with
+their step's folder and environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
+
+from ..context import SDK_PATH, StepContext
+
+log = logging.getLogger(__name__)
+
+FALLBACK_KERNEL = "python3"
+
+
+def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager | None = None) -> str:
+    """The first candidate that is an installed kernel (the step's kernel, then the notebook's),
+    else the host's Python kernel. Orchest's notebooks say ``python``; the host has ``python3``."""
+    installed = (specs or KernelSpecManager()).find_kernel_specs()
+    for name in candidates:
+        if name and name in installed:
+            return name
+    return FALLBACK_KERNEL
+
+
+def _base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SDK_PATH), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _python_setup_code(ctx: StepContext) -> str:
+    env = ctx.orchest_env()
+    return (
+        "import os as _os\n"
+        f"_os.chdir({json.dumps(str(ctx.cwd))})\n"
+        f"_os.environ.update({json.dumps(env)})\n"
+        + ("" if "ORCHEST_PARAMETERS" in env else "_os.environ.pop('ORCHEST_PARAMETERS', None)\n")
+        + "del _os\n"
+    )
+
+
+class KernelPool:
+    def __init__(self, spares: int = 1):
+        self.spares = spares
+        self._specs = KernelSpecManager()
+        self._idle: dict[str, list[asyncio.Task[AsyncKernelManager]]] = {}
+        self._closed = False
+
+    def _is_python(self, kernel_name: str) -> bool:
+        try:
+            return self._specs.get_kernel_spec(kernel_name).language.lower() == "python"
+        except NoSuchKernel:
+            return False
+
+    async def _start(self, kernel_name: str, **kwargs) -> AsyncKernelManager:
+        # IPC sockets in the runtime folder: no TCP port is opened for a step's kernel.
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
+                                     ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
+        await manager.start_kernel(**kwargs)
+        return manager
+
+    def _replenish(self, kernel_name: str) -> None:
+        idle = self._idle.setdefault(kernel_name, [])
+        while not self._closed and len(idle) < self.spares:
+            idle.append(asyncio.ensure_future(self._start(kernel_name, env=_base_env())))
+
+    async def take(self, kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, str | None]:
+        """A fresh kernel for ``ctx`` and the code that must run first in it (or None)."""
+        if not self.spares or not self._is_python(kernel_name):
+            manager = await self._start(kernel_name, env=ctx.process_env(), cwd=str(ctx.cwd))
+            return manager, None
+        idle = self._idle.setdefault(kernel_name, [])
+        starting = idle.pop(0) if idle else asyncio.ensure_future(self._start(kernel_name, env=_base_env()))
+        self._replenish(kernel_name)
+        manager = await starting
+        return manager, _python_setup_code(ctx)
+
+    async def close(self) -> None:
+        self._closed = True
+        tasks = [task for idle in self._idle.values() for task in idle]
+        self._idle.clear()
+        for task in tasks:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await shutdown_kernel(await task)
+
+
+async def shutdown_kernel(manager: AsyncKernelManager) -> None:
+    try:
+        await manager.shutdown_kernel(now=True)
+    except Exception:
+        log.debug("kernel shutdown failed", exc_info=True)
+    with contextlib.suppress(Exception):
+        await manager.cleanup_resources()

@@ -1,0 +1,80 @@
+"""Notebook steps through nbclient: a fresh kernel, cell outputs streamed to the step's log, and the
+executed notebook written back to its file (the project's in an interactive run, the snapshot's
+otherwise), outputs included, as Orchest does — also when a cell fails."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+from ...pipelines.document import write_text_atomic
+from ..context import StepContext
+from ..steplog import StepLog
+from . import StepFailed
+from .kernels import KernelPool, resolve_kernel_name, shutdown_kernel
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class _StreamingClient(NotebookClient):
+    """Sends each output to the step's log as it arrives."""
+
+    step_log: StepLog | None = None
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if self.step_log is not None:
+            self.step_log.write(_text_of(msg))
+        return out
+
+
+def _text_of(msg: dict[str, Any]) -> str:
+    content = msg.get("content", {})
+    kind = msg.get("msg_type")
+    if kind == "stream":
+        return content.get("text", "")
+    if kind == "error":
+        return _ANSI.sub("", "\n".join(content.get("traceback", []))) + "\n"
+    if kind in ("execute_result", "display_data"):
+        text = content.get("data", {}).get("text/plain", "")
+        return text + "\n" if text else ""
+    return ""
+
+
+async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelPool) -> None:
+    try:
+        notebook = nbformat.read(ctx.file, as_version=4)
+    except Exception as exc:
+        raise StepFailed(f"{ctx.file.name} is not a readable notebook: {exc}") from None
+    kernel_name = resolve_kernel_name([ctx.kernel_name, notebook.metadata.get("kernelspec", {}).get("name")])
+    manager, setup_code = await pool.take(kernel_name, ctx)
+    client = _StreamingClient(notebook, km=manager, timeout=None, allow_errors=False,
+                              resources={"metadata": {"path": str(ctx.cwd)}})
+    client.step_log = log
+    try:
+        client.kc = manager.client()
+        client.kc.start_channels()
+        await client.kc.wait_for_ready(timeout=60)
+        if setup_code:
+            reply = await client.async_wait_for_reply(client.kc.execute(setup_code, silent=True, store_history=False))
+            if not reply or reply["content"].get("status") != "ok":
+                raise StepFailed("the kernel could not be prepared for the step")
+        client.reset_execution_trackers()
+        for index, cell in enumerate(notebook.cells):
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+    except CellExecutionError as exc:
+        raise StepFailed(f"a cell of {ctx.file.name} raised {exc.ename}: {exc.evalue}") from None
+    except DeadKernelError:
+        raise StepFailed(f"the kernel of {ctx.file.name} died") from None
+    finally:
+        client.step_log = None
+        # Written back even when a cell failed or the run was cancelled, so its outputs can be read.
+        await asyncio.shield(asyncio.to_thread(write_text_atomic, ctx.file, nbformat.writes(notebook) + "\n"))
+        if client.kc is not None:
+            client.kc.stop_channels()
+        await asyncio.shield(shutdown_kernel(manager))

@@ -1,0 +1,91 @@
+"""Scripts (.py, .sh, .R) as processes in their own process group, output streamed line by line."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+from ..context import StepContext
+from ..steplog import StepLog
+from . import StepFailed
+
+# Time a cancelled step gets to end on SIGTERM before its whole process group gets SIGKILL.
+TERMINATE_GRACE_SECONDS = 3.0
+
+
+def command_for(ctx: StepContext, python: str = sys.executable) -> list[str]:
+    interpreter = {".py": python, ".sh": "bash", ".r": "Rscript"}[ctx.kind]
+    if shutil.which(interpreter) is None:
+        raise StepFailed(f'"{interpreter}" is needed to run {ctx.file.name} but is not installed.')
+    return [interpreter, str(ctx.file)]
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class _StepProtocol(asyncio.SubprocessProtocol):
+    """Output straight into the step's log; ``exited`` resolves when the process ends, even while a
+    background process it started still holds the output pipe open."""
+
+    def __init__(self, log: StepLog):
+        self.log = log
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.exited = asyncio.get_running_loop().create_future()
+        self.drained = asyncio.get_running_loop().create_future()  # the output pipe reached its end
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self.log.write(self.decoder.decode(data))
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if not self.drained.done():
+            self.drained.set_result(None)
+
+    def process_exited(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable) -> None:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.subprocess_exec(
+        lambda: _StepProtocol(log),
+        *command_for(ctx, python),
+        cwd=ctx.cwd,
+        env=ctx.process_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: cancel kills everything it started
+    )
+    pgid = transport.get_pid()
+    try:
+        await protocol.exited
+    except asyncio.CancelledError:
+        _signal_group(pgid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(asyncio.shield(protocol.exited), TERMINATE_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+        raise
+    finally:
+        # Whatever the step left running in its group (background jobs) ends with it.
+        _signal_group(pgid, signal.SIGKILL)
+        try:  # the last output may still be in the pipe
+            await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
+        except asyncio.TimeoutError:
+            pass
+        log.write(protocol.decoder.decode(b"", final=True))
+        transport.close()
+    code = transport.get_returncode()
+    if code != 0:
+        raise StepFailed(f"{ctx.file.name} exited with code {code}" if code > 0
+                         else f"{ctx.file.name} was killed by signal {-code}")

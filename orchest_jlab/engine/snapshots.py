@@ -1,0 +1,75 @@
+"""Snapshots: a non-interactive run's own copy of its project.
+
+Copies the project folder, respecting its ``.gitignore`` files, leaving out ``.git/``, the run data
+under ``.orchest/`` (outputs, logs, runs, the database; environments are kept) and files over a size
+limit, which are reported as warnings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pathspec
+
+# Relative to the project root; the snapshot keeps the rest of .orchest/ (environments).
+EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs"}
+DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm")
+
+
+def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> list[str]:
+    """Copy ``project_dir`` into ``target`` (created); returns warnings about files left out."""
+    warnings: list[str] = []
+    target.mkdir(parents=True)
+    specs: list[tuple[Path, pathspec.PathSpec]] = []
+
+    def ignored(path: Path, is_dir: bool) -> bool:
+        for base, spec in specs:
+            if base in path.parents:
+                relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+                if spec.match_file(relative):
+                    return True
+        return False
+
+    for folder, dirnames, filenames in os.walk(project_dir):
+        here = Path(folder)
+        relative_here = here.relative_to(project_dir)
+        spec = _ignore_spec(here)
+        if spec is not None:
+            specs.append((here, spec))
+        (target / relative_here).mkdir(exist_ok=True)
+        kept = []
+        for name in sorted(dirnames):
+            path = here / name
+            relative = (relative_here / name).as_posix()
+            if relative in EXCLUDED or ignored(path, True):
+                continue
+            if path.is_symlink():
+                os.symlink(os.readlink(path), target / relative)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            path = here / name
+            relative = relative_here / name
+            if ignored(path, False) or (relative.parts[0] == ".orchest" and name.endswith(DATABASE_SUFFIXES)):
+                continue
+            if path.is_symlink():
+                os.symlink(os.readlink(path), target / relative)
+                continue
+            size = path.stat().st_size
+            if size_limit is not None and size > size_limit:
+                warnings.append(f'"{relative.as_posix()}" ({size / 2**20:.1f} MiB) was left out of the snapshot: '
+                                f"it is larger than the limit of {size_limit / 2**20:.0f} MiB.")
+                continue
+            shutil.copy2(path, target / relative)
+    return warnings

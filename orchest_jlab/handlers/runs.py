@@ -1,0 +1,49 @@
+"""Runs: start, list, get, cancel, and a step's log."""
+
+from __future__ import annotations
+
+import json
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..errors import BadRequest
+from .base import OrchestHandler
+
+
+class RunsHandler(OrchestHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        try:
+            limit = int(self.get_query_argument("limit", "100"))
+        except ValueError:
+            raise BadRequest('"limit" must be a whole number.') from None
+        runs = self.runs.list(self.get_query_argument("pipeline", None), limit=max(1, min(limit, 1000)))
+        self.write_json({"runs": runs})
+
+    @web.authenticated
+    @authorized
+    def post(self) -> None:
+        self.write_json(self.runs.start(self.json_body()), status=201)
+
+
+class RunHandler(OrchestHandler):
+    @web.authenticated
+    @authorized
+    def get(self, run_uuid: str) -> None:
+        self.write_json(self.runs.get(run_uuid))
+
+    @web.authenticated
+    @authorized
+    def delete(self, run_uuid: str) -> None:
+        self.write_json(self.runs.cancel(run_uuid), status=202)
+
+
+class StepLogHandler(OrchestHandler):
+    @web.authenticated
+    @authorized
+    def get(self, run_uuid: str, step_uuid: str) -> None:
+        text = self.runs.log(run_uuid, step_uuid)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(text)

@@ -1,0 +1,68 @@
+"""Running a pipeline without a server (the ``orchest-jlab run`` command)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Any, TextIO
+
+from .engine import Engine, EventBus, LocalBackend, RunRequest
+from .store import RunStores, StoreWriter
+
+
+class Progress:
+    """Prints state changes and log lines as they happen, prefixed with the step's title."""
+
+    def __init__(self, out: TextIO, titles: dict[str, str], show_logs: bool = True):
+        self.out = out
+        self.titles = titles
+        self.width = max(map(len, titles.values()), default=0)
+        self.show_logs = show_logs
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "step":
+            title = self.titles.get(event["step_uuid"], event["step_uuid"])
+            detail = f" ({event['error']})" if event.get("error") else ""
+            self._print(f"{title:<{self.width}} : {event['state']}{detail}")
+        elif kind == "log" and self.show_logs:
+            title = self.titles.get(event["step_uuid"], event["step_uuid"])
+            self._print(f"{title:<{self.width}} | {event['line']}")
+        elif kind == "run" and event["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
+            self._print(f"run {event['run_uuid']}: {event['status']}" + (f" ({event['error']})" if event["error"] else ""))
+        elif kind == "run" and event.get("warnings"):
+            for warning in event["warnings"]:
+                self._print(f"warning: {warning}")
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+async def run_headless(request: RunRequest, out: TextIO | None = sys.stderr, show_logs: bool = True) -> dict[str, Any]:
+    """Run to the end (Ctrl-C cancels); returns the final run record."""
+    bus = EventBus()
+    stores = RunStores()
+    bus.subscribe(StoreWriter(stores))
+    if out is not None:
+        titles = {u: request.pipeline["steps"][u].get("title") or u for u in request.steps}
+        bus.subscribe(Progress(out, titles, show_logs))
+    engine = Engine(bus, LocalBackend())
+    run = engine.start(request)
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, engine.cancel, run.uuid)
+        loop.add_signal_handler(signal.SIGTERM, engine.cancel, run.uuid)
+    except (NotImplementedError, RuntimeError):
+        pass  # not in the main thread: no Ctrl-C handling
+    try:
+        await engine.wait(run.uuid)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(signum)
+            except (NotImplementedError, RuntimeError):
+                pass
+        await engine.shutdown()
+        stores.close()
+    return run.to_json()

@@ -1,0 +1,171 @@
+"""The runs service: starts runs from API requests, finds past runs, serves their logs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .engine import Engine, RunRequest
+from .errors import BadRequest, Conflict, NotFound
+from .pipelines import (
+    RUN_TYPES,
+    ParameterError,
+    check_pipeline_file,
+    find_project_root,
+    graph_of,
+    pipeline_parameters,
+    resolve_run,
+    step_parameters,
+)
+from .store import RunStores
+from .workspace import Workspace
+
+
+def parse_parameters(pipeline: dict, parameters: Any) -> dict[str, dict[str, Any]]:
+    """Check overrides shaped like Orchest's job parameters: ``{"pipeline_parameters": {..},
+    "<step uuid>": {..}}``; every name must have a default in the pipeline."""
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
+        raise BadRequest('"parameters" must be an object of objects: {"pipeline_parameters": {...}, '
+                         '"<step uuid>": {...}}.')
+    try:
+        for key, values in parameters.items():
+            if key == "pipeline_parameters":
+                pipeline_parameters(pipeline, values)
+            else:
+                step_parameters(pipeline, key, values)
+    except ParameterError as exc:
+        raise BadRequest(str(exc)) from None
+    return {k: v for k, v in parameters.items() if v}
+
+
+def find_steps(pipeline: dict, names: list[str]) -> list[str]:
+    """Step uuids from uuids or titles (titles must be unambiguous)."""
+    steps = pipeline.get("steps", {})
+    found = []
+    for name in names:
+        if name in steps:
+            found.append(name)
+            continue
+        matches = [u for u, s in steps.items() if s.get("title") == name]
+        if len(matches) != 1:
+            what = "no step" if not matches else f"{len(matches)} steps"
+            raise BadRequest(f'The pipeline has {what} with the uuid or title "{name}".')
+        found.append(matches[0])
+    return found
+
+
+def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None = None,
+                parameters: Any = None, interactive: bool = True, boundary: Path | None = None,
+                snapshot_size_limit: int | None = None) -> RunRequest:
+    """A RunRequest for the pipeline file at ``path``, or BadRequest saying what is wrong."""
+    document, report = check_pipeline_file(path, boundary=boundary)
+    if document is None or not report.valid:
+        raise BadRequest(f"{path.name} has errors; fix them before running it.",
+                         [p.to_json() for p in report.errors])
+    pipeline = document.data
+    if run_type not in RUN_TYPES:
+        raise BadRequest(f'Unknown run type "{run_type}"; use one of {", ".join(RUN_TYPES)}.')
+    selection = find_steps(pipeline, list(steps or []))
+    try:
+        order = resolve_run(graph_of(pipeline), run_type, selection)
+    except ValueError as exc:
+        raise BadRequest(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
+    if not order:
+        raise BadRequest("There is nothing to run: the chosen steps have no incoming steps.")
+    return RunRequest(
+        pipeline_path=path, project_dir=find_project_root(path, boundary), pipeline=pipeline,
+        run_type=run_type, selection=selection, steps=order, interactive=interactive,
+        parameters=parse_parameters(pipeline, parameters), snapshot_size_limit=snapshot_size_limit,
+    )
+
+
+class RunService:
+    def __init__(self, workspace: Workspace, engine: Engine, stores: RunStores,
+                 snapshot_size_limit: int | None = None):
+        self.workspace = workspace
+        self.engine = engine
+        self.stores = stores
+        self.snapshot_size_limit = snapshot_size_limit
+
+    def _present(self, run: dict[str, Any]) -> dict[str, Any]:
+        """A run as the API shows it: with its pipeline's path relative to the server's root."""
+        run = dict(run)
+        pipeline = Path(run.pop("project_dir")) / run["pipeline_file"]
+        run["pipeline_path"] = os.path.relpath(pipeline, self.workspace.root).replace(os.sep, "/")
+        return run
+
+    def start(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("pipeline"), str):
+            raise BadRequest('The body must be an object with "pipeline": the path of the .orchest file.')
+        steps = body.get("steps", [])
+        if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+            raise BadRequest('"steps" must be a list of step uuids.')
+        interactive = body.get("interactive", True)
+        if not isinstance(interactive, bool):
+            raise BadRequest('"interactive" must be true or false.')
+        path = self.workspace.resolve(body["pipeline"])
+        request = prepare_run(
+            path, run_type=body.get("run_type", "full"), steps=steps, parameters=body.get("parameters"),
+            interactive=interactive, boundary=self.workspace.root, snapshot_size_limit=self.snapshot_size_limit)
+        if interactive:
+            active = self.engine.active_interactive_run(path)
+            if active is not None:
+                raise Conflict(f"An interactive run of this pipeline is in progress ({active.uuid}); cancel it "
+                               "or wait for it to end.", [{"run_uuid": active.uuid}])
+        return self._present(self.engine.start(request).to_json())
+
+    def _stores(self):
+        """Every store that may hold runs: those open, and those of the pipelines' projects."""
+        seen = {id(s): s for s in self.stores.opened()}
+        for summary in self.workspace.list_pipelines():
+            path = self.workspace.root / summary["path"]
+            store = self.stores.existing(find_project_root(path, self.workspace.root))
+            if store is not None:
+                seen.setdefault(id(store), store)
+        return list(seen.values())
+
+    def list(self, pipeline_api_path: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        if pipeline_api_path:
+            path = self.workspace.resolve(pipeline_api_path)
+            project = find_project_root(path, self.workspace.root)
+            store = self.stores.existing(project)
+            rows = store.list_runs(str(project), os.path.relpath(path, project), limit) if store else []
+        else:
+            rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
+        live = {uuid: run.to_json() for uuid, run in self.engine.runs.items()}
+        runs = [live.pop(r["uuid"], r) for r in rows]
+        return [self._present(r) for r in sorted(runs, key=lambda r: r["created"], reverse=True)[:limit]]
+
+    def _record(self, run_uuid: str) -> dict[str, Any]:
+        live = self.engine.runs.get(run_uuid)
+        if live is not None:
+            return live.to_json()
+        for store in self._stores():
+            record = store.get_run(run_uuid)
+            if record is not None:
+                return record
+        raise NotFound(f'There is no run "{run_uuid}".')
+
+    def get(self, run_uuid: str) -> dict[str, Any]:
+        return self._present(self._record(run_uuid))
+
+    def cancel(self, run_uuid: str) -> dict[str, Any]:
+        record = self._record(run_uuid)
+        if not self.engine.cancel(run_uuid):
+            raise Conflict(f"The run has ended ({record['status']}); there is nothing to cancel.")
+        return self._present(record)
+
+    def log(self, run_uuid: str, step_uuid: str) -> str:
+        record = self._record(run_uuid)
+        step = record["steps"].get(step_uuid)
+        if step is None:
+            raise NotFound(f'Step "{step_uuid}" is not part of run {run_uuid}.')
+        if not step["log_path"]:
+            return ""  # the step has not started
+        try:
+            return Path(step["log_path"]).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            raise NotFound(f"The log of step \"{step['title']}\" is gone (its file was deleted).") from None

@@ -1,0 +1,192 @@
+"""Persistence of runs: one database per project (SQLite under its ``.orchest/`` by default).
+
+The store listens to the engine's events and writes every run and step state change; it never
+polls. Opening a store marks the runs whose process died while they were in flight as failed,
+with their unfinished steps aborted.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import psutil
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Base, RunRow, StepRow, run_to_json
+
+DATABASE_NAME = "orchest-jlab.sqlite"
+INTERRUPTED = "The process running this pipeline stopped (server shut down or crashed) before the run ended."
+
+
+def _process_identity(pid: int) -> tuple[int, float]:
+    return pid, psutil.Process(pid).create_time()
+
+
+def _alive(pid: int, started: float) -> bool:
+    try:
+        return abs(psutil.Process(pid).create_time() - started) < 0.01
+    except psutil.Error:
+        return False
+
+
+def default_url(project_dir: Path) -> str:
+    return f"sqlite:///{project_dir / '.orchest' / DATABASE_NAME}"
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL: readers never block the writer; NORMAL: no fsync per commit (safe with WAL).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class RunStore:
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine: SqlEngine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._owner = _process_identity(os.getpid())
+        self.recover()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def insert_run(self, run: dict[str, Any]) -> None:
+        row = RunRow(
+            uuid=run["uuid"], project_dir=run["project_dir"], pipeline_file=run["pipeline_file"], pipeline_uuid=run["pipeline_uuid"],
+            pipeline_name=run["pipeline_name"], run_type=run["run_type"], selection=run["selection"],
+            interactive=run["interactive"], parameters=run["parameters"], backend=run["backend"],
+            status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
+            error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
+            owner_pid=self._owner[0], owner_started=self._owner[1],
+            steps=[StepRow(step_uuid=u, position=i, **s) for i, (u, s) in enumerate(run["steps"].items())],
+        )
+        with self._session.begin() as session:
+            session.add(row)
+
+    def update_run(self, run_uuid: str, **fields: Any) -> None:
+        with self._session.begin() as session:
+            session.execute(update(RunRow).where(RunRow.uuid == run_uuid).values(**fields))
+
+    def update_step(self, run_uuid: str, step_uuid: str, **fields: Any) -> None:
+        with self._session.begin() as session:
+            session.execute(update(StepRow).where(StepRow.run_uuid == run_uuid, StepRow.step_uuid == step_uuid)
+                            .values(**fields))
+
+    def delete_run(self, run_uuid: str) -> bool:
+        with self._session.begin() as session:
+            row = session.get(RunRow, run_uuid)
+            if row is None:
+                return False
+            session.delete(row)
+            return True
+
+    def recover(self) -> list[str]:
+        """Mark runs in flight whose process is gone as FAILURE (their open steps ABORTED)."""
+        finished = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        recovered = []
+        with self._session.begin() as session:
+            rows = session.scalars(select(RunRow).where(RunRow.status.in_(("PENDING", "STARTED")))).all()
+            for row in rows:
+                if _alive(row.owner_pid, row.owner_started):
+                    continue
+                row.status, row.finished, row.error = "FAILURE", finished, INTERRUPTED
+                for step in row.steps:
+                    if step.state in ("PENDING", "RUNNING"):
+                        step.state, step.finished, step.error = "ABORTED", finished, INTERRUPTED
+                recovered.append(row.uuid)
+        return recovered
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def get_run(self, run_uuid: str) -> dict[str, Any] | None:
+        with Session(self.engine) as session:
+            row = session.get(RunRow, run_uuid)
+            return run_to_json(row) if row else None
+
+    def list_runs(self, project_dir: str | None = None, pipeline_file: str | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+        query = select(RunRow).order_by(RunRow.created.desc()).limit(limit)
+        if project_dir is not None:
+            query = query.where(RunRow.project_dir == project_dir)
+        if pipeline_file is not None:
+            query = query.where(RunRow.pipeline_file == pipeline_file)
+        with Session(self.engine) as session:
+            return [run_to_json(row) for row in session.scalars(query)]
+
+
+class RunStores:
+    """The store of each project, opened on first use; with ``url`` set, one database for all."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url
+        self._stores: dict[str, RunStore] = {}
+        self._lock = threading.Lock()
+
+    def existing(self, project_dir: Path) -> RunStore | None:
+        """The project's store if it has a database already (reading never creates one)."""
+        if self.url or (project_dir / ".orchest" / DATABASE_NAME).is_file():
+            return self.for_project(project_dir)
+        return None
+
+    def opened(self) -> list[RunStore]:
+        return list(self._stores.values())
+
+    def for_project(self, project_dir: Path) -> RunStore:
+        url = self.url or default_url(project_dir)
+        with self._lock:
+            if url not in self._stores:
+                self._stores[url] = RunStore(url)
+            return self._stores[url]
+
+    def close(self) -> None:
+        for store in self._stores.values():
+            store.close()
+        self._stores.clear()
+
+
+class StoreWriter:
+    """Subscribes to the event bus and writes what it hears."""
+
+    def __init__(self, stores: RunStores):
+        self.stores = stores
+        self._by_run: dict[str, RunStore] = {}
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "run-created":
+            run = event["run"]
+            store = self.stores.for_project(Path(run["project_dir"]))
+            self._by_run[run["uuid"]] = store
+            store.insert_run(run)
+        elif kind == "run":
+            store = self._by_run.get(event["run_uuid"])
+            if store is None:
+                return
+            store.update_run(event["run_uuid"], status=event["status"], started=event["started"],
+                             finished=event["finished"], error=event["error"], warnings=event["warnings"],
+                             snapshot_dir=event["snapshot_dir"])
+            if event["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
+                self._by_run.pop(event["run_uuid"], None)
+        elif kind == "step":
+            store = self._by_run.get(event["run_uuid"])
+            if store is not None:
+                store.update_step(event["run_uuid"], event["step_uuid"], state=event["state"],
+                                  started=event["started"], finished=event["finished"], error=event["error"],
+                                  log_path=event["log_path"])
