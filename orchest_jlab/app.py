@@ -12,7 +12,7 @@ from .engine.context import SDK_PATH
 from .handlers import routes
 from .pipelines import DEFAULT_SKIP_DIRS
 from .runs import RunService
-from .store import RunStores, StoreWriter
+from .store import RunStores
 from .workspace import Workspace
 
 
@@ -51,7 +51,7 @@ class OrchestApp(ExtensionApp):
         workspace = Workspace(root, self.skip_directories)
         self.bus = EventBus()
         self.stores = RunStores(self.database_url or None)
-        self.bus.subscribe(StoreWriter(self.stores))
+        self.stores.listen(self.bus)
         self.engine = Engine(self.bus, LocalBackend(kernel_spares=self.kernel_spares))
         limit = self.snapshot_size_limit_mb * 2**20 or None
         self.settings.update(

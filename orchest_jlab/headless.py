@@ -8,7 +8,7 @@ import sys
 from typing import Any, TextIO
 
 from .engine import Engine, EventBus, LocalBackend, RunRequest
-from .store import RunStores, StoreWriter
+from .store import RunStores
 
 
 class Progress:
@@ -43,7 +43,7 @@ async def run_headless(request: RunRequest, out: TextIO | None = sys.stderr, sho
     """Run to the end (Ctrl-C cancels); returns the final run record."""
     bus = EventBus()
     stores = RunStores()
-    bus.subscribe(StoreWriter(stores))
+    stores.listen(bus)
     if out is not None:
         titles = {u: request.pipeline["steps"][u].get("title") or u for u in request.steps}
         bus.subscribe(Progress(out, titles, show_logs))

@@ -119,6 +119,7 @@ class RunService:
 
     def _stores(self):
         """Every store that may hold runs: those open, and those of the pipelines' projects."""
+        self.stores.flush()
         seen = {id(s): s for s in self.stores.opened()}
         for summary in self.workspace.list_pipelines():
             path = self.workspace.root / summary["path"]
@@ -131,6 +132,7 @@ class RunService:
         if pipeline_api_path:
             path = self.workspace.resolve(pipeline_api_path)
             project = find_project_root(path, self.workspace.root)
+            self.stores.flush()
             store = self.stores.existing(project)
             rows = store.list_runs(str(project), os.path.relpath(path, project), limit) if store else []
         else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from orchest_jlab.engine import Engine, EventBus, LocalBackend
 from orchest_jlab.runs import prepare_run
-from orchest_jlab.store import RunStores, StoreWriter
+from orchest_jlab.store import RunStores
 
 
 def notebook(*sources: str, kernel: str = "python3") -> str:
@@ -25,7 +25,7 @@ class Harness:
         self.events: list[dict] = []
         self.bus.subscribe(self.events.append)
         self.stores = RunStores()
-        self.bus.subscribe(StoreWriter(self.stores))
+        self.stores.listen(self.bus)
         self.engine = Engine(self.bus, LocalBackend())
 
     async def run(self, path: Path, **kwargs) -> dict:

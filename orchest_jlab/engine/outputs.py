@@ -1,14 +1,26 @@
-"""The engine's side of data passing: a step's previous output is cleared before it runs again."""
+"""The engine's side of data passing: a step's previous output is cleared before it runs again.
+
+The layout of outputs belongs to the step SDK (docs/step-sdk.md); its ``_store`` module needs only
+the standard library and is loaded here by path, so that the SDK package (named ``orchest``) never
+enters the server's own imports.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cache
 from pathlib import Path
+
+from .context import SDK_PATH
+
+
+@cache
+def _sdk_store():
+    spec = importlib.util.spec_from_file_location("orchest_jlab._sdk_store", SDK_PATH / "orchest" / "_store.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def clear(data_dir: Path, step_uuid: str) -> None:
-    # The layout is the step SDK's (docs/step-sdk.md): every file of a step's output starts with
-    # its uuid.
-    if not data_dir.is_dir():
-        return
-    for path in data_dir.glob(f"{step_uuid}*"):
-        path.unlink(missing_ok=True)
+    _sdk_store().clear_output(data_dir, step_uuid)

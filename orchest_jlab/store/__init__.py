@@ -1,5 +1,5 @@
 """Persistence of runs and step states (SQLAlchemy; SQLite per project by default)."""
 
-from .store import RunStore, RunStores, StoreWriter
+from .store import RunStore, RunStores
 
-__all__ = ["RunStore", "RunStores", "StoreWriter"]
+__all__ = ["RunStore", "RunStores"]

@@ -7,7 +7,9 @@ with their unfinished steps aborted.
 
 from __future__ import annotations
 
+import logging
 import os
+import queue
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +21,8 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Base, RunRow, StepRow, run_to_json
+
+log = logging.getLogger(__name__)
 
 DATABASE_NAME = "orchest-jlab.sqlite"
 INTERRUPTED = "The process running this pipeline stopped (server shut down or crashed) before the run ended."
@@ -80,14 +84,18 @@ class RunStore:
         with self._session.begin() as session:
             session.add(row)
 
+    # State changes are written with SQLAlchemy Core: they are on every step's path, and the ORM's
+    # unit of work costs more than the write itself.
     def update_run(self, run_uuid: str, **fields: Any) -> None:
-        with self._session.begin() as session:
-            session.execute(update(RunRow).where(RunRow.uuid == run_uuid).values(**fields))
+        runs = RunRow.__table__
+        with self.engine.begin() as connection:
+            connection.execute(update(runs).where(runs.c.uuid == run_uuid).values(**fields))
 
     def update_step(self, run_uuid: str, step_uuid: str, **fields: Any) -> None:
-        with self._session.begin() as session:
-            session.execute(update(StepRow).where(StepRow.run_uuid == run_uuid, StepRow.step_uuid == step_uuid)
-                            .values(**fields))
+        steps = StepRow.__table__
+        with self.engine.begin() as connection:
+            connection.execute(update(steps).where(steps.c.run_uuid == run_uuid, steps.c.step_uuid == step_uuid)
+                               .values(**fields))
 
     def delete_run(self, run_uuid: str) -> bool:
         with self._session.begin() as session:
@@ -132,12 +140,20 @@ class RunStore:
 
 
 class RunStores:
-    """The store of each project, opened on first use; with ``url`` set, one database for all."""
+    """The store of each project, opened on first use; with ``url`` set, one database for all.
+
+    ``listen(bus)`` makes it record the bus's run and step events. They are written by a thread of
+    their own, in order, so that a run never waits for the database; ``flush()`` waits until what
+    was published is written (readers call it first).
+    """
 
     def __init__(self, url: str | None = None):
         self.url = url
         self._stores: dict[str, RunStore] = {}
         self._lock = threading.Lock()
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._by_run: dict[str, RunStore] = {}
 
     def existing(self, project_dir: Path) -> RunStore | None:
         """The project's store if it has a database already (reading never creates one)."""
@@ -146,7 +162,8 @@ class RunStores:
         return None
 
     def opened(self) -> list[RunStore]:
-        return list(self._stores.values())
+        with self._lock:
+            return list(self._stores.values())
 
     def for_project(self, project_dir: Path) -> RunStore:
         url = self.url or default_url(project_dir)
@@ -155,38 +172,57 @@ class RunStores:
                 self._stores[url] = RunStore(url)
             return self._stores[url]
 
+    def listen(self, bus) -> None:
+        self._writer = threading.Thread(target=self._write_events, name="orchest-run-store", daemon=True)
+        self._writer.start()
+        bus.subscribe(self._enqueue)
+
+    def flush(self) -> None:
+        if self._writer is not None:
+            self._queue.join()
+
     def close(self) -> None:
-        for store in self._stores.values():
-            store.close()
-        self._stores.clear()
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
+        with self._lock:
+            for store in self._stores.values():
+                store.close()
+            self._stores.clear()
 
+    def _enqueue(self, event: dict[str, Any]) -> None:
+        if event["type"] in ("run-created", "run", "step"):
+            self._queue.put(event)
 
-class StoreWriter:
-    """Subscribes to the event bus and writes what it hears."""
+    def _write_events(self) -> None:
+        while True:
+            event = self._queue.get()
+            try:
+                if event is None:
+                    return
+                self._write(event)
+            except Exception:  # a database problem must not stop the runs; it is logged
+                log.exception("could not record %s event of run %s", event["type"], event.get("run_uuid"))
+            finally:
+                self._queue.task_done()
 
-    def __init__(self, stores: RunStores):
-        self.stores = stores
-        self._by_run: dict[str, RunStore] = {}
-
-    def __call__(self, event: dict[str, Any]) -> None:
-        kind = event["type"]
+    def _write(self, event: dict[str, Any]) -> None:
+        kind, run_uuid = event["type"], event["run_uuid"]
         if kind == "run-created":
-            run = event["run"]
-            store = self.stores.for_project(Path(run["project_dir"]))
-            self._by_run[run["uuid"]] = store
-            store.insert_run(run)
-        elif kind == "run":
-            store = self._by_run.get(event["run_uuid"])
-            if store is None:
-                return
-            store.update_run(event["run_uuid"], status=event["status"], started=event["started"],
+            store = self.for_project(Path(event["run"]["project_dir"]))
+            self._by_run[run_uuid] = store
+            store.insert_run(event["run"])
+            return
+        store = self._by_run.get(run_uuid)
+        if store is None:
+            return
+        if kind == "run":
+            store.update_run(run_uuid, status=event["status"], started=event["started"],
                              finished=event["finished"], error=event["error"], warnings=event["warnings"],
                              snapshot_dir=event["snapshot_dir"])
             if event["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
-                self._by_run.pop(event["run_uuid"], None)
-        elif kind == "step":
-            store = self._by_run.get(event["run_uuid"])
-            if store is not None:
-                store.update_step(event["run_uuid"], event["step_uuid"], state=event["state"],
-                                  started=event["started"], finished=event["finished"], error=event["error"],
-                                  log_path=event["log_path"])
+                del self._by_run[run_uuid]
+        else:
+            store.update_step(run_uuid, event["step_uuid"], state=event["state"], started=event["started"],
+                              finished=event["finished"], error=event["error"], log_path=event["log_path"])

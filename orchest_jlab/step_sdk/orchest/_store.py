@@ -198,7 +198,7 @@ def _preallocate(fd: int, size: int) -> None:
             import ctypes
 
             libc = ctypes.CDLL(None, use_errno=True)
-            func = libc.fallocate
+            func = getattr(libc, "fallocate64", None) or libc.fallocate
             func.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
             func.restype = ctypes.c_int
             _fallocate = (ctypes, func)
@@ -272,9 +272,9 @@ def _write_arrow_file(path: str, data: Any) -> int:
 
 
 def _write_raw_file(path: str, data) -> int:
+    view = memoryview(data).cast("B")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
-        view = memoryview(data).cast("B")
         _preallocate(fd, view.nbytes)
         _write_all(fd, view)
     finally:

@@ -34,7 +34,9 @@ class Serialization(Enum):
 
 
 _UNNAMED = Config._RESERVED_UNNAMED_OUTPUTS_STR
-_output_calls: Dict[str, int] = {}
+# Successful outputs per (pipeline file, step, run) in this process: a kernel reused by several
+# runs must not warn on the next run's output.
+_output_calls: Dict[tuple, int] = {}
 
 
 def _check_data_name_validity(name: Optional[str]) -> None:
@@ -93,6 +95,12 @@ def output_to_disk(
         A step has one output: calling an output function again replaces the previous output,
         even under another name.
     """
+    _write(data, name, serialization)
+
+
+def _write(data: Any, name: Optional[str], serialization=None) -> None:
+    """The output functions' common body; always called directly by a public one (the warning
+    below points at the caller of that)."""
     try:
         _check_data_name_validity(name)
     except (TypeError, ValueError) as e:
@@ -100,9 +108,9 @@ def output_to_disk(
     serialization_name = _serialization_name(serialization)
 
     ctx = _context_for("where to output data to")
-    calls = _output_calls.get(ctx.step_uuid, 0) + 1
-    _output_calls[ctx.step_uuid] = calls
-    if calls > 1 and not ctx.interactive and not Config.silence_multiple_data_transfer_calls_warning:
+    key = (ctx.pipeline_path, ctx.step_uuid, ctx.run_uuid)
+    earlier = _output_calls.get(key, 0)
+    if earlier and not ctx.interactive and not Config.silence_multiple_data_transfer_calls_warning:
         warnings.warn(
             f"Step {ctx.describe()} output data more than once: only the last output is kept. "
             "Set orchest.Config.silence_multiple_data_transfer_calls_warning = True to silence "
@@ -128,6 +136,7 @@ def output_to_disk(
                 f"Could not serialize data of type {type(data).__qualname__}: {e}"
             ) from e
         raise
+    _output_calls[key] = earlier + 1
 
 
 def output_to_memory(data: Any, name: Optional[str] = None, disk_fallback: bool = True) -> None:
@@ -137,7 +146,7 @@ def output_to_memory(data: Any, name: Optional[str] = None, disk_fallback: bool 
     memory-mappable files, which stay in the operating system's page cache, so the next step
     reads them from memory anyway. ``disk_fallback`` is accepted and has no effect.
     """
-    output_to_disk(data, name)
+    _write(data, name)
 
 
 def output(data: Any, name: Optional[str] = None) -> None:
@@ -146,7 +155,7 @@ def output(data: Any, name: Optional[str] = None) -> None:
     Example:
         >>> output(data, name="my_data")
     """
-    output_to_disk(data, name)
+    _write(data, name)
 
 
 def get_inputs(ignore_failure: bool = False, verbose: bool = False) -> Dict[str, Any]:
