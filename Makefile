@@ -33,7 +33,7 @@ test-ui:
 	PATH="$(BIN):$$PATH" ui-tests/run.sh
 
 bench: install
-	$(BIN)/python benchmarks/bench_pipelines.py
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules ui-tests/node_modules lib orchest_jlab/labextension tsconfig.tsbuildinfo
