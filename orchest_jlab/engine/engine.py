@@ -124,7 +124,8 @@ class Engine:
     def _prepare_snapshot(self, run: Run) -> tuple[Path, Path]:
         request = run.request
         snapshot = run.run_dir / "snapshot"
-        run.warnings = make_snapshot(request.project_dir, snapshot, request.snapshot_size_limit)
+        run.warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
+                                     request.snapshot_size_limit)
         run.workdir = snapshot
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
         document = _with_parameters(request.pipeline, request.parameters)

@@ -28,6 +28,11 @@ class RunRequest:
     interactive: bool
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # {"pipeline_parameters": .., uuid: ..}
     snapshot_size_limit: int | None = None
+    # Jobs: copy the run's snapshot from the job's snapshot (a copy of the project made when the job
+    # was created) instead of the project, and keep the run's folder under the job's.
+    snapshot_source: Path | None = None
+    runs_dir: Path | None = None  # default: <project>/.orchest/runs
+    labels: dict[str, Any] = field(default_factory=dict)  # e.g. {"job_uuid": ..}; carried in events
 
 
 @dataclass
@@ -63,7 +68,7 @@ class Run:
 
     @property
     def run_dir(self) -> Path:
-        return self.request.project_dir / ".orchest" / "runs" / self.uuid
+        return (self.request.runs_dir or self.request.project_dir / ".orchest" / "runs") / self.uuid
 
     def to_json(self) -> dict[str, Any]:
         request = self.request
@@ -86,5 +91,6 @@ class Run:
             "error": self.error,
             "warnings": self.warnings,
             "snapshot_dir": str(self.workdir) if self.workdir else None,
+            "labels": request.labels,
             "steps": {uuid: step.to_json() for uuid, step in self.steps.items()},
         }

@@ -32,6 +32,7 @@ class RunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     snapshot_dir: Mapped[str | None] = mapped_column(Text)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict)  # what started it, e.g. {"job_uuid": ..}
     # The process that executes the run: a run whose process is gone can no longer be in flight.
     owner_pid: Mapped[int] = mapped_column(Integer)
     owner_started: Mapped[float] = mapped_column(Float)
@@ -63,7 +64,7 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
         "pipeline_name": row.pipeline_name, "run_type": row.run_type, "selection": row.selection,
         "interactive": row.interactive, "parameters": row.parameters, "backend": row.backend,
         "status": row.status, "created": row.created, "started": row.started, "finished": row.finished,
-        "error": row.error, "warnings": row.warnings, "snapshot_dir": row.snapshot_dir,
+        "error": row.error, "warnings": row.warnings, "snapshot_dir": row.snapshot_dir, "labels": row.labels or {},
         "steps": {
             s.step_uuid: {"title": s.title, "file_path": s.file_path, "state": s.state, "started": s.started,
                           "finished": s.finished, "error": s.error, "log_path": s.log_path}

@@ -78,7 +78,7 @@ class RunStore:
             interactive=run["interactive"], parameters=run["parameters"], backend=run["backend"],
             status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
             error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
-            owner_pid=self._owner[0], owner_started=self._owner[1],
+            labels=run.get("labels") or {}, owner_pid=self._owner[0], owner_started=self._owner[1],
             steps=[StepRow(step_uuid=u, position=i, **s) for i, (u, s) in enumerate(run["steps"].items())],
         )
         with self._session.begin() as session:
