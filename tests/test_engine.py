@@ -242,3 +242,40 @@ def test_a_run_whose_process_died_is_marked_failed(project):
     assert {s["title"]: s["state"] for s in dead_run["steps"].values()} == {"a": "ABORTED", "b": "COMPUTED"}
     assert reopened.get_run(live["uuid"])["status"] == "STARTED"  # its process is alive: left alone
     reopened.close()
+
+
+def test_a_run_whose_process_is_killed_is_marked_failed_on_the_next_start(project):
+    """A real crash: the command-line run is killed with SIGKILL mid-step."""
+    import signal
+    import subprocess
+    import sys
+
+    env = project.environment()
+    project.file("slow.py", "import time\nprint('working', flush=True)\ntime.sleep(120)\n")
+    path = project.write("slow.orchest", project.pipeline(project.step("slow", "slow.py", env)))
+    cli = subprocess.Popen([sys.executable, "-m", "orchest_jlab", "run", str(path), "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database = project.root / ".orchest" / "orchest-jlab.sqlite"
+    try:
+        for _ in range(400):
+            if database.exists():
+                store = RunStore(default_url(project.root))
+                runs = store.list_runs()
+                store.close()
+                if runs and next(iter(runs[0]["steps"].values()))["state"] == "RUNNING":
+                    break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the run never reached RUNNING")
+        cli.send_signal(signal.SIGKILL)
+        cli.wait()
+        store = RunStore(default_url(project.root))  # what the next server (or CLI) start does
+        [run] = store.list_runs()
+        store.close()
+        assert run["status"] == "FAILURE" and "stopped" in run["error"]
+        assert next(iter(run["steps"].values()))["state"] == "ABORTED"
+    finally:
+        cli.kill()
+        for process in psutil.process_iter(["cmdline"]):  # the orphaned step (a SIGKILL leaves it)
+            if str(project.root / "slow.py") in (process.info["cmdline"] or []):
+                process.kill()
