@@ -121,8 +121,7 @@ class RunService:
         """Every store that may hold runs: those open, and those of the pipelines' projects."""
         self.stores.flush()
         seen = {id(s): s for s in self.stores.opened()}
-        for summary in self.workspace.list_pipelines():
-            path = self.workspace.root / summary["path"]
+        for path in self.workspace.pipeline_files():
             store = self.stores.existing(find_project_root(path, self.workspace.root))
             if store is not None:
                 seen.setdefault(id(store), store)

@@ -46,8 +46,11 @@ class Workspace:
     def api_path(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def pipeline_files(self) -> list[Path]:
+        return [self.root / relative for relative in discover_pipelines(self.root, self.skip_dirs)]
+
     def list_pipelines(self) -> list[dict[str, Any]]:
-        return [self._summary(self.root / relative) for relative in discover_pipelines(self.root, self.skip_dirs)]
+        return [self._summary(path) for path in self.pipeline_files()]
 
     def _summary(self, path: Path) -> dict[str, Any]:
         document, report = check_pipeline_file(path, boundary=self.root)

@@ -101,7 +101,8 @@ class Engine:
             self._set_run(run, RunStatus.STARTED, started=now())
             project_dir, pipeline_path = request.project_dir, request.pipeline_path
             if not request.interactive:
-                project_dir, pipeline_path = await asyncio.to_thread(self._prepare_snapshot, run)
+                project_dir, pipeline_path, warnings = await asyncio.to_thread(self._prepare_snapshot, run)
+                self._set_run(run, RunStatus.STARTED, workdir=project_dir, warnings=warnings)
             await self._run_steps(run, project_dir, pipeline_path)
             failed = any(s.state != StepState.COMPUTED for s in run.steps.values())
             self._set_run(run, RunStatus.FAILURE if failed else RunStatus.SUCCESS, finished=now())
@@ -121,17 +122,16 @@ class Engine:
             if not step.state.finished:
                 self._set_step(run, step, StepState.ABORTED, finished=now(), error=reason)
 
-    def _prepare_snapshot(self, run: Run) -> tuple[Path, Path]:
+    @staticmethod
+    def _prepare_snapshot(run: Run) -> tuple[Path, Path, list[str]]:
+        """Copy the project and write the run's parameters in (in a worker thread: no events here)."""
         request = run.request
         snapshot = run.run_dir / "snapshot"
-        run.warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
-                                     request.snapshot_size_limit)
-        run.workdir = snapshot
+        warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
+                                 request.snapshot_size_limit)
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
-        document = _with_parameters(request.pipeline, request.parameters)
-        write_pipeline(pipeline_path, document)
-        self._set_run(run, RunStatus.STARTED)  # announces the snapshot and its warnings
-        return snapshot, pipeline_path
+        write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters))
+        return snapshot, pipeline_path, warnings
 
     async def _run_steps(self, run: Run, project_dir: Path, pipeline_path: Path) -> None:
         request = run.request
