@@ -59,9 +59,10 @@ class OrchestApp(ExtensionApp):
             orchest_bus=self.bus,
             orchest_runs=RunService(workspace, self.engine, self.stores, limit),
         )
-        if self.sdk_in_kernels:
+        paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if self.sdk_in_kernels and str(SDK_PATH) not in paths:
             # Kernels inherit the server's environment.
-            os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SDK_PATH), os.environ.get("PYTHONPATH")]))
+            os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SDK_PATH), *paths]))
         self.log.info("Orchest pipelines served from %s", root)
 
     def initialize_handlers(self) -> None:
