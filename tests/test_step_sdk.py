@@ -25,15 +25,30 @@ from .sdk_helpers import (
     run_code,
 )
 
-STORE_FILE = SDK_PATH / "orchest" / "_store.py"
+LAYOUT_FILE = SDK_PATH / "orchest" / "_layout.py"
 
 
-def load_store():
-    """``_store`` loaded by its file path, the way the engine can (no ``orchest`` package)."""
-    spec = importlib.util.spec_from_file_location("orchest_jlab_sdk_store_for_tests", STORE_FILE)
+def load_layout():
+    """``_layout`` loaded by its file path, the way the engine does (no ``orchest`` package)."""
+    spec = importlib.util.spec_from_file_location("orchest_jlab_sdk_layout_for_tests", LAYOUT_FILE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_store():
+    """The SDK's ``_store`` without importing the SDK as ``orchest`` (it would shadow nothing here,
+    but the tests' own process should not hold an ``orchest`` module)."""
+    import importlib
+
+    package = "orchest_sdk_for_tests"
+    if package not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            package, SDK_PATH / "orchest" / "__init__.py", submodule_search_locations=[str(SDK_PATH / "orchest")])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[package] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(f"{package}._store")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -161,9 +176,9 @@ def test_second_output_replaces_first_and_clear_output(tmp_path):
     files = sorted(os.listdir(p.data_dir))
     assert len(files) == 2 and f"{parent}.meta.json" in files  # the first payload is gone
 
-    # What the engine does before the step runs again, with _store loaded by its file path.
+    # What the engine does before the step runs again, with _layout loaded by its file path.
     (p.data_dir / f"{parent}.0123.pickle.tmp").write_bytes(b"left by a writer that died")
-    store = load_store()
+    store = load_layout()
     assert store.clear_output(str(p.data_dir), parent) == 3
     assert os.listdir(p.data_dir) == []
     assert store.clear_output(str(p.data_dir), parent) == 0
@@ -626,8 +641,8 @@ def test_context_follows_the_step_uuid_in_one_process(tmp_path):
 
 
 @pytest.mark.parametrize("size", [0, 1, 1023, 1024, 5000])
-def test_store_round_trip_by_file_path(tmp_path, size):
-    """The store alone (as the engine loads it): buffers at 64-byte aligned offsets."""
+def test_store_round_trip(tmp_path, size):
+    """The store alone: buffers at 64-byte aligned offsets."""
     store = load_store()
     value = {"b": bytearray(range(256)) * (size // 256 + 1), "n": size}
     pickle_buffer_value = __import__("pickle").PickleBuffer(bytearray(b"x" * size))

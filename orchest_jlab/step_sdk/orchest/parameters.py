@@ -14,7 +14,7 @@ import uuid as _uuid
 from contextlib import contextmanager
 from typing import Any, Optional, Tuple
 
-from . import _context, error
+from . import _context, _pipelines, error
 
 __all__ = [
     "get_params",
@@ -171,8 +171,8 @@ def update_params(step_params: Optional[dict] = None, pipeline_params: Optional[
             except OSError:
                 pass
             raise
-    _context.forget_pipeline(ctx.pipeline_path)
-    _context.forget_pipeline(path)
+    _pipelines.forget_pipeline(ctx.pipeline_path)
+    _pipelines.forget_pipeline(path)
 
 
 def update_step_param(name: str, value: Any) -> None:
