@@ -111,7 +111,10 @@ def _parameters(params: tuple[str, ...], step_params: tuple[str, ...], pipeline:
 @click.option("--snapshot", is_flag=True, help="Run on a snapshot of the project (non-interactive run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the final run record as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Show state changes but not the steps' output.")
-def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json, quiet) -> None:
+@click.option("--backend", type=click.Choice(("auto", "local", "docker")), default="auto", show_default=True,
+              envvar="ORCHEST_JLAB_BACKEND",
+              help="Where steps run; auto: in containers when a Docker engine answers, else on the host.")
+def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json, quiet, backend) -> None:
     """Run a pipeline here, without a server; progress goes to stderr.
 
     Exits with 0 only when every step of the run is COMPUTED.
@@ -133,7 +136,11 @@ def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json,
     except Exception as exc:  # an unreadable file
         click.echo(f"{pipeline}: {exc}", err=True)
         raise SystemExit(2) from None
-    record = asyncio.run(run_headless(request, show_logs=not quiet))
+    try:
+        record = asyncio.run(run_headless(request, show_logs=not quiet, backend=backend))
+    except OrchestError as exc:  # the docker backend without a Docker engine
+        click.echo(f"{pipeline}: {exc.message}", err=True)
+        raise SystemExit(2) from None
     if as_json:
         click.echo(json.dumps({
             "uuid": record["uuid"], "status": record["status"], "backend": record["backend"],
@@ -141,3 +148,84 @@ def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json,
         }, indent=2))
     computed = all(s["state"] == "COMPUTED" for s in record["steps"].values())
     raise SystemExit(0 if computed and record["status"] == "SUCCESS" else 1)
+
+
+@main.group()
+def job() -> None:
+    """Jobs: parameter grid searches of a pipeline, on a snapshot of its project (docs/jobs.md)."""
+
+
+def _refused(pipeline, exc: OrchestError) -> None:
+    click.echo(f"{pipeline}: {exc.message}", err=True)
+    for problem in exc.errors:
+        if problem.get("message") and problem["message"] not in exc.message:
+            click.echo(f"{pipeline}: {problem.get('pointer') or '/'}: {problem['message']}", err=True)
+    raise SystemExit(2)
+
+
+@job.command("run")
+@click.argument("pipeline", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--parameters", "parameters_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='The grid: a JSON file like <pipeline>.parameters.json, {"pipeline_parameters": {"name": '
+              '[values]}, "<step uuid>": {"name": [values]}}. Default: that file, else the defaults.')
+@click.option("--max-concurrent", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Runs at the same time, at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the job and its runs as JSON.")
+@click.option("--backend", type=click.Choice(("auto", "local", "docker")), default="auto", show_default=True,
+              envvar="ORCHEST_JLAB_BACKEND",
+              help="Where steps run; auto: in containers when a Docker engine answers, else on the host.")
+def job_run(pipeline: Path, parameters_file, max_concurrent: int, as_json: bool, backend: str) -> None:
+    """Run a grid search of PIPELINE now, without a server: one non-interactive run per combination.
+
+    Progress goes to stderr; exits with 0 only when every run succeeded (2 for a request it refuses).
+    """
+    from .jobs.headless import run_job_headless
+
+    grid = None
+    if parameters_file is not None:
+        try:
+            grid = json.loads(parameters_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            click.echo(f"{parameters_file}: not a JSON file: {exc}", err=True)
+            raise SystemExit(2) from None
+    try:
+        result = asyncio.run(run_job_headless(pipeline, grid, max_concurrent, backend=backend))
+    except OrchestError as exc:
+        _refused(pipeline, exc)
+    if as_json:
+        click.echo(json.dumps({
+            "uuid": result["uuid"], "status": result["status"],
+            "runs": [{"uuid": r["run_uuid"], "index": r["index"], "parameters": r["parameters"], "status": r["status"]}
+                     for r in result["runs"]],
+        }, indent=2))
+    else:
+        click.echo(f"job {result['uuid']}: {result['status']} ({', '.join(f'{n} {s}' for s, n in result['counts'].items())})",
+                   err=True)
+    raise SystemExit(0 if result["status"] == "SUCCESS" else 1)
+
+
+@job.command("list")
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def job_list(path: Path, as_json: bool) -> None:
+    """List the jobs of PATH's project (PATH: a pipeline file, for its jobs only, or a folder)."""
+    from .jobs.headless import list_jobs
+
+    try:
+        jobs = list_jobs(path)
+    except OrchestError as exc:
+        _refused(path, exc)
+    if as_json:
+        click.echo(json.dumps({"jobs": jobs}, indent=2))
+        return
+    if not jobs:
+        click.echo(f"no jobs for {path}", err=True)
+    for item in jobs:
+        counts = ", ".join(f"{n} {s}" for s, n in item["counts"].items()) or "no runs"
+        next_fire = f", next {item['next_fire']}" if item["next_fire"] else ""
+        click.echo(f"{item['uuid']}  {item['status']:<8} {item['pipeline_path']}  {item['name']}  ({counts}{next_fire})")
+
+
+from .environments.cli import env  # noqa: E402  (the `env` group lives with the environments service)
+
+main.add_command(env)

@@ -7,7 +7,8 @@ import signal
 import sys
 from typing import Any, TextIO
 
-from .engine import Engine, EventBus, LocalBackend, RunRequest
+from .engine import Engine, EventBus, RunRequest
+from .environments.runtime import make_runtime
 from .store import RunStores
 
 
@@ -31,6 +32,8 @@ class Progress:
             self._print(f"{title:<{self.width}} | {event['line']}")
         elif kind == "run" and event["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
             self._print(f"run {event['run_uuid']}: {event['status']}" + (f" ({event['error']})" if event["error"] else ""))
+        elif kind == "build" and self.show_logs and event.get("line") is not None:
+            self._print(f"{'(build)':<{self.width}} | {event['line']}")
         elif kind == "run" and event.get("warnings"):
             for warning in event["warnings"]:
                 self._print(f"warning: {warning}")
@@ -39,15 +42,18 @@ class Progress:
         print(text, file=self.out, flush=True)
 
 
-async def run_headless(request: RunRequest, out: TextIO | None = sys.stderr, show_logs: bool = True) -> dict[str, Any]:
-    """Run to the end (Ctrl-C cancels); returns the final run record."""
+async def run_headless(request: RunRequest, out: TextIO | None = sys.stderr, show_logs: bool = True,
+                       backend: str = "auto") -> dict[str, Any]:
+    """Run to the end (Ctrl-C cancels); returns the final run record. ``backend``: auto, local or
+    docker (BadRequest when docker is asked for and no engine answers)."""
     bus = EventBus()
+    runtime = make_runtime(bus, backend, builds=False)
     stores = RunStores()
     stores.listen(bus)
     if out is not None:
         titles = {u: request.pipeline["steps"][u].get("title") or u for u in request.steps}
         bus.subscribe(Progress(out, titles, show_logs))
-    engine = Engine(bus, LocalBackend())
+    engine = Engine(bus, runtime.backend)
     run = engine.start(request)
     loop = asyncio.get_running_loop()
     try:

@@ -1,10 +1,22 @@
 import {
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ILauncher } from '@jupyterlab/launcher';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { OrchestAPI } from './api';
+import { addCommands, CommandIDs, populateToolbar } from './commands';
+import { DEFAULT_SETTINGS, IEditorSettings } from './editor/controller';
+import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } from './editor/widget';
+import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
+import { OrchestSidebar } from './sidebar';
 
 /**
  * Name of the document registry file type of `.orchest` pipeline files.
@@ -15,6 +27,11 @@ export const PIPELINE_FILE_TYPE = 'orchest-pipeline';
  * MIME type of `.orchest` files in the text editor.
  */
 export const PIPELINE_MIME_TYPE = 'application/x-orchest-pipeline+json';
+
+/**
+ * The plugin's id (its settings schema is schema/plugin.json).
+ */
+const PLUGIN_ID = 'orchest-jlab:plugin';
 
 /**
  * Name of the CodeMirror language of `.orchest` files.
@@ -50,24 +67,36 @@ function registerEditorLanguage(languages: IEditorLanguageRegistry): void {
 }
 
 /**
- * Registers the `.orchest` pipeline file type.
- *
- * Until the pipeline editor exists, these files open in the text editor:
- * its widget factory is registered for every file type (`*`), so a
- * double-click on a `.orchest` file opens it there.
+ * The `.orchest` file type and the pipeline editor, its default widget (the
+ * text editor stays available through Open With).
  */
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'orchest-jlab:plugin',
+  id: PLUGIN_ID,
   description: 'Orchest pipelines inside JupyterLab.',
   autoStart: true,
-  optional: [IEditorLanguageRegistry],
+  optional: [
+    IEditorLanguageRegistry,
+    ITranslator,
+    ISettingRegistry,
+    ILayoutRestorer,
+    IDefaultFileBrowser,
+    ILauncher,
+    ICommandPalette
+  ],
   activate: (
     app: JupyterFrontEnd,
-    languages: IEditorLanguageRegistry | null
+    languages: IEditorLanguageRegistry | null,
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null,
+    restorer: ILayoutRestorer | null,
+    fileBrowser: IDefaultFileBrowser | null,
+    launcher: ILauncher | null,
+    palette: ICommandPalette | null
   ): void => {
+    const trans = (translator ?? nullTranslator).load('orchest_jlab');
     app.docRegistry.addFileType({
       name: PIPELINE_FILE_TYPE,
-      displayName: 'Orchest pipeline',
+      displayName: trans.__('Orchest pipeline'),
       extensions: ['.orchest'],
       mimeTypes: ['application/json'],
       contentType: 'file',
@@ -80,6 +109,105 @@ const plugin: JupyterFrontEndPlugin<void> = {
       } catch (reason) {
         // Highlighting is a nicety: never lose the file type over it.
         console.warn('orchest-jlab: no JSON highlighting of .orchest files', reason);
+      }
+    }
+
+    let settings: IEditorSettings = { ...DEFAULT_SETTINGS };
+    if (settingRegistry) {
+      void settingRegistry
+        .load(PLUGIN_ID)
+        .then(loaded => {
+          const update = (): void => {
+            settings = { ...DEFAULT_SETTINGS, ...(loaded.composite as Partial<IEditorSettings>) };
+          };
+          update();
+          loaded.changed.connect(update);
+        })
+        .catch(reason => console.warn('orchest-jlab: cannot load the settings', reason));
+    }
+
+    const serverSettings = app.serviceManager.serverSettings;
+    const api = new OrchestAPI({ serverSettings });
+    const events = new EventsClient({ serverSettings });
+    const tracker = new WidgetTracker<PipelineEditorWidget>({ namespace: 'orchest-pipeline-editor' });
+
+    const factory = new PipelineEditorFactory({
+      name: PIPELINE_EDITOR_FACTORY,
+      label: trans.__('Pipeline Editor'),
+      fileTypes: [PIPELINE_FILE_TYPE],
+      defaultFor: [PIPELINE_FILE_TYPE],
+      modelName: 'text',
+      translator: translator ?? nullTranslator,
+      services: {
+        api,
+        events,
+        commands: app.commands,
+        contents: app.serviceManager.contents,
+        trans,
+        settings: () => settings
+      },
+      populateToolbar: widget => populateToolbar(widget, app.commands, trans)
+    });
+
+    // Keep the enabled state of the commands (toolbar buttons) current.
+    let frame = 0;
+    const refreshCommands = (): void => {
+      if (!frame) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          app.commands.notifyCommandChanged();
+        });
+      }
+    };
+    factory.widgetCreated.connect((_, widget) => {
+      widget.title.icon = pipelineIcon;
+      widget.context.pathChanged.connect(() => void tracker.save(widget));
+      widget.controller.changed.connect(refreshCommands);
+      void tracker.add(widget);
+    });
+    tracker.currentChanged.connect(refreshCommands);
+    app.docRegistry.addWidgetFactory(factory);
+
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: 'docmanager:open',
+        args: widget => ({ path: widget.context.path, factory: PIPELINE_EDITOR_FACTORY }),
+        name: widget => widget.context.path
+      });
+    }
+
+    addCommands({
+      commands: app.commands,
+      tracker,
+      trans,
+      contents: app.serviceManager.contents,
+      currentDirectory: () => fileBrowser?.model.path ?? '',
+      isEditorFocused: () => !!tracker.currentWidget?.node.contains(document.activeElement)
+    });
+
+    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans });
+    app.shell.add(sidebar, 'left', { rank: 650 });
+    if (restorer) {
+      restorer.add(sidebar, sidebar.id);
+    }
+
+    if (launcher) {
+      launcher.add({ command: CommandIDs.newPipeline, category: trans.__('Other'), rank: 3 });
+    }
+    if (palette) {
+      const category = trans.__('Orchest');
+      for (const command of [
+        CommandIDs.newPipeline,
+        CommandIDs.runAll,
+        CommandIDs.runSelected,
+        CommandIDs.runIncoming,
+        CommandIDs.cancelRun,
+        CommandIDs.addStep,
+        CommandIDs.autoLayout,
+        CommandIDs.toggleLog,
+        CommandIDs.validate
+      ]) {
+        palette.addItem({ command, category, args: { isPalette: true } });
       }
     }
   }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -11,6 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+# Steps run on the host in tests (server and command line); the docker backend's tests ask for it.
+os.environ["ORCHEST_JLAB_BACKEND"] = "local"
 
 
 def new_uuid() -> str:

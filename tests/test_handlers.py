@@ -164,6 +164,22 @@ REQUESTS = [
     ("DELETE", f"runs/{RUN}", None),
     ("GET", f"runs/{RUN}/steps/{STEP}/log", None),
     ("GET", "events", None),
+    ("GET", "environments", None),
+    ("POST", "environments", "{}"),
+    ("GET", f"environments/{RUN}", None),
+    ("PATCH", f"environments/{RUN}", "{}"),
+    ("DELETE", f"environments/{RUN}", None),
+    ("GET", f"environments/{RUN}/build", None),
+    ("POST", f"environments/{RUN}/build", "{}"),
+    ("DELETE", f"environments/{RUN}/build", None),
+    ("GET", f"environments/{RUN}/build/log", None),
+    ("GET", "jobs", None),
+    ("POST", "jobs", '{"pipeline": "p.orchest"}'),
+    ("POST", "jobs/grid", '{"pipeline": "p.orchest"}'),
+    ("GET", f"jobs/{RUN}", None),
+    ("PATCH", f"jobs/{RUN}", "{}"),
+    ("DELETE", f"jobs/{RUN}", None),
+    *(("POST", f"jobs/{RUN}/{action}", "{}") for action in ("start", "pause", "resume", "trigger", "cancel", "duplicate")),
 ]
 
 

@@ -39,6 +39,8 @@ module.exports = {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: chromiumArgs
     },
+    // Room for the editor's toolbar and panels (and the screenshots in docs/).
+    viewport: { width: 1440, height: 900 },
     actionTimeout: 30 * 1000,
     navigationTimeout: 60 * 1000,
     // No ffmpeg can be downloaded here: never record videos.

@@ -30,6 +30,8 @@ class StepContext:
     log_path: Path
     parameter_overrides: dict[str, Any] | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    environment: str | None = None  # the step's environment uuid (the docker backend's image)
+    source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
 
     @property
     def cwd(self) -> Path:

@@ -33,6 +33,8 @@ class RunRequest:
     snapshot_source: Path | None = None
     runs_dir: Path | None = None  # default: <project>/.orchest/runs
     labels: dict[str, Any] = field(default_factory=dict)  # e.g. {"job_uuid": ..}; carried in events
+    # Extra environment variables of the steps (a job's); never written to the run's record or events.
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 import pathspec
 
 # Relative to the project root; the snapshot keeps the rest of .orchest/ (environments).
-EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs"}
+EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds"}
 DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .environments import BuildHandler, BuildLogHandler, EnvironmentHandler, EnvironmentsHandler
 from .events import EventsHandler
+from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
 from .pipelines import PipelineHandler, PipelinesHandler, ValidateHandler
 from .runs import RunHandler, RunsHandler, StepLogHandler
 
@@ -19,4 +21,12 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})", RunHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/steps/(?P<step_uuid>{UUID})/log", StepLogHandler),
         (rf"{API_PREFIX}/events", EventsHandler),
+        (rf"{API_PREFIX}/jobs", JobsHandler),
+        (rf"{API_PREFIX}/jobs/grid", JobGridHandler),
+        (rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})", JobHandler),
+        *((rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})/{action}", handler) for action, handler in ACTIONS.items()),
+        (rf"{API_PREFIX}/environments", EnvironmentsHandler),
+        (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})", EnvironmentHandler),
+        (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build", BuildHandler),
+        (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build/log", BuildLogHandler),
     ]

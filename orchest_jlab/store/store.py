@@ -18,6 +18,7 @@ from typing import Any
 import psutil
 from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Base, RunRow, StepRow, run_to_json
@@ -43,6 +44,18 @@ def default_url(project_dir: Path) -> str:
     return f"sqlite:///{project_dir / '.orchest' / DATABASE_NAME}"
 
 
+def create_tables(engine: SqlEngine, metadata, tables=None) -> None:
+    """``create_all``, safe when another process (a CLI run, a server) creates them at the same time:
+    its check-then-create can lose that race, and then the tables exist, which is what we want."""
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine, tables=tables)
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc) or attempt == 2:
+                raise
+
+
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
     # WAL: readers never block the writer; NORMAL: no fsync per commit (safe with WAL).
@@ -61,7 +74,7 @@ class RunStore:
         self.engine: SqlEngine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        create_tables(self.engine, Base.metadata)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._owner = _process_identity(os.getpid())
         self.recover()

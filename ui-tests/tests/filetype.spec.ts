@@ -72,9 +72,7 @@ test.describe('Orchest pipeline file type', () => {
     ).toHaveCount(1);
   });
 
-  test('double-click opens a .orchest file in the text editor, as JSON', async ({
-    page
-  }) => {
+  test('double-click opens a .orchest file in the pipeline editor', async ({ page }) => {
     const item = page.locator(
       '.jp-DirListing-item[data-file-type="orchest-pipeline"]',
       { hasText: FILE_NAME }
@@ -86,12 +84,35 @@ test.describe('Orchest pipeline file type', () => {
     });
     await expect(tab).toHaveCount(1);
     await expect(tab).toHaveClass(/lm-mod-current/);
+    const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(2);
+    await expect(editor.locator('[data-step-title="train"]')).toBeVisible();
+  });
 
+  test('Open With, Editor shows a .orchest file as JSON text', async ({ page, tmpPath }) => {
+    await page.evaluate(
+      async path => {
+        await window.jupyterapp.commands.execute('docmanager:open', { path, factory: 'Editor' });
+      },
+      `${tmpPath}/${FILE_NAME}`
+    );
     const editor = page.locator('#jp-main-dock-panel .jp-FileEditor:visible');
     await expect(editor).toHaveCount(1);
     const content = editor.locator('.cm-content');
     await expect(content).toContainText('"name": "ui-test pipeline"');
     // Highlighted with CodeMirror's JSON language.
     await expect(content).toHaveAttribute('data-language', 'json');
+  });
+
+  test('the context menu offers both editors under Open With', async ({ page }) => {
+    const item = page.locator(
+      '.jp-DirListing-item[data-file-type="orchest-pipeline"]',
+      { hasText: FILE_NAME }
+    );
+    await item.click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Open With' }).hover();
+    const submenu = page.locator('.lm-Menu').last();
+    await expect(submenu.locator('.lm-Menu-item', { hasText: 'Pipeline Editor' })).toHaveCount(1);
+    await expect(submenu.locator('.lm-Menu-item', { hasText: /^Editor$/ })).toHaveCount(1);
   });
 });

@@ -1,0 +1,112 @@
+"""What builds are made of: image names and labels, the build's shell script, build records and logs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..engine.docker_backend import LABEL
+
+LOCAL_BASE_IMAGE = "orchest-jlab/base-py:bookworm"
+DEFAULT_ALIASES = {"orchest/base-kernel-py": LOCAL_BASE_IMAGE, "orchest/base-kernel-py-gpu": LOCAL_BASE_IMAGE}
+BUILDS_DIR = Path(".orchest") / "builds"
+RECIPE_VERSION = "1"  # part of the build hash: changing how images are made rebuilds them
+KEEP_LOGS = 5
+FINISHED = ("SUCCESS", "FAILURE", "ABORTED")
+BUILD_MOUNT = "/tmp/orchest-build"
+# $1: the environment's language. Exit codes 90-92 are ours (see _failure_message).
+BUILD_SCRIPT = f"""
+if [ -f {BUILD_MOUNT}/ca-certificates.crt ]; then
+  export PIP_CERT={BUILD_MOUNT}/ca-certificates.crt SSL_CERT_FILE={BUILD_MOUNT}/ca-certificates.crt \\
+         REQUESTS_CA_BUNDLE={BUILD_MOUNT}/ca-certificates.crt CURL_CA_BUNDLE={BUILD_MOUNT}/ca-certificates.crt
+fi
+export PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 DEBIAN_FRONTEND=noninteractive
+cd /project-dir || exit 92
+echo "--- setup_script.sh"
+if command -v bash >/dev/null 2>&1; then bash {BUILD_MOUNT}/setup_script.sh; else sh {BUILD_MOUNT}/setup_script.sh; fi
+code=$?
+[ $code -eq 0 ] || exit $code
+if [ "$1" = python ]; then
+  PY=$(command -v python3 || command -v python) || exit 90
+  if ! "$PY" -c "import ipykernel" >/dev/null 2>&1; then
+    echo "--- the image has no ipykernel: installing it"
+    "$PY" -m pip install --no-cache-dir ipykernel || exit 91
+  fi
+fi
+echo "--- done"
+"""
+
+
+class BuildError(Exception):
+    pass
+
+
+def image_repository(project_dir: Path) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", project_dir.name.lower()).strip("-")[:40] or "project"
+    return f"{LABEL}/{slug}-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:8]}"
+
+
+def image_tag(project_dir: Path, env_uuid: str) -> str:
+    return f"{image_repository(project_dir)}:{env_uuid}"
+
+
+def builds_dir(project_dir: Path, env_uuid: str) -> Path:
+    return project_dir / BUILDS_DIR / env_uuid
+
+
+def failure_message(code: int, image: str) -> str:
+    if code == 90:
+        return f"The image {image} has no python3, so a Python kernel cannot run in it."
+    if code == 91:
+        return "ipykernel is missing from the image and could not be installed (see the log)."
+    return f"setup_script.sh exited with code {code}."
+
+
+@dataclass
+class Build:
+    uuid: str
+    project_dir: str
+    environment_uuid: str
+    environment_name: str
+    image: str
+    status: str = "PENDING"
+    base_image: str | None = None
+    resolved_base_image: str | None = None
+    build_hash: str | None = None
+    skipped: bool = False  # the image was up to date
+    requested: str | None = None
+    started: str | None = None
+    finished: str | None = None
+    error: str | None = None
+    log_path: str | None = None
+    pid: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class BuildLog:
+    """A build's log file; each complete line is also published on the bus."""
+
+    def __init__(self, build: Build, publish: Callable[..., None]):
+        self.file = open(build.log_path, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.publish = publish
+        self.partial = ""
+
+    def write(self, text: str) -> None:
+        self.file.write(text)
+        self.file.flush()
+        *lines, self.partial = (self.partial + text).split("\n")
+        for line in lines:
+            self.publish(line=line)
+
+    def note(self, text: str) -> None:
+        self.write(("\n" if self.partial else "") + text + "\n")
+
+    def close(self) -> None:
+        if self.partial:
+            self.write("\n")
+        self.file.close()

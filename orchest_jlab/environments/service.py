@@ -1,0 +1,168 @@
+"""The environments service: the environments of a project, their builds, who uses them.
+
+A project is addressed by an API path relative to the server's root: a project folder, or a
+pipeline file (its project is the one the pipeline belongs to); empty for the root folder itself.
+A project with no environment gets a default one ("Python 3" on ``orchest/base-kernel-py``) the
+first time its environments are listed through the API.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..errors import BadRequest, Conflict, NotFound
+from ..pipelines import PIPELINE_SUFFIX, discover_pipelines, find_project_root, read_pipeline
+from ..pipelines.project import is_within
+from .files import (
+    EnvironmentFiles,
+    create_environment,
+    delete_environment_files,
+    list_environment_files,
+    read_environment,
+    update_environment,
+)
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..workspace import Workspace
+    from .builds import Builder
+
+
+def environment_users(project_dir: Path, env_uuid: str, skip_dirs=()) -> list[str]:
+    """Sentences naming the pipeline steps of the project that use the environment."""
+    users = []
+    for relative in discover_pipelines(project_dir, skip_dirs):
+        try:
+            steps = read_pipeline(project_dir / relative).data.get("steps")
+        except Exception:
+            continue
+        if not isinstance(steps, dict):
+            continue
+        titles = sorted(str(s.get("title") or u) for u, s in steps.items()
+                        if isinstance(s, dict) and s.get("environment") == env_uuid)
+        if titles:
+            names = ", ".join(f'"{t}"' for t in titles)
+            users.append(f"step{'s' if len(titles) > 1 else ''} {names} of pipeline {relative.as_posix()}")
+    return users
+
+
+def runs_using(engine: Engine | None, project_dir: Path, env_uuid: str) -> list[str]:
+    """The runs of this process in progress in the project with a step in the environment."""
+    found = []
+    for run in list(engine.runs.values()) if engine else []:
+        request = run.request
+        if request.project_dir != project_dir:
+            continue
+        steps = request.pipeline.get("steps", {})
+        if any(steps.get(u, {}).get("environment") == env_uuid for u in request.steps):
+            found.append(f"run {run.uuid} of {request.pipeline_path.name}")
+    return found
+
+
+class EnvironmentService:
+    def __init__(self, workspace: Workspace, engine: Engine | None = None, builder: Builder | None = None,
+                 on_change: Callable[[], None] | None = None):
+        self.workspace = workspace
+        self.engine = engine
+        self.builder = builder
+        self.on_change = on_change or (lambda: None)  # e.g. refresh the environments' kernelspecs
+
+    # --- addressing -------------------------------------------------------------------------------
+
+    def project_dir(self, api_path: str | None) -> Path:
+        """The project folder an API path names (a folder, or a pipeline file of the project)."""
+        root = self.workspace.root
+        text = (api_path or "").strip("/")
+        if not text:
+            return root
+        parts = PurePosixPath(text).parts
+        if any(p in ("..", "") for p in parts) or "\x00" in text:
+            raise BadRequest(f'"{api_path}" is not a path inside the server\'s root folder.')
+        if parts[-1].endswith(PIPELINE_SUFFIX):
+            return find_project_root(self.workspace.resolve(text), root)
+        path = root.joinpath(*parts)
+        if not is_within(os.path.realpath(path), os.path.realpath(root)):
+            raise BadRequest(f'"{api_path}" leads outside the server\'s root folder.')
+        if not path.is_dir():
+            raise NotFound(f'There is no folder "{text}".')
+        return path
+
+    def _present(self, project_dir: Path, env: EnvironmentFiles) -> dict[str, Any]:
+        data = env.to_json()
+        data["project"] = self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
+        if self.builder is not None:
+            data["build"] = self.builder.latest(project_dir, env.uuid)
+        return data
+
+    # --- CRUD -------------------------------------------------------------------------------------
+
+    def list(self, project: str | None, create_default: bool = True) -> dict[str, Any]:
+        project_dir = self.project_dir(project)
+        envs = list_environment_files(project_dir)
+        if not envs and create_default:
+            envs = [create_environment(project_dir, {})]
+            self.on_change()
+        return {"project": self.workspace.api_path(project_dir) if project_dir != self.workspace.root else "",
+                "environments": [self._present(project_dir, e) for e in envs]}
+
+    def get(self, project: str | None, env_uuid: str) -> dict[str, Any]:
+        project_dir = self.project_dir(project)
+        return self._present(project_dir, read_environment(project_dir, env_uuid))
+
+    def create(self, project: str | None, body: Any) -> dict[str, Any]:
+        project_dir = self.project_dir(project)
+        created = create_environment(project_dir, body)
+        self.on_change()
+        return self._present(project_dir, created)
+
+    def update(self, project: str | None, env_uuid: str, body: Any) -> dict[str, Any]:
+        project_dir = self.project_dir(project)
+        updated = update_environment(project_dir, env_uuid, body)
+        self.on_change()
+        return self._present(project_dir, updated)
+
+    def delete(self, project: str | None, env_uuid: str) -> None:
+        project_dir = self.project_dir(project)
+        env = read_environment(project_dir, env_uuid)
+        users = environment_users(project_dir, env_uuid, self.workspace.skip_dirs)
+        users += runs_using(self.engine, project_dir, env_uuid)
+        if self.builder is not None and self.builder.active(project_dir, env_uuid):
+            users.append("a build in progress (cancel it first)")
+        if users:
+            raise Conflict(f'The environment "{env.name}" is in use by {"; ".join(users)}; '
+                           "change those steps' environment (or wait for the run to end) first.",
+                           [{"message": u} for u in users])
+        delete_environment_files(project_dir, env_uuid)
+        self.on_change()
+        if self.builder is not None:
+            self.builder.forget(project_dir, env_uuid)
+
+    # --- builds -----------------------------------------------------------------------------------
+
+    def _builder(self) -> Builder:
+        if self.builder is None:
+            raise Conflict("Environments cannot be built: no Docker engine is reachable from the server.")
+        return self.builder
+
+    def build(self, project: str | None, env_uuid: str, force: bool = False) -> dict[str, Any]:
+        project_dir = self.project_dir(project)
+        read_environment(project_dir, env_uuid)
+        return self._builder().start(project_dir, env_uuid, force=force)
+
+    def cancel_build(self, project: str | None, env_uuid: str) -> dict[str, Any]:
+        project_dir = self.project_dir(project)
+        read_environment(project_dir, env_uuid)
+        build = self._builder().cancel(project_dir, env_uuid)
+        if build is None:
+            raise Conflict("No build of this environment is in progress.")
+        return build
+
+    def build_log(self, project: str | None, env_uuid: str) -> str:
+        project_dir = self.project_dir(project)
+        read_environment(project_dir, env_uuid)
+        text = self._builder().log(project_dir, env_uuid)
+        if text is None:
+            raise NotFound("The environment has not been built yet.")
+        return text

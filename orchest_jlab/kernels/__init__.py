@@ -1,0 +1,2 @@
+"""Kernels per environment: kernelspecs ``orchest-kernel-<uuid>`` and the ``orchest-docker``
+kernel provisioner that starts them inside the environment's image."""

@@ -1,0 +1,40 @@
+"""Kernels in containers for the notebook steps of runs on the docker backend.
+
+``runners/notebook.py`` takes a kernel from a pool (``take(kernel_name, ctx)``); on the docker
+backend that pool starts, for each step, a kernel named ``orchest-kernel-<environment uuid>`` through
+the ``orchest-docker`` provisioner, in the step's image, with the step's folder as working folder
+and its ``ORCHEST_*`` variables. No spare kernels are kept: a container kernel starts in about a
+second (benchmarks/bench_docker.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from jupyter_client.manager import AsyncKernelManager
+
+from ..engine.context import StepContext
+from ..engine.docker_backend import ContainerSettings, StepImage
+from .provisioner import ensure_registered
+from .specs import kernel_name, kernel_spec
+
+
+class ContainerKernels:
+    """The kernel "pool" of one step: ``take`` starts the step's kernel in its image."""
+
+    def __init__(self, settings: ContainerSettings, image: StepImage, labels: dict[str, str]):
+        ensure_registered()
+        self.settings = settings
+        self.image = image
+        self.labels = labels
+
+    async def take(self, _kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, None]:
+        name = kernel_name(ctx.environment or "")
+        settings = dataclasses.asdict(self.settings)
+        spec = kernel_spec(ctx.environment or "", name, {
+            "image": self.image.image, "network": self.image.network, "project_dir": str(ctx.project_dir),
+            "labels": self.labels, "container_settings": settings})
+        manager = AsyncKernelManager(kernel_name=name)
+        manager._kernel_spec = spec  # not looked up: this spec is the step's own
+        await manager.start_kernel(env=ctx.orchest_env(), cwd=str(ctx.cwd))
+        return manager, None

@@ -1,0 +1,217 @@
+"""Persistence of jobs, in the database of the project's runs (a ``RunStore``'s SQLAlchemy engine).
+
+Written with SQLAlchemy Core: every state change is one short transaction. ``record_fire`` is the
+guard against firing a schedule twice for the same time: it advances the job's ``last_fired`` only
+if it is earlier than the time being fired, and inserts the fire's runs in the same transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+
+from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
+from .store import RunStore, RunStores
+
+jobs_t = JobRow.__table__
+runs_t = JobRunRow.__table__
+history_t = JobHistoryRow.__table__
+RUN_FIELDS = ["run_index", "fire", "combination", "parameters", "status", "run_uuid", "created", "started",
+              "finished", "error"]
+ACTIVE = ("PENDING", "STARTED", "PAUSED")
+UNFINISHED_RUNS = ("PENDING", "STARTED")
+
+
+def _run_json(row) -> dict[str, Any]:
+    data = {name: getattr(row, name) for name in RUN_FIELDS}
+    data["index"] = data.pop("run_index")
+    return data
+
+
+class JobStore:
+    def __init__(self, runs: RunStore):
+        self.runs = runs  # the run store of the same database: job runs' records are there
+        self.engine = runs.engine
+        JobRow.metadata.create_all(self.engine, tables=JOB_TABLES)
+
+    # --- jobs -------------------------------------------------------------------------------------
+
+    def insert_job(self, fields: dict[str, Any], history: tuple[str, str]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(insert(jobs_t).values(**fields))
+            connection.execute(insert(history_t).values(job_uuid=fields["uuid"], time=fields["created"],
+                                                        kind=history[0], message=history[1]))
+
+    def get_job(self, job_uuid: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(jobs_t).where(jobs_t.c.uuid == job_uuid)).first()
+        return dict(row._mapping) if row else None
+
+    def list_jobs(self, project_dir: str | None = None, pipeline_file: str | None = None,
+                  statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        query = select(jobs_t).order_by(jobs_t.c.created.desc())
+        if project_dir is not None:
+            query = query.where(jobs_t.c.project_dir == project_dir)
+        if pipeline_file is not None:
+            query = query.where(jobs_t.c.pipeline_file == pipeline_file)
+        if statuses is not None:
+            query = query.where(jobs_t.c.status.in_(list(statuses)))
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def counts(self, job_uuids: list[str] | None = None) -> dict[str, dict[str, int]]:
+        """Runs per status, per job."""
+        query = select(runs_t.c.job_uuid, runs_t.c.status, func.count()).group_by(runs_t.c.job_uuid, runs_t.c.status)
+        if job_uuids is not None:
+            query = query.where(runs_t.c.job_uuid.in_(job_uuids))
+        counts: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as connection:
+            for job_uuid, status, count in connection.execute(query):
+                counts.setdefault(job_uuid, {})[status] = count
+        return counts
+
+    def update_job(self, job_uuid: str, statuses: Iterable[str] | None = None,
+                   history: tuple[str, str, str] | None = None, **fields: Any) -> bool:
+        """Set fields; with ``statuses``, only if the job's status is one of them (False if not)."""
+        query = update(jobs_t).where(jobs_t.c.uuid == job_uuid).values(**fields)
+        if statuses is not None:
+            query = query.where(jobs_t.c.status.in_(list(statuses)))
+        with self.engine.begin() as connection:
+            if connection.execute(query).rowcount != 1:
+                return False
+            if history:
+                connection.execute(insert(history_t).values(job_uuid=job_uuid, time=history[0], kind=history[1],
+                                                            message=history[2]))
+        return True
+
+    def add_history(self, job_uuid: str, time: str, kind: str, message: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(insert(history_t).values(job_uuid=job_uuid, time=time, kind=kind, message=message))
+
+    def history(self, job_uuid: str, limit: int = 500) -> list[dict[str, Any]]:
+        query = (select(history_t.c.time, history_t.c.kind, history_t.c.message)
+                 .where(history_t.c.job_uuid == job_uuid).order_by(history_t.c.id.desc()).limit(limit))
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in reversed(connection.execute(query).all())]
+
+    def delete_job(self, job_uuid: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(runs_t).where(runs_t.c.job_uuid == job_uuid))
+            connection.execute(delete(history_t).where(history_t.c.job_uuid == job_uuid))
+            connection.execute(delete(jobs_t).where(jobs_t.c.uuid == job_uuid))
+
+    # --- fires --------------------------------------------------------------------------------------
+
+    def _advance(self, connection, job_uuid: str, scheduled: str | None, statuses: Iterable[str],
+                 **fields: Any) -> bool:
+        query = update(jobs_t).where(jobs_t.c.uuid == job_uuid, jobs_t.c.status.in_(list(statuses))).values(**fields)
+        if scheduled is not None:
+            query = query.where(or_(jobs_t.c.last_fired.is_(None), jobs_t.c.last_fired < scheduled))
+        return connection.execute(query).rowcount == 1
+
+    def record_fire(self, job_uuid: str, *, scheduled: str | None, statuses: Iterable[str], now: str,
+                    runs: list[tuple[int, dict]], history: tuple[str, str], **fields: Any) -> list[dict] | None:
+        """Record a fire and its runs (PENDING), atomically. ``scheduled``: the schedule's time being
+        fired (None for a fire by hand); the fire is refused (None) when the job has fired for that
+        time or a later one already, or its status is not one of ``statuses``."""
+        values = dict(fields, fire_count=jobs_t.c.fire_count + 1, run_count=jobs_t.c.run_count + len(runs))
+        if scheduled is not None:
+            values["last_fired"] = scheduled
+        with self.engine.begin() as connection:
+            if not self._advance(connection, job_uuid, scheduled, statuses, **values):
+                return None
+            fire_count, run_count = connection.execute(
+                select(jobs_t.c.fire_count, jobs_t.c.run_count).where(jobs_t.c.uuid == job_uuid)).one()
+            first = run_count - len(runs)
+            rows = [{"job_uuid": job_uuid, "run_index": first + i, "fire": fire_count - 1, "combination": c,
+                     "parameters": p, "status": "PENDING", "run_uuid": None, "created": now, "started": None,
+                     "finished": None, "error": None} for i, (c, p) in enumerate(runs)]
+            if rows:
+                connection.execute(insert(runs_t), rows)
+            connection.execute(insert(history_t).values(job_uuid=job_uuid, time=now, kind=history[0],
+                                                        message=history[1]))
+        return [_run_json(_Row(r)) for r in rows]
+
+    def skip_fire(self, job_uuid: str, *, scheduled: str, statuses: Iterable[str], now: str,
+                  history: tuple[str, str], **fields: Any) -> bool:
+        """Pass over a scheduled time without runs (overlap policy "skip"), with the same guard."""
+        with self.engine.begin() as connection:
+            if not self._advance(connection, job_uuid, scheduled, statuses, last_fired=scheduled, **fields):
+                return False
+            connection.execute(insert(history_t).values(job_uuid=job_uuid, time=now, kind=history[0],
+                                                        message=history[1]))
+        return True
+
+    # --- the runs of a job ----------------------------------------------------------------------------
+
+    def job_runs(self, job_uuid: str, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        query = select(runs_t).where(runs_t.c.job_uuid == job_uuid).order_by(runs_t.c.run_index)
+        if statuses is not None:
+            query = query.where(runs_t.c.status.in_(list(statuses)))
+        with self.engine.connect() as connection:
+            return [_run_json(row) for row in connection.execute(query)]
+
+    def set_runs(self, job_uuid: str, indices: list[int], only_unfinished: bool = False, **fields: Any) -> int:
+        query = update(runs_t).where(runs_t.c.job_uuid == job_uuid, runs_t.c.run_index.in_(indices)).values(**fields)
+        if only_unfinished:
+            query = query.where(runs_t.c.status.in_(UNFINISHED_RUNS))
+        with self.engine.begin() as connection:
+            return connection.execute(query).rowcount
+
+    def claim_run(self, job_uuid: str, index: int, started: str) -> bool:
+        """PENDING → STARTED, only if it is still PENDING and has no run."""
+        query = (update(runs_t).where(runs_t.c.job_uuid == job_uuid, runs_t.c.run_index == index,
+                                      runs_t.c.status == "PENDING", runs_t.c.run_uuid.is_(None))
+                 .values(status="STARTED", started=started))
+        with self.engine.begin() as connection:
+            return connection.execute(query).rowcount == 1
+
+    def delete_job_runs(self, job_uuid: str, indices: list[int]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(runs_t).where(runs_t.c.job_uuid == job_uuid, runs_t.c.run_index.in_(indices)))
+            connection.execute(update(jobs_t).where(jobs_t.c.uuid == job_uuid)
+                               .values(runs_deleted=jobs_t.c.runs_deleted + len(indices)))
+
+
+class _Row:
+    def __init__(self, data: dict[str, Any]):
+        self.__dict__.update(data)
+
+
+class JobStores:
+    """The job store of each run store (one per project database, or one for ``database_url``)."""
+
+    def __init__(self, runs: RunStores):
+        self.runs = runs
+        self._stores: dict[int, JobStore] = {}
+        self._lock = threading.Lock()
+
+    def _wrap(self, run_store: RunStore) -> JobStore:
+        with self._lock:
+            store = self._stores.get(id(run_store))
+            if store is None or store.runs is not run_store:
+                store = self._stores[id(run_store)] = JobStore(run_store)
+            return store
+
+    def for_project(self, project_dir) -> JobStore:
+        return self._wrap(self.runs.for_project(project_dir))
+
+    def existing(self, project_dir) -> JobStore | None:
+        run_store = self.runs.existing(project_dir)
+        return self._wrap(run_store) if run_store is not None else None
+
+    def opened(self) -> list[JobStore]:
+        return [self._wrap(s) for s in self.runs.opened()]
+
+    def find(self, job_uuid: str) -> tuple[JobStore, dict[str, Any]] | None:
+        for store in self.opened():
+            job = store.get_job(job_uuid)
+            if job is not None:
+                return store, job
+        return None
+
+
+__all__ = ["ACTIVE", "JobStore", "JobStores", "UNFINISHED_RUNS"]

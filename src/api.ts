@@ -1,0 +1,256 @@
+/**
+ * The client of the orchest-jlab REST API (`orchest_jlab/openapi.yaml`):
+ * every request of the frontend goes through `OrchestAPI`.
+ */
+
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/**
+ * The path of the API under the server's base URL.
+ */
+export const API_PATH = 'orchest/api';
+
+/** States of a step in a run. */
+export type StepState = 'READY' | 'PENDING' | 'RUNNING' | 'COMPUTED' | 'ABORTED' | 'FAILURE';
+
+/** Statuses of a run. */
+export type RunStatus = 'PENDING' | 'STARTED' | 'SUCCESS' | 'FAILURE' | 'ABORTED';
+
+/** Run types. */
+export type RunType = 'full' | 'selection' | 'incoming';
+
+/** States after which a step does not change any more within a run. */
+export const FINAL_STEP_STATES: ReadonlySet<StepState> = new Set(['COMPUTED', 'ABORTED', 'FAILURE']);
+
+/** Statuses of runs that have ended. */
+export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['SUCCESS', 'FAILURE', 'ABORTED']);
+
+/**
+ * One step of a run.
+ */
+export interface IRunStep {
+  title: string;
+  file_path: string;
+  state: StepState;
+  started: string | null;
+  finished: string | null;
+  error: string | null;
+  log_path: string | null;
+}
+
+/**
+ * A run, with the states of its steps.
+ */
+export interface IRun {
+  uuid: string;
+  /** The pipeline file, relative to the server's root folder. */
+  pipeline_path: string;
+  /** The pipeline file, relative to its project folder. */
+  pipeline_file: string;
+  pipeline_uuid: string | null;
+  pipeline_name?: string | null;
+  run_type: RunType;
+  selection?: string[];
+  interactive: boolean;
+  parameters?: { [key: string]: unknown };
+  backend: string;
+  status: RunStatus;
+  created: string;
+  started?: string | null;
+  finished?: string | null;
+  error?: string | null;
+  warnings?: string[];
+  snapshot_dir?: string | null;
+  labels?: { [key: string]: unknown };
+  /** By step uuid, in the run's dependency order. */
+  steps: { [uuid: string]: IRunStep };
+}
+
+/**
+ * A discovered pipeline.
+ */
+export interface IPipelineSummary {
+  path: string;
+  name: string;
+  uuid: string | null;
+  step_count: number;
+  valid: boolean;
+  error_count: number;
+  warning_count: number;
+}
+
+/**
+ * A validation problem.
+ */
+export interface IProblem {
+  /** JSON pointer (RFC 6901) into the document; "" is the whole document. */
+  pointer: string;
+  message: string;
+  severity: 'error' | 'warning';
+  step_uuid: string | null;
+  step_title: string | null;
+}
+
+/**
+ * A validation report.
+ */
+export interface IReport {
+  valid: boolean;
+  error_count: number;
+  warning_count: number;
+  problems: IProblem[];
+}
+
+/**
+ * A pipeline as the server reads it.
+ */
+export interface IPipelineResponse {
+  path: string;
+  pipeline: { [key: string]: unknown } | null;
+  report: IReport;
+}
+
+/**
+ * What starts a run.
+ */
+export interface IRunRequest {
+  /** The .orchest file, relative to the server's root folder. */
+  pipeline: string;
+  run_type?: RunType;
+  steps?: string[];
+  parameters?: { [key: string]: { [name: string]: unknown } };
+  interactive?: boolean;
+}
+
+/**
+ * An error answer of the API: `message` is the server's.
+ */
+export class APIError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly errors: unknown[] = []
+  ) {
+    super(message);
+    this.name = 'APIError';
+  }
+}
+
+/**
+ * Encode a path relative to the server's root, segment by segment.
+ */
+export function encodePath(path: string): string {
+  return path
+    .split('/')
+    .filter(part => part !== '')
+    .map(encodeURIComponent)
+    .join('/');
+}
+
+/**
+ * The REST API of orchest-jlab.
+ */
+export class OrchestAPI {
+  constructor(options: { serverSettings?: ServerConnection.ISettings } = {}) {
+    this.serverSettings = options.serverSettings ?? ServerConnection.makeSettings();
+  }
+
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /** GET /pipelines: every pipeline under the server's root, by path. */
+  async listPipelines(): Promise<IPipelineSummary[]> {
+    const body = await this._request<{ pipelines: IPipelineSummary[] }>('pipelines');
+    return body.pipelines;
+  }
+
+  /** GET /pipelines/{path}: a pipeline as stored, with its report. */
+  getPipeline(path: string): Promise<IPipelineResponse> {
+    return this._request<IPipelineResponse>(`pipelines/${encodePath(path)}`);
+  }
+
+  /**
+   * POST /validate: the report of a document (text), checked as if saved at
+   * `path` when given.
+   */
+  validate(text: string, path?: string): Promise<IReport> {
+    const query = path ? URLExt.objectToQueryString({ path }) : '';
+    return this._request<IReport>(`validate${query}`, { method: 'POST', body: text });
+  }
+
+  /** GET /runs: runs, newest first. */
+  async listRuns(options: { pipeline?: string; limit?: number } = {}): Promise<IRun[]> {
+    const query: { [key: string]: string } = {};
+    if (options.pipeline) {
+      query.pipeline = options.pipeline;
+    }
+    if (options.limit !== undefined) {
+      query.limit = String(options.limit);
+    }
+    const body = await this._request<{ runs: IRun[] }>(`runs${URLExt.objectToQueryString(query)}`);
+    return body.runs;
+  }
+
+  /** GET /runs/{uuid}. */
+  getRun(runUuid: string): Promise<IRun> {
+    return this._request<IRun>(`runs/${encodeURIComponent(runUuid)}`);
+  }
+
+  /** POST /runs: start a run. */
+  startRun(request: IRunRequest): Promise<IRun> {
+    return this._request<IRun>('runs', { method: 'POST', body: JSON.stringify(request) });
+  }
+
+  /** DELETE /runs/{uuid}: cancel a run. */
+  cancelRun(runUuid: string): Promise<IRun> {
+    return this._request<IRun>(`runs/${encodeURIComponent(runUuid)}`, { method: 'DELETE' });
+  }
+
+  /** GET /runs/{run}/steps/{step}/log: the step's log so far. */
+  getStepLog(runUuid: string, stepUuid: string): Promise<string> {
+    return this._request<string>(
+      `runs/${encodeURIComponent(runUuid)}/steps/${encodeURIComponent(stepUuid)}/log`,
+      {},
+      'text'
+    );
+  }
+
+  private async _request<T>(
+    endpoint: string,
+    init: RequestInit = {},
+    as: 'json' | 'text' = 'json'
+  ): Promise<T> {
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, endpoint);
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(url, init, this.serverSettings);
+    } catch (error) {
+      throw new ServerConnection.NetworkError(error as TypeError);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`.trim();
+      let errors: unknown[] = [];
+      try {
+        const body = JSON.parse(text);
+        if (body && typeof body.message === 'string' && body.message) {
+          message = body.message;
+        }
+        if (Array.isArray(body?.errors)) {
+          errors = body.errors;
+        }
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new APIError(message, response.status, errors);
+    }
+    if (as === 'text') {
+      return text as unknown as T;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new APIError(`The server's answer is not JSON: ${text.slice(0, 100)}`, response.status);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import type { IRun } from '../../api';
+import type { OrchestEvent } from '../../events';
+import {
+  durationSeconds,
+  formatDuration,
+  isRunFinished,
+  isSamePipeline,
+  mergeLog,
+  RunTracker
+} from '../runstate';
+
+const PATH = 'examples/quickstart.orchest';
+
+function run(overrides: Partial<IRun> = {}): IRun {
+  return {
+    uuid: 'r1',
+    pipeline_path: PATH,
+    pipeline_file: 'quickstart.orchest',
+    pipeline_uuid: 'p',
+    run_type: 'full',
+    interactive: true,
+    backend: 'local',
+    status: 'PENDING',
+    created: '2026-01-01T10:00:00.000+00:00',
+    steps: {
+      a: { title: 'A', file_path: 'a.py', state: 'PENDING', started: null, finished: null, error: null, log_path: null },
+      b: { title: 'B', file_path: 'b.py', state: 'PENDING', started: null, finished: null, error: null, log_path: null }
+    },
+    ...overrides
+  };
+}
+
+function stepEvent(step: string, state: string, seq = 1): OrchestEvent {
+  return {
+    type: 'step',
+    seq,
+    run_uuid: 'r1',
+    step_uuid: step,
+    state: state as any,
+    started: '2026-01-01T10:00:01.000+00:00',
+    finished: state === 'COMPUTED' ? '2026-01-01T10:00:03.500+00:00' : null,
+    error: null,
+    log_path: null
+  };
+}
+
+describe('RunTracker', () => {
+  it('applies step and run events of the run shown', () => {
+    const tracker = new RunTracker(PATH);
+    tracker.setRun(run());
+    expect(tracker.apply(stepEvent('a', 'RUNNING'))).toBe(true);
+    expect(tracker.step('a')!.state).toBe('RUNNING');
+    expect(tracker.apply({ ...stepEvent('a', 'COMPUTED'), run_uuid: 'other' } as OrchestEvent)).toBe(false);
+    expect(
+      tracker.apply({ type: 'run', seq: 2, run_uuid: 'r1', status: 'SUCCESS', started: null, finished: null, error: null })
+    ).toBe(true);
+    expect(isRunFinished(tracker.run)).toBe(true);
+  });
+
+  it('adopts interactive runs of its pipeline created elsewhere', () => {
+    const tracker = new RunTracker(PATH);
+    const { pipeline_path: _, ...rest } = run({ uuid: 'r2' });
+    void _;
+    const created = (projectDir: string, interactive = true): OrchestEvent => ({
+      type: 'run-created',
+      seq: 3,
+      run_uuid: 'r2',
+      run: { ...rest, interactive, project_dir: projectDir } as any
+    });
+    expect(tracker.apply(created('/srv/other'))).toBe(false);
+    expect(tracker.apply(created('/srv/root/examples', false))).toBe(false);
+    expect(tracker.apply(created('/srv/root/examples'))).toBe(true);
+    expect(tracker.run!.uuid).toBe('r2');
+    expect(tracker.run!.pipeline_path).toBe(PATH);
+  });
+
+  it('does not let an older answer undo what events said', () => {
+    const tracker = new RunTracker(PATH);
+    tracker.setRun(run());
+    tracker.apply(stepEvent('a', 'COMPUTED'));
+    tracker.apply({ type: 'run', seq: 2, run_uuid: 'r1', status: 'STARTED', started: null, finished: null, error: null });
+    tracker.setRun(run()); // the POST answer, made when everything was PENDING
+    expect(tracker.step('a')!.state).toBe('COMPUTED');
+    expect(tracker.run!.status).toBe('STARTED');
+    tracker.setRun(run({ uuid: 'r9' }));
+    expect(tracker.step('a')!.state).toBe('PENDING');
+  });
+});
+
+describe('helpers', () => {
+  it('matches pipeline locations', () => {
+    expect(isSamePipeline('/srv/root/examples', 'quickstart.orchest', PATH)).toBe(true);
+    expect(isSamePipeline('/srv/root', 'examples/quickstart.orchest', PATH)).toBe(true);
+    expect(isSamePipeline('/srv/root/myexamples', 'quickstart.orchest', PATH)).toBe(false);
+    expect(isSamePipeline('/srv/root', 'quickstart.orchest', 'quickstart.orchest')).toBe(true);
+  });
+
+  it('measures and formats durations', () => {
+    expect(durationSeconds(null, null)).toBeNull();
+    expect(durationSeconds('2026-01-01T10:00:00.000+00:00', '2026-01-01T10:00:02.500+00:00')).toBe(2.5);
+    expect(durationSeconds('2026-01-01T10:00:00.000+00:00', null, Date.parse('2026-01-01T10:01:00Z'))).toBe(60);
+    expect(formatDuration(0.42)).toBe('0.4s');
+    expect(formatDuration(12.7)).toBe('12s');
+    expect(formatDuration(185)).toBe('3m 05s');
+    expect(formatDuration(3720)).toBe('1h 02m');
+  });
+
+  it('joins a fetched log with lines that arrived meanwhile', () => {
+    expect(mergeLog('a\nb\n', ['b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(mergeLog('a\nb\n', ['c'])).toEqual(['a', 'b', 'c']);
+    expect(mergeLog('a\nb\n', ['a', 'b'])).toEqual(['a', 'b']);
+    expect(mergeLog('', ['x'])).toEqual(['x']);
+    expect(mergeLog('a\n', [])).toEqual(['a']);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * The live state of the run an editor shows: the latest interactive run of
+ * its pipeline, kept up to date from the events websocket. No JupyterLab
+ * imports: the logic is tested with jest.
+ */
+
+import type { IRun, IRunStep, RunStatus, StepState } from '../api';
+import type { OrchestEvent } from '../events';
+
+const STEP_RANK: { [state in StepState]: number } = {
+  READY: 0,
+  PENDING: 1,
+  RUNNING: 2,
+  COMPUTED: 3,
+  FAILURE: 3,
+  ABORTED: 3
+};
+
+const RUN_RANK: { [status in RunStatus]: number } = {
+  PENDING: 0,
+  STARTED: 1,
+  SUCCESS: 2,
+  FAILURE: 2,
+  ABORTED: 2
+};
+
+/**
+ * Whether a run has ended.
+ */
+export function isRunFinished(run: Pick<IRun, 'status'> | null): boolean {
+  return !!run && RUN_RANK[run.status] === 2;
+}
+
+/**
+ * Whether an absolute pipeline location (`project_dir` + `pipeline_file` of
+ * an engine event) is the file at `path` (relative to the server's root).
+ */
+export function isSamePipeline(projectDir: string, pipelineFile: string, path: string): boolean {
+  const absolute = `${projectDir.replace(/\\/g, '/').replace(/\/+$/, '')}/${pipelineFile.replace(/\\/g, '/')}`;
+  const normalized = absolute.split('/').filter(p => p && p !== '.').join('/');
+  const relative = path.split('/').filter(p => p && p !== '.').join('/');
+  return normalized === relative || normalized.endsWith(`/${relative}`);
+}
+
+/**
+ * Seconds between two ISO times (or until `now`), or null without a start.
+ */
+export function durationSeconds(
+  started: string | null | undefined,
+  finished: string | null | undefined,
+  now: number = Date.now()
+): number | null {
+  if (!started) {
+    return null;
+  }
+  const start = Date.parse(started);
+  const end = finished ? Date.parse(finished) : now;
+  if (Number.isNaN(start) || Number.isNaN(end)) {
+    return null;
+  }
+  return Math.max(0, (end - start) / 1000);
+}
+
+/**
+ * A duration as a badge shows it: `0.4s`, `12s`, `3m 05s`, `1h 02m`.
+ */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) {
+    return '';
+  }
+  if (seconds < 10) {
+    return `${seconds.toFixed(1)}s`;
+  }
+  const s = Math.floor(seconds);
+  if (s < 60) {
+    return `${s}s`;
+  }
+  if (s < 3600) {
+    return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  }
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * The run an editor shows and the states of its steps.
+ */
+export class RunTracker {
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** The pipeline's path, relative to the server's root. */
+  path: string;
+
+  /** The run shown, or null. */
+  get run(): IRun | null {
+    return this._run;
+  }
+
+  /** A step's state in the run shown, or undefined when it is not part of it. */
+  step(uuid: string): IRunStep | undefined {
+    return this._run?.steps[uuid];
+  }
+
+  private _run: IRun | null = null;
+
+  /**
+   * Show a run fetched through the REST API. For the run already shown, what
+   * the events already said is not lost to an older answer.
+   */
+  setRun(run: IRun | null): void {
+    if (run && this._run && run.uuid === this._run.uuid) {
+      const steps: { [uuid: string]: IRunStep } = {};
+      for (const [uuid, step] of Object.entries(run.steps)) {
+        const known = this._run.steps[uuid];
+        steps[uuid] = known && STEP_RANK[known.state] > STEP_RANK[step.state] ? known : step;
+      }
+      const keepStatus = RUN_RANK[this._run.status] > RUN_RANK[run.status];
+      this._run = {
+        ...run,
+        ...(keepStatus
+          ? { status: this._run.status, finished: this._run.finished, error: this._run.error }
+          : {}),
+        steps
+      };
+    } else {
+      this._run = run ? { ...run, steps: { ...run.steps } } : null;
+    }
+  }
+
+  /**
+   * Apply an event; true when what is shown changed. Runs of other pipelines,
+   * and non-interactive runs, are ignored.
+   */
+  apply(event: OrchestEvent): boolean {
+    switch (event.type) {
+      case 'run-created': {
+        const run = event.run;
+        if (!run.interactive || !isSamePipeline(run.project_dir, run.pipeline_file, this.path)) {
+          return false;
+        }
+        const { project_dir: _ignored, ...rest } = run;
+        void _ignored;
+        this.setRun({ ...(rest as unknown as IRun), pipeline_path: this.path });
+        return true;
+      }
+      case 'run': {
+        if (!this._run || event.run_uuid !== this._run.uuid) {
+          return false;
+        }
+        this._run = {
+          ...this._run,
+          status: event.status,
+          started: event.started,
+          finished: event.finished,
+          error: event.error,
+          warnings: event.warnings ?? this._run.warnings
+        };
+        return true;
+      }
+      case 'step': {
+        if (!this._run || event.run_uuid !== this._run.uuid) {
+          return false;
+        }
+        const previous = this._run.steps[event.step_uuid];
+        this._run = {
+          ...this._run,
+          steps: {
+            ...this._run.steps,
+            [event.step_uuid]: {
+              title: previous?.title ?? '',
+              file_path: previous?.file_path ?? '',
+              state: event.state,
+              started: event.started,
+              finished: event.finished,
+              error: event.error,
+              log_path: event.log_path
+            }
+          }
+        };
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+/**
+ * Join a log fetched through the REST API with the log lines that arrived as
+ * events while it was fetched: lines at the start of `arrived` that the
+ * fetched text already ends with are dropped.
+ */
+export function mergeLog(fetched: string, arrived: readonly string[]): string[] {
+  const lines = fetched === '' ? [] : fetched.replace(/\n$/, '').split('\n');
+  let overlap = Math.min(lines.length, arrived.length);
+  for (; overlap > 0; overlap--) {
+    let same = true;
+    for (let i = 0; i < overlap; i++) {
+      if (lines[lines.length - overlap + i] !== arrived[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      break;
+    }
+  }
+  return [...lines, ...arrived.slice(overlap)];
+}

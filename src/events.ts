@@ -1,0 +1,240 @@
+/**
+ * The client of the websocket of live events, `/orchest/api/events`.
+ *
+ * One connection serves the whole page. It reconnects by itself, resuming
+ * with `?since=<last seq>&epoch=<epoch>`; when the server cannot replay what
+ * was missed it says `reset`, which this client passes on so that views
+ * reload their state through the REST API.
+ */
+
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { API_PATH, IRunStep, RunStatus, StepState } from './api';
+
+/** A run was created (`run` as the engine describes it). */
+export interface IRunCreatedEvent {
+  type: 'run-created';
+  seq: number;
+  run_uuid: string;
+  run: {
+    uuid: string;
+    project_dir: string;
+    pipeline_file: string;
+    pipeline_uuid: string | null;
+    pipeline_name?: string | null;
+    run_type: string;
+    interactive: boolean;
+    status: RunStatus;
+    created: string;
+    steps: { [uuid: string]: IRunStep };
+    [key: string]: unknown;
+  };
+}
+
+/** A run's status changed. */
+export interface IRunStatusEvent {
+  type: 'run';
+  seq: number;
+  run_uuid: string;
+  status: RunStatus;
+  started: string | null;
+  finished: string | null;
+  error: string | null;
+  warnings?: string[];
+  snapshot_dir?: string | null;
+}
+
+/** A step's state changed. */
+export interface IStepEvent {
+  type: 'step';
+  seq: number;
+  run_uuid: string;
+  step_uuid: string;
+  state: StepState;
+  started: string | null;
+  finished: string | null;
+  error: string | null;
+  log_path: string | null;
+}
+
+/** A line of a step's log. */
+export interface ILogEvent {
+  type: 'log';
+  seq: number;
+  run_uuid: string;
+  step_uuid: string;
+  line: string;
+}
+
+/** Events were missed: reload state through the REST API. */
+export interface IResetEvent {
+  type: 'reset';
+}
+
+/**
+ * Everything the events client emits.
+ */
+export type OrchestEvent = IRunCreatedEvent | IRunStatusEvent | IStepEvent | ILogEvent | IResetEvent;
+
+/**
+ * The state of the connection.
+ */
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+
+/**
+ * The websocket URL of the events, authenticated as JupyterLab's own
+ * websockets are: the token is appended only when the settings say so (in
+ * the browser the session cookie authenticates).
+ */
+export function eventsUrl(
+  settings: Pick<ServerConnection.ISettings, 'wsUrl' | 'token' | 'appendToken'>,
+  resume?: { since: number; epoch: string }
+): string {
+  const query: { [key: string]: string } = {};
+  if (resume) {
+    query.since = String(resume.since);
+    query.epoch = resume.epoch;
+  }
+  if (settings.appendToken && settings.token) {
+    query.token = settings.token;
+  }
+  return URLExt.join(settings.wsUrl, API_PATH, 'events') + URLExt.objectToQueryString(query);
+}
+
+/**
+ * The live events of the server.
+ */
+export class EventsClient implements IDisposable {
+  constructor(options: { serverSettings?: ServerConnection.ISettings } = {}) {
+    this.serverSettings = options.serverSettings ?? ServerConnection.makeSettings();
+  }
+
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /** Every event, in order; `reset` after events were missed. */
+  get received(): ISignal<this, OrchestEvent> {
+    return this._received;
+  }
+
+  /** The connection opened or closed. */
+  get statusChanged(): ISignal<this, ConnectionStatus> {
+    return this._statusChanged;
+  }
+
+  get status(): ConnectionStatus {
+    return this._status;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** The last sequence number seen. */
+  get lastSeq(): number {
+    return this._seq;
+  }
+
+  /**
+   * Connect (once; later calls do nothing while connected or connecting).
+   */
+  start(): void {
+    if (this._disposed || this._socket) {
+      return;
+    }
+    this._open();
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    window.clearTimeout(this._retryTimer);
+    if (this._socket) {
+      this._socket.onclose = null;
+      this._socket.close();
+      this._socket = null;
+    }
+    Signal.clearData(this);
+  }
+
+  private _open(): void {
+    const resume = this._epoch !== null ? { since: this._seq, epoch: this._epoch } : undefined;
+    const socket = new this.serverSettings.WebSocket(eventsUrl(this.serverSettings, resume));
+    this._socket = socket;
+    this._setStatus('connecting');
+    socket.onmessage = (message: MessageEvent) => this._onMessage(message);
+    socket.onopen = () => {
+      this._attempts = 0;
+      this._setStatus('connected');
+    };
+    socket.onclose = () => {
+      this._socket = null;
+      this._setStatus('disconnected');
+      this._scheduleRetry();
+    };
+  }
+
+  private _scheduleRetry(): void {
+    if (this._disposed) {
+      return;
+    }
+    // 0.5 s, 1 s, 2 s … at most 10 s between attempts.
+    const delay = Math.min(10000, 500 * 2 ** this._attempts);
+    this._attempts++;
+    this._retryTimer = window.setTimeout(() => this._open(), delay);
+  }
+
+  private _onMessage(message: MessageEvent): void {
+    let data: any;
+    try {
+      data = JSON.parse(message.data as string);
+    } catch {
+      return;
+    }
+    if (!data || typeof data.type !== 'string') {
+      return;
+    }
+    if (data.type === 'hello') {
+      const fresh = this._epoch === null;
+      this._epoch = data.epoch;
+      if (fresh) {
+        this._seq = data.seq;
+      }
+      return;
+    }
+    if (data.type === 'reset') {
+      this._epoch = data.epoch ?? this._epoch;
+      this._seq = data.seq ?? this._seq;
+      this._received.emit({ type: 'reset' });
+      return;
+    }
+    if (typeof data.seq === 'number') {
+      if (data.seq <= this._seq) {
+        return; // replayed twice
+      }
+      this._seq = data.seq;
+    }
+    this._received.emit(data as OrchestEvent);
+  }
+
+  private _setStatus(status: ConnectionStatus): void {
+    if (status !== this._status) {
+      this._status = status;
+      this._statusChanged.emit(status);
+    }
+  }
+
+  private _socket: WebSocket | null = null;
+  private _epoch: string | null = null;
+  private _seq = 0;
+  private _attempts = 0;
+  private _retryTimer = 0;
+  private _disposed = false;
+  private _status: ConnectionStatus = 'disconnected';
+  private _received = new Signal<this, OrchestEvent>(this);
+  private _statusChanged = new Signal<this, ConnectionStatus>(this);
+}

@@ -1,0 +1,8 @@
+/**
+ * The pipeline model: pure TypeScript, no React, no JupyterLab.
+ */
+export * from './dag';
+export * from './emitter';
+export * from './json';
+export * from './pipeline';
+export * from './uuid';

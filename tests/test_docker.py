@@ -1,0 +1,313 @@
+"""Environments and the docker backend on a real Docker engine, from the local base image that
+.ci/docker-setup.sh builds. Skipped, with the reason, where there is no engine or no base image."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orchest_jlab.engine import Engine, EventBus
+from orchest_jlab.engine.docker_backend import LABEL, engine_unavailable
+from orchest_jlab.environments import LOCAL_BASE_IMAGE, image_tag
+from orchest_jlab.environments.files import create_environment, update_environment
+from orchest_jlab.environments.runtime import DockerOptions, make_runtime
+from orchest_jlab.runs import prepare_run
+
+from .conftest import ProjectBuilder
+from .engine_helpers import notebook
+
+
+def _why_not() -> str | None:
+    problem = engine_unavailable()
+    if problem:
+        return problem
+    import docker
+
+    client = docker.from_env()
+    try:
+        client.images.get(LOCAL_BASE_IMAGE)
+    except docker.errors.ImageNotFound:
+        return f"the base image {LOCAL_BASE_IMAGE} is missing (run .ci/docker-setup.sh)"
+    finally:
+        client.close()
+    return None
+
+
+REASON = _why_not()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"needs Docker: {REASON}")
+
+# Installs a module the steps import: observable without a network.
+OBSERVABLE = """set -e
+mkdir -p /opt/observable
+echo 'VALUE = 42' > /opt/observable/observable.py
+echo /opt/observable > "$(python3 -c 'import site; print(site.getsitepackages()[0])')/observable.pth"
+echo installed observable
+"""
+
+
+@pytest.fixture(scope="module")
+def client():
+    import docker
+
+    client = docker.from_env()
+    yield client
+    client.close()
+
+
+def ours(client, **labels) -> list:
+    filters = [f"{LABEL}.pid={os.getpid()}"] + [f"{LABEL}.{k}={v}" for k, v in labels.items()]
+    return client.containers.list(all=True, filters={"label": filters})
+
+
+def leftovers(client, project_dir: Path) -> list:
+    return client.containers.list(all=True, filters={"label": [f"{LABEL}.project={project_dir}"]})
+
+
+class Docker:
+    """An engine on the docker backend, its builder and a record of every event."""
+
+    def __init__(self, data_dir: Path):
+        self.bus = EventBus()
+        self.events: list[dict] = []
+        self.bus.subscribe(self.events.append)
+        self.runtime = make_runtime(self.bus, "docker", DockerOptions(data_dir=data_dir, build_network="none"))
+        self.builder = self.runtime.builder
+        self.engine = Engine(self.bus, self.runtime.backend)
+
+    async def build(self, project_dir: Path, env_uuid: str, **kwargs) -> dict:
+        self.builder.start(project_dir, env_uuid, **kwargs)
+        return await self.builder.wait(project_dir, env_uuid)
+
+    async def run(self, path: Path, **kwargs) -> dict:
+        run = self.engine.start(prepare_run(path, **kwargs))
+        await self.engine.wait(run.uuid)
+        return run.to_json()
+
+    def build_lines(self, build_uuid: str) -> list[str]:
+        return [e["line"] for e in self.events if e["type"] == "build" and e["build_uuid"] == build_uuid and "line" in e]
+
+    def log(self, record: dict, title: str) -> str:
+        step = next(s for s in record["steps"].values() if s["title"] == title)
+        return Path(step["log_path"]).read_text()
+
+
+@pytest.fixture
+def docker_env(tmp_path, client, jp_asyncio_loop):
+    harness = Docker(tmp_path / "data")
+    yield harness
+    jp_asyncio_loop.run_until_complete(harness.engine.shutdown())
+    assert ours(client) == []  # nothing left behind
+
+
+async def test_build_skip_rebuild_and_labels(docker_env, project, client):
+    env = create_environment(project.root, {"name": "Obs", "setup_script": OBSERVABLE})
+    first = await docker_env.build(project.root, env.uuid)
+    assert first["status"] == "SUCCESS" and not first["skipped"], first
+    assert "installed observable" in docker_env.build_lines(first["uuid"])
+    assert "installed observable" in Path(first["log_path"]).read_text()
+    image = client.images.get(image_tag(project.root, env.uuid))
+    assert image.labels[f"{LABEL}.kind"] == "environment-image"
+    assert image.labels[f"{LABEL}.project"] == str(project.root)
+    assert image.labels[f"{LABEL}.environment"] == env.uuid
+    out = client.containers.run(image.id, ["python3", "-c", "import observable, ipykernel; print(observable.VALUE)"],
+                                network_mode="none", remove=True)
+    assert out.strip() == b"42"
+    assert image.attrs["Config"]["Cmd"] == ["/bin/bash"] and not image.attrs["Config"].get("Entrypoint")
+
+    again = await docker_env.build(project.root, env.uuid)
+    assert again["status"] == "SUCCESS" and again["skipped"] is True
+    assert client.images.get(image_tag(project.root, env.uuid)).id == image.id
+
+    update_environment(project.root, env.uuid, {"setup_script": OBSERVABLE + "echo changed\n"})
+    changed = await docker_env.build(project.root, env.uuid)
+    assert changed["status"] == "SUCCESS" and not changed["skipped"]
+    assert client.images.get(image_tag(project.root, env.uuid)).id != image.id
+    statuses = [e["status"] for e in docker_env.events if e["type"] == "build" and e["build_uuid"] == changed["uuid"]
+                and "build" in e]
+    assert statuses == ["PENDING", "BUILDING", "SUCCESS"]
+
+
+async def test_a_failing_build_is_reported_with_its_log(docker_env, project, client):
+    env = create_environment(project.root, {"setup_script": "echo about to fail\nexit 3\n"})
+    build = await docker_env.build(project.root, env.uuid)
+    assert build["status"] == "FAILURE" and build["error"] == "setup_script.sh exited with code 3."
+    assert "about to fail" in Path(build["log_path"]).read_text()
+    assert not client.images.list(name=image_tag(project.root, env.uuid))
+    assert leftovers(client, project.root) == []
+
+
+async def test_an_unknown_base_image_is_named(docker_env, project):
+    env = create_environment(project.root, {"base_image": "nobody/nothing:1"})
+    build = await docker_env.build(project.root, env.uuid)
+    assert build["status"] == "FAILURE"
+    assert '"nobody/nothing:1" is not available' in build["error"] and "base_image_aliases" in build["error"]
+
+
+async def test_cancel_a_build(docker_env, project, client):
+    env = create_environment(project.root, {"setup_script": "echo sleeping; sleep 60\n"})
+    docker_env.builder.start(project.root, env.uuid)
+    for _ in range(200):
+        if any(e.get("line") == "sleeping" for e in docker_env.events):
+            break
+        await asyncio.sleep(0.05)
+    docker_env.builder.cancel(project.root, env.uuid)
+    build = await docker_env.builder.wait(project.root, env.uuid)
+    assert build["status"] == "ABORTED"
+    assert leftovers(client, project.root) == []
+
+
+def two_environment_pipeline(project: ProjectBuilder) -> tuple[Path, dict, str, str]:
+    obs = create_environment(project.root, {"name": "Obs", "setup_script": OBSERVABLE}).uuid
+    plain = create_environment(project.root, {"name": "Plain", "setup_script": "echo plain\n"}).uuid
+    project.file("make.py", "import os, orchest, observable\n"
+                 "assert os.path.exists('/.dockerenv'), 'not in a container'\n"
+                 "print('value', observable.VALUE)\n"
+                 "orchest.output({'value': observable.VALUE}, name='made')\n")
+    project.file("use.ipynb", notebook(
+        "import os, orchest\nassert os.path.exists('/.dockerenv')\n"
+        "inputs = orchest.get_inputs()\nprint('got', inputs['made']['value'] + 1)\n"
+        "orchest.output(inputs['made']['value'] + 1, name='used')",
+        kernel=f"orchest-kernel-{plain}"))
+    project.file("check.sh", "set -e\n"
+                 "test ! -e /var/run/docker.sock && test ! -e /run/docker.sock && echo no-socket\n"
+                 "ls /sys/class/net | tr '\\n' ' '; echo\n"
+                 "if touch /orchest/sdk/x 2>/dev/null; then echo sdk-writable; else echo sdk-read-only; fi\n"
+                 "echo shared > /data/from-step && echo data-ok\n"
+                 "python3 -c 'import orchest; print(\"input\", orchest.get_inputs()[\"used\"])'\n")
+    make = project.step("Make", "make.py", obs)
+    use = project.step("Use", "use.ipynb", plain, incoming=[make["uuid"]],
+                       kernel={"name": f"orchest-kernel-{plain}", "display_name": "Plain"})
+    check = project.step("Check", "check.sh", plain, incoming=[use["uuid"]])
+    data = project.pipeline(make, use, check)
+    return project.write("p.orchest", data), data, obs, plain
+
+
+async def test_a_pipeline_runs_in_containers(docker_env, project, tmp_path, client):
+    path, data, obs, plain = two_environment_pipeline(project)
+    record = await docker_env.run(path)
+    states = {s["title"]: s["state"] for s in record["steps"].values()}
+    assert record["backend"] == "docker" and states == {"Make": "COMPUTED", "Use": "COMPUTED", "Check": "COMPUTED"}, \
+        {t: docker_env.log(record, t) for t in states}
+    assert "value 42" in docker_env.log(record, "Make")
+    assert "got 43" in docker_env.log(record, "Use")
+    check = docker_env.log(record, "Check")
+    assert "no-socket" in check and "sdk-read-only" in check and "data-ok" in check and "input 43" in check
+    assert check.splitlines()[1].split() == ["lo"]  # no network but the loopback
+    assert (tmp_path / "data" / "from-step").read_text() == "shared\n"
+    executed = json.loads((project.root / "use.ipynb").read_text())
+    assert "".join(executed["cells"][0]["outputs"][0]["text"]) == "got 43\n"
+    # A non-interactive run, on a snapshot, uses the same images: nothing is built again.
+    builds_before = sum(1 for e in docker_env.events if e["type"] == "build")
+    record = await docker_env.run(path, interactive=False)
+    assert record["status"] == "SUCCESS" and record["snapshot_dir"]
+    assert sum(1 for e in docker_env.events if e["type"] == "build") == builds_before
+    assert leftovers(client, project.root) == []
+
+
+async def test_an_environment_can_ask_for_the_network(docker_env, project):
+    env = create_environment(project.root, {"network": True}).uuid
+    project.file("net.sh", "ls /sys/class/net | wc -l\n")
+    step = project.step("Net", "net.sh", env)
+    record = await docker_env.run(project.write("n.orchest", project.pipeline(step)))
+    assert record["status"] == "SUCCESS" and int(docker_env.log(record, "Net").split()[-1]) > 1
+
+
+async def test_a_failing_step_and_a_cancelled_run_leave_no_container(docker_env, project, client):
+    env = create_environment(project.root, {}).uuid
+    project.file("fail.py", "raise SystemExit(4)\n")
+    project.file("slow.sh", "echo started; sleep 60\n")
+    fail = project.step("Fail", "fail.py", env)
+    record = await docker_env.run(project.write("f.orchest", project.pipeline(fail)))
+    assert next(iter(record["steps"].values()))["error"] == "fail.py exited with code 4"
+
+    slow = project.step("Slow", "slow.sh", env)
+    run = docker_env.engine.start(prepare_run(project.write("s.orchest", project.pipeline(slow))))
+    for _ in range(400):
+        if any(e["type"] == "log" and e["line"] == "started" for e in docker_env.events):
+            break
+        await asyncio.sleep(0.05)
+    assert ours(client, run=run.uuid), "the step's container is running"
+    docker_env.engine.cancel(run.uuid)
+    await docker_env.engine.wait(run.uuid)
+    assert run.status.value == "ABORTED"
+    assert ours(client, run=run.uuid) == [] and leftovers(client, project.root) == []
+
+
+def test_cli_run_on_the_docker_backend(project):
+    env = create_environment(project.root, {}).uuid
+    project.file("hello.py", "import os; print('container', os.path.exists('/.dockerenv'))\n")
+    path = project.write("h.orchest", project.pipeline(project.step("Hello", "hello.py", env)))
+    result = CliRunner().invoke(main_cli(), ["run", str(path), "--backend", "docker", "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output[result.output.index("{"):])
+    assert record["backend"] == "docker" and "container True" in result.output
+    result = CliRunner().invoke(main_cli(), ["env", "build", "Python 3", "--project", str(project.root), "--json"])
+    assert result.exit_code == 0 and '"skipped": true' in result.output
+
+
+def main_cli():
+    from orchest_jlab.cli import main
+
+    return main
+
+
+@pytest.fixture(autouse=True)
+def _remove_test_images(tmp_path, client):
+    yield
+    for image in client.images.list(filters={"label": [f"{LABEL}.kind=environment-image"]}):
+        if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
+            try:
+                client.images.remove(image.id, force=True)
+            except Exception:
+                pass
+
+
+@pytest.fixture
+def jp_server_config(tmp_path):
+    return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
+            "OrchestApp": {"backend": "docker", "docker_data_dir": str(tmp_path / "data"), "build_network": "none"}}
+
+
+async def test_the_server_builds_and_serves_environment_kernels(jp_fetch, jp_root_dir, jp_serverapp, client):
+    async def api(method, *parts, body=None):
+        response = await jp_fetch(*parts, method=method, body=json.dumps(body) if body is not None else None,
+                                  allow_nonstandard_methods=True)
+        return json.loads(response.body) if response.body else None
+
+    created = await api("POST", "orchest", "api", "environments", body={"name": "Obs", "setup_script": OBSERVABLE})
+    env = created["uuid"]
+    build = await api("POST", "orchest", "api", "environments", env, "build", body={})
+    assert build["status"] == "PENDING"
+    for _ in range(600):
+        build = await api("GET", "orchest", "api", "environments", env, "build")
+        if build["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
+            break
+        await asyncio.sleep(0.05)
+    assert build["status"] == "SUCCESS", build
+    response = await jp_fetch("orchest", "api", "environments", env, "build", "log")
+    assert "installed observable" in response.body.decode()
+
+    specs = await api("GET", "api", "kernelspecs")
+    assert f"orchest-kernel-{env}" in specs["kernelspecs"]
+    Path(jp_root_dir, "nb.ipynb").write_text(notebook("1", kernel=f"orchest-kernel-{env}"))
+    kernel = await api("POST", "api", "kernels", body={"name": f"orchest-kernel-{env}", "path": "nb.ipynb"})
+    manager = jp_serverapp.kernel_manager.get_kernel(kernel["id"])
+    kc = manager.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        outputs = []
+        await kc.execute_interactive(
+            "import os, observable, orchest; print(observable.VALUE, os.path.exists('/.dockerenv'), os.getcwd())",
+            output_hook=lambda msg: outputs.append(msg["content"].get("text", "")), timeout=60)
+        assert "".join(outputs).split() == ["42", "True", str(jp_root_dir)]
+    finally:
+        kc.stop_channels()
+    assert ours(client, kind="kernel")
+    await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
+    assert ours(client, kind="kernel") == []

@@ -1,0 +1,272 @@
+import { expect, test } from '@jupyterlab/galata';
+
+import {
+  clickToolbar,
+  copyExample,
+  dragConnection,
+  execute,
+  fileExists,
+  MAKE,
+  openPipeline,
+  readFile,
+  REPORT,
+  removeExample,
+  stepNode,
+  stepState
+} from './helpers';
+
+test.describe('Pipeline editor', () => {
+  let folder = '';
+  test.beforeEach(async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath);
+  });
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('opens the example pipeline with its three steps', async ({ page, tmpPath }) => {
+    const editor = await openPipeline(page, folder);
+    await expect(editor.locator('.react-flow__node')).toHaveCount(3);
+    for (const title of ['Make data', 'Transform', 'Report']) {
+      await expect(stepNode(editor, title)).toBeVisible();
+      await expect(stepState(editor, title)).toHaveAttribute('data-state', 'READY');
+    }
+    await expect(stepNode(editor, 'Transform')).toContainText('transform.ipynb');
+    await expect(editor.locator('.react-flow__edge')).toHaveCount(2);
+    // Opened with the pipeline editor, not the text editor.
+    await expect(page.locator('#jp-main-dock-panel .jp-FileEditor:visible')).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/look.png' });
+  });
+});
+
+test.describe('Editing a pipeline', () => {
+  let folder = '';
+  test.beforeEach(async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath);
+  });
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('adds a step for a new notebook, connects it and saves', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    const editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:add-step');
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('input[name="title"]').fill('Plot results');
+    await expect(dialog.locator('input[name="file_path"]')).toHaveValue('plot-results.ipynb');
+    await dialog.locator('.jp-mod-accept').click();
+    await expect(editor.locator('.react-flow__node')).toHaveCount(4);
+    await expect(stepNode(editor, 'Plot results')).toContainText('plot-results.ipynb');
+    // The notebook was made.
+    await expect.poll(() => fileExists(request, baseURL!, `${folder}/plot-results.ipynb`)).toBe(true);
+
+    await dragConnection(page, editor, 'Report', 'Plot results');
+    await expect(editor.locator('.react-flow__edge')).toHaveCount(3);
+    // Unsaved: the tab shows the dirty marker.
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toHaveClass(/jp-mod-dirty/);
+
+    await execute(page, 'docmanager:save');
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).not.toHaveClass(/jp-mod-dirty/);
+
+    const text = await readFile(request, baseURL!, `${folder}/quickstart.orchest`);
+    // Orchest's format: sorted keys, 4-space indent, trailing newline.
+    expect(text.startsWith('{\n    "name": "Weather quickstart",\n')).toBe(true);
+    expect(text.endsWith('}\n')).toBe(true);
+    const saved = JSON.parse(text);
+    const added = Object.values(saved.steps).find((s: any) => s.title === 'Plot results') as any;
+    expect(added).toMatchObject({
+      file_path: 'plot-results.ipynb',
+      incoming_connections: [REPORT],
+      environment: '8c5ff0a9-6a39-4d1c-9a36-0a4b6f1f3c11',
+      kernel: { name: 'python', display_name: 'Python 3' },
+      meta_data: { hidden: false },
+      parameters: {}
+    });
+    expect(added.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Object.keys(saved.steps)).toContain(added.uuid);
+  });
+
+  test('refuses a connection that would make a cycle, with a message', async ({ page, tmpPath }) => {
+    const editor = await openPipeline(page, folder);
+    await dragConnection(page, editor, 'Report', 'Make data');
+    const message = editor.locator('.jp-OrchestEditor-message');
+    await expect(message).toContainText(
+      'Connecting "Report" to "Make data" would make a cycle: "Report" → "Make data" → "Transform" → "Report".'
+    );
+    await expect(editor.locator('.react-flow__edge')).toHaveCount(2);
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).not.toHaveClass(/jp-mod-dirty/);
+  });
+
+  test('deletes, undoes and redoes with the keyboard', async ({ page, tmpPath }) => {
+    const editor = await openPipeline(page, folder);
+    await stepNode(editor, 'Transform').click();
+    await page.keyboard.press('Delete');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(2);
+    await expect(editor.locator('.react-flow__edge')).toHaveCount(0);
+    await page.keyboard.press('Control+z');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(3);
+    await expect(editor.locator('.react-flow__edge')).toHaveCount(2);
+    await page.keyboard.press('Control+Shift+z');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(2);
+    await page.keyboard.press('Control+z');
+    // Duplicate and copy / paste.
+    await stepNode(editor, 'Report').click();
+    await page.keyboard.press('Control+d');
+    await expect(stepNode(editor, 'Report (copy)')).toBeVisible();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(5);
+  });
+
+  test('edits step properties and refuses invalid JSON parameters', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    const editor = await openPipeline(page, folder);
+    await stepNode(editor, 'Make data').click();
+    const props = editor.locator('.jp-OrchestProps');
+    await props.locator('input[name="title"]').fill('Make readings');
+    await props.locator('input[name="title"]').press('Enter');
+    await expect(stepNode(editor, 'Make readings')).toBeVisible();
+    const parameters = props.locator('textarea[name="parameters"]');
+    await parameters.fill('{"days": 10, ');
+    await expect(props.locator('.jp-OrchestProps-error')).toContainText('Not valid JSON');
+    await parameters.fill('{"days": 10, "seed": 1}');
+    await expect(props.locator('.jp-OrchestProps-error')).toHaveCount(0);
+    await parameters.blur();
+    await execute(page, 'docmanager:save');
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).not.toHaveClass(/jp-mod-dirty/);
+    const saved = JSON.parse(await readFile(request, baseURL!, `${folder}/quickstart.orchest`));
+    expect(saved.steps[MAKE].title).toBe('Make readings');
+    expect(saved.steps[MAKE].parameters).toEqual({ days: 10, seed: 1 });
+  });
+});
+
+test.describe('Running a pipeline', () => {
+  let folder = '';
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+  test('runs all steps, states update live, and shows a step log', async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    // Live: the run status appears, then each step completes.
+    await expect(editor.locator('.jp-OrchestRunStatus')).toBeVisible();
+    for (const title of ['Make data', 'Transform', 'Report']) {
+      await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    }
+    await expect(editor.locator('.jp-OrchestRunStatus')).toHaveAttribute('data-status', 'SUCCESS');
+    await expect(stepState(editor, 'Report')).toContainText(/Completed · \d/);
+
+    await stepNode(editor, 'Report').click();
+    await clickToolbar(editor, 'orchest-jlab:toggle-log');
+    const log = editor.locator('.jp-OrchestLog');
+    await expect(log.locator('.jp-OrchestLog-title')).toContainText('Report');
+    await expect(log.locator('.jp-OrchestLog-text')).toContainText('hottest days (celsius)');
+    await stepNode(editor, 'Make data').click();
+    await expect(log.locator('.jp-OrchestLog-text')).toContainText('made 30 readings');
+  });
+
+  test('a failing step fails, and the steps after it are aborted', async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath, {
+      'make_data.py': 'import orchest\n\nprint("about to fail")\nraise RuntimeError("no data today")\n'
+    });
+    const editor = await openPipeline(page, folder);
+    // Open the log first: it streams while the step runs.
+    await stepNode(editor, 'Make data').click();
+    await clickToolbar(editor, 'orchest-jlab:toggle-log');
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'FAILURE', { timeout: 90000 });
+    await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'ABORTED');
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'ABORTED');
+    await expect(editor.locator('.jp-OrchestRunStatus')).toHaveAttribute('data-status', 'FAILURE');
+    const log = editor.locator('.jp-OrchestLog-text');
+    await expect(log).toContainText('about to fail');
+    await expect(log).toContainText('RuntimeError: no data today');
+  });
+
+  test('shows a run in progress after a page reload, then its end', async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath, {
+      'make_data.py':
+        'import time\n\nimport orchest\n\nprint("working", flush=True)\ntime.sleep(6)\n' +
+        'orchest.output([{"day": 1, "celsius": 20.0}], name="readings")\n'
+    });
+    let editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'RUNNING', { timeout: 30000 });
+    await page.reload({ waitForIsReady: false });
+    await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+    editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    // The layout restorer reopens the editor; the run's states come back.
+    await expect(editor).toHaveCount(1);
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'RUNNING');
+    await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'PENDING');
+    for (const title of ['Make data', 'Transform', 'Report']) {
+      await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    }
+  });
+
+  test('cancels a run', async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath, {
+      'make_data.py': 'import time\n\nprint("sleeping", flush=True)\ntime.sleep(60)\n'
+    });
+    const editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'RUNNING', { timeout: 30000 });
+    await clickToolbar(editor, 'orchest-jlab:cancel-run');
+    for (const title of ['Make data', 'Transform', 'Report']) {
+      await expect(stepState(editor, title)).toHaveAttribute('data-state', 'ABORTED', { timeout: 30000 });
+    }
+    await expect(editor.locator('.jp-OrchestRunStatus')).toHaveAttribute('data-status', 'ABORTED');
+  });
+});
+
+test.describe('Sidebar and past runs', () => {
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('lists pipelines and runs, and shows a past run read-only', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const sidebar = page.locator('#orchest-jlab-sidebar');
+    await expect(sidebar.locator('.jp-OrchestSidebar-pipelines li', { hasText: 'Weather quickstart' }).first()).toBeVisible();
+    const runs = sidebar.locator('.jp-OrchestSidebar-runs li');
+    await expect(runs).toHaveCount(1);
+    await expect(runs.first()).toHaveAttribute('data-status', 'SUCCESS');
+
+    // A second run that fails: the newest is listed first.
+    await page.contents.uploadContent('raise SystemExit(3)\n', 'text', `${folder}/report.py`);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'FAILURE', { timeout: 90000 });
+    await expect(runs).toHaveCount(2);
+    await expect(runs.first()).toHaveAttribute('data-status', 'FAILURE');
+
+    // The first run, read-only.
+    await runs.nth(1).click();
+    await expect(editor.locator('.jp-OrchestEditor-readOnly')).toBeVisible();
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED');
+    await expect(editor.locator('.jp-Toolbar [data-command="orchest-jlab:add-step"]')).toHaveAttribute(
+      'aria-disabled',
+      'true'
+    );
+    await stepNode(editor, 'Report').click();
+    await clickToolbar(editor, 'orchest-jlab:toggle-log');
+    await expect(editor.locator('.jp-OrchestLog-text')).toContainText('hottest days');
+    await editor.locator('.jp-OrchestEditor-backToEditing').click();
+    await expect(editor.locator('.jp-OrchestEditor-readOnly')).toHaveCount(0);
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'FAILURE');
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * Helpers of the pipeline editor tests.
+ */
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { APIRequestContext, Locator } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+export const MAKE = '1b5c6d2e-3f4a-4b6c-8d7e-9f0a1b2c3d4e';
+export const TRANSFORM = '2c6d7e3f-4a5b-4c7d-9e8f-0a1b2c3d4e5f';
+export const REPORT = '3d7e8f4a-5b6c-4d8e-af90-1b2c3d4e5f60';
+
+/**
+ * Copy the example pipeline's files into a new folder inside the server's
+ * copy of examples/ (whose .orchest/ folder defines the environment its steps
+ * use; the contents API cannot write hidden folders), with some files
+ * replaced. Returns the folder; `removeExample` deletes it.
+ */
+export async function copyExample(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  replace: { [name: string]: string } = {}
+): Promise<string> {
+  const folder = `examples/${tmpPath}`;
+  for (const name of ['quickstart.orchest', 'make_data.py', 'transform.ipynb', 'report.py']) {
+    const text = replace[name] ?? fs.readFileSync(path.join(EXAMPLES, name), 'utf-8');
+    await page.contents.uploadContent(text, 'text', `${folder}/${name}`);
+  }
+  return folder;
+}
+
+/** Delete a folder made by `copyExample`. */
+export async function removeExample(page: IJupyterLabPageFixture, tmpPath: string): Promise<void> {
+  await page.contents.deleteDirectory(`examples/${tmpPath}`).catch(() => undefined);
+}
+
+/**
+ * Open a pipeline in the pipeline editor (a double-click in the file browser)
+ * and wait for its steps.
+ */
+export async function openPipeline(
+  page: IJupyterLabPageFixture,
+  folder: string,
+  name = 'quickstart.orchest'
+): Promise<Locator> {
+  await page.filebrowser.openDirectory(folder);
+  const item = page.locator('.jp-DirListing-item[data-file-type="orchest-pipeline"]', {
+    hasText: name
+  });
+  await item.dblclick();
+  const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+  await expect(editor).toHaveCount(1);
+  await expect(editor.locator('.react-flow__node').first()).toBeVisible();
+  return editor;
+}
+
+/**
+ * Wait until a node stops moving (the view animates when it fits the
+ * pipeline).
+ */
+export async function waitStill(locator: Locator): Promise<void> {
+  let last = '';
+  await expect
+    .poll(
+      async () => {
+        const box = JSON.stringify(await locator.boundingBox());
+        const still = box === last;
+        last = box;
+        return still;
+      },
+      { intervals: [150] }
+    )
+    .toBe(true);
+}
+
+/** A step node by its title. */
+export function stepNode(editor: Locator, title: string): Locator {
+  return editor.locator('.react-flow__node', {
+    has: editor.page().locator(`[data-step-title="${title}"]`)
+  });
+}
+
+/** The state badge of a step. */
+export function stepState(editor: Locator, title: string): Locator {
+  return stepNode(editor, title).locator('.jp-OrchestStep-state');
+}
+
+/** Click a toolbar button of the editor by its command. */
+export async function clickToolbar(editor: Locator, command: string): Promise<void> {
+  await editor.locator(`.jp-Toolbar [data-command="${command}"]`).click();
+}
+
+/**
+ * Drag a connection from the output handle of one step to the input handle
+ * of another.
+ */
+export async function dragConnection(
+  page: IJupyterLabPageFixture,
+  editor: Locator,
+  from: string,
+  to: string
+): Promise<void> {
+  await waitStill(stepNode(editor, to));
+  const source = stepNode(editor, from).locator('.react-flow__handle.source');
+  const target = stepNode(editor, to).locator('.react-flow__handle.target');
+  const a = (await source.boundingBox())!;
+  const b = (await target.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 10, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** A file's text through the contents API (what is on disk). */
+export async function readFile(request: APIRequestContext, baseURL: string, filePath: string): Promise<string> {
+  const response = await request.get(
+    `${baseURL}/api/contents/${filePath.split('/').map(encodeURIComponent).join('/')}?content=1&format=text&type=file`
+  );
+  expect(response.ok()).toBe(true);
+  return (await response.json()).content;
+}
+
+/** Whether a file exists (contents API). */
+export async function fileExists(request: APIRequestContext, baseURL: string, filePath: string): Promise<boolean> {
+  const response = await request.get(
+    `${baseURL}/api/contents/${filePath.split('/').map(encodeURIComponent).join('/')}?content=0`
+  );
+  return response.ok();
+}
+
+/** Run a JupyterLab command. */
+export async function execute(page: IJupyterLabPageFixture, command: string, args: any = {}): Promise<void> {
+  await page.evaluate(
+    async ({ command, args }) => {
+      await window.jupyterapp.commands.execute(command, args);
+    },
+    { command, args }
+  );
+}

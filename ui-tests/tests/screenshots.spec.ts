@@ -1,0 +1,77 @@
+/**
+ * The editor after a run, in the light and the dark theme, and with
+ * validation problems. `UPDATE_SCREENSHOTS=1 ui-tests/run.sh
+ * tests/screenshots.spec.ts` refreshes docs/screenshots/ (docs/editor.md
+ * shows them).
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+import { clickToolbar, copyExample, openPipeline, removeExample, stepNode, stepState } from './helpers';
+
+// Written to docs/screenshots/ only when asked (UPDATE_SCREENSHOTS=1), so
+// that a test run leaves the working tree as it was.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
+  : path.resolve(__dirname, '..', 'test-results', 'screenshots');
+
+test.describe('Pipeline editor themes', () => {
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('after a run, in the light and the dark theme', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    for (const title of ['Make data', 'Transform', 'Report']) {
+      await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    }
+    await stepNode(editor, 'Report').click();
+    await clickToolbar(editor, 'orchest-jlab:toggle-log');
+    await expect(editor.locator('.jp-OrchestLog-text')).toContainText('hottest days');
+    // The file browser's listing changes with run outputs: collapse it.
+    await page.sidebar.close('left');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-light.png') });
+    const lightBackground = await stepNode(editor, 'Report')
+      .locator('.jp-OrchestStep')
+      .evaluate(el => getComputedStyle(el).backgroundColor);
+
+    await page.theme.setDarkTheme();
+    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+    const node = stepNode(editor, 'Report').locator('.jp-OrchestStep');
+    // The editor follows the theme (JupyterLab's CSS variables only).
+    await expect
+      .poll(() => node.evaluate(el => getComputedStyle(el).backgroundColor))
+      .not.toBe(lightBackground);
+    const expected = await page.evaluate(() =>
+      getComputedStyle(document.body).getPropertyValue('--jp-layout-color1').trim()
+    );
+    const probe = await page.evaluate(color => {
+      const el = document.createElement('div');
+      el.style.backgroundColor = color;
+      document.body.appendChild(el);
+      const value = getComputedStyle(el).backgroundColor;
+      el.remove();
+      return value;
+    }, expected);
+    expect(await node.evaluate(el => getComputedStyle(el).backgroundColor)).toBe(probe);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-dark.png') });
+    await page.theme.setLightTheme();
+  });
+
+  test('a refused connection and validation problems', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    // A step whose file is missing: the server's validation flags it.
+    await page.contents.deleteFile(`${folder}/report.py`);
+    const editor = await openPipeline(page, folder);
+    await expect(stepNode(editor, 'Report').locator('.jp-OrchestStep-problems')).toContainText('1 error');
+    await expect(stepNode(editor, 'Report').locator('.jp-OrchestStep')).toHaveClass(/jp-mod-error/);
+    await editor.locator('.jp-OrchestProblems-summary').click();
+    await expect(editor.locator('.jp-OrchestProblems-list')).toContainText('report.py');
+    await page.sidebar.close('left');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-problems.png') });
+  });
+});
