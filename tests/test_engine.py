@@ -279,3 +279,15 @@ def test_a_run_whose_process_is_killed_is_marked_failed_on_the_next_start(projec
         for process in psutil.process_iter(["cmdline"]):  # the orphaned step (a SIGKILL leaves it)
             if str(project.root / "slow.py") in (process.info["cmdline"] or []):
                 process.kill()
+
+
+async def test_a_run_cancelled_before_it_starts_ends_aborted(harness, project):
+    path, _, _ = diamond(project)
+    from orchest_jlab.runs import prepare_run
+
+    run = harness.engine.start(prepare_run(path))
+    assert harness.engine.cancel(run.uuid)  # before the loop ever ran it
+    await asyncio.sleep(0.05)
+    assert run.status.value == "ABORTED" and run.uuid not in harness.engine.runs
+    assert set(harness.states(run.to_json()).values()) == {"ABORTED"}
+    assert not (project.root / "order.txt").exists()

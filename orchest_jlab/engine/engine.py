@@ -47,7 +47,9 @@ class Engine:
         )
         self.runs[run.uuid] = run
         self.bus.publish("run-created", run_uuid=run.uuid, run=run.to_json())
-        self._tasks[run.uuid] = asyncio.ensure_future(self._execute(run))
+        task = asyncio.ensure_future(self._execute(run))
+        task.add_done_callback(lambda _: self._cancelled_before_start(run))
+        self._tasks[run.uuid] = task
         return run
 
     async def wait(self, run_uuid: str) -> None:
@@ -116,6 +118,14 @@ class Engine:
         finally:
             self.runs.pop(run.uuid, None)
             self._tasks.pop(run.uuid, None)
+
+    def _cancelled_before_start(self, run: Run) -> None:
+        """A task cancelled before its first step never ran ``_execute``: end the run here."""
+        if self.runs.pop(run.uuid, None) is None:
+            return
+        self._tasks.pop(run.uuid, None)
+        self._abort_unfinished(run, "The run was cancelled.")
+        self._set_run(run, RunStatus.ABORTED, finished=now())
 
     def _abort_unfinished(self, run: Run, reason: str) -> None:
         for step in run.steps.values():

@@ -15,7 +15,7 @@ import pathspec
 
 # Relative to the project root; the snapshot keeps the rest of .orchest/ (environments).
 EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds"}
-DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm")
+DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
 
 
 def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
@@ -63,13 +63,16 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> li
             relative = relative_here / name
             if ignored(path, False) or (relative.parts[0] == ".orchest" and name.endswith(DATABASE_SUFFIXES)):
                 continue
-            if path.is_symlink():
-                os.symlink(os.readlink(path), target / relative)
-                continue
-            size = path.stat().st_size
-            if size_limit is not None and size > size_limit:
-                warnings.append(f'"{relative.as_posix()}" ({size / 2**20:.1f} MiB) was left out of the snapshot: '
-                                f"it is larger than the limit of {size_limit / 2**20:.0f} MiB.")
-                continue
-            shutil.copy2(path, target / relative)
+            try:
+                if path.is_symlink():
+                    os.symlink(os.readlink(path), target / relative)
+                    continue
+                size = path.stat().st_size
+                if size_limit is not None and size > size_limit:
+                    warnings.append(f'"{relative.as_posix()}" ({size / 2**20:.1f} MiB) was left out of the '
+                                    f"snapshot: it is larger than the limit of {size_limit / 2**20:.0f} MiB.")
+                    continue
+                shutil.copy2(path, target / relative)
+            except FileNotFoundError:
+                continue  # deleted while we copied (a temporary file): it was not part of the project
     return warnings

@@ -266,17 +266,8 @@ class Dispatcher:
                 self.publish_run(job_uuid, q.index, "ABORTED")
         running = list(state.running) if state else []
         for run_uuid in running:
-            self._cancel_run(run_uuid)
-        return len(dropped) + len(running)
-
-    def _cancel_run(self, run_uuid: str) -> None:
-        run = self.engine.runs.get(run_uuid)
-        if run is not None and run.status.value == "PENDING":
-            # Its task has not begun: cancelled now, it would never record its end. It begins at
-            # the loop's next turn (its step was scheduled first), so cancel it just after.
-            asyncio.get_running_loop().call_soon(self.engine.cancel, run_uuid)
-        else:
             self.engine.cancel(run_uuid)
+        return len(dropped) + len(running)
 
     async def wait_idle(self, job_uuid: str) -> None:
         """Until the job has no runs running here (after a cancel)."""
@@ -289,7 +280,7 @@ class Dispatcher:
         self.stopping = True
         for state in self._jobs.values():
             for run_uuid in list(state.running):
-                self._cancel_run(run_uuid)
+                self.engine.cancel(run_uuid)
         while self._watchers:
             await asyncio.gather(*list(self._watchers), return_exceptions=True)
 

@@ -39,6 +39,7 @@ class Scheduler:
         self._next: dict[str, tuple[JobStore, datetime]] = {}
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
+        self._stopped = False
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
@@ -48,16 +49,18 @@ class Scheduler:
 
     async def start(self) -> None:
         """Restore the jobs (awaited: once this returns, every job is known), then run the loop."""
-        if self._wake is not None:
+        if self._wake is not None or self._stopped:
             return
         self._wake = asyncio.Event()
         try:
             await self.restore()
         except Exception:
             log.exception("could not restore the jobs")
-        self._task = asyncio.ensure_future(self._loop())
+        if not self._stopped:  # the server may have stopped meanwhile
+            self._task = asyncio.ensure_future(self._loop())
 
     async def stop(self) -> None:
+        self._stopped = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -76,6 +79,7 @@ class Scheduler:
             finally:
                 sleeper.cancel()
                 waker.cancel()
+                await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     def _delay(self) -> float:
         if not self._next:

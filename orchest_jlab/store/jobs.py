@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
-from .store import RunStore, RunStores
+from .store import RunStore, RunStores, create_tables
 
 jobs_t = JobRow.__table__
 runs_t = JobRunRow.__table__
@@ -35,7 +35,7 @@ class JobStore:
     def __init__(self, runs: RunStore):
         self.runs = runs  # the run store of the same database: job runs' records are there
         self.engine = runs.engine
-        JobRow.metadata.create_all(self.engine, tables=JOB_TABLES)
+        create_tables(self.engine, JobRow.metadata, JOB_TABLES)
 
     # --- jobs -------------------------------------------------------------------------------------
 

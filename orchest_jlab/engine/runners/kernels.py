@@ -46,7 +46,8 @@ def _base_env() -> dict[str, str]:
 
 
 def _python_setup_code(ctx: StepContext) -> str:
-    env = ctx.orchest_env()
+    # Silent: neither the notebook nor the step's log sees it (a job's variables may be secrets).
+    env = {**ctx.orchest_env(), **ctx.extra_env}
     return (
         "import os as _os\n"
         f"_os.chdir({json.dumps(str(ctx.cwd))})\n"
