@@ -9,7 +9,7 @@ LAB_ROOT ?= examples
 # Jupyter refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab install test test-python test-ui bench clean docker-setup
+.PHONY: lab install test test-js test-python test-ui bench clean docker-setup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,16 @@ install: $(BIN)/python
 lab: install
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(LAB_ROOT) $(LAB_ARGS)
 
-test: install docker-setup test-python test-ui
+test: install docker-setup test-js test-python test-ui
 
-# Docker for the docker backend's tests (and `make lab`): installs docker.io, starts dockerd, builds the
+# Docker for the docker backend's tests: installs docker.io, starts dockerd, builds the
 # local base image (cached). Never fails: without Docker, those tests are skipped with the reason.
 docker-setup:
 	bash .ci/docker-setup.sh
+
+# jest: the editor's model and the API client (TypeScript, no browser).
+test-js:
+	PATH="$(BIN):$$PATH" jlpm test
 
 test-python:
 	PATH="$(BIN):$$PATH" $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
