@@ -33,7 +33,7 @@ docker-setup:
 
 # jest: the editor's model and the API client (TypeScript, no browser).
 test-js:
-	PATH="$(BIN):$$PATH" jlpm test
+	PATH="$(BIN):$$PATH" jlpm test --ci
 
 test-python:
 	PATH="$(BIN):$$PATH" $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)

@@ -112,6 +112,19 @@ export interface IPipelineResponse {
 }
 
 /**
+ * An environment of a project (the fields the editor uses).
+ */
+export interface IEnvironment {
+  uuid: string;
+  name: string;
+  language: string;
+  base_image: string | null;
+  kernel_name: string;
+  valid: boolean;
+  project: string;
+}
+
+/**
  * What starts a run.
  */
 export interface IRunRequest {
@@ -176,6 +189,18 @@ export class OrchestAPI {
   validate(text: string, path?: string): Promise<IReport> {
     const query = path ? URLExt.objectToQueryString({ path }) : '';
     return this._request<IReport>(`validate${query}`, { method: 'POST', body: text });
+  }
+
+  /**
+   * GET /environments?project=: the environments of the project of a folder
+   * or pipeline file (the server makes a default one for a project that has
+   * none).
+   */
+  async listEnvironments(project: string): Promise<IEnvironment[]> {
+    const body = await this._request<{ environments: IEnvironment[] }>(
+      `environments${URLExt.objectToQueryString({ project })}`
+    );
+    return body.environments;
   }
 
   /** GET /runs: runs, newest first. */

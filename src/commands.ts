@@ -3,7 +3,7 @@
  * shortcuts are in the plugin's settings schema (schema/plugin.json).
  */
 
-import { Dialog, showDialog, WidgetTracker } from '@jupyterlab/apputils';
+import { Dialog, InputDialog, Notification, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -31,7 +31,10 @@ import {
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import { PipelineEditorWidget } from './editor/widget';
+import { OrchestAPI } from './api';
+import { errorMessage, isStepFile } from './editor/controller';
+import { PIPELINE_EDITOR_FACTORY, PipelineEditorWidget } from './editor/widget';
+import { stepsOfFile } from './stepfiles';
 import { pipelineIcon } from './icons';
 import { uuid4 } from './model';
 
@@ -59,6 +62,9 @@ export namespace CommandIDs {
   export const openStepFile = 'orchest-jlab:open-step-file';
   export const validate = 'orchest-jlab:validate';
   export const newPipeline = 'orchest-jlab:new-pipeline';
+  export const runStepFile = 'orchest-jlab:run-step-file';
+  export const runStepFileWithIncoming = 'orchest-jlab:run-step-file-with-incoming';
+  export const addFileToPipeline = 'orchest-jlab:add-file-to-pipeline';
 }
 
 /**
@@ -151,8 +157,10 @@ export function addCommands(options: {
   tracker: WidgetTracker<PipelineEditorWidget>;
   trans: TranslationBundle;
   contents: Contents.IManager;
+  api: OrchestAPI;
   currentDirectory: () => string;
-  isEditorFocused: () => boolean;
+  /** The file browser's selected items (paths), for its context menu. */
+  selectedFiles: () => { path: string; isDir: boolean }[];
 }): void {
   const { commands, tracker, trans } = options;
   const current = (): PipelineEditorWidget | null => tracker.currentWidget;
@@ -341,11 +349,13 @@ export function addCommands(options: {
   });
 
   commands.addCommand(CommandIDs.newPipeline, {
-    label: args => (args.isPalette ? trans.__('New Pipeline') : trans.__('Pipeline')),
+    label: args =>
+      args.isPalette || args.inSelectedFolder ? trans.__('New Pipeline') : trans.__('Pipeline'),
     caption: trans.__('Create a new Orchest pipeline'),
     icon: args => (args.isPalette ? undefined : pipelineIcon),
     execute: async args => {
-      const cwd = (args.cwd as string) ?? options.currentDirectory();
+      const folder = options.selectedFiles().find(f => f.isDir);
+      const cwd = (args.cwd as string) ?? (args.inSelectedFolder && folder ? folder.path : options.currentDirectory());
       const model = await options.contents.newUntitled({ path: cwd, type: 'file', ext: '.orchest' });
       const name = PathExt.basename(model.path, '.orchest');
       await options.contents.save(model.path, {
@@ -354,6 +364,116 @@ export function addCommands(options: {
         content: newPipelineText(name)
       });
       return commands.execute('docmanager:open', { path: model.path });
+    }
+  });
+
+  // ---------------------------------------------------------- file browser
+
+  const selectedStepFile = (args: { path?: unknown } = {}): string | null => {
+    if (typeof args.path === 'string') {
+      return isStepFile(args.path) ? args.path : null;
+    }
+    const files = options.selectedFiles();
+    return files.length === 1 && !files[0].isDir && isStepFile(files[0].path) ? files[0].path : null;
+  };
+
+  const runFile = async (withIncoming: boolean, args: { path?: unknown }): Promise<void> => {
+    const path = selectedStepFile(args);
+    if (!path) {
+      return;
+    }
+    try {
+      const steps = await stepsOfFile(options.api, path);
+      if (!steps.length) {
+        Notification.warning(
+          trans.__('%1 is not a step of any pipeline: add it to one first.', PathExt.basename(path)),
+          { autoClose: 5000 }
+        );
+        return;
+      }
+      let chosen = steps[0];
+      if (steps.length > 1) {
+        const labels = steps.map(s => trans.__('“%1” in %2', s.title, s.pipeline));
+        const answer = await InputDialog.getItem({
+          title: trans.__('Run the step of which pipeline?'),
+          items: labels,
+          okLabel: trans.__('Run')
+        });
+        if (!answer.button.accept || answer.value === null) {
+          return;
+        }
+        chosen = steps[labels.indexOf(answer.value)];
+      }
+      await options.api.startRun({
+        pipeline: chosen.pipeline,
+        run_type: 'selection',
+        steps: withIncoming ? chosen.withIncoming : [chosen.step],
+        interactive: true
+      });
+      // Watch it in the pipeline's editor.
+      await commands.execute('docmanager:open', { path: chosen.pipeline, factory: PIPELINE_EDITOR_FACTORY });
+    } catch (error) {
+      Notification.error(trans.__('The step could not be run: %1', errorMessage(error)), { autoClose: 8000 });
+    }
+  };
+
+  commands.addCommand(CommandIDs.runStepFile, {
+    label: trans.__('Run Step'),
+    caption: trans.__('Run this notebook or script as a step of its pipeline'),
+    icon: runIcon,
+    isVisible: args => selectedStepFile(args) !== null,
+    execute: args => runFile(false, args)
+  });
+
+  commands.addCommand(CommandIDs.runStepFileWithIncoming, {
+    label: trans.__('Run Step and Its Incoming Steps'),
+    caption: trans.__('Run this step after the steps it depends on'),
+    icon: fastForwardIcon,
+    isVisible: args => selectedStepFile(args) !== null,
+    execute: args => runFile(true, args)
+  });
+
+  commands.addCommand(CommandIDs.addFileToPipeline, {
+    label: trans.__('Add to Pipeline…'),
+    caption: trans.__('Add this notebook or script as a step of a pipeline'),
+    icon: pipelineIcon,
+    isVisible: args => selectedStepFile(args) !== null,
+    execute: async args => {
+      const path = selectedStepFile(args);
+      if (!path) {
+        return;
+      }
+      try {
+        const pipelines = await options.api.listPipelines();
+        if (!pipelines.length) {
+          Notification.warning(trans.__('There is no pipeline yet: create one first.'), { autoClose: 5000 });
+          return;
+        }
+        let pipeline = pipelines[0].path;
+        if (pipelines.length > 1) {
+          const answer = await InputDialog.getItem({
+            title: trans.__('Add %1 to which pipeline?', PathExt.basename(path)),
+            items: pipelines.map(p => p.path),
+            okLabel: trans.__('Add')
+          });
+          if (!answer.button.accept || answer.value === null) {
+            return;
+          }
+          pipeline = answer.value;
+        }
+        const widget = (await commands.execute('docmanager:open', {
+          path: pipeline,
+          factory: PIPELINE_EDITOR_FACTORY
+        })) as PipelineEditorWidget;
+        await widget.context.ready;
+        // The model is read once the text is there.
+        for (let i = 0; i < 50 && !widget.controller.model; i++) {
+          await new Promise(resolve => setTimeout(resolve, 50));
+        }
+        await widget.controller.addStepsForFiles([path]);
+      } catch (error) {
+        Notification.error(errorMessage(error), { autoClose: 8000 });
+      }
     }
   });
 }

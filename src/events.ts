@@ -69,7 +69,10 @@ export interface ILogEvent {
   line: string;
 }
 
-/** Events were missed: reload state through the REST API. */
+/**
+ * Reload state through the REST API: events were missed, or the first
+ * connection is now listening (what happened before it is not replayed).
+ */
 export interface IResetEvent {
   type: 'reset';
 }
@@ -152,7 +155,7 @@ export class EventsClient implements IDisposable {
       return;
     }
     this._disposed = true;
-    window.clearTimeout(this._retryTimer);
+    clearTimeout(this._retryTimer);
     if (this._socket) {
       this._socket.onclose = null;
       this._socket.close();
@@ -185,7 +188,7 @@ export class EventsClient implements IDisposable {
     // 0.5 s, 1 s, 2 s … at most 10 s between attempts.
     const delay = Math.min(10000, 500 * 2 ** this._attempts);
     this._attempts++;
-    this._retryTimer = window.setTimeout(() => this._open(), delay);
+    this._retryTimer = setTimeout(() => this._open(), delay) as unknown as number;
   }
 
   private _onMessage(message: MessageEvent): void {
@@ -202,7 +205,11 @@ export class EventsClient implements IDisposable {
       const fresh = this._epoch === null;
       this._epoch = data.epoch;
       if (fresh) {
+        // A first connection: what happened before it is not replayed, and
+        // views may have read the REST API before the socket listened; from
+        // now on every change arrives here, so they read it again.
         this._seq = data.seq;
+        this._received.emit({ type: 'reset' });
       }
       return;
     }

@@ -4,15 +4,19 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { DocumentWidget } from '@jupyterlab/docregistry';
+import { ToolbarButton } from '@jupyterlab/ui-components';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
+import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { OrchestAPI } from './api';
 import { addCommands, CommandIDs, populateToolbar } from './commands';
-import { DEFAULT_SETTINGS, IEditorSettings } from './editor/controller';
+import { DEFAULT_SETTINGS, IEditorSettings, isStepFile } from './editor/controller';
 import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } from './editor/widget';
 import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
@@ -81,7 +85,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     IDefaultFileBrowser,
     ILauncher,
-    ICommandPalette
+    ICommandPalette,
+    IDocumentManager,
+    IMainMenu
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -91,7 +97,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     fileBrowser: IDefaultFileBrowser | null,
     launcher: ILauncher | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    docManager: IDocumentManager | null,
+    mainMenu: IMainMenu | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('orchest_jlab');
     app.docRegistry.addFileType({
@@ -143,8 +151,23 @@ const plugin: JupyterFrontEndPlugin<void> = {
         events,
         commands: app.commands,
         contents: app.serviceManager.contents,
+        kernelspecs: app.serviceManager.kernelspecs,
         trans,
-        settings: () => settings
+        settings: () => settings,
+        pickFile: docManager
+          ? async (title, defaultPath) => {
+              const result = await FileDialog.getOpenFiles({
+                manager: docManager,
+                title,
+                defaultPath,
+                translator: translator ?? nullTranslator,
+                filter: model =>
+                  model.type === 'directory' || isStepFile(model.path) ? {} : null
+              });
+              const file = result.button.accept ? result.value?.find(m => m.type !== 'directory') : undefined;
+              return file ? file.path : null;
+            }
+          : null
       },
       populateToolbar: widget => populateToolbar(widget, app.commands, trans)
     });
@@ -181,8 +204,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       tracker,
       trans,
       contents: app.serviceManager.contents,
+      api,
       currentDirectory: () => fileBrowser?.model.path ?? '',
-      isEditorFocused: () => !!tracker.currentWidget?.node.contains(document.activeElement)
+      selectedFiles: () =>
+        fileBrowser
+          ? Array.from(fileBrowser.selectedItems(), item => ({
+              path: item.path,
+              isDir: item.type === 'directory'
+            }))
+          : []
     });
 
     const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans });
@@ -190,6 +220,28 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (restorer) {
       restorer.add(sidebar, sidebar.id);
     }
+
+    // Edit → Undo / Redo act on the pipeline editor too.
+    if (mainMenu) {
+      const isEditor = (widget: unknown): boolean =>
+        widget instanceof PipelineEditorWidget && tracker.has(widget);
+      mainMenu.editMenu.undoers.undo.add({ id: CommandIDs.undo, isEnabled: isEditor });
+      mainMenu.editMenu.undoers.redo.add({ id: CommandIDs.redo, isEnabled: isEditor });
+    }
+
+    // A notebook's toolbar runs it as a step of its pipeline.
+    app.docRegistry.addWidgetExtension('Notebook', {
+      createNew: (panel: DocumentWidget) => {
+        const button = new ToolbarButton({
+          icon: pipelineIcon,
+          tooltip: trans.__('Run this notebook as a step of its pipeline (with its incoming steps)'),
+          onClick: () =>
+            void app.commands.execute(CommandIDs.runStepFileWithIncoming, { path: panel.context.path })
+        });
+        panel.toolbar.insertAfter('cellType', 'orchestRunStep', button);
+        return button;
+      }
+    });
 
     if (launcher) {
       launcher.add({ command: CommandIDs.newPipeline, category: trans.__('Other'), rank: 3 });

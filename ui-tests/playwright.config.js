@@ -7,6 +7,10 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// The test server's port: 8888 unless ORCHEST_UI_PORT says otherwise (to run
+// beside another JupyterLab on the same machine).
+const port = Number(process.env.ORCHEST_UI_PORT || 8888);
+
 const chromiumArgs = [
   '--disable-background-networking',
   '--disable-component-update',
@@ -33,6 +37,7 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     browserName: 'chromium',
     headless: true,
     launchOptions: {
@@ -48,8 +53,8 @@ module.exports = {
     trace: 'retain-on-failure'
   },
   webServer: {
-    command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    command: `jlpm start --ServerApp.port=${port} --ServerApp.port_retries=0`,
+    url: `http://localhost:${port}/lab`,
     timeout: 180 * 1000,
     reuseExistingServer: !process.env.CI,
     // Let the server stop cleanly (and remove its temporary root directory).

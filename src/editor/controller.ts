@@ -7,13 +7,13 @@
 
 import { PathExt } from '@jupyterlab/coreutils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
-import { Contents } from '@jupyterlab/services';
+import { Contents, KernelSpec } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { APIError, IProblem, IReport, OrchestAPI, RunType } from '../api';
+import { APIError, IEnvironment, IProblem, IReport, OrchestAPI, RunType } from '../api';
 import { EventsClient, OrchestEvent } from '../events';
 import {
   EditResult,
@@ -49,8 +49,11 @@ export interface IEditorServices {
   events: EventsClient;
   commands: CommandRegistry;
   contents: Contents.IManager;
+  kernelspecs: KernelSpec.IManager | null;
   trans: TranslationBundle;
   settings: () => IEditorSettings;
+  /** Let the user pick a file (relative to the server's root), or null. */
+  pickFile: ((title: string, defaultPath: string) => Promise<string | null>) | null;
 }
 
 /**
@@ -95,6 +98,7 @@ export class PipelineEditorController implements IDisposable {
     void context.ready.then(() => {
       this._onTextChanged();
       void this.refreshRun();
+      void this.refreshEnvironments();
     });
   }
 
@@ -106,6 +110,14 @@ export class PipelineEditorController implements IDisposable {
   /** Emitted with the new version on every change. */
   get changed(): ISignal<this, number> {
     return this._changed;
+  }
+
+  /**
+   * Emitted at most once per animation frame after changes: what views that
+   * only need the latest state (step nodes) listen to.
+   */
+  get frameChanged(): ISignal<this, void> {
+    return this._frameChanged;
   }
 
   /** Asks the view to fit the whole pipeline into view. */
@@ -138,6 +150,9 @@ export class PipelineEditorController implements IDisposable {
   /** The last validation report, and its problems by step. */
   report: IReport | null = null;
   problemsByStep: Map<string, IProblem[]> = new Map();
+
+  /** The environments of the pipeline's project, or null when unknown. */
+  environments: IEnvironment[] | null = null;
 
   /** Positions of steps that have none in the file (auto-layout). */
   layoutPositions: Map<string, [number, number]> = new Map();
@@ -270,6 +285,26 @@ export class PipelineEditorController implements IDisposable {
     this.setSelection([uuid]);
     this._fitRequested.emit();
     return uuid;
+  }
+
+  /**
+   * Add a step for each file (paths relative to the server's root), the
+   * first at `position`, the others below it.
+   */
+  async addStepsForFiles(paths: string[], position?: [number, number]): Promise<string[]> {
+    if (!this.model || this.readOnly) {
+      return [];
+    }
+    const dir = PathExt.dirname(this.path);
+    const [x, y] = position ?? this.freePosition();
+    const created: string[] = [];
+    paths.forEach((path, i) => {
+      const filePath = PathExt.relative(dir || '.', path);
+      const title = PathExt.basename(path, PathExt.extname(path));
+      created.push(this.model!.addStep({ title, filePath, position: [x, y + i * 110] }));
+    });
+    this.setSelection(created);
+    return created;
   }
 
   /**
@@ -443,13 +478,38 @@ export class PipelineEditorController implements IDisposable {
     return PathExt.join(PathExt.dirname(this.path), filePath);
   }
 
-  /** Open a step's file in JupyterLab. */
+  /**
+   * Open a step's file in JupyterLab; a notebook with its environment's
+   * kernel (`orchest-kernel-<uuid>`) when the server has that kernel.
+   */
   async openStepFile(uuid: string): Promise<void> {
     const step = this.model?.step(uuid);
     if (!step || !step.filePath) {
       return;
     }
-    await this.services.commands.execute('docmanager:open', { path: this.resolve(step.filePath) });
+    const args: { path: string; kernel?: { name: string } } = { path: this.resolve(step.filePath) };
+    const environment = this.environments?.find(e => e.uuid === step.environment);
+    const specs = this.services.kernelspecs?.specs?.kernelspecs ?? {};
+    if (PathExt.extname(step.filePath).toLowerCase() === '.ipynb' && environment && specs[environment.kernel_name]) {
+      args.kernel = { name: environment.kernel_name };
+    }
+    await this.services.commands.execute('docmanager:open', args);
+  }
+
+  /**
+   * Let the user choose the file of a step.
+   */
+  async chooseStepFile(uuid: string): Promise<void> {
+    const step = this.model?.step(uuid);
+    if (!step || !this.services.pickFile || this.readOnly) {
+      return;
+    }
+    const dir = PathExt.dirname(this.path);
+    const current = step.filePath ? PathExt.dirname(this.resolve(step.filePath)) : dir;
+    const path = await this.services.pickFile(this.services.trans.__('Choose the file of “%1”', step.title), current);
+    if (path && this.model?.has(uuid)) {
+      this.model.updateStep(uuid, { file_path: PathExt.relative(dir || '.', path) }, 'Change file');
+    }
   }
 
   // ------------------------------------------------------------ runs
@@ -572,6 +632,26 @@ export class PipelineEditorController implements IDisposable {
     }
   }
 
+  /**
+   * Read the environments of the pipeline's project (for the properties
+   * panel and the environment of new steps).
+   */
+  async refreshEnvironments(): Promise<void> {
+    try {
+      this.environments = await this.services.api.listEnvironments(this.path);
+      this._applyEnvironments();
+      this._bump();
+    } catch (error) {
+      console.warn('orchest-jlab: cannot list the environments of', this.path, error);
+    }
+  }
+
+  private _applyEnvironments(): void {
+    if (this.model && this.environments) {
+      this.model.projectEnvironments = this.environments.map(e => e.uuid);
+    }
+  }
+
   // ------------------------------------------------------------ log
 
   /**
@@ -631,6 +711,7 @@ export class PipelineEditorController implements IDisposable {
       } else {
         const model = PipelineModel.fromText(text);
         this.model = model;
+        this._applyEnvironments();
         this._unsubscribeModel = model.changed.connect(change => this._onModelChanged(change.source));
       }
       this.formatError = null;
@@ -727,6 +808,7 @@ export class PipelineEditorController implements IDisposable {
     this.runs.path = this.path;
     this._scheduleValidation();
     void this.refreshRun();
+    void this.refreshEnvironments();
   }
 
   private _onEvent(_: EventsClient, event: OrchestEvent): void {
@@ -766,10 +848,20 @@ export class PipelineEditorController implements IDisposable {
     }
     this._version++;
     this._changed.emit(this._version);
+    if (!this._frame) {
+      this._frame = requestAnimationFrame(() => {
+        this._frame = 0;
+        if (!this._disposed) {
+          this._frameChanged.emit();
+        }
+      });
+    }
   }
 
   private _version = 0;
   private _changed = new Signal<this, number>(this);
+  private _frameChanged = new Signal<this, void>(this);
+  private _frame = 0;
   private _fitRequested = new Signal<this, void>(this);
   private _disposed = false;
   private _readOnly = false;
@@ -779,6 +871,18 @@ export class PipelineEditorController implements IDisposable {
   private _bannerTimer = 0;
   private _bannerId = 0;
   private _logArrived: string[] = [];
+}
+
+/**
+ * The file kinds a step can run.
+ */
+export const STEP_EXTENSIONS = ['.ipynb', '.py', '.sh', '.r'];
+
+/**
+ * Whether a path is a notebook or script that can be a step.
+ */
+export function isStepFile(path: string): boolean {
+  return STEP_EXTENSIONS.includes(PathExt.extname(path).toLowerCase());
 }
 
 /**

@@ -7,7 +7,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { StepState } from '../api';
-import { formatDuration } from './runstate';
+import type { PipelineEditorController } from './controller';
+import { durationSeconds, formatDuration } from './runstate';
 
 /**
  * What a step node shows; only primitive values, so that nodes whose data did
@@ -18,11 +19,6 @@ export interface IStepNodeData extends Record<string, unknown> {
   fileName: string;
   filePath: string;
   environment: string;
-  /** The state in the run shown; READY when the step is not part of it. */
-  state: StepState;
-  /** Duration in seconds, or null. */
-  duration: number | null;
-  error: string | null;
   errorCount: number;
   warningCount: number;
   problemText: string;
@@ -49,6 +45,75 @@ export function sameData(a: IStepNodeData, b: IStepNodeData): boolean {
 export const TransContext = React.createContext<TranslationBundle | null>(null);
 
 /**
+ * The controller, for step nodes to follow their run state themselves: state
+ * updates then re-render only the nodes whose state changed, and never
+ * touch xyflow's nodes.
+ */
+export const ControllerContext = React.createContext<PipelineEditorController | null>(null);
+
+/**
+ * A clock shared by the nodes of running steps: one timer for all.
+ */
+const ticker = {
+  listeners: new Set<() => void>(),
+  timer: 0,
+  subscribe(listener: () => void): () => void {
+    ticker.listeners.add(listener);
+    if (!ticker.timer) {
+      ticker.timer = window.setInterval(() => ticker.listeners.forEach(l => l()), 1000);
+    }
+    return () => {
+      ticker.listeners.delete(listener);
+      if (!ticker.listeners.size) {
+        window.clearInterval(ticker.timer);
+        ticker.timer = 0;
+      }
+    };
+  }
+};
+
+function useTick(active: boolean): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => (active ? ticker.subscribe(() => setTick(t => t + 1)) : undefined), [active]);
+}
+
+interface IRunView {
+  state: StepState;
+  started: string | null;
+  finished: string | null;
+  error: string | null;
+}
+
+/**
+ * A step's state in the run shown (READY when it is not part of it).
+ */
+function useStepRun(controller: PipelineEditorController, uuid: string): IRunView {
+  const read = (): string => {
+    const step = controller.runs.step(uuid);
+    return step ? JSON.stringify([step.state, step.started, step.finished, step.error]) : '';
+  };
+  const key = React.useSyncExternalStore(
+    React.useCallback(
+      (notify: () => void) => {
+        controller.frameChanged.connect(notify);
+        return () => {
+          controller.frameChanged.disconnect(notify);
+        };
+      },
+      [controller]
+    ),
+    read
+  );
+  return React.useMemo(() => {
+    if (!key) {
+      return { state: 'READY', started: null, finished: null, error: null };
+    }
+    const [state, started, finished, error] = JSON.parse(key);
+    return { state, started, finished, error };
+  }, [key]);
+}
+
+/**
  * Translated state names.
  */
 export function stateLabel(trans: TranslationBundle, state: StepState): string {
@@ -69,9 +134,12 @@ export function stateLabel(trans: TranslationBundle, state: StepState): string {
   return state;
 }
 
-function StepNodeComponent({ data, selected }: NodeProps<StepNodeType>): JSX.Element {
+function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>): JSX.Element {
   const trans = React.useContext(TransContext)!;
-  const classes = ['jp-OrchestStep', `jp-OrchestStep-state-${data.state.toLowerCase()}`];
+  const controller = React.useContext(ControllerContext)!;
+  const run = useStepRun(controller, id);
+  useTick(run.state === 'RUNNING');
+  const classes = ['jp-OrchestStep', `jp-OrchestStep-state-${run.state.toLowerCase()}`];
   if (selected) {
     classes.push('jp-mod-selected');
   }
@@ -80,8 +148,8 @@ function StepNodeComponent({ data, selected }: NodeProps<StepNodeType>): JSX.Ele
   } else if (data.warningCount) {
     classes.push('jp-mod-warning');
   }
-  const duration = formatDuration(data.duration);
-  const tooltip = [data.filePath, data.error, data.problemText].filter(Boolean).join('\n');
+  const duration = formatDuration(durationSeconds(run.started, run.finished));
+  const tooltip = [data.filePath, run.error, data.problemText].filter(Boolean).join('\n');
   return (
     <div className={classes.join(' ')} title={tooltip} data-step-title={data.title}>
       <Handle
@@ -93,8 +161,8 @@ function StepNodeComponent({ data, selected }: NodeProps<StepNodeType>): JSX.Ele
       <div className="jp-OrchestStep-title">{data.title || trans.__('(untitled)')}</div>
       <div className="jp-OrchestStep-file">{data.fileName || trans.__('no file')}</div>
       <div className="jp-OrchestStep-footer">
-        <span className="jp-OrchestStep-state" data-state={data.state}>
-          {stateLabel(trans, data.state)}
+        <span className="jp-OrchestStep-state" data-state={run.state}>
+          {stateLabel(trans, run.state)}
           {duration ? <span className="jp-OrchestStep-duration"> · {duration}</span> : null}
         </span>
         {data.errorCount || data.warningCount ? (

@@ -162,21 +162,17 @@ export class RunTracker {
         if (!this._run || event.run_uuid !== this._run.uuid) {
           return false;
         }
+        // In place: hundreds of events can arrive at once, and the steps
+        // object is this tracker's own copy.
         const previous = this._run.steps[event.step_uuid];
-        this._run = {
-          ...this._run,
-          steps: {
-            ...this._run.steps,
-            [event.step_uuid]: {
-              title: previous?.title ?? '',
-              file_path: previous?.file_path ?? '',
-              state: event.state,
-              started: event.started,
-              finished: event.finished,
-              error: event.error,
-              log_path: event.log_path
-            }
-          }
+        this._run.steps[event.step_uuid] = {
+          title: previous?.title ?? '',
+          file_path: previous?.file_path ?? '',
+          state: event.state,
+          started: event.started,
+          finished: event.finished,
+          error: event.error,
+          log_path: event.log_path
         };
         return true;
       }

@@ -23,9 +23,20 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { PathExt } from '@jupyterlab/coreutils';
-import { isObject, JSONObject, parse, stringify } from '../model';
-import { edgeId, PipelineEditorController } from './controller';
-import { IStepNodeData, nodeTypes, sameData, stateLabel, StepNodeType, TransContext } from './nodes';
+import { isObject, IStepView, JSONObject, parse, stringify } from '../model';
+import { edgeId, isStepFile, PipelineEditorController } from './controller';
+
+/** What the file browser's drags carry: the dragged paths. */
+const CONTENTS_MIME = 'application/x-jupyter-icontents';
+import {
+  ControllerContext,
+  IStepNodeData,
+  nodeTypes,
+  sameData,
+  stateLabel,
+  StepNodeType,
+  TransContext
+} from './nodes';
 import { durationSeconds, formatDuration, isRunFinished } from './runstate';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 
@@ -36,19 +47,10 @@ import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 function useController(controller: PipelineEditorController): number {
   const [version, setVersion] = React.useState(controller.version);
   React.useEffect(() => {
-    let frame = 0;
-    const onChange = (): void => {
-      if (!frame) {
-        frame = requestAnimationFrame(() => {
-          frame = 0;
-          setVersion(controller.version);
-        });
-      }
-    };
-    controller.changed.connect(onChange);
+    const onChange = (): void => setVersion(controller.version);
+    controller.frameChanged.connect(onChange);
     return () => {
-      controller.changed.disconnect(onChange);
-      cancelAnimationFrame(frame);
+      controller.frameChanged.disconnect(onChange);
     };
   }, [controller]);
   return version;
@@ -94,6 +96,7 @@ export function PipelineEditorView(props: {
   }
   return (
     <TransContext.Provider value={trans}>
+      <ControllerContext.Provider value={controller}>
       <div className="jp-OrchestEditor">
         <div className="jp-OrchestEditor-main">
           <ReactFlowProvider>
@@ -103,29 +106,18 @@ export function PipelineEditorView(props: {
         </div>
         {controller.logOpen ? <LogPanel controller={controller} trans={trans} /> : null}
       </div>
+      </ControllerContext.Provider>
     </TransContext.Provider>
   );
 }
 
-function nodeData(
-  controller: PipelineEditorController,
-  uuid: string,
-  now: number
-): IStepNodeData {
-  const step = controller.model!.step(uuid)!;
-  const runStep = controller.runs.step(uuid);
-  const problems = controller.problemsByStep.get(uuid) ?? [];
-  const state = runStep?.state ?? 'READY';
+function nodeData(controller: PipelineEditorController, step: IStepView): IStepNodeData {
+  const problems = controller.problemsByStep.get(step.uuid) ?? [];
   return {
     title: step.title,
     fileName: PathExt.basename(step.filePath),
     filePath: step.filePath,
     environment: step.environment,
-    state,
-    duration: runStep
-      ? durationSeconds(runStep.started, runStep.finished, state === 'RUNNING' ? now : Date.now())
-      : null,
-    error: runStep?.error ?? null,
     errorCount: problems.filter(p => p.severity === 'error').length,
     warningCount: problems.filter(p => p.severity === 'warning').length,
     problemText: problems.map(p => p.message).join('\n'),
@@ -141,7 +133,6 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
   const version = useController(controller);
   const flow = useReactFlow();
   const model = controller.model!;
-  const now = useNow(controller.isRunning);
   const [nodes, setNodes] = React.useState<StepNodeType[]>([]);
   const [edges, setEdges] = React.useState<Edge[]>([]);
   const dragging = React.useRef(false);
@@ -158,7 +149,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
       const next = model.steps.map((step, i) => {
         const old = byId.get(step.uuid);
         const [x, y] = controller.positionOf(step);
-        const data = nodeData(controller, step.uuid, now);
+        const data = nodeData(controller, step);
         const selected = controller.selection.has(step.uuid);
         if (
           old &&
@@ -191,7 +182,6 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
       const byId = new Map(previous.map(e => [e.id, e]));
       const next: Edge[] = [];
       for (const step of model.steps) {
-        const running = controller.runs.step(step.uuid)?.state === 'RUNNING';
         for (const source of step.incoming) {
           if (!model.has(source)) {
             continue;
@@ -199,7 +189,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
           const id = edgeId(source, step.uuid);
           const selected = controller.selectedEdges.has(id);
           const old = byId.get(id);
-          if (old && old.selected === selected && old.animated === running) {
+          if (old && old.selected === selected) {
             next.push(old);
           } else {
             next.push({
@@ -207,7 +197,6 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
               source,
               target: step.uuid,
               selected,
-              animated: running,
               deletable: false,
               markerEnd: { type: MarkerType.ArrowClosed },
               className: 'jp-OrchestEdge'
@@ -218,7 +207,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
       const same = next.length === previous.length && next.every((e, i) => e === previous[i]);
       return same ? previous : next;
     });
-  }, [version, now, controller, model]);
+  }, [version, controller, model]);
 
   // Fit the view on request (auto-layout, the fit command).
   React.useEffect(() => {
@@ -313,14 +302,75 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
     [controller]
   );
 
+  // A right-click selects the step first, so that the context menu (which
+  // JupyterLab opens next) acts on it.
+  const onNodeContextMenu = React.useCallback(
+    (_: React.MouseEvent, node: StepNodeType) => {
+      if (!controller.selection.has(node.id)) {
+        controller.setSelection([node.id]);
+      }
+    },
+    [controller]
+  );
+
   const onNodeDoubleClick = React.useCallback(
     (_: React.MouseEvent, node: StepNodeType) => void controller.openStepFile(node.id),
     [controller]
   );
 
+  // Notebooks and scripts dragged from the file browser become steps.
+  const container = React.useRef<HTMLDivElement>(null);
+  React.useEffect(() => {
+    const node = container.current;
+    if (!node) {
+      return;
+    }
+    const paths = (event: any): string[] => {
+      const data = event.mimeData?.getData?.(CONTENTS_MIME);
+      const list: unknown[] = Array.isArray(data) ? data : typeof data === 'string' ? [data] : [];
+      return list.filter((p): p is string => typeof p === 'string' && isStepFile(p));
+    };
+    const onDragEnterOver = (event: any): void => {
+      if (controller.readOnly || !paths(event).length) {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      if (event.type === 'lm-dragover') {
+        // The file browser offers to "move" only: nothing moves, a step is made.
+        event.dropAction = event.proposedAction;
+      }
+      node.classList.add('jp-mod-dropTarget');
+    };
+    const onDragLeave = (): void => node.classList.remove('jp-mod-dropTarget');
+    const onDrop = (event: any): void => {
+      node.classList.remove('jp-mod-dropTarget');
+      const files = paths(event);
+      if (controller.readOnly || !files.length) {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      event.dropAction = event.proposedAction;
+      const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      void controller.addStepsForFiles(files, [at.x - NODE_WIDTH / 2, at.y - NODE_HEIGHT / 2]);
+    };
+    node.addEventListener('lm-dragenter', onDragEnterOver);
+    node.addEventListener('lm-dragover', onDragEnterOver);
+    node.addEventListener('lm-dragleave', onDragLeave);
+    node.addEventListener('lm-drop', onDrop);
+    return () => {
+      node.removeEventListener('lm-dragenter', onDragEnterOver);
+      node.removeEventListener('lm-dragover', onDragEnterOver);
+      node.removeEventListener('lm-dragleave', onDragLeave);
+      node.removeEventListener('lm-drop', onDrop);
+    };
+  }, [controller, flow]);
+
   const settings = controller.services.settings();
   return (
     <div
+      ref={container}
       className="jp-OrchestEditor-canvas"
       tabIndex={-1}
       onMouseDown={event => (event.currentTarget as HTMLElement).focus({ preventScroll: true })}
@@ -337,6 +387,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDoubleClick={onNodeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
         nodesDraggable={!controller.readOnly}
         nodesFocusable={false}
         edgesFocusable={false}
@@ -354,7 +405,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
         <Controls showInteractive={false} />
         {settings.showMinimap ? <MiniMap pannable zoomable className="jp-OrchestEditor-minimap" /> : null}
         <Panel position="top-left">
-          <RunStatus controller={controller} trans={trans} now={now} />
+          <RunStatus controller={controller} trans={trans} />
         </Panel>
         {controller.pinnedRun && controller.runs.run ? (
           <Panel position="top-center" className="jp-OrchestEditor-readOnly">
@@ -390,9 +441,9 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
 function RunStatus(props: {
   controller: PipelineEditorController;
   trans: TranslationBundle;
-  now: number;
 }): JSX.Element | null {
-  const { controller, trans, now } = props;
+  const { controller, trans } = props;
+  const now = useNow(controller.isRunning);
   const run = controller.runs.run;
   if (controller.starting) {
     return <div className="jp-OrchestRunStatus">{trans.__('Starting run…')}</div>;
@@ -491,6 +542,9 @@ function ProblemsBar(props: {
   );
 }
 
+/** The log panel shows at most this many (last) lines. */
+const MAX_LOG_LINES = 5000;
+
 /**
  * The log of the selected step in the run shown, streaming.
  */
@@ -520,6 +574,12 @@ function LogPanel(props: { controller: PipelineEditorController; trans: Translat
     body = trans.__('This step was not part of the last run.');
   } else if (!log.lines.length) {
     body = runStep.state === 'PENDING' ? trans.__('The step has not started yet.') : '';
+  } else if (log.lines.length > MAX_LOG_LINES) {
+    // Long logs: the end, which is what a running step adds to.
+    body =
+      trans.__('… %1 earlier lines not shown', log.lines.length - MAX_LOG_LINES) +
+      '\n' +
+      log.lines.slice(-MAX_LOG_LINES).join('\n');
   } else {
     body = log.lines.join('\n');
   }
@@ -663,6 +723,151 @@ function JSONField(props: {
 }
 
 /**
+ * Rows for the parameters with simple values (text, numbers, booleans):
+ * edit in place keeping the value's type, remove, or add a parameter.
+ */
+function ParameterRows(props: {
+  value: JSONObject;
+  disabled?: boolean;
+  onCommit: (value: JSONObject) => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { value, disabled, onCommit, trans } = props;
+  const [name, setName] = React.useState('');
+  const [text, setText] = React.useState('');
+  const set = (key: string, v: JSONObject[string] | undefined): void => {
+    const next: JSONObject = {};
+    for (const k of Object.keys(value)) {
+      if (k !== key) {
+        next[k] = value[k];
+      } else if (v !== undefined) {
+        next[k] = v;
+      }
+    }
+    if (v !== undefined && !(key in value)) {
+      next[key] = v;
+    }
+    onCommit(next);
+  };
+  // Typed text becomes JSON when it reads as JSON (3, true, "x", [1]), else text.
+  const asValue = (input: string): JSONObject[string] => {
+    try {
+      return parse(input);
+    } catch {
+      return input;
+    }
+  };
+  const simple = Object.entries(value).filter(
+    ([, v]) => v === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof v)
+  );
+  return (
+    <div className="jp-OrchestParams">
+      {simple.map(([key, v]) => (
+        <div className="jp-OrchestParams-row" key={key}>
+          <span className="jp-OrchestParams-name" title={key}>
+            {key}
+          </span>
+          {typeof v === 'boolean' ? (
+            <input
+              type="checkbox"
+              name={`param-${key}`}
+              checked={v}
+              disabled={disabled}
+              onChange={e => set(key, e.target.checked)}
+            />
+          ) : (
+            <ParamInput
+              name={`param-${key}`}
+              value={v === null ? 'null' : String(v)}
+              disabled={disabled}
+              onCommit={input => {
+                if (typeof v === 'string') {
+                  set(key, input);
+                } else {
+                  const parsed = asValue(input);
+                  set(key, parsed);
+                }
+              }}
+            />
+          )}
+          <button
+            className="jp-OrchestParams-remove"
+            title={trans.__('Remove the parameter “%1”', key)}
+            disabled={disabled}
+            onClick={() => set(key, undefined)}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+      <div className="jp-OrchestParams-row jp-OrchestParams-new">
+        <input
+          className="jp-mod-styled"
+          name="new-param-name"
+          placeholder={trans.__('name')}
+          value={name}
+          disabled={disabled}
+          onChange={e => setName(e.target.value)}
+        />
+        <input
+          className="jp-mod-styled"
+          name="new-param-value"
+          placeholder={trans.__('value')}
+          value={text}
+          disabled={disabled}
+          onChange={e => setText(e.target.value)}
+          onKeyDown={e => {
+            if (e.key === 'Enter' && name.trim()) {
+              set(name.trim(), asValue(text));
+              setName('');
+              setText('');
+            }
+          }}
+        />
+        <button
+          className="jp-OrchestParams-add"
+          title={trans.__('Add the parameter')}
+          disabled={disabled || !name.trim()}
+          onClick={() => {
+            set(name.trim(), asValue(text));
+            setName('');
+            setText('');
+          }}
+        >
+          +
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ParamInput(props: {
+  name: string;
+  value: string;
+  disabled?: boolean;
+  onCommit: (value: string) => void;
+}): JSX.Element {
+  const [value, setValue] = React.useState(props.value);
+  React.useEffect(() => setValue(props.value), [props.value]);
+  const commit = (): void => {
+    if (value !== props.value) {
+      props.onCommit(value);
+    }
+  };
+  return (
+    <input
+      className="jp-mod-styled"
+      name={props.name}
+      value={value}
+      disabled={props.disabled}
+      onChange={e => setValue(e.target.value)}
+      onBlur={commit}
+      onKeyDown={e => e.key === 'Enter' && commit()}
+    />
+  );
+}
+
+/**
  * The properties of the selected step, or of the pipeline.
  */
 function PropertiesPanel(props: {
@@ -696,24 +901,66 @@ function PropertiesPanel(props: {
           onCommit={file_path => model.updateStep(step.uuid, { file_path }, 'Change file')}
         />
         <div className="jp-OrchestProps-actions">
+          {controller.services.pickFile ? (
+            <button
+              className="jp-mod-styled jp-mod-reject jp-OrchestProps-choose"
+              disabled={disabled}
+              onClick={() => void controller.chooseStepFile(step.uuid)}
+            >
+              {trans.__('Choose…')}
+            </button>
+          ) : null}
           <button
             className="jp-mod-styled jp-mod-reject"
             disabled={!step.filePath}
             onClick={() => void controller.openStepFile(step.uuid)}
           >
-            {trans.__('Open file')}
+            {trans.__('Open')}
           </button>
           <button className="jp-mod-styled jp-mod-reject" onClick={() => controller.toggleLog(true)}>
-            {trans.__('Show log')}
+            {trans.__('Log')}
           </button>
         </div>
-        <Field
-          name="environment"
-          label={trans.__('Environment (uuid)')}
-          value={step.environment}
-          disabled={disabled}
-          onCommit={environment => model.updateStep(step.uuid, { environment }, 'Change environment')}
-        />
+        {controller.environments ? (
+          <label className="jp-OrchestProps-field">
+            <span>{trans.__('Environment')}</span>
+            <select
+              className="jp-mod-styled"
+              name="environment"
+              value={step.environment}
+              disabled={disabled}
+              onChange={e => model.updateStep(step.uuid, { environment: e.target.value }, 'Change environment')}
+            >
+              {controller.environments.some(e => e.uuid === step.environment) ? null : (
+                <option value={step.environment}>
+                  {trans.__('Not defined in this project (%1)', step.environment || '—')}
+                </option>
+              )}
+              {controller.environments.map(e => (
+                <option key={e.uuid} value={e.uuid}>
+                  {e.name} ({e.language})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <Field
+            name="environment"
+            label={trans.__('Environment (uuid)')}
+            value={step.environment}
+            disabled={disabled}
+            onCommit={environment => model.updateStep(step.uuid, { environment }, 'Change environment')}
+          />
+        )}
+        <div className="jp-OrchestProps-field">
+          <span>{trans.__('Parameters')}</span>
+          <ParameterRows
+            value={step.parameters}
+            disabled={disabled}
+            trans={trans}
+            onCommit={parameters => model.updateStep(step.uuid, { parameters }, 'Edit parameters')}
+          />
+        </div>
         <JSONField
           name="parameters"
           label={trans.__('Parameters (JSON)')}
@@ -794,6 +1041,15 @@ function PropertiesPanel(props: {
             }
           }}
         />
+        <div className="jp-OrchestProps-field">
+          <span>{trans.__('Pipeline parameters')}</span>
+          <ParameterRows
+            value={parameters}
+            disabled={disabled}
+            trans={trans}
+            onCommit={value => model.updatePipeline({ parameters: value }, 'Edit pipeline parameters')}
+          />
+        </div>
         <JSONField
           name="pipeline_parameters"
           label={trans.__('Pipeline parameters (JSON)')}

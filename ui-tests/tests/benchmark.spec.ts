@@ -1,14 +1,17 @@
 /**
  * Speed of the pipeline editor, measured in the browser: a 300-step pipeline
  * opens and is fully drawn, and state updates of its 300 steps arriving at
- * once are painted. The times are printed; the limits are the issue's
- * (1 s and 100 ms) with headroom for a loaded CI machine.
+ * once are painted. The times (best of a few rounds) are printed. The
+ * issue's targets are 1 s and 100 ms; the limits asserted here leave headroom
+ * for a loaded 2-core CI machine (override with ORCHEST_BENCH_OPEN_MS and
+ * ORCHEST_BENCH_UPDATE_MS). PROFILE=1 prints the functions that took the most
+ * time during the state updates (a CPU profile).
  */
 import { expect, test } from '@jupyterlab/galata';
 
 const STEPS = 300;
-const OPEN_LIMIT_MS = Number(process.env.ORCHEST_BENCH_OPEN_MS ?? 2000);
-const UPDATE_LIMIT_MS = Number(process.env.ORCHEST_BENCH_UPDATE_MS ?? 250);
+const OPEN_LIMIT_MS = Number(process.env.ORCHEST_BENCH_OPEN_MS ?? 1500);
+const UPDATE_LIMIT_MS = Number(process.env.ORCHEST_BENCH_UPDATE_MS ?? 200);
 
 function bigPipeline(): string {
   const hex = (n: number): string => n.toString(16).padStart(12, '0');
@@ -58,31 +61,45 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
   }, `${tmpPath}/warm.orchest`);
   await expect(page.locator('.jp-OrchestEditor .react-flow')).toBeVisible();
 
-  const openMs = await page.evaluate(
-    async ({ path, count }) => {
-      const t0 = performance.now();
-      await window.jupyterapp.commands.execute('docmanager:open', { path });
-      await new Promise<void>(resolve => {
-        const check = (): void => {
-          const nodes = document.querySelectorAll<HTMLElement>(
-            '.jp-OrchestEditorWidget:not(.lm-mod-hidden) .react-flow__node'
-          );
-          if (nodes.length >= count && getComputedStyle(nodes[nodes.length - 1]).visibility === 'visible') {
-            resolve();
-          } else {
-            requestAnimationFrame(check);
-          }
-        };
-        check();
+  // The machine may be busy (CI, other tests): the best of a few rounds.
+  const openTimes: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    openTimes.push(
+      await page.evaluate(
+        async ({ path, count }) => {
+          const t0 = performance.now();
+          await window.jupyterapp.commands.execute('docmanager:open', { path });
+          await new Promise<void>(resolve => {
+            const check = (): void => {
+              const nodes = document.querySelectorAll<HTMLElement>(
+                '.jp-OrchestEditorWidget:not(.lm-mod-hidden) .react-flow__node'
+              );
+              if (nodes.length >= count && getComputedStyle(nodes[nodes.length - 1]).visibility === 'visible') {
+                resolve();
+              } else {
+                requestAnimationFrame(check);
+              }
+            };
+            check();
+          });
+          // Until the frame with every node is painted.
+          await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+          const elapsed = performance.now() - t0;
+          return elapsed;
+        },
+        { path: `${tmpPath}/big.orchest`, count: STEPS }
+      )
+    );
+    if (round < 2) {
+      await page.evaluate(() => {
+        const widget: any = (window as any).jupyterapp.shell.currentWidget;
+        widget.dispose();
       });
-      // Until the frame with every node is painted.
-      await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      return performance.now() - t0;
-    },
-    { path: `${tmpPath}/big.orchest`, count: STEPS }
-  );
+    }
+  }
+  const openMs = Math.min(...openTimes);
 
-  const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
+  const cdp = process.env.PROFILE ? await page.context().newCDPSession((page as any).page) : null;
   if (cdp) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -118,18 +135,22 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
       });
     await allIn('PENDING');
     const started = new Date().toISOString();
-    const t0 = performance.now();
-    // As the events websocket delivers them: one event at a time.
+    const times: number[] = [];
     let seq = controller.services.events.lastSeq + 1000;
-    for (const uuid of uuids) {
-      controller._onEvent(controller.services.events, {
-        type: 'step', seq: seq++, run_uuid: runUuid, step_uuid: uuid, state: 'RUNNING',
-        started, finished: null, error: null, log_path: null
-      });
+    for (const state of ['RUNNING', 'COMPUTED', 'FAILURE', 'ABORTED', 'PENDING', 'RUNNING']) {
+      const t0 = performance.now();
+      // As the events websocket delivers them: one event at a time.
+      for (const uuid of uuids) {
+        controller._onEvent(controller.services.events, {
+          type: 'step', seq: seq++, run_uuid: runUuid, step_uuid: uuid, state,
+          started, finished: state === 'RUNNING' || state === 'PENDING' ? null : started, error: null, log_path: null
+        });
+      }
+      await allIn(state);
+      await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      times.push(performance.now() - t0);
     }
-    await allIn('RUNNING');
-    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    return performance.now() - t0;
+    return Math.min(...times);
   }, STEPS);
 
   if (cdp) {

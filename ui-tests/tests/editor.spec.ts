@@ -35,7 +35,6 @@ test.describe('Pipeline editor', () => {
     await expect(editor.locator('.react-flow__edge')).toHaveCount(2);
     // Opened with the pipeline editor, not the text editor.
     await expect(page.locator('#jp-main-dock-panel .jp-FileEditor:visible')).toHaveCount(0);
-    await page.screenshot({ path: 'test-results/look.png' });
   });
 });
 
@@ -121,6 +120,53 @@ test.describe('Editing a pipeline', () => {
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect(editor.locator('.react-flow__node')).toHaveCount(5);
+    // Edit → Undo works too, named after the edit.
+    await page.menu.open('Edit');
+    await page.locator('.lm-Menu-item', { hasText: 'Undo Paste step' }).click();
+    await expect(editor.locator('.react-flow__node')).toHaveCount(4);
+  });
+
+  test('reverts to the file on disk, and follows the text editor', async ({ page }) => {
+    const editor = await openPipeline(page, folder);
+    await stepNode(editor, 'Report').click();
+    await page.keyboard.press('Control+d');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(4);
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toHaveClass(/jp-mod-dirty/);
+    // File → Reload from Disk, confirmed (the edits are lost).
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('docmanager:reload');
+    });
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect(editor.locator('.react-flow__node')).toHaveCount(3);
+
+    // The same document in the text editor: a change there shows in the pipeline editor.
+    await execute(page, 'docmanager:open', { path: `${folder}/quickstart.orchest`, factory: 'Editor' });
+    await expect(page.locator('#jp-main-dock-panel .jp-FileEditor:visible')).toHaveCount(1);
+    // An edit in the text editor (its model; the lines are off screen to type into).
+    await page.evaluate(() => {
+      const widget: any = (window as any).jupyterapp.shell.currentWidget;
+      const shared = widget.content.model.sharedModel;
+      const source: string = shared.getSource();
+      const at = source.indexOf('"title": "Report"') + '"title": "Report'.length;
+      shared.updateSource(at, at, ' card');
+    });
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'quickstart.orchest' }).first().click();
+    await expect(stepNode(editor, 'Report card')).toBeVisible();
+  });
+
+  test('chooses a step file in the file dialog', async ({ page }) => {
+    const editor = await openPipeline(page, folder);
+    await stepNode(editor, 'Report').click();
+    await editor.locator('.jp-OrchestProps-choose').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('.jp-DirListing-item', { hasText: 'make_data.py' }).click();
+    await dialog.locator('.jp-mod-accept').click();
+    await expect(editor.locator('.jp-OrchestProps input[name="file_path"]')).toHaveValue('make_data.py');
+    await expect(stepNode(editor, 'Report')).toContainText('make_data.py');
+    // The shortcuts apply on the canvas.
+    await editor.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await expect(stepNode(editor, 'Report')).toContainText('report.py');
   });
 
   test('edits step properties and refuses invalid JSON parameters', async ({
@@ -141,11 +187,23 @@ test.describe('Editing a pipeline', () => {
     await parameters.fill('{"days": 10, "seed": 1}');
     await expect(props.locator('.jp-OrchestProps-error')).toHaveCount(0);
     await parameters.blur();
+    // Rows for simple values: edit keeping the type, add, remove.
+    await expect(props.locator('input[name="param-days"]')).toHaveValue('10');
+    await props.locator('input[name="param-days"]').fill('12');
+    await props.locator('input[name="param-days"]').press('Enter');
+    await props.locator('input[name="new-param-name"]').fill('region');
+    await props.locator('input[name="new-param-value"]').fill('north');
+    await props.locator('input[name="new-param-value"]').press('Enter');
+    await props.getByTitle('Remove the parameter “seed”').click();
+    await expect(parameters).toHaveValue('{\n  "days": 12,\n  "region": "north"\n}');
+    // The project's environments, by name.
+    await expect(props.locator('select[name="environment"]')).toHaveValue('8c5ff0a9-6a39-4d1c-9a36-0a4b6f1f3c11');
+    await expect(props.locator('select[name="environment"] option:checked')).toHaveText('Python 3 (python)');
     await execute(page, 'docmanager:save');
     await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).not.toHaveClass(/jp-mod-dirty/);
     const saved = JSON.parse(await readFile(request, baseURL!, `${folder}/quickstart.orchest`));
     expect(saved.steps[MAKE].title).toBe('Make readings');
-    expect(saved.steps[MAKE].parameters).toEqual({ days: 10, seed: 1 });
+    expect(saved.steps[MAKE].parameters).toEqual({ days: 12, region: 'north' });
   });
 });
 
@@ -173,6 +231,17 @@ test.describe('Running a pipeline', () => {
     await expect(log.locator('.jp-OrchestLog-text')).toContainText('hottest days (celsius)');
     await stepNode(editor, 'Make data').click();
     await expect(log.locator('.jp-OrchestLog-text')).toContainText('made 30 readings');
+  });
+
+  test("runs a step's incoming steps from its context menu", async ({ page, tmpPath }) => {
+    folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    await stepNode(editor, 'Report').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Run Incoming Steps' }).click();
+    await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'COMPUTED');
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'READY');
+    await expect(editor.locator('.jp-OrchestRunStatus')).toHaveAttribute('data-status', 'SUCCESS');
   });
 
   test('a failing step fails, and the steps after it are aborted', async ({ page, tmpPath }) => {
@@ -268,5 +337,95 @@ test.describe('Sidebar and past runs', () => {
     await editor.locator('.jp-OrchestEditor-backToEditing').click();
     await expect(editor.locator('.jp-OrchestEditor-readOnly')).toHaveCount(0);
     await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'FAILURE');
+  });
+});
+
+test.describe('File browser integration', () => {
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('runs a step from the file browser context menu', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    await page.filebrowser.openDirectory(folder);
+    await page.locator('.jp-DirListing-item', { hasText: 'make_data.py' }).click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: /^Run Step$/ }).click();
+    const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    // Only that step ran.
+    await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'READY');
+
+    await page.locator('.jp-DirListing-item', { hasText: 'report.py' }).click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Run Step and Its Incoming Steps' }).click();
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'COMPUTED');
+    await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'COMPUTED');
+  });
+
+  test("a notebook's toolbar runs it with its incoming steps", async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    await page.filebrowser.openDirectory(folder);
+    await page.locator('.jp-DirListing-item', { hasText: 'transform.ipynb' }).dblclick();
+    const notebook = page.locator('#jp-main-dock-panel .jp-NotebookPanel:visible');
+    await notebook.locator('.jp-Toolbar [data-jp-item-name="orchestRunStep"]').click();
+    const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'COMPUTED');
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'READY');
+  });
+
+  test('a notebook dragged from the file browser becomes a step', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    await page.contents.uploadContent(
+      JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }),
+      'text',
+      `${folder}/extra.ipynb`
+    );
+    const editor = await openPipeline(page, folder);
+    await page.filebrowser.refresh();
+    const item = page.locator('.jp-DirListing-item', { hasText: 'extra.ipynb' });
+    const from = (await item.boundingBox())!;
+    const to = (await editor.locator('.react-flow__pane').boundingBox())!;
+    await page.mouse.move(from.x + 30, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 60, from.y + 40, { steps: 5 });
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height - 80, { steps: 10 });
+    await page.mouse.up();
+    await expect(stepNode(editor, 'extra')).toBeVisible();
+    await expect(stepNode(editor, 'extra')).toContainText('extra.ipynb');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(4);
+  });
+
+  test('creates a new pipeline in a folder from its context menu', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    await page.contents.createDirectory(`${tmpPath}/project`);
+    await page.filebrowser.openDirectory(tmpPath);
+    await page.locator('.jp-DirListing-item', { hasText: 'project' }).click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'New Pipeline' }).click();
+    const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    await expect(editor.locator('.jp-OrchestEditor-empty')).toBeVisible();
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toContainText('.orchest');
+    expect(await page.contents.fileExists(`${tmpPath}/project/untitled.orchest`)).toBe(true);
+
+    // Its first step gets the project's (default) environment.
+    await clickToolbar(editor, 'orchest-jlab:add-step');
+    await page.locator('.jp-Dialog input[name="title"]').fill('First');
+    await page.locator('.jp-Dialog input[name="file_path"]').fill('first.py');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect(stepNode(editor, 'First')).toBeVisible();
+    await execute(page, 'docmanager:save');
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).not.toHaveClass(/jp-mod-dirty/);
+    const saved = JSON.parse(await readFile(request, baseURL!, `${tmpPath}/project/untitled.orchest`));
+    const [step] = Object.values(saved.steps) as any[];
+    expect(step.file_path).toBe('first.py');
+    const environments = await (
+      await request.get(`${baseURL}/orchest/api/environments?project=${encodeURIComponent(`${tmpPath}/project/untitled.orchest`)}`)
+    ).json();
+    expect(environments.environments.map((e: any) => e.uuid)).toContain(step.environment);
+    expect(await page.contents.fileExists(`${tmpPath}/project/first.py`)).toBe(true);
   });
 });

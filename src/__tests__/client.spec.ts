@@ -1,0 +1,176 @@
+/**
+ * The REST and websocket clients, against a fake fetch and a fake WebSocket.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { APIError, OrchestAPI } from '../api';
+import { eventsUrl, EventsClient, OrchestEvent } from '../events';
+
+class FakeSocket {
+  static instances: FakeSocket[] = [];
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  onopen: (() => void) | null = null;
+  onmessage: ((message: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  closed = false;
+  send(data: unknown): void {
+    this.messages.push(data);
+  }
+  close(): void {
+    this.closed = true;
+  }
+  receive(value: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(value) });
+  }
+  messages: unknown[] = [];
+}
+
+function settings(overrides: Partial<ServerConnection.ISettings> = {}): ServerConnection.ISettings {
+  return ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8888/lab-base/',
+    wsUrl: 'ws://localhost:8888/lab-base/',
+    token: 'secret',
+    appendToken: false,
+    WebSocket: FakeSocket as any,
+    ...overrides
+  });
+}
+
+describe('eventsUrl', () => {
+  it('builds the URL from wsUrl, with the resume point', () => {
+    expect(eventsUrl(settings())).toBe('ws://localhost:8888/lab-base/orchest/api/events');
+    expect(eventsUrl(settings(), { since: 12, epoch: 'abc' })).toBe(
+      'ws://localhost:8888/lab-base/orchest/api/events?since=12&epoch=abc'
+    );
+  });
+
+  it('appends the token only when the settings say so, as JupyterLab does', () => {
+    expect(eventsUrl(settings({ appendToken: true }))).toBe(
+      'ws://localhost:8888/lab-base/orchest/api/events?token=secret'
+    );
+    expect(eventsUrl(settings({ appendToken: true, token: '' }))).toBe(
+      'ws://localhost:8888/lab-base/orchest/api/events'
+    );
+  });
+});
+
+describe('EventsClient', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('emits events in order, resumes after a disconnect, passes on resets', () => {
+    const client = new EventsClient({ serverSettings: settings() });
+    const received: OrchestEvent[] = [];
+    client.received.connect((_, event) => received.push(event));
+    client.start();
+    const first = FakeSocket.instances[0];
+    first.onopen?.();
+    expect(client.status).toBe('connected');
+    first.receive({ type: 'hello', epoch: 'e1', seq: 40 });
+    first.receive({ type: 'log', seq: 41, run_uuid: 'r', step_uuid: 's', line: 'a' });
+    first.receive({ type: 'log', seq: 41, run_uuid: 'r', step_uuid: 's', line: 'a' }); // replayed twice
+    first.receive({ type: 'step', seq: 42, run_uuid: 'r', step_uuid: 's', state: 'RUNNING' });
+    // The first hello says to read the state again (nothing before it is replayed).
+    expect(received.map(e => e.type)).toEqual(['reset', 'log', 'step']);
+    expect(received.slice(1).map(e => (e as any).seq)).toEqual([41, 42]);
+    expect(client.lastSeq).toBe(42);
+
+    first.onclose?.();
+    expect(client.status).toBe('disconnected');
+    jest.advanceTimersByTime(600);
+    const second = FakeSocket.instances[1];
+    expect(second.url).toBe('ws://localhost:8888/lab-base/orchest/api/events?since=42&epoch=e1');
+    second.onopen?.();
+    second.receive({ type: 'hello', epoch: 'e2', seq: 3 });
+    second.receive({ type: 'reset', epoch: 'e2', seq: 3 });
+    second.receive({ type: 'run', seq: 4, run_uuid: 'r', status: 'SUCCESS' });
+    expect(received.map(e => e.type)).toEqual(['reset', 'log', 'step', 'reset', 'run']);
+    client.dispose();
+    expect(second.closed).toBe(true);
+  });
+
+  it('backs off between attempts, up to 10 s', () => {
+    const client = new EventsClient({ serverSettings: settings() });
+    client.start();
+    for (let i = 0; i < 8; i++) {
+      FakeSocket.instances[FakeSocket.instances.length - 1].onclose?.();
+      jest.advanceTimersByTime(10000);
+    }
+    expect(FakeSocket.instances).toHaveLength(9);
+    client.dispose();
+  });
+});
+
+describe('OrchestAPI', () => {
+  interface ICall {
+    url: string;
+    method: string;
+    body: string;
+  }
+  function api(respond: (url: string) => Response): { client: OrchestAPI; calls: ICall[] } {
+    const calls: ICall[] = [];
+    // ServerConnection.makeRequest passes a Request.
+    const fetch = async (request: Request): Promise<Response> => {
+      const body = request.method === 'GET' ? '' : await request.text();
+      // (makeRequest adds a cache-busting timestamp to GET requests: dropped.)
+      const url = request.url.replace(/[?&]\d{10,}$/, '');
+      calls.push({ url, method: request.method, body });
+      return respond(request.url);
+    };
+    return { client: new OrchestAPI({ serverSettings: settings({ fetch: fetch as any }) }), calls };
+  }
+
+  const json = (value: unknown, status = 200): Response =>
+    ({
+      ok: status < 400,
+      status,
+      statusText: status === 409 ? 'Conflict' : 'OK',
+      text: async () => JSON.stringify(value)
+    }) as unknown as Response;
+
+  it('builds URLs under orchest/api with encoded paths and queries', async () => {
+    const { client, calls } = api(url =>
+      url.includes('/runs') ? json({ runs: [] }) : json({ path: 'a b/p.orchest', pipeline: {}, report: {} })
+    );
+    await client.getPipeline('a b/p.orchest');
+    await client.listRuns({ pipeline: 'a b/p.orchest', limit: 1 });
+    expect(calls[0].url).toBe('http://localhost:8888/lab-base/orchest/api/pipelines/a%20b/p.orchest');
+    expect(calls[1].url).toBe(
+      'http://localhost:8888/lab-base/orchest/api/runs?pipeline=a%20b%2Fp.orchest&limit=1'
+    );
+  });
+
+  it('surfaces the server message of errors', async () => {
+    const { client } = api(() =>
+      json({ message: 'An interactive run of this pipeline is in progress.', errors: [{ run_uuid: 'r' }] }, 409)
+    );
+    const error = await client.startRun({ pipeline: 'p.orchest' }).catch(e => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error.message).toBe('An interactive run of this pipeline is in progress.');
+    expect(error.status).toBe(409);
+    expect(error.errors).toEqual([{ run_uuid: 'r' }]);
+  });
+
+  it('posts runs as JSON and reads logs as text', async () => {
+    const { client, calls } = api(url =>
+      url.includes('/log')
+        ? ({ ok: true, status: 200, text: async () => 'line 1\n' } as unknown as Response)
+        : json({ uuid: 'r' }, 201)
+    );
+    await client.startRun({ pipeline: 'p.orchest', run_type: 'selection', steps: ['s'] });
+    expect(calls[0].method).toBe('POST');
+    expect(JSON.parse(calls[0].body)).toEqual({
+      pipeline: 'p.orchest',
+      run_type: 'selection',
+      steps: ['s']
+    });
+    expect(await client.getStepLog('r', 's')).toBe('line 1\n');
+  });
+});
