@@ -1,0 +1,192 @@
+/**
+ * The panels around the canvas: the run status, the banner, the problems bar and the log.
+ */
+
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { PipelineEditorController } from './controller';
+import { stateLabel } from './nodes';
+import { durationSeconds, formatDuration, isRunFinished } from './runstate';
+import { useNow } from './hooks';
+
+/**
+ * The run shown: status, progress, duration.
+ */
+export function RunStatus(props: {
+  controller: PipelineEditorController;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { controller, trans } = props;
+  const now = useNow(controller.isRunning);
+  const run = controller.runs.run;
+  if (controller.starting) {
+    return <div className="jp-OrchestRunStatus">{trans.__('Starting run…')}</div>;
+  }
+  if (!run) {
+    return null;
+  }
+  const steps = Object.values(run.steps);
+  const done = steps.filter(s => s.state === 'COMPUTED').length;
+  const finished = isRunFinished(run);
+  const seconds = durationSeconds(run.started ?? run.created, run.finished, now);
+  const status =
+    run.status === 'SUCCESS'
+      ? trans.__('Succeeded')
+      : run.status === 'FAILURE'
+        ? trans.__('Failed')
+        : run.status === 'ABORTED'
+          ? trans.__('Cancelled')
+          : run.status === 'PENDING'
+            ? trans.__('Pending')
+            : trans.__('Running');
+  return (
+    <div className="jp-OrchestRunStatus" data-status={run.status} title={run.error ?? ''}>
+      <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
+      {finished ? trans.__('Last run: %1', status) : status}
+      {' · '}
+      {trans.__('%1 of %2 steps completed', done, steps.length)}
+      {seconds !== null ? ` · ${formatDuration(seconds)}` : ''}
+    </div>
+  );
+}
+
+/**
+ * A message over the canvas.
+ */
+export function Banner(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element | null {
+  const { controller, trans } = props;
+  const banner = controller.banner;
+  if (!banner) {
+    return null;
+  }
+  return (
+    <div className={`jp-OrchestEditor-message jp-mod-${banner.kind}`} role="alert" key={banner.id}>
+      <span>{banner.text}</span>
+      <button
+        className="jp-OrchestEditor-messageClose"
+        title={trans.__('Dismiss')}
+        onClick={() => controller.dismissBanner()}
+      >
+        ×
+      </button>
+    </div>
+  );
+}
+
+/**
+ * The validation problems that concern the pipeline, and a count of all.
+ */
+export function ProblemsBar(props: {
+  controller: PipelineEditorController;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { controller, trans } = props;
+  const [open, setOpen] = React.useState(false);
+  const report = controller.report;
+  if (!report || !report.problems.length) {
+    return null;
+  }
+  const summary = [
+    report.error_count ? trans._n('%1 error', '%1 errors', report.error_count) : '',
+    report.warning_count ? trans._n('%1 warning', '%1 warnings', report.warning_count) : ''
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <div className={`jp-OrchestProblems ${report.error_count ? 'jp-mod-error' : 'jp-mod-warning'}`}>
+      <button className="jp-OrchestProblems-summary" onClick={() => setOpen(!open)}>
+        {open ? '▾ ' : '▸ '}
+        {summary}
+      </button>
+      {open ? (
+        <ul className="jp-OrchestProblems-list">
+          {report.problems.map((p, i) => (
+            <li
+              key={i}
+              className={`jp-mod-${p.severity}`}
+              onClick={() => p.step_uuid && controller.setSelection([p.step_uuid])}
+            >
+              {p.step_title ? <b>{p.step_title}: </b> : null}
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** The log panel shows at most this many (last) lines. */
+const MAX_LOG_LINES = 5000;
+
+/**
+ * The log of the selected step in the run shown, streaming.
+ */
+export function LogPanel(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element {
+  const { controller, trans } = props;
+  const log = controller.log;
+  const pre = React.useRef<HTMLPreElement>(null);
+  const stick = React.useRef(true);
+  const lineCount = log?.lines.length ?? 0;
+  React.useLayoutEffect(() => {
+    if (pre.current && stick.current) {
+      pre.current.scrollTop = pre.current.scrollHeight;
+    }
+  }, [lineCount, log?.stepUuid]);
+  const step = log ? controller.model?.step(log.stepUuid) : undefined;
+  const runStep = log ? controller.runs.step(log.stepUuid) : undefined;
+  let body: string;
+  if (!log) {
+    body = controller.runs.run
+      ? trans.__('Select a step to see its log.')
+      : trans.__('No run yet: run the pipeline to see the logs of its steps.');
+  } else if (log.loading) {
+    body = trans.__('Loading the log…');
+  } else if (log.error) {
+    body = log.error;
+  } else if (!runStep) {
+    body = trans.__('This step was not part of the last run.');
+  } else if (!log.lines.length) {
+    body = runStep.state === 'PENDING' ? trans.__('The step has not started yet.') : '';
+  } else if (log.lines.length > MAX_LOG_LINES) {
+    // Long logs: the end, which is what a running step adds to.
+    body =
+      trans.__('… %1 earlier lines not shown', log.lines.length - MAX_LOG_LINES) +
+      '\n' +
+      log.lines.slice(-MAX_LOG_LINES).join('\n');
+  } else {
+    body = log.lines.join('\n');
+  }
+  return (
+    <div className="jp-OrchestLog">
+      <div className="jp-OrchestLog-header">
+        <span className="jp-OrchestLog-title">
+          {step ? trans.__('Log of “%1”', step.title || step.filePath) : trans.__('Log')}
+        </span>
+        {runStep ? (
+          <span className="jp-OrchestStep-state" data-state={runStep.state}>
+            {stateLabel(trans, runStep.state)}
+          </span>
+        ) : null}
+        <button
+          className="jp-OrchestLog-close"
+          title={trans.__('Close the log')}
+          onClick={() => controller.toggleLog(false)}
+        >
+          ×
+        </button>
+      </div>
+      <pre
+        ref={pre}
+        className="jp-OrchestLog-text"
+        onScroll={event => {
+          const el = event.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 20;
+        }}
+      >
+        {body}
+      </pre>
+    </div>
+  );
+}
