@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from .engine import Engine, EventBus, RunRequest
@@ -55,20 +57,29 @@ async def run_headless(request: RunRequest, out: TextIO | None = sys.stderr, sho
         bus.subscribe(Progress(out, titles, show_logs))
     engine = Engine(bus, runtime.backend)
     run = engine.start(request)
-    loop = asyncio.get_running_loop()
     try:
-        loop.add_signal_handler(signal.SIGINT, engine.cancel, run.uuid)
-        loop.add_signal_handler(signal.SIGTERM, engine.cancel, run.uuid)
-    except (NotImplementedError, RuntimeError):
-        pass  # not in the main thread: no Ctrl-C handling
-    try:
-        await engine.wait(run.uuid)
+        with cancelled_by_signals(engine.cancel, run.uuid):
+            await engine.wait(run.uuid)
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(signum)
-            except (NotImplementedError, RuntimeError):
-                pass
         await engine.shutdown()
         stores.close()
     return run.to_json()
+
+
+@contextlib.contextmanager
+def cancelled_by_signals(cancel: Callable[..., Any], *args: Any) -> Iterator[None]:
+    """While inside, Ctrl-C (SIGINT) and SIGTERM call ``cancel(*args)`` instead of killing us, so
+    that what runs ends cleanly. Only in the main thread (elsewhere signals cannot be caught)."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, cancel, *args)
+            installed.append(signum)
+        except (NotImplementedError, RuntimeError):
+            pass
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)

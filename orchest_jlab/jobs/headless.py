@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..engine import Engine, EventBus
 from ..environments.runtime import make_runtime
+from ..headless import cancelled_by_signals
 from ..pipelines import find_project_root
 from ..store import RunStores
 from ..workspace import Workspace
@@ -46,7 +45,6 @@ async def run_job_headless(pipeline: Path, parameters: dict | None = None, max_c
     progress = JobProgress(out) if out is not None else None
     if progress is not None:
         bus.subscribe(progress)
-    loop = asyncio.get_running_loop()
     try:
         body: dict[str, Any] = {"pipeline": pipeline.relative_to(project).as_posix()}
         if parameters is not None:
@@ -54,19 +52,10 @@ async def run_job_headless(pipeline: Path, parameters: dict | None = None, max_c
         job = await service.create(body)
         if progress is not None:
             progress.total = job["runs_per_fire"]
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, service.cancel, job["uuid"])
-            except (NotImplementedError, RuntimeError):
-                pass  # not in the main thread: no Ctrl-C handling
-        service.start(job["uuid"])
-        return await service.wait(job["uuid"])
+        with cancelled_by_signals(service.cancel, job["uuid"]):
+            service.start(job["uuid"])
+            return await service.wait(job["uuid"])
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(signum)
-            except (NotImplementedError, RuntimeError):
-                pass
         await service.shutdown()
         await engine.shutdown()
         stores.close()
