@@ -10,14 +10,13 @@ import { PipelineEditorController } from './controller';
 import { stateLabel } from './nodes';
 
 /**
- * A text field that commits on Enter or when it loses focus.
+ * A text input that commits on Enter or when it loses focus; Escape reverts.
  */
-function Field(props: {
-  label: string;
+function CommitInput(props: {
+  name: string;
   value: string;
   disabled?: boolean;
   onCommit: (value: string) => void;
-  name: string;
 }): JSX.Element {
   const [value, setValue] = React.useState(props.value);
   React.useEffect(() => setValue(props.value), [props.value]);
@@ -27,22 +26,42 @@ function Field(props: {
     }
   };
   return (
+    <input
+      className="jp-mod-styled"
+      name={props.name}
+      value={value}
+      disabled={props.disabled}
+      onChange={e => setValue(e.target.value)}
+      onBlur={commit}
+      onKeyDown={e => {
+        if (e.key === 'Enter') {
+          commit();
+        } else if (e.key === 'Escape') {
+          setValue(props.value);
+        }
+      }}
+    />
+  );
+}
+
+/**
+ * A labelled text field that commits on Enter or when it loses focus.
+ */
+function Field(props: {
+  label: string;
+  value: string;
+  disabled?: boolean;
+  onCommit: (value: string) => void;
+  name: string;
+}): JSX.Element {
+  return (
     <label className="jp-OrchestProps-field">
       <span>{props.label}</span>
-      <input
-        className="jp-mod-styled"
+      <CommitInput
         name={props.name}
-        value={value}
+        value={props.value}
         disabled={props.disabled}
-        onChange={e => setValue(e.target.value)}
-        onBlur={commit}
-        onKeyDown={e => {
-          if (e.key === 'Enter') {
-            commit();
-          } else if (e.key === 'Escape') {
-            setValue(props.value);
-          }
-        }}
+        onCommit={props.onCommit}
       />
     </label>
   );
@@ -169,7 +188,7 @@ function ParameterRows(props: {
               onChange={e => set(key, e.target.checked)}
             />
           ) : (
-            <ParamInput
+            <CommitInput
               name={`param-${key}`}
               value={v === null ? 'null' : String(v)}
               disabled={disabled}
@@ -231,32 +250,6 @@ function ParameterRows(props: {
         </button>
       </div>
     </div>
-  );
-}
-
-function ParamInput(props: {
-  name: string;
-  value: string;
-  disabled?: boolean;
-  onCommit: (value: string) => void;
-}): JSX.Element {
-  const [value, setValue] = React.useState(props.value);
-  React.useEffect(() => setValue(props.value), [props.value]);
-  const commit = (): void => {
-    if (value !== props.value) {
-      props.onCommit(value);
-    }
-  };
-  return (
-    <input
-      className="jp-mod-styled"
-      name={props.name}
-      value={value}
-      disabled={props.disabled}
-      onChange={e => setValue(e.target.value)}
-      onBlur={commit}
-      onKeyDown={e => e.key === 'Enter' && commit()}
-    />
   );
 }
 
