@@ -147,21 +147,24 @@ class EnvironmentService:
         return self.builder
 
     def build(self, project: str | None, env_uuid: str, force: bool = False) -> dict[str, Any]:
-        project_dir = self.project_dir(project)
-        read_environment(project_dir, env_uuid)
+        project_dir = self._project_with(project, env_uuid)
         return self._builder().start(project_dir, env_uuid, force=force)
 
-    def cancel_build(self, project: str | None, env_uuid: str) -> dict[str, Any]:
+    def _project_with(self, project: str | None, env_uuid: str) -> Path:
+        """The project's folder, once it is known to define the environment (NotFound otherwise)."""
         project_dir = self.project_dir(project)
         read_environment(project_dir, env_uuid)
+        return project_dir
+
+    def cancel_build(self, project: str | None, env_uuid: str) -> dict[str, Any]:
+        project_dir = self._project_with(project, env_uuid)
         build = self._builder().cancel(project_dir, env_uuid)
         if build is None:
             raise Conflict("No build of this environment is in progress.")
         return build
 
     def build_log(self, project: str | None, env_uuid: str) -> str:
-        project_dir = self.project_dir(project)
-        read_environment(project_dir, env_uuid)
+        project_dir = self._project_with(project, env_uuid)
         text = self._builder().log(project_dir, env_uuid)
         if text is None:
             raise NotFound("The environment has not been built yet.")
