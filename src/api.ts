@@ -124,6 +124,46 @@ export interface IEnvironment {
   project: string;
 }
 
+/** Statuses of an interactive session. */
+export type SessionStatus = 'STOPPED' | 'LAUNCHING' | 'RUNNING' | 'STOPPING' | 'FAILURE';
+
+/**
+ * The interactive session of a pipeline (its kernels and services).
+ */
+export interface ISession {
+  /** The pipeline file, relative to the server's root folder. */
+  pipeline_path: string;
+  project_path: string;
+  status: SessionStatus;
+  /** What it does now, or why it failed. */
+  message: string | null;
+  started: string | null;
+  backend: string;
+  environments: { uuid: string; name: string; image: string }[];
+  kernels: { id: string; name: string; path: string }[];
+}
+
+/**
+ * The pipeline a run ran.
+ */
+export interface IRunPipeline {
+  /** The .orchest document as the run read it. */
+  pipeline: { [key: string]: unknown };
+  /** The pipeline file, relative to the server's root folder. */
+  pipeline_path: string;
+  /** From the run's snapshot, or recorded when an interactive run started. */
+  source: 'snapshot' | 'recorded';
+}
+
+/**
+ * A step of a pipeline that runs a given file.
+ */
+export interface IFileStep {
+  pipeline_path: string;
+  step_uuid: string;
+  title: string;
+}
+
 /**
  * What starts a run.
  */
@@ -238,6 +278,54 @@ export class OrchestAPI {
       {},
       'text'
     );
+  }
+
+  /**
+   * GET /runs/{uuid}/pipeline: the pipeline the run ran (its snapshot's, or
+   * the document recorded when an interactive run started).
+   */
+  getRunPipeline(runUuid: string): Promise<IRunPipeline> {
+    return this._request<IRunPipeline>(`runs/${encodeURIComponent(runUuid)}/pipeline`);
+  }
+
+  /**
+   * GET /runs/{uuid}/files/{path}: a file of the run (`path` relative to the
+   * pipeline's project; executed notebooks of snapshot runs live there).
+   */
+  getRunFile(runUuid: string, path: string): Promise<string> {
+    return this._request<string>(`runs/${encodeURIComponent(runUuid)}/files/${encodePath(path)}`, {}, 'text');
+  }
+
+  /**
+   * POST /runs/{uuid}/copy-pipeline: copy the pipeline the run ran into a new
+   * `.orchest` file (next to the original unless `path` is given).
+   */
+  copyRunPipeline(runUuid: string, path?: string): Promise<{ path: string }> {
+    return this._request<{ path: string }>(`runs/${encodeURIComponent(runUuid)}/copy-pipeline`, {
+      method: 'POST',
+      body: JSON.stringify(path ? { path } : {})
+    });
+  }
+
+  /** GET /steps?file=: the steps (of every pipeline) that run a file. */
+  async stepsOfFile(file: string): Promise<IFileStep[]> {
+    const body = await this._request<{ steps: IFileStep[] }>(`steps${URLExt.objectToQueryString({ file })}`);
+    return body.steps;
+  }
+
+  /** GET /sessions/{pipeline}: the pipeline's session (STOPPED when there is none). */
+  getSession(pipeline: string): Promise<ISession> {
+    return this._request<ISession>(`sessions/${encodePath(pipeline)}`);
+  }
+
+  /** POST /sessions: start the pipeline's session (idempotent). */
+  startSession(pipeline: string): Promise<ISession> {
+    return this._request<ISession>('sessions', { method: 'POST', body: JSON.stringify({ pipeline }) });
+  }
+
+  /** DELETE /sessions/{pipeline}: stop the pipeline's session. */
+  stopSession(pipeline: string): Promise<ISession> {
+    return this._request<ISession>(`sessions/${encodePath(pipeline)}`, { method: 'DELETE' });
   }
 
   private async _request<T>(

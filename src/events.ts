@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH, IRunStep, RunStatus, StepState } from './api';
+import { API_PATH, IRunStep, ISession, RunStatus, StepState } from './api';
 
 /** A run was created (`run` as the engine describes it). */
 export interface IRunCreatedEvent {
@@ -22,6 +22,8 @@ export interface IRunCreatedEvent {
   run: {
     uuid: string;
     project_dir: string;
+    /** The pipeline file, relative to the server's root. */
+    pipeline_path: string;
     pipeline_file: string;
     pipeline_uuid: string | null;
     pipeline_name?: string | null;
@@ -69,6 +71,23 @@ export interface ILogEvent {
   line: string;
 }
 
+/** An interactive session changed status. */
+export interface ISessionEvent {
+  type: 'session';
+  seq: number;
+  session: ISession;
+}
+
+/** A project's environments changed through the API. */
+export interface IEnvironmentEvent {
+  type: 'environment';
+  seq: number;
+  action: 'created' | 'updated' | 'deleted';
+  /** The project folder, relative to the server's root. */
+  project_path: string;
+  environment_uuid: string;
+}
+
 /**
  * Reload state through the REST API: events were missed, or the first
  * connection is now listening (what happened before it is not replayed).
@@ -80,7 +99,14 @@ export interface IResetEvent {
 /**
  * Everything the events client emits.
  */
-export type OrchestEvent = IRunCreatedEvent | IRunStatusEvent | IStepEvent | ILogEvent | IResetEvent;
+export type OrchestEvent =
+  | IRunCreatedEvent
+  | IRunStatusEvent
+  | IStepEvent
+  | ILogEvent
+  | ISessionEvent
+  | IEnvironmentEvent
+  | IResetEvent;
 
 /**
  * The state of the connection.

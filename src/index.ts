@@ -3,7 +3,8 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { IEditorServices as ICodeEditorServices } from '@jupyterlab/codeeditor';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
@@ -11,15 +12,25 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { IMainMenu } from '@jupyterlab/mainmenu';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { OrchestAPI } from './api';
-import { addCommands, CommandIDs, populateToolbar } from './commands';
-import { DEFAULT_SETTINGS, IEditorSettings, isStepFile } from './editor/controller';
-import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } from './editor/widget';
+import { addCommands, CommandIDs, populateRunViewToolbar, populateToolbar } from './commands';
+import { DEFAULT_SETTINGS, IEditorServices, IEditorSettings, isStepFile } from './editor/controller';
+import { RunViewController } from './editor/runview';
+import {
+  PIPELINE_EDITOR_FACTORY,
+  PipelineEditorFactory,
+  PipelineEditorWidget,
+  PipelineWidget,
+  RunViewWidget
+} from './editor/widget';
 import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
+import { createStaticNotebook } from './notebookview';
+import { SessionTracker } from './sessions';
 import { OrchestSidebar } from './sidebar';
 
 /**
@@ -87,7 +98,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ILauncher,
     ICommandPalette,
     IDocumentManager,
-    IMainMenu
+    IMainMenu,
+    IRenderMimeRegistry,
+    ICodeEditorServices
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -99,7 +112,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     launcher: ILauncher | null,
     palette: ICommandPalette | null,
     docManager: IDocumentManager | null,
-    mainMenu: IMainMenu | null
+    mainMenu: IMainMenu | null,
+    rendermime: IRenderMimeRegistry | null,
+    codeEditors: ICodeEditorServices | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('orchest_jlab');
     app.docRegistry.addFileType({
@@ -137,7 +152,54 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const serverSettings = app.serviceManager.serverSettings;
     const api = new OrchestAPI({ serverSettings });
     const events = new EventsClient({ serverSettings });
+    const sessions = new SessionTracker(api, events);
+    // Editors and run views are restored apart; `pipelines` follows both,
+    // for the commands and the sidebar.
     const tracker = new WidgetTracker<PipelineEditorWidget>({ namespace: 'orchest-pipeline-editor' });
+    const runViews = new WidgetTracker<RunViewWidget>({ namespace: 'orchest-run-view' });
+    const pipelines = new WidgetTracker<PipelineWidget>({ namespace: 'orchest-pipelines' });
+    const notebooks = new WidgetTracker<MainAreaWidget>({ namespace: 'orchest-run-notebook' });
+
+    const services: IEditorServices = {
+      api,
+      events,
+      sessions,
+      commands: app.commands,
+      contents: app.serviceManager.contents,
+      kernelspecs: app.serviceManager.kernelspecs,
+      trans,
+      settings: () => settings,
+      pickFile: docManager
+        ? async (title, defaultPath) => {
+            const result = await FileDialog.getOpenFiles({
+              manager: docManager,
+              title,
+              defaultPath,
+              translator: translator ?? nullTranslator,
+              filter: model => (model.type === 'directory' || isStepFile(model.path) ? {} : null)
+            });
+            const file = result.button.accept ? result.value?.find(m => m.type !== 'directory') : undefined;
+            return file ? file.path : null;
+          }
+        : null,
+      showNotebook:
+        rendermime && codeEditors
+          ? notebook => {
+              const open = notebooks.find(w => w.id === notebook.id);
+              if (open) {
+                app.shell.activateById(open.id);
+                return;
+              }
+              const widget = createStaticNotebook(notebook, {
+                rendermime,
+                editorServices: codeEditors,
+                translator: translator ?? nullTranslator
+              });
+              app.shell.add(widget, 'main');
+              void notebooks.add(widget);
+            }
+          : null
+    };
 
     const factory = new PipelineEditorFactory({
       name: PIPELINE_EDITOR_FACTORY,
@@ -146,31 +208,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
       defaultFor: [PIPELINE_FILE_TYPE],
       modelName: 'text',
       translator: translator ?? nullTranslator,
-      services: {
-        api,
-        events,
-        commands: app.commands,
-        contents: app.serviceManager.contents,
-        kernelspecs: app.serviceManager.kernelspecs,
-        trans,
-        settings: () => settings,
-        pickFile: docManager
-          ? async (title, defaultPath) => {
-              const result = await FileDialog.getOpenFiles({
-                manager: docManager,
-                title,
-                defaultPath,
-                translator: translator ?? nullTranslator,
-                filter: model =>
-                  model.type === 'directory' || isStepFile(model.path) ? {} : null
-              });
-              const file = result.button.accept ? result.value?.find(m => m.type !== 'directory') : undefined;
-              return file ? file.path : null;
-            }
-          : null
-      },
+      services,
       populateToolbar: widget => populateToolbar(widget, app.commands, trans)
     });
+
+    const openRun = async (runUuid: string): Promise<RunViewWidget> => {
+      const open = runViews.find(w => w.controller.runUuid === runUuid);
+      if (open) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      events.start();
+      const widget = new RunViewWidget(new RunViewController(runUuid, services), trans);
+      widget.title.icon = pipelineIcon;
+      populateRunViewToolbar(widget, app.commands, trans);
+      widget.controller.changed.connect(refreshCommands);
+      app.shell.add(widget, 'main');
+      void runViews.add(widget);
+      void pipelines.add(widget);
+      app.shell.activateById(widget.id);
+      return widget;
+    };
 
     // Keep the enabled state of the commands (toolbar buttons) current.
     let frame = 0;
@@ -187,8 +245,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       widget.context.pathChanged.connect(() => void tracker.save(widget));
       widget.controller.changed.connect(refreshCommands);
       void tracker.add(widget);
+      void pipelines.add(widget);
     });
-    tracker.currentChanged.connect(refreshCommands);
+    pipelines.currentChanged.connect(refreshCommands);
     app.docRegistry.addWidgetFactory(factory);
 
     if (restorer) {
@@ -197,11 +256,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
         args: widget => ({ path: widget.context.path, factory: PIPELINE_EDITOR_FACTORY }),
         name: widget => widget.context.path
       });
+      void restorer.restore(runViews, {
+        command: CommandIDs.openRun,
+        args: widget => ({ runUuid: widget.controller.runUuid }),
+        name: widget => widget.controller.runUuid
+      });
     }
 
     addCommands({
       commands: app.commands,
-      tracker,
+      pipelines,
+      openRun,
+      sessions,
       trans,
       contents: app.serviceManager.contents,
       api,
@@ -215,7 +281,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           : []
     });
 
-    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans });
+    const sidebar = new OrchestSidebar({ api, events, tracker: pipelines, commands: app.commands, trans });
     app.shell.add(sidebar, 'left', { rank: 650 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);
@@ -254,6 +320,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.runSelected,
         CommandIDs.runIncoming,
         CommandIDs.cancelRun,
+        CommandIDs.startSession,
+        CommandIDs.stopSession,
         CommandIDs.addStep,
         CommandIDs.autoLayout,
         CommandIDs.toggleLog,

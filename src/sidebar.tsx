@@ -12,15 +12,16 @@ import * as React from 'react';
 
 import { IPipelineSummary, IRun, OrchestAPI } from './api';
 import { CommandIDs } from './commands';
-import { PipelineEditorWidget } from './editor/widget';
-import { durationSeconds, formatDuration, isSamePipeline } from './editor/runstate';
+import { PipelineWidget, RunViewWidget } from './editor/widget';
+import { durationSeconds, formatDuration, isSamePath } from './editor/runstate';
 import { EventsClient, OrchestEvent } from './events';
 import { pipelineIcon } from './icons';
 
 interface ISidebarProps {
   api: OrchestAPI;
   events: EventsClient;
-  tracker: WidgetTracker<PipelineEditorWidget>;
+  /** The pipeline widgets (editors and run views): the runs of the current one are listed. */
+  tracker: WidgetTracker<PipelineWidget>;
   commands: CommandRegistry;
   trans: TranslationBundle;
 }
@@ -125,7 +126,7 @@ function RunsSection(props: ISidebarProps & { version: number }): JSX.Element {
       cancelled = true;
     };
   }, [api, path, version]);
-  const pinned = widget?.controller.pinnedRun ?? null;
+  const shown = widget instanceof RunViewWidget ? widget.controller.runUuid : null;
   return (
     <section className="jp-OrchestSidebar-section">
       <header className="jp-OrchestSidebar-header">
@@ -142,11 +143,11 @@ function RunsSection(props: ISidebarProps & { version: number }): JSX.Element {
           return (
             <li
               key={run.uuid}
-              className={`jp-OrchestSidebar-item ${pinned === run.uuid ? 'jp-mod-selected' : ''}`}
+              className={`jp-OrchestSidebar-item ${shown === run.uuid ? 'jp-mod-selected' : ''}`}
               data-run={run.uuid}
               data-status={run.status}
-              title={trans.__('Show this run in the editor (read-only)')}
-              onClick={() => void widget?.controller.showRun(run.uuid)}
+              title={trans.__('Open this run read-only: its pipeline as it ran, states, logs and notebooks')}
+              onClick={() => void props.commands.execute(CommandIDs.openRun, { runUuid: run.uuid })}
             >
               <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
               <span className="jp-OrchestSidebar-name">
@@ -176,25 +177,37 @@ function Sidebar(props: ISidebarProps): JSX.Element {
       timer = window.setTimeout(() => setRunsVersion(v => v + 1), 300);
     };
     const onEvent = (_: EventsClient, event: OrchestEvent): void => {
-      if (event.type === 'log' || event.type === 'step') {
+      if (event.type === 'log' || event.type === 'step' || event.type === 'session' || event.type === 'environment') {
         return;
       }
       const path = tracker.currentWidget?.controller.path;
       if (event.type === 'run-created' && path) {
-        if (isSamePipeline(event.run.project_dir, event.run.pipeline_file, path)) {
+        if (isSamePath(event.run.pipeline_path, path)) {
           bumpRuns();
         }
         return;
       }
       bumpRuns();
     };
-    const onCurrent = (): void => bumpRuns();
+    const onCurrent = (): void => {
+      bumpRuns();
+      // A run view knows its pipeline once it has read the run.
+      const current = tracker.currentWidget;
+      if (current instanceof RunViewWidget) {
+        void current.controller.ready.then(bumpRuns);
+      }
+    };
     events.received.connect(onEvent);
     tracker.currentChanged.connect(onCurrent);
     // Saved pipelines change names and step counts.
     const onSaved = (): void => setPipelinesVersion(v => v + 1);
-    tracker.widgetAdded.connect((_, w) => w.context.fileChanged.connect(onSaved));
-    tracker.forEach(w => w.context.fileChanged.connect(onSaved));
+    const watch = (w: PipelineWidget): void => {
+      if (!(w instanceof RunViewWidget)) {
+        w.context.fileChanged.connect(onSaved);
+      }
+    };
+    tracker.widgetAdded.connect((_, w) => watch(w));
+    tracker.forEach(watch);
     return () => {
       window.clearTimeout(timer);
       events.received.disconnect(onEvent);

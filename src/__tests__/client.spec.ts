@@ -173,4 +173,35 @@ describe('OrchestAPI', () => {
     });
     expect(await client.getStepLog('r', 's')).toBe('line 1\n');
   });
+
+  it('calls the past-run, steps-of-a-file and sessions endpoints', async () => {
+    const { client, calls } = api(url =>
+      url.includes('/files/')
+        ? ({ ok: true, status: 200, text: async () => '{"cells": []}' } as unknown as Response)
+        : url.includes('/steps')
+          ? json({ steps: [{ pipeline_path: 'p.orchest', step_uuid: 's', title: 'S' }] })
+          : json({ path: 'a b/p-run-12345678.orchest', pipeline_path: 'a b/p.orchest', status: 'RUNNING' })
+    );
+    await client.getRunPipeline('r 1');
+    expect(await client.getRunFile('r1', 'sub dir/n#1.ipynb')).toBe('{"cells": []}');
+    expect(await client.copyRunPipeline('r1')).toEqual(
+      expect.objectContaining({ path: 'a b/p-run-12345678.orchest' })
+    );
+    await client.copyRunPipeline('r1', 'copy.orchest');
+    expect(await client.stepsOfFile('a b/n.ipynb')).toEqual([{ pipeline_path: 'p.orchest', step_uuid: 's', title: 'S' }]);
+    await client.getSession('a b/p.orchest');
+    await client.startSession('a b/p.orchest');
+    await client.stopSession('a b/p.orchest');
+    const base = 'http://localhost:8888/lab-base/orchest/api';
+    expect(calls.map(c => `${c.method} ${c.url.replace(base, '')} ${c.body}`.trim())).toEqual([
+      'GET /runs/r%201/pipeline',
+      'GET /runs/r1/files/sub%20dir/n%231.ipynb',
+      'POST /runs/r1/copy-pipeline {}',
+      'POST /runs/r1/copy-pipeline {"path":"copy.orchest"}',
+      'GET /steps?file=a%20b%2Fn.ipynb',
+      'GET /sessions/a%20b/p.orchest',
+      'POST /sessions {"pipeline":"a b/p.orchest"}',
+      'DELETE /sessions/a%20b/p.orchest'
+    ]);
+  });
 });

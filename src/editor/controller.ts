@@ -1,45 +1,60 @@
 /**
- * The state behind one pipeline editor: the pipeline model kept in sync with
- * the document context's text, the selection, the run shown with its live
- * states, the validation problems and the log panel. The React view renders
- * it and calls its actions; the commands call the same actions.
+ * What every pipeline canvas has, editable or not: the pipeline model, the
+ * selection, the run shown with its live states, the log panel, the
+ * project's environments and messages. `PipelineEditorController`
+ * (document.ts) edits a `.orchest` document; `RunViewController` (runview.ts)
+ * shows a past run read-only. The React view renders a controller and calls
+ * its actions; the commands call the same actions.
  */
 
 import { PathExt } from '@jupyterlab/coreutils';
-import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { Contents, KernelSpec } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { APIError, IEnvironment, IProblem, IReport, OrchestAPI, RunType } from '../api';
+import { IEnvironment, IProblem, IReport, OrchestAPI } from '../api';
 import { EventsClient, OrchestEvent } from '../events';
-import {
-  EditResult,
-  IRefusal,
-  IStepInit,
-  IStepView,
-  PipelineFormatError,
-  PipelineModel
-} from '../model';
+import { IRefusal, IStepView, PipelineModel } from '../model';
+import { SessionTracker } from '../sessions';
+import { StepEdits } from './edits';
 import { autoLayout } from './layout';
 import { isRunFinished, mergeLog, RunTracker } from './runstate';
+
+/**
+ * The name of the pipeline editor's widget factory.
+ */
+export const PIPELINE_EDITOR_FACTORY = 'Pipeline Editor';
 
 /**
  * Settings of the editor (schema/plugin.json).
  */
 export interface IEditorSettings {
   autoSaveBeforeRun: boolean;
+  autoStartSession: boolean;
   showMinimap: boolean;
   logPanelOpen: boolean;
 }
 
 export const DEFAULT_SETTINGS: IEditorSettings = {
   autoSaveBeforeRun: true,
+  autoStartSession: true,
   showMinimap: true,
   logPanelOpen: false
 };
+
+/**
+ * A notebook to show read-only in the main area.
+ */
+export interface IStaticNotebook {
+  /** The notebook (nbformat JSON). */
+  content: unknown;
+  /** The tab's title. */
+  title: string;
+  /** Identifies the view: showing the same notebook again activates it. */
+  id: string;
+}
 
 /**
  * What an editor needs from the application.
@@ -47,6 +62,7 @@ export const DEFAULT_SETTINGS: IEditorSettings = {
 export interface IEditorServices {
   api: OrchestAPI;
   events: EventsClient;
+  sessions: SessionTracker;
   commands: CommandRegistry;
   contents: Contents.IManager;
   kernelspecs: KernelSpec.IManager | null;
@@ -54,6 +70,8 @@ export interface IEditorServices {
   settings: () => IEditorSettings;
   /** Let the user pick a file (relative to the server's root), or null. */
   pickFile: ((title: string, defaultPath: string) => Promise<string | null>) | null;
+  /** Show a notebook read-only, or null when the application cannot. */
+  showNotebook: ((notebook: IStaticNotebook) => void) | null;
 }
 
 /**
@@ -77,30 +95,30 @@ export interface IBannerMessage {
 }
 
 /**
- * A clipboard shared by the editors of the page.
+ * The state and actions shared by the pipeline editor and the run view.
  */
-let clipboard: string | null = null;
-
-/**
- * The state and actions of one pipeline editor.
- */
-export class PipelineEditorController implements IDisposable {
+export abstract class PipelineController implements IDisposable {
   constructor(
-    readonly context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>,
-    readonly services: IEditorServices
+    readonly services: IEditorServices,
+    path: string,
+    followNewRuns: boolean
   ) {
-    this.runs = new RunTracker(this.path);
+    this.runs = new RunTracker(path, followNewRuns);
     this.logOpen = services.settings().logPanelOpen;
-    context.model.contentChanged.connect(this._onTextChanged, this);
-    context.pathChanged.connect(this._onPathChanged, this);
-    context.fileChanged.connect(this._scheduleValidation, this);
-    services.events.received.connect(this._onEvent, this);
-    void context.ready.then(() => {
-      this._onTextChanged();
-      void this.refreshRun();
-      void this.refreshEnvironments();
-    });
+    services.events.received.connect(this.onEvent, this);
   }
+
+  /** The pipeline file, relative to the server's root. */
+  abstract get path(): string;
+
+  /** Nothing can be edited. */
+  abstract get readOnly(): boolean;
+
+  /** Open a step's file (or what stands for it). */
+  abstract openStepFile(uuid: string): Promise<void>;
+
+  /** Show the run that belongs in the view again (after missed events). */
+  abstract refreshRun(): Promise<void>;
 
   /** Changes whenever anything shown changes (React subscribes to it). */
   get version(): number {
@@ -129,19 +147,17 @@ export class PipelineEditorController implements IDisposable {
     return this._disposed;
   }
 
-  /** The pipeline file, relative to the server's root. */
-  get path(): string {
-    return this.context.localPath ?? this.context.path;
-  }
-
-  /** The pipeline model, or null until the file is read (or when it cannot be edited). */
+  /** The pipeline model, or null until it is read (or when it cannot be shown). */
   model: PipelineModel | null = null;
 
-  /** Why the file cannot be edited as a pipeline, or null. */
+  /** Why the pipeline cannot be shown, or null. */
   formatError: string | null = null;
 
   /** The run shown and its states. */
   readonly runs: RunTracker;
+
+  /** The edits of the steps (refused while read-only). */
+  readonly edits: StepEdits = new StepEdits(this);
 
   /** Selected steps and connections (`source->target`). */
   selection: ReadonlySet<string> = new Set();
@@ -167,33 +183,12 @@ export class PipelineEditorController implements IDisposable {
   /** The banner message, or null. */
   banner: IBannerMessage | null = null;
 
-  /** Whether a run request is on its way. */
-  starting = false;
-
-  /**
-   * The run shown when the user picked a past run (read-only mode), or null
-   * when the editor follows the pipeline's latest interactive run.
-   */
-  pinnedRun: string | null = null;
-
-  /** Nothing can be edited (the file is not a pipeline, or a past run is shown). */
-  get readOnly(): boolean {
-    return !this.model || this._readOnly || this.pinnedRun !== null;
-  }
-
-  set readOnly(value: boolean) {
-    this._readOnly = value;
-    this._bump();
-  }
-
   dispose(): void {
     if (this._disposed) {
       return;
     }
     this._disposed = true;
-    window.clearTimeout(this._validateTimer);
     window.clearTimeout(this._bannerTimer);
-    this._unsubscribeModel?.();
     Signal.clearData(this);
   }
 
@@ -206,16 +201,16 @@ export class PipelineEditorController implements IDisposable {
     this._bannerTimer = window.setTimeout(
       () => {
         this.banner = null;
-        this._bump();
+        this.bump();
       },
       kind === 'error' ? 10000 : 6000
     );
-    this._bump();
+    this.bump();
   }
 
   dismissBanner(): void {
     this.banner = null;
-    this._bump();
+    this.bump();
   }
 
   /** A refused connection, translated. */
@@ -256,7 +251,7 @@ export class PipelineEditorController implements IDisposable {
     if (next.size === 1) {
       void this.showLog([...next][0]);
     }
-    this._bump();
+    this.bump();
   }
 
   selectAll(): void {
@@ -269,178 +264,16 @@ export class PipelineEditorController implements IDisposable {
     return this.model ? this.model.steps.filter(s => this.selection.has(s.uuid)) : [];
   }
 
-  // ------------------------------------------------------------ edits
-
-  /**
-   * Add a step; creates its file when `createFile` and the file is missing.
-   */
-  async addStep(init: IStepInit, createFile = false): Promise<string | null> {
-    if (!this.model || this.readOnly) {
-      return null;
-    }
-    if (createFile && init.filePath) {
-      await this.createStepFile(init.filePath);
-    }
-    const uuid = this.model.addStep({ position: this.freePosition(), ...init });
-    this.setSelection([uuid]);
-    this._fitRequested.emit();
-    return uuid;
-  }
-
-  /**
-   * Add a step for each file (paths relative to the server's root), the
-   * first at `position`, the others below it.
-   */
-  async addStepsForFiles(paths: string[], position?: [number, number]): Promise<string[]> {
-    if (!this.model || this.readOnly) {
-      return [];
-    }
-    const dir = PathExt.dirname(this.path);
-    const [x, y] = position ?? this.freePosition();
-    const created: string[] = [];
-    paths.forEach((path, i) => {
-      const filePath = PathExt.relative(dir || '.', path);
-      const title = PathExt.basename(path, PathExt.extname(path));
-      created.push(this.model!.addStep({ title, filePath, position: [x, y + i * 110] }));
-    });
-    this.setSelection(created);
-    return created;
-  }
-
-  /**
-   * Create an empty notebook or script for a step (relative to the pipeline's
-   * folder) unless it exists.
-   */
-  async createStepFile(filePath: string): Promise<void> {
-    const path = this.resolve(filePath);
-    try {
-      await this.services.contents.get(path, { content: false });
-      return; // it exists
-    } catch {
-      // create it
-    }
-    const extension = PathExt.extname(path).toLowerCase();
-    if (extension === '.ipynb') {
-      await this.services.contents.save(path, {
-        type: 'notebook',
-        format: 'json',
-        content: {
-          cells: [],
-          metadata: {
-            kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-          },
-          nbformat: 4,
-          nbformat_minor: 5
-        }
-      });
-    } else {
-      const header =
-        extension === '.sh'
-          ? '#!/usr/bin/env bash\n'
-          : extension === '.py'
-            ? 'import orchest\n'
-            : extension === '.r'
-              ? '# An Orchest step\n'
-              : '';
-      await this.services.contents.save(path, { type: 'file', format: 'text', content: header });
-    }
-  }
-
-  /** A free spot for a new step: right of the rightmost step. */
-  freePosition(): [number, number] {
-    const positions = this.model?.steps.map(s => this.positionOf(s)) ?? [];
-    if (!positions.length) {
-      return [100, 100];
-    }
-    const right = Math.max(...positions.map(p => p[0]));
-    const top = Math.min(...positions.map(p => p[1]));
-    return [right + 260, top];
-  }
+  // ------------------------------------------------------------ view
 
   /** Where a step is drawn. */
   positionOf(step: IStepView): readonly [number, number] {
     return step.position ?? this.layoutPositions.get(step.uuid) ?? [0, 0];
   }
 
-  deleteSelection(): void {
-    if (!this.model || this.readOnly) {
-      return;
-    }
-    if (this.selection.size) {
-      this.model.removeSteps(this.selection);
-      this.setSelection([]);
-    } else if (this.selectedEdges.size) {
-      this.model.disconnectMany([...this.selectedEdges].map(parseEdgeId));
-      this.setSelection([]);
-    }
-  }
-
-  duplicateSelection(): void {
-    if (!this.model || this.readOnly || !this.selection.size) {
-      return;
-    }
-    this.setSelection(this.model.duplicateSteps(this.selection));
-  }
-
-  copySelection(): boolean {
-    if (!this.model || !this.selection.size) {
-      return false;
-    }
-    clipboard = this.model.copy(this.selection);
-    return true;
-  }
-
-  cutSelection(): void {
-    if (this.copySelection()) {
-      this.deleteSelection();
-    }
-  }
-
-  get canPaste(): boolean {
-    return clipboard !== null && !this.readOnly;
-  }
-
-  paste(): void {
-    if (!this.model || this.readOnly || clipboard === null) {
-      return;
-    }
-    const created = this.model.paste(clipboard);
-    if (created) {
-      this.setSelection(created);
-    }
-  }
-
-  connect(source: string, target: string): EditResult | null {
-    if (!this.model || this.readOnly) {
-      return null;
-    }
-    const result = this.model.connect(source, target);
-    if (!result.ok) {
-      this.say(this.refusalMessage(result), 'warning');
-    }
-    return result;
-  }
-
-  moveSteps(positions: Map<string, [number, number]>): void {
-    if (this.model && !this.readOnly) {
-      this.model.moveSteps(positions);
-    }
-  }
-
-  undo(): void {
-    if (!this.readOnly) {
-      this.model?.undo();
-    }
-  }
-
-  redo(): void {
-    if (!this.readOnly) {
-      this.model?.redo();
-    }
-  }
-
   /**
-   * Lay every step out again (elkjs) and store the positions (undoable).
+   * Lay every step out again (elkjs): stored in the pipeline (undoable) when
+   * it can be edited, else only shown.
    */
   async layout(): Promise<void> {
     if (!this.model) {
@@ -449,7 +282,7 @@ export class PipelineEditorController implements IDisposable {
     const positions = await autoLayout(this.model.graph());
     if (this.readOnly) {
       this.layoutPositions = positions;
-      this._bump();
+      this.bump();
     } else {
       this.model.moveSteps(positions, 'Auto-layout');
     }
@@ -465,12 +298,12 @@ export class PipelineEditorController implements IDisposable {
     if (this.logOpen && this.selection.size === 1) {
       void this.showLog([...this.selection][0]);
     }
-    this._bump();
+    this.bump();
   }
 
   toggleProperties(open?: boolean): void {
     this.propertiesOpen = open ?? !this.propertiesOpen;
-    this._bump();
+    this.bump();
   }
 
   /** A step's file path, relative to the server's root. */
@@ -479,157 +312,30 @@ export class PipelineEditorController implements IDisposable {
   }
 
   /**
-   * Open a step's file in JupyterLab; a notebook with its environment's
-   * kernel (`orchest-kernel-<uuid>`) when the server has that kernel.
+   * Lay out the steps without a position (without changing the pipeline).
    */
-  async openStepFile(uuid: string): Promise<void> {
-    const step = this.model?.step(uuid);
-    if (!step || !step.filePath) {
+  protected ensureLayout(): void {
+    const model = this.model!;
+    const missing = model.steps.filter(s => !s.position && !this.layoutPositions.has(s.uuid));
+    if (!missing.length) {
       return;
     }
-    const args: { path: string; kernel?: { name: string } } = { path: this.resolve(step.filePath) };
-    const environment = this.environments?.find(e => e.uuid === step.environment);
-    const specs = this.services.kernelspecs?.specs?.kernelspecs ?? {};
-    if (PathExt.extname(step.filePath).toLowerCase() === '.ipynb' && environment && specs[environment.kernel_name]) {
-      args.kernel = { name: environment.kernel_name };
-    }
-    await this.services.commands.execute('docmanager:open', args);
-  }
-
-  /**
-   * Let the user choose the file of a step.
-   */
-  async chooseStepFile(uuid: string): Promise<void> {
-    const step = this.model?.step(uuid);
-    if (!step || !this.services.pickFile || this.readOnly) {
-      return;
-    }
-    const dir = PathExt.dirname(this.path);
-    const current = step.filePath ? PathExt.dirname(this.resolve(step.filePath)) : dir;
-    const path = await this.services.pickFile(this.services.trans.__('Choose the file of “%1”', step.title), current);
-    if (path && this.model?.has(uuid)) {
-      this.model.updateStep(uuid, { file_path: PathExt.relative(dir || '.', path) }, 'Change file');
-    }
+    void autoLayout(model.graph()).then(positions => {
+      for (const step of missing) {
+        const p = positions.get(step.uuid);
+        if (p) {
+          this.layoutPositions.set(step.uuid, p);
+        }
+      }
+      this.bump();
+      this._fitRequested.emit();
+    });
   }
 
   // ------------------------------------------------------------ runs
 
-  /**
-   * Start an interactive run (saving the pipeline first when the settings
-   * say so: runs read the file on disk).
-   */
-  async run(runType: RunType): Promise<void> {
-    const trans = this.services.trans;
-    if (!this.model || this.starting) {
-      return;
-    }
-    const steps = runType === 'full' ? [] : [...this.selection];
-    if (runType !== 'full' && !steps.length) {
-      this.say(trans.__('Select the steps to run first.'), 'warning');
-      return;
-    }
-    this.starting = true;
-    this._bump();
-    try {
-      if (this.context.model.dirty) {
-        if (this.services.settings().autoSaveBeforeRun) {
-          await this.context.save();
-        } else {
-          this.say(trans.__('The pipeline has unsaved changes: the run uses the saved file.'), 'warning');
-        }
-      }
-      const run = await this.services.api.startRun({
-        pipeline: this.path,
-        run_type: runType,
-        steps,
-        interactive: true
-      });
-      this.runs.setRun(run);
-      this._refreshLog();
-    } catch (error) {
-      this.say(errorMessage(error), 'error');
-    } finally {
-      this.starting = false;
-      this._bump();
-    }
-  }
-
   get isRunning(): boolean {
     return !!this.runs.run && !isRunFinished(this.runs.run);
-  }
-
-  async cancelRun(): Promise<void> {
-    const run = this.runs.run;
-    if (!run || isRunFinished(run)) {
-      return;
-    }
-    try {
-      this.runs.setRun(await this.services.api.cancelRun(run.uuid));
-      this._bump();
-    } catch (error) {
-      this.say(errorMessage(error), 'error');
-    }
-  }
-
-  /**
-   * Show a past run, read-only: its states and its steps' logs.
-   */
-  async showRun(runUuid: string): Promise<void> {
-    try {
-      const run = await this.services.api.getRun(runUuid);
-      this.pinnedRun = run.uuid;
-      this.runs.setRun(run);
-      this.log = null;
-      this.selection = new Set();
-      this.selectedEdges = new Set();
-      this._bump();
-    } catch (error) {
-      this.say(errorMessage(error), 'error');
-    }
-  }
-
-  /**
-   * Leave read-only mode: follow the latest interactive run again.
-   */
-  async showLatestRun(): Promise<void> {
-    this.pinnedRun = null;
-    this.log = null;
-    this._bump();
-    await this.refreshRun();
-  }
-
-  /**
-   * Show the latest interactive run of the pipeline (after opening, a page
-   * reload mid-run, or missed events).
-   */
-  async refreshRun(): Promise<void> {
-    if (this.pinnedRun) {
-      try {
-        this.runs.setRun(await this.services.api.getRun(this.pinnedRun));
-        this._bump();
-      } catch {
-        // keep what is shown
-      }
-      return;
-    }
-    try {
-      const runs = await this.services.api.listRuns({ pipeline: this.path, limit: 20 });
-      const latest = runs.find(r => r.interactive) ?? null;
-      if (latest && this.runs.run && latest.uuid !== this.runs.run.uuid) {
-        // A run this editor started may not be listed yet: keep the newest.
-        if (Date.parse(latest.created) < Date.parse(this.runs.run.created)) {
-          return;
-        }
-      }
-      this.runs.setRun(latest);
-      this._refreshLog();
-      this._bump();
-    } catch (error) {
-      // 404 until the file exists on disk: nothing to show.
-      if (!(error instanceof APIError && error.status === 404)) {
-        console.warn('orchest-jlab: cannot load the runs of', this.path, error);
-      }
-    }
   }
 
   /**
@@ -639,14 +345,14 @@ export class PipelineEditorController implements IDisposable {
   async refreshEnvironments(): Promise<void> {
     try {
       this.environments = await this.services.api.listEnvironments(this.path);
-      this._applyEnvironments();
-      this._bump();
+      this.applyEnvironments();
+      this.bump();
     } catch (error) {
       console.warn('orchest-jlab: cannot list the environments of', this.path, error);
     }
   }
 
-  private _applyEnvironments(): void {
+  protected applyEnvironments(): void {
     if (this.model && this.environments) {
       this.model.projectEnvironments = this.environments.map(e => e.uuid);
     }
@@ -661,7 +367,7 @@ export class PipelineEditorController implements IDisposable {
     const run = this.runs.run;
     if (!run || !run.steps[stepUuid]) {
       this.log = run ? { runUuid: run.uuid, stepUuid, lines: [], loading: false, error: null } : null;
-      this._bump();
+      this.bump();
       return;
     }
     if (this.log && this.log.runUuid === run.uuid && this.log.stepUuid === stepUuid && !this.log.error) {
@@ -670,7 +376,7 @@ export class PipelineEditorController implements IDisposable {
     const state: ILogState = { runUuid: run.uuid, stepUuid, lines: [], loading: true, error: null };
     this.log = state;
     this._logArrived = [];
-    this._bump();
+    this.bump();
     try {
       const text = await this.services.api.getStepLog(run.uuid, stepUuid);
       if (this.log !== state) {
@@ -683,10 +389,11 @@ export class PipelineEditorController implements IDisposable {
       }
       this.log = { ...state, loading: false, error: errorMessage(error) };
     }
-    this._bump();
+    this.bump();
   }
 
-  private _refreshLog(): void {
+  /** Show the log of the step shown in the run shown now. */
+  protected refreshLog(): void {
     const stepUuid = this.log?.stepUuid ?? (this.selection.size === 1 ? [...this.selection][0] : null);
     if (stepUuid && this.runs.run && this.log?.runUuid !== this.runs.run.uuid) {
       this.log = null;
@@ -694,155 +401,50 @@ export class PipelineEditorController implements IDisposable {
     }
   }
 
-  // ------------------------------------------------------------ sync
+  // ------------------------------------------------------------ events
 
-  private _onTextChanged(): void {
-    if (this._disposed || !this.context.isReady) {
-      return;
-    }
-    const text = this.context.model.toString();
-    if (text === this._lastText) {
-      return;
-    }
-    this._lastText = text;
-    try {
-      if (this.model) {
-        this.model.load(text);
-      } else {
-        const model = PipelineModel.fromText(text);
-        this.model = model;
-        this._applyEnvironments();
-        this._unsubscribeModel = model.changed.connect(change => this._onModelChanged(change.source));
-      }
-      this.formatError = null;
-      this._afterDocumentChange();
-    } catch (error) {
-      this.formatError =
-        error instanceof PipelineFormatError ? error.message : errorMessage(error);
-      this.model = null;
-      this._unsubscribeModel?.();
-      this._unsubscribeModel = null;
-      this._bump();
-    }
-  }
-
-  private _onModelChanged(source: string): void {
-    if (!this.model) {
-      return;
-    }
-    if (source !== 'load') {
-      const text = this.model.toText();
-      this._lastText = text;
-      replaceText(this.context.model, text);
-    }
-    this._afterDocumentChange();
-  }
-
-  private _afterDocumentChange(): void {
-    const model = this.model!;
-    // Forget selected steps that are gone.
-    const present = new Set(model.steps.map(s => s.uuid));
-    if ([...this.selection].some(u => !present.has(u))) {
-      this.selection = new Set([...this.selection].filter(u => present.has(u)));
-    }
-    this._ensureLayout();
-    this._scheduleValidation();
-    this._bump();
-  }
-
-  private _ensureLayout(): void {
-    const model = this.model!;
-    const missing = model.steps.filter(s => !s.position && !this.layoutPositions.has(s.uuid));
-    if (!missing.length) {
-      return;
-    }
-    const graph = model.graph();
-    void autoLayout(graph).then(positions => {
-      for (const step of missing) {
-        const p = positions.get(step.uuid);
-        if (p) {
-          this.layoutPositions.set(step.uuid, p);
+  protected onEvent(_: EventsClient, event: OrchestEvent): void {
+    switch (event.type) {
+      case 'reset':
+        void this.refreshRun();
+        void this.refreshEnvironments();
+        return;
+      case 'log':
+        this._onLogLine(event.run_uuid, event.step_uuid, event.line);
+        return;
+      case 'environment':
+        if (isInside(this.path, event.project_path)) {
+          void this.refreshEnvironments();
         }
-      }
-      this._bump();
-      this._fitRequested.emit();
-    });
-  }
-
-  private _scheduleValidation(): void {
-    window.clearTimeout(this._validateTimer);
-    this._validateTimer = window.setTimeout(() => void this.validate(), 400);
-  }
-
-  /**
-   * Validate the current text as if it were saved (step files and
-   * environments are checked too).
-   */
-  async validate(): Promise<void> {
-    if (this._disposed || !this.context.isReady) {
-      return;
-    }
-    const text = this.context.model.toString();
-    try {
-      const report = await this.services.api.validate(text, this.path);
-      if (text !== this.context.model.toString()) {
-        return; // a newer validation follows
-      }
-      this.report = report;
-      const byStep = new Map<string, IProblem[]>();
-      for (const problem of report.problems) {
-        if (problem.step_uuid) {
-          const list = byStep.get(problem.step_uuid) ?? [];
-          list.push(problem);
-          byStep.set(problem.step_uuid, list);
-        }
-      }
-      this.problemsByStep = byStep;
-      this._bump();
-    } catch (error) {
-      console.warn('orchest-jlab: validation failed', error);
-    }
-  }
-
-  private _onPathChanged(): void {
-    this.runs.path = this.path;
-    this._scheduleValidation();
-    void this.refreshRun();
-    void this.refreshEnvironments();
-  }
-
-  private _onEvent(_: EventsClient, event: OrchestEvent): void {
-    if (event.type === 'reset') {
-      void this.refreshRun();
-      return;
-    }
-    if (event.type === 'log') {
-      const log = this.log;
-      if (log && event.run_uuid === log.runUuid && event.step_uuid === log.stepUuid) {
-        if (log.loading) {
-          this._logArrived.push(event.line);
-        } else {
-          // Appended in place: long logs must not be copied per line.
-          log.lines.push(event.line);
-          this.log = { ...log };
-          this._bump();
-        }
-      }
-      return;
-    }
-    if (this.pinnedRun && event.type === 'run-created') {
-      return; // a past run is shown: new runs do not replace it
+        return;
+      case 'session':
+        return;
     }
     const previous = this.runs.run?.uuid;
     if (this.runs.apply(event)) {
       if (this.runs.run?.uuid !== previous) {
-        this._refreshLog();
+        this.refreshLog();
       }
-      this._bump();
+      this.bump();
     }
   }
 
-  private _bump(): void {
+  private _onLogLine(runUuid: string, stepUuid: string, line: string): void {
+    const log = this.log;
+    if (log && runUuid === log.runUuid && stepUuid === log.stepUuid) {
+      if (log.loading) {
+        this._logArrived.push(line);
+      } else {
+        // Appended in place: long logs must not be copied per line.
+        log.lines.push(line);
+        this.log = { ...log };
+        this.bump();
+      }
+    }
+  }
+
+  /** Tell the views that something changed. */
+  bump(): void {
     if (this._disposed) {
       return;
     }
@@ -864,10 +466,6 @@ export class PipelineEditorController implements IDisposable {
   private _frame = 0;
   private _fitRequested = new Signal<this, void>(this);
   private _disposed = false;
-  private _readOnly = false;
-  private _lastText: string | null = null;
-  private _unsubscribeModel: (() => void) | null = null;
-  private _validateTimer = 0;
   private _bannerTimer = 0;
   private _bannerId = 0;
   private _logArrived: string[] = [];
@@ -886,50 +484,21 @@ export function isStepFile(path: string): boolean {
 }
 
 /**
- * Put new text into a document model as one edit of the part that changed
- * (small edits for collaborators and the model's own undo), which also marks
- * the document dirty, as typing in an editor does.
- */
-export function replaceText(model: DocumentRegistry.ICodeModel, text: string): void {
-  const shared = model.sharedModel;
-  const old = shared.getSource();
-  if (old === text) {
-    return;
-  }
-  let start = 0;
-  const limit = Math.min(old.length, text.length);
-  while (start < limit && old.charCodeAt(start) === text.charCodeAt(start)) {
-    start++;
-  }
-  let endOld = old.length;
-  let endNew = text.length;
-  while (endOld > start && endNew > start && old.charCodeAt(endOld - 1) === text.charCodeAt(endNew - 1)) {
-    endOld--;
-    endNew--;
-  }
-  // Never split a surrogate pair.
-  const isHigh = (s: string, i: number): boolean => i >= 0 && (s.charCodeAt(i) & 0xfc00) === 0xd800;
-  if (start > 0 && isHigh(old, start - 1)) {
-    start--;
-  }
-  if (endOld < old.length && isHigh(old, endOld - 1)) {
-    endOld++;
-    endNew++;
-  }
-  shared.updateSource(start, endOld, text.slice(start, endNew));
-  model.dirty = true;
-}
-
-/**
  * The id of the edge of a connection.
  */
 export function edgeId(source: string, target: string): string {
   return `${source}->${target}`;
 }
 
-function parseEdgeId(id: string): [string, string] {
-  const [source, target] = id.split('->');
-  return [source, target];
+/**
+ * Whether a path (relative to the server's root) lies in a folder ("" is
+ * the root).
+ */
+export function isInside(path: string, folder: string): boolean {
+  const parts = (p: string): string[] => p.split('/').filter(x => x && x !== '.');
+  const inner = parts(path);
+  const outer = parts(folder);
+  return outer.length < inner.length && outer.every((x, i) => inner[i] === x);
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -4,13 +4,13 @@
 
 import * as React from 'react';
 
-import { PipelineEditorController } from './controller';
+import { PipelineController } from './controller';
 
 /**
  * Re-render on controller changes, at most once per animation frame (so
  * hundreds of state events arriving at once cost one render).
  */
-export function useController(controller: PipelineEditorController): number {
+export function useController(controller: PipelineController): number {
   const [version, setVersion] = React.useState(controller.version);
   React.useEffect(() => {
     const onChange = (): void => setVersion(controller.version);

@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { StepState } from '../api';
-import type { PipelineEditorController } from './controller';
+import type { PipelineController } from './controller';
 import { durationSeconds, formatDuration } from './runstate';
 
 /**
@@ -49,7 +49,7 @@ export const TransContext = React.createContext<TranslationBundle | null>(null);
  * updates then re-render only the nodes whose state changed, and never
  * touch xyflow's nodes.
  */
-export const ControllerContext = React.createContext<PipelineEditorController | null>(null);
+export const ControllerContext = React.createContext<PipelineController | null>(null);
 
 /**
  * A clock shared by the nodes of running steps: one timer for all.
@@ -87,7 +87,7 @@ interface IRunView {
 /**
  * A step's state in the run shown (READY when it is not part of it).
  */
-function useStepRun(controller: PipelineEditorController, uuid: string): IRunView {
+function useStepRun(controller: PipelineController, uuid: string): IRunView {
   const read = (): string => {
     const step = controller.runs.step(uuid);
     return step ? JSON.stringify([step.state, step.started, step.finished, step.error]) : '';

@@ -5,7 +5,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { PipelineEditorController } from './controller';
+import { PipelineController } from './controller';
+import { PipelineEditorController } from './document';
 import { stateLabel } from './nodes';
 import { durationSeconds, formatDuration, isRunFinished } from './runstate';
 import { useNow } from './hooks';
@@ -14,14 +15,21 @@ import { useNow } from './hooks';
  * The run shown: status, progress, duration.
  */
 export function RunStatus(props: {
-  controller: PipelineEditorController;
+  controller: PipelineController;
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { controller, trans } = props;
   const now = useNow(controller.isRunning);
   const run = controller.runs.run;
-  if (controller.starting) {
-    return <div className="jp-OrchestRunStatus">{trans.__('Starting run…')}</div>;
+  if (controller instanceof PipelineEditorController && controller.starting) {
+    const waiting = controller.waitingForSession;
+    return (
+      <div className="jp-OrchestRunStatus" data-status="STARTING">
+        {waiting
+          ? trans.__('Starting the interactive session… %1', waiting.message ?? '')
+          : trans.__('Starting run…')}
+      </div>
+    );
   }
   if (!run) {
     return null;
@@ -54,7 +62,7 @@ export function RunStatus(props: {
 /**
  * A message over the canvas.
  */
-export function Banner(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element | null {
+export function Banner(props: { controller: PipelineController; trans: TranslationBundle }): JSX.Element | null {
   const { controller, trans } = props;
   const banner = controller.banner;
   if (!banner) {
@@ -78,7 +86,7 @@ export function Banner(props: { controller: PipelineEditorController; trans: Tra
  * The validation problems that concern the pipeline, and a count of all.
  */
 export function ProblemsBar(props: {
-  controller: PipelineEditorController;
+  controller: PipelineController;
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { controller, trans } = props;
@@ -123,7 +131,7 @@ const MAX_LOG_LINES = 5000;
 /**
  * The log of the selected step in the run shown, streaming.
  */
-export function LogPanel(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element {
+export function LogPanel(props: { controller: PipelineController; trans: TranslationBundle }): JSX.Element {
   const { controller, trans } = props;
   const log = controller.log;
   const pre = React.useRef<HTMLPreElement>(null);

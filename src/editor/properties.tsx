@@ -6,7 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { isObject, JSONObject, parse, stringify } from '../model';
-import { PipelineEditorController } from './controller';
+import { PipelineController } from './controller';
 import { stateLabel } from './nodes';
 
 /**
@@ -257,7 +257,7 @@ function ParameterRows(props: {
  * The properties of the selected step, or of the pipeline.
  */
 export function PropertiesPanel(props: {
-  controller: PipelineEditorController;
+  controller: PipelineController;
   trans: TranslationBundle;
 }): JSX.Element {
   const { controller, trans } = props;
@@ -291,7 +291,7 @@ export function PropertiesPanel(props: {
             <button
               className="jp-mod-styled jp-mod-reject jp-OrchestProps-choose"
               disabled={disabled}
-              onClick={() => void controller.chooseStepFile(step.uuid)}
+              onClick={() => void controller.edits.chooseStepFile(step.uuid)}
             >
               {trans.__('Choose…')}
             </button>

@@ -32,14 +32,16 @@ export function isRunFinished(run: Pick<IRun, 'status'> | null): boolean {
 }
 
 /**
- * Whether an absolute pipeline location (`project_dir` + `pipeline_file` of
- * an engine event) is the file at `path` (relative to the server's root).
+ * Whether two paths relative to the server's root name the same file.
  */
-export function isSamePipeline(projectDir: string, pipelineFile: string, path: string): boolean {
-  const absolute = `${projectDir.replace(/\\/g, '/').replace(/\/+$/, '')}/${pipelineFile.replace(/\\/g, '/')}`;
-  const normalized = absolute.split('/').filter(p => p && p !== '.').join('/');
-  const relative = path.split('/').filter(p => p && p !== '.').join('/');
-  return normalized === relative || normalized.endsWith(`/${relative}`);
+export function isSamePath(a: string, b: string): boolean {
+  const normalize = (path: string): string =>
+    path
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter(p => p && p !== '.')
+      .join('/');
+  return normalize(a) === normalize(b);
 }
 
 /**
@@ -85,7 +87,11 @@ export function formatDuration(seconds: number | null): string {
  * The run an editor shows and the states of its steps.
  */
 export class RunTracker {
-  constructor(path: string) {
+  /**
+   * `followNewRuns`: whether a new interactive run of the pipeline replaces
+   * the run shown (an editor), or not (a past run shown read-only).
+   */
+  constructor(path: string, readonly followNewRuns = true) {
     this.path = path;
   }
 
@@ -136,7 +142,7 @@ export class RunTracker {
     switch (event.type) {
       case 'run-created': {
         const run = event.run;
-        if (!run.interactive || !isSamePipeline(run.project_dir, run.pipeline_file, this.path)) {
+        if (!this.followNewRuns || !run.interactive || !isSamePath(run.pipeline_path, this.path)) {
           return false;
         }
         const { project_dir: _ignored, ...rest } = run;

@@ -24,7 +24,7 @@ import * as React from 'react';
 
 import { PathExt } from '@jupyterlab/coreutils';
 import { IStepView } from '../model';
-import { edgeId, isStepFile, PipelineEditorController } from './controller';
+import { edgeId, isStepFile, PipelineController } from './controller';
 
 /** What the file browser's drags carry: the dragged paths. */
 const CONTENTS_MIME = 'application/x-jupyter-icontents';
@@ -40,12 +40,13 @@ import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { useController } from './hooks';
 import { Banner, LogPanel, ProblemsBar, RunStatus } from './panels';
 import { PropertiesPanel } from './properties';
+import { RunViewController } from './runview';
 
 /**
  * The whole editor.
  */
 export function PipelineEditorView(props: {
-  controller: PipelineEditorController;
+  controller: PipelineController;
   trans: TranslationBundle;
 }): JSX.Element {
   const { controller, trans } = props;
@@ -81,7 +82,34 @@ export function PipelineEditorView(props: {
   );
 }
 
-function nodeData(controller: PipelineEditorController, step: IStepView): IStepNodeData {
+/**
+ * What a read-only view of a run shows above the canvas.
+ */
+function RunViewBanner(props: { controller: RunViewController; trans: TranslationBundle }): JSX.Element | null {
+  const { controller, trans } = props;
+  const run = controller.run;
+  if (!run) {
+    return null;
+  }
+  const created = new Date(run.created).toLocaleString();
+  return (
+    <Panel position="top-center" className="jp-OrchestEditor-readOnly">
+      <span>
+        {controller.pipeline?.source === 'recorded'
+          ? trans.__('Read-only: the pipeline as the run of %1 ran it.', created)
+          : trans.__('Read-only: the pipeline of the run of %1, from its snapshot.', created)}
+      </span>
+      <button
+        className="jp-mod-styled jp-mod-accept jp-OrchestEditor-copyRun"
+        onClick={() => void controller.createEditableCopy()}
+      >
+        {trans.__('Create editable copy')}
+      </button>
+    </Panel>
+  );
+}
+
+function nodeData(controller: PipelineController, step: IStepView): IStepNodeData {
   const problems = controller.problemsByStep.get(step.uuid) ?? [];
   return {
     title: step.title,
@@ -98,7 +126,7 @@ function nodeData(controller: PipelineEditorController, step: IStepView): IStepN
 /**
  * The canvas: steps and connections.
  */
-function Canvas(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element {
+function Canvas(props: { controller: PipelineController; trans: TranslationBundle }): JSX.Element {
   const { controller, trans } = props;
   const version = useController(controller);
   const flow = useReactFlow();
@@ -229,7 +257,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
   const onNodeDragStop = React.useCallback(
     (_: unknown, __: StepNodeType, dragged: StepNodeType[]) => {
       dragging.current = false;
-      controller.moveSteps(
+      controller.edits.moveSteps(
         new Map(dragged.map(n => [n.id, [n.position.x, n.position.y] as [number, number]]))
       );
     },
@@ -244,7 +272,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
 
   const onConnect = React.useCallback(
     (connection: { source: string; target: string }) => {
-      controller.connect(connection.source, connection.target);
+      controller.edits.connect(connection.source, connection.target);
     },
     [controller]
   );
@@ -267,7 +295,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
       }
       const from = state.fromNode.id;
       const [source, target] = state.fromHandle?.type === 'target' ? [to, from] : [from, to];
-      controller.connect(source, target);
+      controller.edits.connect(source, target);
     },
     [controller]
   );
@@ -323,7 +351,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
       event.stopPropagation();
       event.dropAction = event.proposedAction;
       const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      void controller.addStepsForFiles(files, [at.x - NODE_WIDTH / 2, at.y - NODE_HEIGHT / 2]);
+      void controller.edits.addStepsForFiles(files, [at.x - NODE_WIDTH / 2, at.y - NODE_HEIGHT / 2]);
     };
     node.addEventListener('lm-dragenter', onDragEnterOver);
     node.addEventListener('lm-dragover', onDragEnterOver);
@@ -377,22 +405,7 @@ function Canvas(props: { controller: PipelineEditorController; trans: Translatio
         <Panel position="top-left">
           <RunStatus controller={controller} trans={trans} />
         </Panel>
-        {controller.pinnedRun && controller.runs.run ? (
-          <Panel position="top-center" className="jp-OrchestEditor-readOnly">
-            <span>
-              {trans.__(
-                'Read-only: the run of %1.',
-                new Date(controller.runs.run.created).toLocaleString()
-              )}
-            </span>
-            <button
-              className="jp-mod-styled jp-mod-accept jp-OrchestEditor-backToEditing"
-              onClick={() => void controller.showLatestRun()}
-            >
-              {trans.__('Back to editing')}
-            </button>
-          </Panel>
-        ) : null}
+        {controller instanceof RunViewController ? <RunViewBanner controller={controller} trans={trans} /> : null}
         {model.steps.length === 0 ? (
           <Panel position="top-center" className="jp-OrchestEditor-empty">
             {trans.__('This pipeline has no steps yet: add one with the toolbar’s + button.')}

@@ -1,31 +1,42 @@
 /**
- * The pipeline editor as a JupyterLab document widget, and its factory.
+ * The widgets of a pipeline canvas: the pipeline editor (a document widget
+ * of a `.orchest` file) with its factory, and the read-only view of a past
+ * run (a main-area widget without a document).
  */
 
+import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { ABCWidgetFactory, DocumentRegistry, DocumentWidget } from '@jupyterlab/docregistry';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { IEditorServices, PipelineEditorController } from './controller';
+import { IEditorServices, PIPELINE_EDITOR_FACTORY, PipelineController } from './controller';
+import { PipelineEditorController } from './document';
+import { RunViewController, shortUuid } from './runview';
 import { PipelineEditorView } from './view';
 
-/**
- * The name of the pipeline editor's widget factory.
- */
-export const PIPELINE_EDITOR_FACTORY = 'Pipeline Editor';
+export { PIPELINE_EDITOR_FACTORY };
 
 /**
- * The content of a pipeline editor: the React view of its controller.
+ * The content of a pipeline widget: the React view of its controller.
  */
-export class PipelinePanel extends ReactWidget {
+export class PipelinePanel<T extends PipelineController = PipelineController> extends ReactWidget {
   constructor(
-    readonly controller: PipelineEditorController,
+    readonly controller: T,
     private readonly _trans: TranslationBundle
   ) {
     super();
     this.addClass('jp-OrchestEditor-panel');
+  }
+
+  /** The panel owns its controller. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.controller.dispose();
+    super.dispose();
   }
 
   render(): JSX.Element {
@@ -54,8 +65,13 @@ export class PipelinePanel extends ReactWidget {
 /**
  * A pipeline editor: a document widget of a `.orchest` file.
  */
-export class PipelineEditorWidget extends DocumentWidget<PipelinePanel, DocumentRegistry.ICodeModel> {
-  constructor(options: DocumentWidget.IOptions<PipelinePanel, DocumentRegistry.ICodeModel>) {
+export class PipelineEditorWidget extends DocumentWidget<
+  PipelinePanel<PipelineEditorController>,
+  DocumentRegistry.ICodeModel
+> {
+  constructor(
+    options: DocumentWidget.IOptions<PipelinePanel<PipelineEditorController>, DocumentRegistry.ICodeModel>
+  ) {
     super(options);
     this.addClass('jp-OrchestEditorWidget');
     // Make the panel focusable, so that its keyboard shortcuts apply.
@@ -65,23 +81,48 @@ export class PipelineEditorWidget extends DocumentWidget<PipelinePanel, Document
   get controller(): PipelineEditorController {
     return this.content.controller;
   }
+}
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.content.controller.dispose();
-    super.dispose();
+/**
+ * A past run shown read-only.
+ */
+export class RunViewWidget extends MainAreaWidget<PipelinePanel<RunViewController>> {
+  constructor(controller: RunViewController, trans: TranslationBundle) {
+    super({ content: new PipelinePanel(controller, trans) });
+    this.id = RunViewWidget.idOf(controller.runUuid);
+    this.addClass('jp-OrchestEditorWidget');
+    this.addClass('jp-OrchestRunView');
+    this.content.node.tabIndex = -1;
+    this.title.closable = true;
+    const setTitle = (): void => {
+      const name = controller.model?.name || controller.path || trans.__('Pipeline');
+      this.title.label = trans.__('%1 (run %2)', name, shortUuid(controller.runUuid));
+      const created = controller.run ? new Date(controller.run.created).toLocaleString() : '';
+      this.title.caption = trans.__('Read-only: the run %1 of %2, started %3', controller.runUuid, controller.path, created);
+    };
+    setTitle();
+    void controller.ready.then(setTitle);
+  }
+
+  /** The id of the view of a run. */
+  static idOf(runUuid: string): string {
+    return `orchest-run-${runUuid}`;
+  }
+
+  get controller(): RunViewController {
+    return this.content.controller;
   }
 }
 
 /**
+ * A widget that shows a pipeline on a canvas.
+ */
+export type PipelineWidget = PipelineEditorWidget | RunViewWidget;
+
+/**
  * Creates pipeline editors.
  */
-export class PipelineEditorFactory extends ABCWidgetFactory<
-  PipelineEditorWidget,
-  DocumentRegistry.ICodeModel
-> {
+export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorWidget, DocumentRegistry.ICodeModel> {
   constructor(
     options: DocumentRegistry.IWidgetFactoryOptions<PipelineEditorWidget> & {
       services: IEditorServices;
@@ -93,9 +134,7 @@ export class PipelineEditorFactory extends ABCWidgetFactory<
     this._populateToolbar = options.populateToolbar;
   }
 
-  protected createNewWidget(
-    context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>
-  ): PipelineEditorWidget {
+  protected createNewWidget(context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>): PipelineEditorWidget {
     this._services.events.start();
     const controller = new PipelineEditorController(context, this._services);
     const content = new PipelinePanel(controller, this._services.trans);

@@ -4,7 +4,7 @@ import {
   durationSeconds,
   formatDuration,
   isRunFinished,
-  isSamePipeline,
+  isSamePath,
   mergeLog,
   RunTracker
 } from '../runstate';
@@ -59,19 +59,33 @@ describe('RunTracker', () => {
 
   it('adopts interactive runs of its pipeline created elsewhere', () => {
     const tracker = new RunTracker(PATH);
-    const { pipeline_path: _, ...rest } = run({ uuid: 'r2' });
-    void _;
-    const created = (projectDir: string, interactive = true): OrchestEvent => ({
+    const created = (pipelinePath: string, interactive = true): OrchestEvent => ({
       type: 'run-created',
       seq: 3,
       run_uuid: 'r2',
-      run: { ...rest, interactive, project_dir: projectDir } as any
+      run: { ...run({ uuid: 'r2' }), pipeline_path: pipelinePath, interactive, project_dir: '/srv/x' } as any
     });
-    expect(tracker.apply(created('/srv/other'))).toBe(false);
-    expect(tracker.apply(created('/srv/root/examples', false))).toBe(false);
-    expect(tracker.apply(created('/srv/root/examples'))).toBe(true);
+    expect(tracker.apply(created('other/quickstart.orchest'))).toBe(false);
+    expect(tracker.apply(created('myexamples/quickstart.orchest'))).toBe(false);
+    expect(tracker.apply(created(PATH, false))).toBe(false);
+    expect(tracker.apply(created(`./${PATH}`))).toBe(true);
     expect(tracker.run!.uuid).toBe('r2');
     expect(tracker.run!.pipeline_path).toBe(PATH);
+    expect((tracker.run as any).project_dir).toBeUndefined();
+  });
+
+  it('keeps a past run when it does not follow new runs', () => {
+    const tracker = new RunTracker(PATH, false);
+    tracker.setRun(run());
+    const created: OrchestEvent = {
+      type: 'run-created',
+      seq: 3,
+      run_uuid: 'r2',
+      run: { ...run({ uuid: 'r2' }), project_dir: '/srv/x' } as any
+    };
+    expect(tracker.apply(created)).toBe(false);
+    expect(tracker.run!.uuid).toBe('r1');
+    expect(tracker.apply(stepEvent('b', 'COMPUTED'))).toBe(true);
   });
 
   it('does not let an older answer undo what events said', () => {
@@ -88,11 +102,11 @@ describe('RunTracker', () => {
 });
 
 describe('helpers', () => {
-  it('matches pipeline locations', () => {
-    expect(isSamePipeline('/srv/root/examples', 'quickstart.orchest', PATH)).toBe(true);
-    expect(isSamePipeline('/srv/root', 'examples/quickstart.orchest', PATH)).toBe(true);
-    expect(isSamePipeline('/srv/root/myexamples', 'quickstart.orchest', PATH)).toBe(false);
-    expect(isSamePipeline('/srv/root', 'quickstart.orchest', 'quickstart.orchest')).toBe(true);
+  it('compares paths relative to the root', () => {
+    expect(isSamePath('examples/quickstart.orchest', PATH)).toBe(true);
+    expect(isSamePath('./examples//quickstart.orchest', PATH)).toBe(true);
+    expect(isSamePath('myexamples/quickstart.orchest', PATH)).toBe(false);
+    expect(isSamePath('quickstart.orchest', PATH)).toBe(false);
   });
 
   it('measures and formats durations', () => {

@@ -1,0 +1,57 @@
+/**
+ * What the commands act on: the application's services and the current
+ * pipeline widget.
+ */
+
+import { WidgetTracker } from '@jupyterlab/apputils';
+import { Contents } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+
+import { OrchestAPI } from '../api';
+import { PipelineController } from '../editor/controller';
+import { PipelineEditorController } from '../editor/document';
+import { RunViewController } from '../editor/runview';
+import { PipelineWidget } from '../editor/widget';
+import { SessionTracker } from '../sessions';
+
+/**
+ * What the commands act on.
+ */
+export interface ICommandContext {
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+  contents: Contents.IManager;
+  api: OrchestAPI;
+  sessions: SessionTracker;
+  /** The pipeline widgets (editors and run views); the current one is acted on. */
+  pipelines: WidgetTracker<PipelineWidget>;
+  /** Open a past run read-only (or show its open view). */
+  openRun: (runUuid: string) => Promise<unknown>;
+  currentDirectory: () => string;
+  /** The file browser's selected items (paths), for its context menu. */
+  selectedFiles: () => { path: string; isDir: boolean }[];
+}
+
+/**
+ * The controller of the current pipeline widget, or null.
+ */
+export function currentController(context: ICommandContext): PipelineController | null {
+  return context.pipelines.currentWidget?.controller ?? null;
+}
+
+/**
+ * The controller of the current pipeline editor (not a run view), or null.
+ */
+export function currentEditor(context: ICommandContext): PipelineEditorController | null {
+  const controller = currentController(context);
+  return controller instanceof PipelineEditorController ? controller : null;
+}
+
+/**
+ * The controller of the current run view, or null.
+ */
+export function currentRunView(context: ICommandContext): RunViewController | null {
+  const controller = currentController(context);
+  return controller instanceof RunViewController ? controller : null;
+}

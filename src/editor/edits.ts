@@ -1,0 +1,223 @@
+/**
+ * The edits of a pipeline's steps from the canvas, the commands and the
+ * properties panel: add, delete, duplicate, copy / paste, connect, move,
+ * undo / redo. Each does nothing while the pipeline is read-only.
+ */
+
+import { PathExt } from '@jupyterlab/coreutils';
+
+import { EditResult, IStepInit } from '../model';
+import type { PipelineController } from './controller';
+
+/**
+ * A clipboard shared by the editors of the page.
+ */
+let clipboard: string | null = null;
+
+/**
+ * The edits of one pipeline canvas.
+ */
+export class StepEdits {
+  constructor(private readonly _controller: PipelineController) {}
+
+  /** The model, when it can be edited. */
+  private get _model() {
+    const c = this._controller;
+    return c.model && !c.readOnly ? c.model : null;
+  }
+
+  /**
+   * Add a step; creates its file when `createFile` and the file is missing.
+   */
+  async addStep(init: IStepInit, createFile = false): Promise<string | null> {
+    if (!this._model) {
+      return null;
+    }
+    if (createFile && init.filePath) {
+      await this.createStepFile(init.filePath);
+    }
+    const model = this._model;
+    if (!model) {
+      return null;
+    }
+    const uuid = model.addStep({ position: this.freePosition(), ...init });
+    this._controller.setSelection([uuid]);
+    this._controller.fitView();
+    return uuid;
+  }
+
+  /**
+   * Add a step for each file (paths relative to the server's root), the
+   * first at `position`, the others below it.
+   */
+  async addStepsForFiles(paths: string[], position?: [number, number]): Promise<string[]> {
+    const model = this._model;
+    if (!model) {
+      return [];
+    }
+    const dir = PathExt.dirname(this._controller.path);
+    const [x, y] = position ?? this.freePosition();
+    const created = paths.map((path, i) =>
+      model.addStep({
+        title: PathExt.basename(path, PathExt.extname(path)),
+        filePath: PathExt.relative(dir || '.', path),
+        position: [x, y + i * 110]
+      })
+    );
+    this._controller.setSelection(created);
+    return created;
+  }
+
+  /**
+   * Create an empty notebook or script for a step (relative to the pipeline's
+   * folder) unless it exists.
+   */
+  async createStepFile(filePath: string): Promise<void> {
+    const contents = this._controller.services.contents;
+    const path = this._controller.resolve(filePath);
+    try {
+      await contents.get(path, { content: false });
+      return; // it exists
+    } catch {
+      // create it
+    }
+    const extension = PathExt.extname(path).toLowerCase();
+    if (extension === '.ipynb') {
+      await contents.save(path, {
+        type: 'notebook',
+        format: 'json',
+        content: {
+          cells: [],
+          metadata: {
+            kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
+          },
+          nbformat: 4,
+          nbformat_minor: 5
+        }
+      });
+    } else {
+      const header =
+        extension === '.sh'
+          ? '#!/usr/bin/env bash\n'
+          : extension === '.py'
+            ? 'import orchest\n'
+            : extension === '.r'
+              ? '# An Orchest step\n'
+              : '';
+      await contents.save(path, { type: 'file', format: 'text', content: header });
+    }
+  }
+
+  /** A free spot for a new step: right of the rightmost step. */
+  freePosition(): [number, number] {
+    const c = this._controller;
+    const positions = c.model?.steps.map(s => c.positionOf(s)) ?? [];
+    if (!positions.length) {
+      return [100, 100];
+    }
+    const right = Math.max(...positions.map(p => p[0]));
+    const top = Math.min(...positions.map(p => p[1]));
+    return [right + 260, top];
+  }
+
+  deleteSelection(): void {
+    const model = this._model;
+    const c = this._controller;
+    if (!model) {
+      return;
+    }
+    if (c.selection.size) {
+      model.removeSteps(c.selection);
+      c.setSelection([]);
+    } else if (c.selectedEdges.size) {
+      model.disconnectMany([...c.selectedEdges].map(parseEdgeId));
+      c.setSelection([]);
+    }
+  }
+
+  duplicateSelection(): void {
+    const model = this._model;
+    if (model && this._controller.selection.size) {
+      this._controller.setSelection(model.duplicateSteps(this._controller.selection));
+    }
+  }
+
+  /** Copy the selected steps (read-only pipelines too). */
+  copySelection(): boolean {
+    const c = this._controller;
+    if (!c.model || !c.selection.size) {
+      return false;
+    }
+    clipboard = c.model.copy(c.selection);
+    return true;
+  }
+
+  cutSelection(): void {
+    if (this._model && this.copySelection()) {
+      this.deleteSelection();
+    }
+  }
+
+  get canPaste(): boolean {
+    return clipboard !== null && !!this._model;
+  }
+
+  paste(): void {
+    const model = this._model;
+    if (!model || clipboard === null) {
+      return;
+    }
+    const created = model.paste(clipboard);
+    if (created) {
+      this._controller.setSelection(created);
+    }
+  }
+
+  connect(source: string, target: string): EditResult | null {
+    const model = this._model;
+    if (!model) {
+      return null;
+    }
+    const result = model.connect(source, target);
+    if (!result.ok) {
+      this._controller.say(this._controller.refusalMessage(result), 'warning');
+    }
+    return result;
+  }
+
+  moveSteps(positions: Map<string, [number, number]>): void {
+    this._model?.moveSteps(positions);
+  }
+
+  undo(): void {
+    this._model?.undo();
+  }
+
+  redo(): void {
+    this._model?.redo();
+  }
+
+  /**
+   * Let the user choose the file of a step.
+   */
+  async chooseStepFile(uuid: string): Promise<void> {
+    const c = this._controller;
+    const step = this._model?.step(uuid);
+    const pickFile = c.services.pickFile;
+    if (!step || !pickFile) {
+      return;
+    }
+    const dir = PathExt.dirname(c.path);
+    const current = step.filePath ? PathExt.dirname(c.resolve(step.filePath)) : dir;
+    const path = await pickFile(c.services.trans.__('Choose the file of “%1”', step.title), current);
+    const model = this._model;
+    if (path && model?.has(uuid)) {
+      model.updateStep(uuid, { file_path: PathExt.relative(dir || '.', path) }, 'Change file');
+    }
+  }
+}
+
+function parseEdgeId(id: string): [string, string] {
+  const [source, target] = id.split('->');
+  return [source, target];
+}

@@ -1,0 +1,64 @@
+/**
+ * The interactive session's status in the editor's toolbar.
+ */
+
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import type { SessionStatus } from '../api';
+import { PipelineEditorController } from './document';
+import { useController } from './hooks';
+
+/**
+ * A session status, translated.
+ */
+export function sessionStatusLabel(trans: TranslationBundle, status: SessionStatus | null): string {
+  switch (status) {
+    case 'STOPPED':
+      return trans.__('Session stopped');
+    case 'LAUNCHING':
+      return trans.__('Session starting');
+    case 'RUNNING':
+      return trans.__('Session running');
+    case 'STOPPING':
+      return trans.__('Session stopping');
+    case 'FAILURE':
+      return trans.__('Session failed');
+  }
+  return trans.__('Session unknown');
+}
+
+function SessionStatusView(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element {
+  const { controller, trans } = props;
+  useController(controller);
+  const session = controller.session;
+  const status = session?.status ?? null;
+  return (
+    <span
+      className="jp-OrchestSession"
+      data-status={status ?? 'UNKNOWN'}
+      title={session?.message || sessionStatusLabel(trans, status)}
+    >
+      <span className={`jp-OrchestRunStatus-dot jp-OrchestSession-dot jp-mod-${(status ?? 'unknown').toLowerCase()}`} />
+      <span className="jp-OrchestSession-label">{sessionStatusLabel(trans, status)}</span>
+    </span>
+  );
+}
+
+/**
+ * The toolbar item: the status, with the session's message as its tooltip.
+ */
+export class SessionStatusItem extends ReactWidget {
+  constructor(
+    private readonly _controller: PipelineEditorController,
+    private readonly _trans: TranslationBundle
+  ) {
+    super();
+    this.addClass('jp-OrchestSession-item');
+  }
+
+  render(): JSX.Element {
+    return <SessionStatusView controller={this._controller} trans={this._trans} />;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A notebook rendered read-only in the main area (an executed notebook of a
+ * past run): JupyterLab's notebook rendering, no kernel, nothing editable.
+ */
+
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { IEditorServices as ICodeEditorServices } from '@jupyterlab/codeeditor';
+import { NotebookModel, StaticNotebook } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator } from '@jupyterlab/translation';
+import { notebookIcon } from '@jupyterlab/ui-components';
+
+import type { IStaticNotebook } from './editor/controller';
+
+/**
+ * Make the widget of a read-only notebook.
+ */
+export function createStaticNotebook(
+  notebook: IStaticNotebook,
+  options: { rendermime: IRenderMimeRegistry; editorServices: ICodeEditorServices; translator: ITranslator }
+): MainAreaWidget<StaticNotebook> {
+  const content = new StaticNotebook({
+    rendermime: options.rendermime,
+    contentFactory: new StaticNotebook.ContentFactory({
+      editorFactory: options.editorServices.factoryService.newInlineEditor
+    }),
+    mimeTypeService: options.editorServices.mimeTypeService,
+    // Every cell drawn at once: a read-only page, searched and scrolled as a whole.
+    notebookConfig: { ...StaticNotebook.defaultNotebookConfig, windowingMode: 'none' },
+    translator: options.translator
+  });
+  const model = new NotebookModel();
+  model.fromJSON(notebook.content as Parameters<NotebookModel['fromJSON']>[0]);
+  model.readOnly = true;
+  content.model = model;
+  for (const cell of content.widgets) {
+    cell.readOnly = true;
+  }
+  content.addClass('jp-OrchestStaticNotebook');
+  const widget = new MainAreaWidget({ content });
+  widget.id = notebook.id;
+  widget.title.label = notebook.title;
+  widget.title.icon = notebookIcon;
+  widget.title.closable = true;
+  widget.disposed.connect(() => model.dispose());
+  return widget;
+}
