@@ -8,6 +8,7 @@ from typing import Any
 
 from .engine import Engine, RunRequest
 from .errors import BadRequest, Conflict, NotFound
+from .past_runs import copy_run_pipeline, default_copy_name, run_file, run_pipeline
 from .pipelines import (
     RUN_TYPES,
     ParameterError,
@@ -89,12 +90,18 @@ class RunService:
         self.engine = engine
         self.stores = stores
         self.snapshot_size_limit = snapshot_size_limit
+        # Clients match new runs to the pipeline they show by the path the API uses.
+        engine.bus.add_fields("run-created", lambda event: {"pipeline_path": self.pipeline_path(event["run"])})
+
+    def pipeline_path(self, run: dict[str, Any]) -> str:
+        """The path of a run's pipeline file relative to the server's root, as the API names it."""
+        pipeline = Path(run["project_dir"]) / run["pipeline_file"]
+        return os.path.relpath(pipeline, self.workspace.root).replace(os.sep, "/")
 
     def _present(self, run: dict[str, Any]) -> dict[str, Any]:
         """A run as the API shows it: with its pipeline's path relative to the server's root."""
-        run = dict(run)
-        pipeline = Path(run.pop("project_dir")) / run["pipeline_file"]
-        run["pipeline_path"] = os.path.relpath(pipeline, self.workspace.root).replace(os.sep, "/")
+        run = {**run, "pipeline_path": self.pipeline_path(run)}
+        del run["project_dir"]
         return run
 
     def start(self, body: Any) -> dict[str, Any]:
@@ -170,3 +177,25 @@ class RunService:
             return Path(step["log_path"]).read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             raise NotFound(f"The log of step \"{step['title']}\" is gone (its file was deleted).") from None
+
+    # --- read-only mode: what a past run ran ---------------------------------------------------------
+
+    def pipeline(self, run_uuid: str) -> dict[str, Any]:
+        record = self._record(run_uuid)
+        document, source = run_pipeline(record)
+        return {"pipeline": document, "pipeline_path": self.pipeline_path(record), "source": source}
+
+    def file(self, run_uuid: str, relative: str) -> tuple[bytes, str]:
+        return run_file(self._record(run_uuid), relative)
+
+    def copy_pipeline(self, run_uuid: str, body: Any) -> dict[str, Any]:
+        """Write the pipeline a run ran as a new, editable pipeline file (see past_runs)."""
+        record = self._record(run_uuid)
+        if body is None:
+            body = {}
+        if not isinstance(body, dict) or not isinstance(body.get("path", ""), str):
+            raise BadRequest('The body must be an object with an optional "path": the new .orchest file.')
+        default = os.path.relpath(Path(record["project_dir"]) / default_copy_name(record), self.workspace.root)
+        target = self.workspace.resolve(body.get("path") or default.replace(os.sep, "/"), must_exist=False)
+        copy_run_pipeline(record, target, self.workspace.root)
+        return {"path": self.workspace.api_path(target)}

@@ -15,8 +15,13 @@ from .errors import BadRequest, NotFound
 from .pipelines import (
     DEFAULT_SKIP_DIRS,
     PIPELINE_SUFFIX,
+    PipelineFileError,
+    StepPathError,
     check_pipeline_file,
     discover_pipelines,
+    find_project_root,
+    read_pipeline,
+    resolve_step_file,
     validate_pipeline,
 )
 from .pipelines.document import parse
@@ -31,17 +36,48 @@ class Workspace:
     def resolve(self, api_path: str, *, must_exist: bool = True) -> Path:
         """The file an API path names. Raises BadRequest for a path that leaves the root and NotFound
         for a pipeline file that is not there."""
-        parts = PurePosixPath(api_path.strip("/")).parts
-        if not parts or any(p in ("..", "") for p in parts) or "\x00" in api_path:
-            raise BadRequest(f'"{api_path}" is not a path inside the server\'s root folder.')
-        if not parts[-1].endswith(PIPELINE_SUFFIX):
+        path = self.resolve_file(api_path)
+        if not path.name.endswith(PIPELINE_SUFFIX):
             raise BadRequest(f'"{api_path}" is not a pipeline: pipeline files end in "{PIPELINE_SUFFIX}".')
-        path = self.root.joinpath(*parts)
-        if not is_within(os.path.realpath(path), os.path.realpath(self.root)):
-            raise BadRequest(f'"{api_path}" leads outside the server\'s root folder.')
         if must_exist and not path.is_file():
             raise NotFound(f'There is no pipeline file "{api_path}".')
         return path
+
+    def resolve_file(self, api_path: str) -> Path:
+        """Any path inside the root (it need not exist); BadRequest for one that leaves it."""
+        parts = PurePosixPath(api_path.strip("/")).parts
+        if not parts or any(p in ("..", "") for p in parts) or "\x00" in api_path:
+            raise BadRequest(f'"{api_path}" is not a path inside the server\'s root folder.')
+        path = self.root.joinpath(*parts)
+        if not is_within(os.path.realpath(path), os.path.realpath(self.root)):
+            raise BadRequest(f'"{api_path}" leads outside the server\'s root folder.')
+        return path
+
+    def steps_of_file(self, api_path: str) -> list[dict[str, Any]]:
+        """The steps, in every pipeline under the root, whose file is the one ``api_path`` names
+        (pipelines that cannot be read are left out: they run nothing)."""
+        target = self.resolve_file(api_path)
+        found = []
+        for pipeline_path in self.pipeline_files():
+            try:
+                steps = read_pipeline(pipeline_path).data.get("steps")
+            except (OSError, PipelineFileError):
+                continue
+            if not isinstance(steps, dict):
+                continue
+            project = find_project_root(pipeline_path, self.root)
+            for step_uuid, step in steps.items():
+                if not isinstance(step, dict) or not isinstance(step.get("file_path"), str):
+                    continue
+                try:
+                    if resolve_step_file(pipeline_path, step["file_path"], project) != target:
+                        continue
+                except StepPathError:
+                    continue
+                title = step.get("title")
+                found.append({"pipeline_path": self.api_path(pipeline_path), "step_uuid": step_uuid,
+                              "title": title if isinstance(title, str) and title else step["file_path"]})
+        return found
 
     def api_path(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()

@@ -217,6 +217,18 @@ async def test_an_environment_can_ask_for_the_network(docker_env, project):
     assert record["status"] == "SUCCESS" and int(docker_env.log(record, "Net").split()[-1]) > 1
 
 
+async def test_an_environment_with_gpu_support_asks_docker_for_the_gpus(docker_env, project, client):
+    env = create_environment(project.root, {"gpu_support": True}).uuid
+    project.file("gpu.py", "print('on a gpu machine')\n")
+    record = await docker_env.run(project.write("g.orchest", project.pipeline(project.step("G", "gpu.py", env))))
+    if "nvidia" in (client.info().get("Runtimes") or {}):
+        assert record["status"] == "SUCCESS", record
+    else:  # this engine cannot give a GPU: the step fails saying so, and leaves no container
+        step = next(iter(record["steps"].values()))
+        assert record["status"] == "FAILURE" and "asks for GPU support" in step["error"], step
+        assert leftovers(client, project.root) == []
+
+
 async def test_a_failing_step_and_a_cancelled_run_leave_no_container(docker_env, project, client):
     env = create_environment(project.root, {}).uuid
     project.file("fail.py", "raise SystemExit(4)\n")

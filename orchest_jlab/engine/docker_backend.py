@@ -81,6 +81,7 @@ class ContainerSettings:
 class StepImage:
     image: str
     network: bool = False
+    gpu: bool = False  # the environment's gpu_support: every GPU of the engine is given to the container
 
 
 class ImageResolver(Protocol):
@@ -108,6 +109,10 @@ def container_options(settings: ContainerSettings, image: StepImage, project_dir
         network_mode="host" if image.network else "none",
         labels={**settings.labels, **labels}, init=True, stdin_open=False, tty=False,
     )
+    if image.gpu:
+        from docker.types import DeviceRequest
+
+        options["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
     if settings.user:
         options["user"] = settings.user
     if settings.cpus:
@@ -115,6 +120,15 @@ def container_options(settings: ContainerSettings, image: StepImage, project_dir
     if settings.memory:
         options["mem_limit"] = settings.memory
     return options
+
+
+def docker_failure(exc: Exception, image: StepImage) -> str:
+    """Why Docker refused a step's or a kernel's container, in the user's terms."""
+    if image.gpu and ("gpu" in str(exc).lower() or "device driver" in str(exc)):
+        return ("The environment asks for GPU support, but this Docker engine cannot give containers a GPU "
+                f"(is the NVIDIA container toolkit installed?); turn the environment's GPU support off to run "
+                f"on the CPU. Docker said: {exc}")
+    return f"Docker could not run the step: {exc}"
 
 
 def _stream_logs(container, on_text: Callable[[str], None]) -> None:
@@ -212,7 +226,7 @@ class DockerBackend:
             code = await run_container(self.client, options, log_.write)
         except Exception as exc:
             if type(exc).__name__ in ("APIError", "ImageNotFound", "DockerException"):
-                raise StepFailed(f"Docker could not run the step: {exc}") from None
+                raise StepFailed(docker_failure(exc, image)) from None
             raise
         if code == 127:
             raise StepFailed(f"{ctx.file.name}: {interpreter} was not found in the image {image.image} (exit code 127).")

@@ -18,7 +18,7 @@ from . import outputs
 from .backends import Backend
 from .context import StepContext, data_dir
 from .events import EventBus
-from .run import Run, RunRequest, StepRun, now
+from .run import RECORDED_PIPELINE, Run, RunRequest, StepRun, now
 from .runners import StepFailed
 from .snapshots import make_snapshot
 from .states import RunStatus, StepState
@@ -102,7 +102,9 @@ class Engine:
         try:
             self._set_run(run, RunStatus.STARTED, started=now())
             project_dir, pipeline_path = request.project_dir, request.pipeline_path
-            if not request.interactive:
+            if request.interactive:
+                await asyncio.to_thread(self._record_pipeline, run)
+            else:
                 project_dir, pipeline_path, warnings = await asyncio.to_thread(self._prepare_snapshot, run)
                 self._set_run(run, RunStatus.STARTED, workdir=project_dir, warnings=warnings)
             await self._run_steps(run, project_dir, pipeline_path)
@@ -142,6 +144,13 @@ class Engine:
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
         write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters))
         return snapshot, pipeline_path, warnings
+
+    @staticmethod
+    def _record_pipeline(run: Run) -> None:
+        """Keep the document an interactive run runs (its files change in place afterwards), so that
+        the run can be shown as it was."""
+        run.run_dir.mkdir(parents=True, exist_ok=True)
+        write_pipeline(run.run_dir / RECORDED_PIPELINE, _with_parameters(run.request.pipeline, run.request.parameters))
 
     async def _run_steps(self, run: Run, project_dir: Path, pipeline_path: Path) -> None:
         request = run.request

@@ -28,13 +28,21 @@ class EventBus:
         self._counter = itertools.count(1)
         self._history: deque[Event] = deque(maxlen=history)
         self._subscribers: list[Subscriber] = []
+        self._additions: dict[str, Callable[[Event], dict[str, Any]]] = {}
 
     @property
     def last_seq(self) -> int:
         return self._history[-1]["seq"] if self._history else 0
 
+    def add_fields(self, type_: str, fields: Callable[[Event], dict[str, Any]]) -> None:
+        """Fields to add to every event of a type before it is published: what the publisher does
+        not know (e.g. the server adds paths relative to its root)."""
+        self._additions[type_] = fields
+
     def publish(self, type_: str, **fields: Any) -> Event:
         event = {"seq": next(self._counter), "type": type_, **fields}
+        if type_ in self._additions:
+            event.update(self._additions[type_](event))
         self._history.append(event)
         for subscriber in list(self._subscribers):
             try:

@@ -11,6 +11,10 @@ from typing import Any
 from .states import RunStatus, StepState
 
 
+# In the run's folder: the document an interactive run ran (non-interactive runs have their snapshot).
+RECORDED_PIPELINE = "pipeline.orchest"
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 

@@ -63,6 +63,12 @@ from .images import (
 
 log = logging.getLogger(__name__)
 
+
+def _step_image(image: str, env: EnvironmentFiles) -> StepImage:
+    """What a step or kernel container of the environment is made from."""
+    return StepImage(image, network=env.properties.get("network") is True,
+                     gpu=bool(env.properties.get("gpu_support", False)))
+
 class Builder:
     def __init__(self, bus: EventBus, *, aliases: dict[str, str] | None = None, ca_bundle: str | None = None,
                  network: str = "host", pull: bool = False, client_factory: Callable[[], Any] = docker_client):
@@ -318,14 +324,14 @@ class Builder:
                 except BuildError as exc:
                     raise StepFailed(f'Environment "{env.name}": {exc}') from None
                 if tagged is not None and tagged.labels.get(f"{LABEL}.build-hash") == digest:
-                    return StepImage(image_tag(owner, env_uuid), bool(env.properties.get("network")))
+                    return _step_image(image_tag(owner, env_uuid), env)
                 note(f'Environment "{env.name}" has no up-to-date image: building it first.')
             build, task = self._start(owner, env_uuid, project_dir, False, None)
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(task)
         if build.status != "SUCCESS":
             raise StepFailed(f'Environment "{env.name}" could not be built: {build.error} (log: {build.log_path})')
-        return StepImage(build.image, bool(env.properties.get("network")))
+        return _step_image(build.image, env)
 
     def forget(self, project_dir: Path, env_uuid: str) -> None:
         """After an environment is deleted: its build records and its image."""

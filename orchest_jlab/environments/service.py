@@ -89,6 +89,13 @@ class EnvironmentService:
             raise NotFound(f'There is no folder "{text}".')
         return path
 
+    def _changed(self, project_dir: Path, action: str, env_uuid: str) -> None:
+        """Tell the kernelspecs and the clients (an open editor's environment list follows)."""
+        self.on_change()
+        if self.engine is not None:
+            project = self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
+            self.engine.bus.publish("environment", action=action, project_path=project, environment_uuid=env_uuid)
+
     def _present(self, project_dir: Path, env: EnvironmentFiles) -> dict[str, Any]:
         data = env.to_json()
         data["project"] = self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
@@ -103,7 +110,7 @@ class EnvironmentService:
         envs = list_environment_files(project_dir)
         if not envs and create_default:
             envs = [create_environment(project_dir, {})]
-            self.on_change()
+            self._changed(project_dir, "created", envs[0].uuid)
         return {"project": self.workspace.api_path(project_dir) if project_dir != self.workspace.root else "",
                 "environments": [self._present(project_dir, e) for e in envs]}
 
@@ -114,13 +121,13 @@ class EnvironmentService:
     def create(self, project: str | None, body: Any) -> dict[str, Any]:
         project_dir = self.project_dir(project)
         created = create_environment(project_dir, body)
-        self.on_change()
+        self._changed(project_dir, "created", created.uuid)
         return self._present(project_dir, created)
 
     def update(self, project: str | None, env_uuid: str, body: Any) -> dict[str, Any]:
         project_dir = self.project_dir(project)
         updated = update_environment(project_dir, env_uuid, body)
-        self.on_change()
+        self._changed(project_dir, "updated", env_uuid)
         return self._present(project_dir, updated)
 
     def delete(self, project: str | None, env_uuid: str) -> None:
@@ -135,7 +142,7 @@ class EnvironmentService:
                            "change those steps' environment (or wait for the run to end) first.",
                            [{"message": u} for u in users])
         delete_environment_files(project_dir, env_uuid)
-        self.on_change()
+        self._changed(project_dir, "deleted", env_uuid)
         if self.builder is not None:
             self.builder.forget(project_dir, env_uuid)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from .environments import BuildHandler, BuildLogHandler, EnvironmentHandler, EnvironmentsHandler
 from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
-from .pipelines import PipelineHandler, PipelinesHandler, ValidateHandler
-from .runs import RunHandler, RunsHandler, StepLogHandler
+from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
+from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
 
 API_PREFIX = "/orchest/api"
 UUID = r"[0-9a-fA-F-]{36}"
@@ -20,6 +20,10 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/runs", RunsHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})", RunHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/steps/(?P<step_uuid>{UUID})/log", StepLogHandler),
+        (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/pipeline", RunPipelineHandler),
+        (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/files/(?P<path>.+)", RunFileHandler),
+        (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/copy-pipeline", CopyPipelineHandler),
+        (rf"{API_PREFIX}/steps", StepsHandler),
         (rf"{API_PREFIX}/events", EventsHandler),
         (rf"{API_PREFIX}/jobs", JobsHandler),
         (rf"{API_PREFIX}/jobs/grid", JobGridHandler),

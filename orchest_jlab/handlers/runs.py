@@ -1,8 +1,6 @@
-"""Runs: start, list, get, cancel, and a step's log."""
+"""Runs: start, list, get, cancel, a step's log; and what a past run ran (read-only mode)."""
 
 from __future__ import annotations
-
-import json
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -47,3 +45,27 @@ class StepLogHandler(OrchestHandler):
         text = self.runs.log(run_uuid, step_uuid)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(text)
+
+
+class RunPipelineHandler(OrchestHandler):
+    @web.authenticated
+    @authorized
+    def get(self, run_uuid: str) -> None:
+        self.write_json(self.runs.pipeline(run_uuid))
+
+
+class RunFileHandler(OrchestHandler):
+    @web.authenticated
+    @authorized
+    def get(self, run_uuid: str, path: str) -> None:
+        data, content_type = self.runs.file(run_uuid, path)
+        self.set_header("Content-Type", content_type)
+        self.finish(data)
+
+
+class CopyPipelineHandler(OrchestHandler):
+    @web.authenticated
+    @authorized
+    def post(self, run_uuid: str) -> None:
+        body = self.json_body() if self.request.body else None
+        self.write_json(self.runs.copy_pipeline(run_uuid, body), status=201)

@@ -32,7 +32,8 @@ class ContainerKernels:
         name = kernel_name(ctx.environment or "")
         settings = dataclasses.asdict(self.settings)
         spec = kernel_spec(ctx.environment or "", name, {
-            "image": self.image.image, "network": self.image.network, "project_dir": str(ctx.project_dir),
+            "image": self.image.image, "network": self.image.network, "gpu": self.image.gpu,
+            "project_dir": str(ctx.project_dir),
             "labels": self.labels, "container_settings": settings})
         manager = AsyncKernelManager(kernel_name=name)
         manager._kernel_spec = spec  # not looked up: this spec is the step's own

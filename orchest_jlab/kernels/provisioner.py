@@ -30,7 +30,15 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Dict, Unicode
 
-from ..engine.docker_backend import LABEL, ContainerSettings, StepImage, container_options, docker_client, remove_container
+from ..engine.docker_backend import (
+    LABEL,
+    ContainerSettings,
+    StepImage,
+    container_options,
+    docker_client,
+    docker_failure,
+    remove_container,
+)
 
 PROVISIONER_NAME = "orchest-docker"
 _state: dict[str, Any] = {"resolver": None, "settings": None, "client": None}
@@ -79,6 +87,7 @@ class DockerKernelProvisioner(LocalProvisioner):
     environment_uuid = Unicode("", config=True, help="The environment whose image runs the kernel.")
     image = Unicode("", config=True, help="The image; empty: resolved from the environment.")
     network = Bool(False, config=True, help="Give the kernel the host's network (with image).")
+    gpu = Bool(False, config=True, help="Give the kernel the engine's GPUs (with image).")
     project_dir = Unicode("", config=True, help="The project (or run snapshot) mounted in the container.")
     labels = Dict(config=True, help="Extra labels of the container.")
     container_settings = Dict(config=True, help="ContainerSettings fields; empty: the server's.")
@@ -93,7 +102,7 @@ class DockerKernelProvisioner(LocalProvisioner):
             raise RuntimeError(f"No project above {cwd} defines the environment {self.environment_uuid}: "
                                "open the notebook from inside its project.")
         if self.image:
-            self._image = StepImage(self.image, self.network)
+            self._image = StepImage(self.image, self.network, self.gpu)
         else:
             resolver = _state["resolver"]
             if resolver is None:
@@ -126,9 +135,11 @@ class DockerKernelProvisioner(LocalProvisioner):
         self.container = await asyncio.to_thread(client.containers.create, **options)
         try:
             await asyncio.to_thread(self.container.start)
-        except Exception:
+        except Exception as exc:
             await remove_container(self.container)
             self.container = None
+            if type(exc).__name__ == "APIError":
+                raise RuntimeError(docker_failure(exc, self._image).replace("the step", "the kernel")) from None
             raise
         self.pid = None
         self.cwd = str(cwd)

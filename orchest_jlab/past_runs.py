@@ -1,0 +1,111 @@
+"""What a past run ran, for read-only mode: its pipeline document, its files, an editable copy.
+
+A non-interactive run ran a snapshot (``snapshot_dir``): its pipeline file with the parameters
+written in, and its executed notebooks. An interactive run ran the project's files in place; the
+engine keeps the document it ran in the run's folder (``RECORDED_PIPELINE``), since the file
+changes afterwards. Runs recorded before that was kept fall back to the current file, and say so.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import uuid as uuidlib
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .engine.run import RECORDED_PIPELINE
+from .errors import BadRequest, Conflict, NotFound
+from .pipelines import PipelineFileError, find_project_root, read_pipeline, write_pipeline
+from .pipelines.project import is_within
+
+
+def run_folder(record: dict[str, Any]) -> Path:
+    """The folder of a run (logs, snapshot): found from a step's log, else the default place."""
+    for step in record["steps"].values():
+        if step.get("log_path"):
+            return Path(step["log_path"]).parent.parent
+    if record.get("snapshot_dir"):
+        return Path(record["snapshot_dir"]).parent
+    return Path(record["project_dir"]) / ".orchest" / "runs" / record["uuid"]
+
+
+def files_folder(record: dict[str, Any]) -> Path:
+    """Where the run's files are: its snapshot, or the project for an interactive run."""
+    return Path(record["snapshot_dir"] or record["project_dir"])
+
+
+def run_pipeline(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The document the run ran and where it comes from: ``snapshot``, ``recorded`` or ``current``."""
+    candidates = [(run_folder(record) / RECORDED_PIPELINE, "recorded")]
+    if record.get("snapshot_dir"):
+        candidates.insert(0, (Path(record["snapshot_dir"]) / record["pipeline_file"], "snapshot"))
+    candidates.append((Path(record["project_dir"]) / record["pipeline_file"], "current"))
+    for path, source in candidates:
+        try:
+            return read_pipeline(path).data, source
+        except FileNotFoundError:
+            continue
+        except PipelineFileError as exc:
+            if source == "current":
+                raise BadRequest(f"The run's pipeline was not kept and its file cannot be read: {exc}") from None
+            raise BadRequest(f"The run's pipeline ({path}) cannot be read: {exc}") from None
+    raise NotFound(f"The pipeline of run {record['uuid']} was not kept, and {record['pipeline_file']} is gone.")
+
+
+def run_file(record: dict[str, Any], relative: str) -> tuple[bytes, str]:
+    """A file of the run (e.g. an executed notebook) and its content type. ``relative`` is a
+    ``/``-separated path in the run's project folder (its snapshot for a non-interactive run)."""
+    parts = PurePosixPath(relative).parts
+    if not parts or relative.startswith("/") or any(p in ("..", "") for p in parts) or "\x00" in relative:
+        raise BadRequest(f'"{relative}" is not a path inside the run\'s project folder.')
+    folder = files_folder(record)
+    path = folder.joinpath(*parts)
+    if not is_within(os.path.realpath(path), os.path.realpath(folder)):
+        raise BadRequest(f'"{relative}" leads outside the run\'s project folder.')
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        where = "snapshot" if record["snapshot_dir"] else "project"
+        raise NotFound(f'The run\'s {where} has no file "{relative}".') from None
+    content_type = "application/json" if path.suffix in (".ipynb", ".orchest") else (
+        mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    return data, content_type
+
+
+def default_copy_name(record: dict[str, Any]) -> str:
+    """``<stem>-run-<first 8 of the run uuid>.orchest`` next to the original pipeline file."""
+    original = PurePosixPath(record["pipeline_file"])
+    return str(original.with_name(f"{original.stem}-run-{record['uuid'][:8]}{original.suffix}"))
+
+
+def copy_run_pipeline(record: dict[str, Any], target: Path, root: Path) -> dict[str, Any]:
+    """Write the run's pipeline to ``target`` (absolute, a new ``.orchest`` file of the same project
+    under ``root``) as a new pipeline: a new uuid, a name saying which run, step files re-pointed
+    from the new folder."""
+    project = Path(record["project_dir"])
+    original = project / record["pipeline_file"]
+    if not target.parent.is_dir():
+        raise NotFound(f'The folder of "{target.name}" does not exist.')
+    if find_project_root(target, root) != project:
+        raise BadRequest(f'The copy must be in the run\'s project folder "{project.name}", whose environments '
+                         "its steps use.")
+    if target.exists():
+        raise Conflict(f'"{target.name}" already exists; choose another name for the copy.')
+    document, _ = run_pipeline(record)
+    copy = dict(document)
+    copy["uuid"] = str(uuidlib.uuid4())
+    name = document.get("name") if isinstance(document.get("name"), str) else original.stem
+    copy["name"] = f"{name} (run {record['uuid'][:8]})"
+    if target.parent != original.parent:
+        copy["steps"] = {u: _repointed(step, original.parent, target.parent)
+                         for u, step in (document.get("steps") or {}).items()}
+    write_pipeline(target, copy)
+    return copy
+
+
+def _repointed(step: Any, old_folder: Path, new_folder: Path) -> Any:
+    if not isinstance(step, dict) or not isinstance(step.get("file_path"), str) or not step["file_path"]:
+        return step
+    absolute = os.path.normpath(old_folder / step["file_path"])
+    return {**step, "file_path": Path(os.path.relpath(absolute, new_folder)).as_posix()}
