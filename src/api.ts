@@ -151,8 +151,11 @@ export interface IRunPipeline {
   pipeline: { [key: string]: unknown };
   /** The pipeline file, relative to the server's root folder. */
   pipeline_path: string;
-  /** From the run's snapshot, or recorded when an interactive run started. */
-  source: 'snapshot' | 'recorded';
+  /**
+   * From the run's snapshot, recorded when an interactive run started, or
+   * the file as it is now (runs from before documents were recorded).
+   */
+  source: 'snapshot' | 'recorded' | 'current';
 }
 
 /**

@@ -95,9 +95,11 @@ function RunViewBanner(props: { controller: RunViewController; trans: Translatio
   return (
     <Panel position="top-center" className="jp-OrchestEditor-readOnly">
       <span>
-        {controller.pipeline?.source === 'recorded'
-          ? trans.__('Read-only: the pipeline as the run of %1 ran it.', created)
-          : trans.__('Read-only: the pipeline of the run of %1, from its snapshot.', created)}
+        {controller.pipeline?.source === 'snapshot'
+          ? trans.__('Read-only: the run of %1, from its snapshot.', created)
+          : controller.pipeline?.source === 'recorded'
+            ? trans.__('Read-only: the pipeline as the run of %1 ran it.', created)
+            : trans.__('Read-only: the run of %1 (its pipeline was not kept: the file as it is now).', created)}
       </span>
       <button
         className="jp-mod-styled jp-mod-accept jp-OrchestEditor-copyRun"

@@ -298,48 +298,6 @@ test.describe('Running a pipeline', () => {
   });
 });
 
-test.describe('Sidebar and past runs', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
-
-  test('lists pipelines and runs, and shows a past run read-only', async ({ page, tmpPath }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
-    await clickToolbar(editor, 'orchest-jlab:run-all');
-    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
-
-    await page.sidebar.openTab('orchest-jlab-sidebar');
-    const sidebar = page.locator('#orchest-jlab-sidebar');
-    await expect(sidebar.locator('.jp-OrchestSidebar-pipelines li', { hasText: 'Weather quickstart' }).first()).toBeVisible();
-    const runs = sidebar.locator('.jp-OrchestSidebar-runs li');
-    await expect(runs).toHaveCount(1);
-    await expect(runs.first()).toHaveAttribute('data-status', 'SUCCESS');
-
-    // A second run that fails: the newest is listed first.
-    await page.contents.uploadContent('raise SystemExit(3)\n', 'text', `${folder}/report.py`);
-    await clickToolbar(editor, 'orchest-jlab:run-all');
-    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'FAILURE', { timeout: 90000 });
-    await expect(runs).toHaveCount(2);
-    await expect(runs.first()).toHaveAttribute('data-status', 'FAILURE');
-
-    // The first run, read-only.
-    await runs.nth(1).click();
-    await expect(editor.locator('.jp-OrchestEditor-readOnly')).toBeVisible();
-    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED');
-    await expect(editor.locator('.jp-Toolbar [data-command="orchest-jlab:add-step"]')).toHaveAttribute(
-      'aria-disabled',
-      'true'
-    );
-    await stepNode(editor, 'Report').click();
-    await clickToolbar(editor, 'orchest-jlab:toggle-log');
-    await expect(editor.locator('.jp-OrchestLog-text')).toContainText('hottest days');
-    await editor.locator('.jp-OrchestEditor-backToEditing').click();
-    await expect(editor.locator('.jp-OrchestEditor-readOnly')).toHaveCount(0);
-    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'FAILURE');
-  });
-});
-
 test.describe('File browser integration', () => {
   test.afterEach(async ({ page, tmpPath }) => {
     await removeExample(page, tmpPath);

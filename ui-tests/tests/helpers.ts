@@ -139,3 +139,37 @@ export async function execute(page: IJupyterLabPageFixture, command: string, arg
     { command, args }
   );
 }
+
+/** The orchest-jlab REST API's URL of an endpoint. */
+export function apiURL(baseURL: string, endpoint: string): string {
+  return `${baseURL}/orchest/api/${endpoint}`;
+}
+
+/**
+ * Start a run through the REST API and wait until it ends; returns it.
+ */
+export async function runToEnd(
+  request: APIRequestContext,
+  baseURL: string,
+  body: { pipeline: string; interactive?: boolean; run_type?: string; steps?: string[] }
+): Promise<any> {
+  const created = await request.post(apiURL(baseURL, 'runs'), { data: body });
+  expect(created.status(), await created.text()).toBe(201);
+  const run = await created.json();
+  let current: any = run;
+  await expect
+    .poll(
+      async () => {
+        current = await (await request.get(apiURL(baseURL, `runs/${run.uuid}`))).json();
+        return current.status;
+      },
+      { timeout: 90000, intervals: [500] }
+    )
+    .toMatch(/SUCCESS|FAILURE|ABORTED/);
+  return current;
+}
+
+/** The interactive session's status in an editor's toolbar. */
+export function sessionStatus(editor: Locator): Locator {
+  return editor.locator('.jp-Toolbar .jp-OrchestSession');
+}
