@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -227,6 +228,24 @@ async def test_an_environment_with_gpu_support_asks_docker_for_the_gpus(docker_e
         step = next(iter(record["steps"].values()))
         assert record["status"] == "FAILURE" and "asks for GPU support" in step["error"], step
         assert leftovers(client, project.root) == []
+
+
+async def test_containers_of_a_killed_process_are_removed_at_the_next_start(client, tmp_path):
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    labels = {f"{LABEL}.kind": "step", f"{LABEL}.pid": str(dead.pid), f"{LABEL}.project": str(tmp_path)}
+    orphan = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], labels=labels, network_mode="none")
+    mine = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], network_mode="none",
+                                    labels={**labels, f"{LABEL}.pid": str(os.getpid())})
+    try:
+        make_runtime(EventBus(), "docker", DockerOptions(data_dir=None))  # what a server start does
+        assert [c.id for c in leftovers(client, tmp_path)] == [mine.id]  # a live owner's is kept
+    finally:
+        for container in (orphan, mine):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
 
 
 async def test_a_failing_step_and_a_cancelled_run_leave_no_container(docker_env, project, client):

@@ -244,7 +244,7 @@ def test_a_run_whose_process_died_is_marked_failed(project):
     reopened.close()
 
 
-def test_a_run_whose_process_is_killed_is_marked_failed_on_the_next_start(project):
+def test_a_run_whose_process_is_killed_is_marked_failed_and_its_steps_killed_on_the_next_start(project):
     """A real crash: the command-line run is killed with SIGKILL mid-step."""
     import signal
     import subprocess
@@ -256,6 +256,11 @@ def test_a_run_whose_process_is_killed_is_marked_failed_on_the_next_start(projec
     cli = subprocess.Popen([sys.executable, "-m", "orchest_jlab", "run", str(path), "-q"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database = project.root / ".orchest" / "orchest-jlab.sqlite"
+
+    def step_processes():
+        return [p for p in psutil.process_iter(["cmdline", "status"])
+                if str(project.root / "slow.py") in (p.info["cmdline"] or []) and p.info["status"] != "zombie"]
+
     try:
         for _ in range(400):
             if database.exists():
@@ -274,11 +279,16 @@ def test_a_run_whose_process_is_killed_is_marked_failed_on_the_next_start(projec
         store.close()
         assert run["status"] == "FAILURE" and "stopped" in run["error"]
         assert next(iter(run["steps"].values()))["state"] == "ABORTED"
+        # The step's process outlived the killed CLI; recovery killed it.
+        for _ in range(100):
+            if not step_processes():
+                break
+            time.sleep(0.05)
+        assert step_processes() == []
     finally:
         cli.kill()
-        for process in psutil.process_iter(["cmdline"]):  # the orphaned step (a SIGKILL leaves it)
-            if str(project.root / "slow.py") in (process.info["cmdline"] or []):
-                process.kill()
+        for process in step_processes():
+            process.kill()
 
 
 async def test_a_run_cancelled_before_it_starts_ends_aborted(harness, project):

@@ -27,6 +27,8 @@ if (typeof process.getuid === 'function' && process.getuid() === 0) {
 module.exports = {
   ...baseConfig,
   testDir: './tests',
+  // The editor benchmark runs under `make bench` (benchmarks/bench_editor.py), not in the test suite.
+  testIgnore: process.env.ORCHEST_BENCH ? [] : ['**/benchmark.spec.ts'],
   // The CI machine has 2 cores, and all tests share one Jupyter server.
   workers: 1,
   fullyParallel: false,

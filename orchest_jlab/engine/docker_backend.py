@@ -251,3 +251,18 @@ def remove_leftovers(client, labels: dict[str, str] | None = None) -> int:
             container.remove(force=True)
             removed += 1
     return removed
+
+
+def remove_orphans(client) -> int:
+    """Remove the containers of ours whose owning process is gone (killed before it could remove
+    them): what a server or command-line run killed with SIGKILL leaves behind."""
+    import psutil
+
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": [f"{LABEL}.kind", f"{LABEL}.pid"]}):
+        owner = container.labels.get(f"{LABEL}.pid", "")
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+                removed += 1
+    return removed

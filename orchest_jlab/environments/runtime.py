@@ -14,7 +14,7 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_data_dir
 
 from ..engine import Backend, EventBus, LocalBackend
-from ..engine.docker_backend import ContainerSettings, DockerBackend, engine_unavailable
+from ..engine.docker_backend import ContainerSettings, DockerBackend, docker_client, engine_unavailable, remove_orphans
 from ..errors import BadRequest
 from .builds import DEFAULT_ALIASES, Builder
 
@@ -71,6 +71,7 @@ def make_runtime(bus: EventBus, choice: str = "auto", options: DockerOptions | N
         raise BadRequest(f"The docker backend cannot be used: {problem}.")
     builder = None
     if problem is None:
+        _remove_orphaned_containers()
         builder = Builder(bus, aliases=options.aliases, ca_bundle=options.ca_bundle,
                           network=options.build_network, pull=options.pull)
     if builder is None or choice == "local":
@@ -83,6 +84,20 @@ def make_runtime(bus: EventBus, choice: str = "auto", options: DockerOptions | N
     settings = options.settings()
     set_image_resolver(builder.image_for, settings)
     return Runtime(_DockerBackend(builder, settings), builder, None)
+
+
+def _remove_orphaned_containers() -> None:
+    try:
+        client = docker_client(timeout=30)
+        try:
+            removed = remove_orphans(client)
+        finally:
+            client.close()
+    except Exception as exc:  # cleaning up must never stop a start
+        log.warning("Could not look for containers left by killed processes: %s", exc)
+        return
+    if removed:
+        log.info("Removed %d containers left by processes that were killed", removed)
 
 
 class _DockerBackend(DockerBackend):

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..engine.orphans import kill_orphaned_process
 from .models import Base, RunRow, StepRow, run_to_json
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,8 @@ class RunStore:
             return True
 
     def recover(self) -> list[str]:
-        """Mark runs in flight whose process is gone as FAILURE (their open steps ABORTED)."""
+        """Mark runs in flight whose process is gone as FAILURE (their open steps ABORTED), and kill
+        the step processes that outlived it."""
         finished = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         recovered = []
         with self._session.begin() as session:
@@ -131,6 +133,8 @@ class RunStore:
                 for step in row.steps:
                     if step.state in ("PENDING", "RUNNING"):
                         step.state, step.finished, step.error = "ABORTED", finished, INTERRUPTED
+                        if step.log_path:
+                            kill_orphaned_process(step.log_path)
                 recovered.append(row.uuid)
         return recovered
 

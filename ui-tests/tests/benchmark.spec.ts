@@ -1,17 +1,18 @@
 /**
- * Speed of the pipeline editor, measured in the browser: a 300-step pipeline
- * opens and is fully drawn, and state updates of its 300 steps arriving at
- * once are painted. The times (best of a few rounds) are printed. The
- * issue's targets are 1 s and 100 ms; the limits asserted here leave headroom
- * for a loaded 2-core CI machine (override with ORCHEST_BENCH_OPEN_MS and
- * ORCHEST_BENCH_UPDATE_MS). PROFILE=1 prints the functions that took the most
- * time during the state updates (a CPU profile).
+ * Speed of the pipeline editor, measured in the browser (a benchmark, not a
+ * test: `make bench` runs it through benchmarks/bench_editor.py with
+ * ORCHEST_BENCH=1; the UI test suite leaves it out). It prints, each as the
+ * best of a few rounds and against a baseline measured in the same page:
+ * - a 300-step pipeline opened and fully drawn, vs the same file opened in
+ *   JupyterLab's text editor (the cost of opening any document);
+ * - state updates of its 300 steps arriving at once, painted, vs 300 plain
+ *   elements updated and painted (the browser's floor).
+ * The issue's targets are 1 s and 100 ms. PROFILE=1 prints the functions that
+ * took the most time during the state updates (a CPU profile).
  */
 import { expect, test } from '@jupyterlab/galata';
 
 const STEPS = 300;
-const OPEN_LIMIT_MS = Number(process.env.ORCHEST_BENCH_OPEN_MS ?? 1500);
-const UPDATE_LIMIT_MS = Number(process.env.ORCHEST_BENCH_UPDATE_MS ?? 200);
 
 function bigPipeline(): string {
   const hex = (n: number): string => n.toString(16).padStart(12, '0');
@@ -99,6 +100,37 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
   }
   const openMs = Math.min(...openTimes);
 
+  // Baseline: the same file in JupyterLab's text editor, until its text is painted.
+  const textTimes: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    textTimes.push(
+      await page.evaluate(async path => {
+        const t0 = performance.now();
+        const widget: any = await window.jupyterapp.commands.execute('docmanager:open', { path, factory: 'Editor' });
+        await widget.context.ready;
+        await new Promise<void>(resolve => {
+          const check = (): void => {
+            const line = widget.node.querySelector('.cm-content .cm-line');
+            if (line && widget.isVisible) {
+              resolve();
+            } else {
+              requestAnimationFrame(check);
+            }
+          };
+          check();
+        });
+        await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        const elapsed = performance.now() - t0;
+        widget.dispose();
+        return elapsed;
+      }, `${tmpPath}/big.orchest`)
+    );
+  }
+  const textOpenMs = Math.min(...textTimes);
+  await page.evaluate(async path => {
+    await window.jupyterapp.commands.execute('docmanager:open', { path });
+  }, `${tmpPath}/big.orchest`);
+
   const cdp = process.env.PROFILE ? await page.context().newCDPSession((page as any).page) : null;
   if (cdp) {
     await cdp.send('Profiler.enable');
@@ -165,8 +197,27 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
     });
     console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1)}ms ${k}`).join('\n'));
   }
-  console.log(`orchest-jlab benchmark: ${STEPS} steps opened and drawn in ${openMs.toFixed(0)} ms; ` +
-    `${STEPS} state updates painted in ${updateMs.toFixed(0)} ms`);
-  expect(openMs).toBeLessThan(OPEN_LIMIT_MS);
-  expect(updateMs).toBeLessThan(UPDATE_LIMIT_MS);
+  // Baseline: 300 plain elements, each updated as its event arrives, until painted.
+  const plainMs = await page.evaluate(async count => {
+    const box = document.createElement('div');
+    box.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 10000; background: white';
+    const cells = Array.from({ length: count }, () => box.appendChild(document.createElement('span')));
+    document.body.appendChild(box);
+    const times: number[] = [];
+    for (const state of ['RUNNING', 'COMPUTED', 'FAILURE', 'ABORTED', 'PENDING', 'RUNNING']) {
+      const t0 = performance.now();
+      for (const cell of cells) {
+        cell.textContent = state;
+        cell.dataset.state = state;
+      }
+      await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      times.push(performance.now() - t0);
+    }
+    box.remove();
+    return Math.min(...times);
+  }, STEPS);
+
+  const result = { steps: STEPS, openMs, textOpenMs, updateMs, plainMs };
+  console.log(`orchest-jlab benchmark: ${JSON.stringify(result)}`);
+  expect(openMs).toBeGreaterThan(0);
 });

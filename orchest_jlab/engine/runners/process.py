@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from ..context import StepContext
+from ..orphans import forget_process, record_process
 from ..steplog import StepLog
 from . import StepFailed
 
@@ -67,6 +68,7 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         start_new_session=True,  # its own process group: cancel kills everything it started
     )
     pgid = transport.get_pid()
+    record_process(ctx.log_path, pgid)
     try:
         await protocol.exited
     except asyncio.CancelledError:
@@ -79,6 +81,7 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
     finally:
         # Whatever the step left running in its group (background jobs) ends with it.
         _signal_group(pgid, signal.SIGKILL)
+        forget_process(ctx.log_path)
         try:  # the last output may still be in the pipe
             await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
         except asyncio.TimeoutError:
