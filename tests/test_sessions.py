@@ -277,3 +277,25 @@ class TestOnDocker:
         code, error = await api_error(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
         assert code == 409 and error["errors"][0]["session_status"] == "FAILURE"
         assert (await stop_session(jp_fetch))["status"] == "STOPPED"
+
+    async def test_stopping_a_launching_session_cancels_its_builds(self, jp_fetch, root, docker_client):
+        env = root.environment("Slow")
+        (root.root / ".orchest" / "environments" / env / "setup_script.sh").write_text("echo slow\nsleep 60\n")
+        notebook_pipeline(root, env)
+        await api(jp_fetch, "POST", "sessions", body={"pipeline": "p.orchest"})
+        for _ in range(300):
+            if self.containers(docker_client, kind="build", environment=env):
+                break
+            await asyncio.sleep(0.1)
+        session = await session_of(jp_fetch, "p.orchest")
+        assert session["status"] == "LAUNCHING" and session["message"] == 'Building the image of environment "Slow".'
+        assert session["environments"] == [{"uuid": env, "name": "Slow", "image": "BUILDING"}]
+
+        assert (await stop_session(jp_fetch))["status"] == "STOPPED"
+        for _ in range(300):
+            _, build = await api(jp_fetch, "GET", "environments", env, "build")
+            if build["status"] != "BUILDING":
+                break
+            await asyncio.sleep(0.1)
+        assert build["status"] == "ABORTED"
+        assert self.containers(docker_client, kind="build", environment=env) == []

@@ -98,15 +98,16 @@ class SessionService:
         return self._describe(path, data)
 
     async def _image_states(self, session: Session) -> None:
-        """READY or MISSING for each environment (NOT_NEEDED without Docker)."""
+        """READY or MISSING for each environment (NOT_NEEDED without Docker). An image that cannot be
+        checked (Docker stopped answering) is MISSING: building it says why."""
         if self.builder is None:
             for env in session.environments:
                 env.image = "NOT_NEEDED"
             return
         current = await asyncio.gather(*(asyncio.to_thread(self.builder.up_to_date, session.project_dir, e.uuid)
-                                         for e in session.environments))
+                                         for e in session.environments), return_exceptions=True)
         for env, ready in zip(session.environments, current):
-            env.image = "READY" if ready else "MISSING"
+            env.image = "READY" if ready is True else "MISSING"
 
     async def _open_kernels(self) -> list[OpenKernel]:
         return await self.kernels.list() if self.kernels is not None else []
@@ -168,8 +169,7 @@ class SessionService:
         session.started = now()
         self._sessions[path] = session  # from here on, a second start finds it
         if self.builder is None:
-            for env in session.environments:
-                env.image = "NOT_NEEDED"
+            await self._image_states(session)  # NOT_NEEDED, at once
             await self._set(session, SessionStatus.RUNNING, None)
         else:
             await self._set(session, SessionStatus.LAUNCHING, "Checking the images of the pipeline's environments.")
