@@ -246,6 +246,17 @@ class SessionService:
         await self._set(session, SessionStatus.RUNNING, None)
 
     async def _stop(self, session: Session) -> None:
+        try:
+            await self._stop_owned(session)
+        except Exception:  # the session ends STOPPED all the same; the log says what was left
+            log.exception("stopping the session of %s", session.api_path)
+        finally:
+            if self._sessions.get(session.pipeline_path) is session:
+                del self._sessions[session.pipeline_path]
+            await self._set(session, SessionStatus.STOPPED, None)
+
+    async def _stop_owned(self, session: Session) -> None:
+        """Cancel the session's launch, builds and interactive run; shut its kernels down."""
         owned = self._owned(session, await self._open_kernels())
         run = self.engine.active_interactive_run(session.pipeline_path)
         doing = (["cancelling its interactive run"] if run else []) + (
@@ -263,6 +274,3 @@ class SessionService:
                 await self.engine.wait(run.uuid)  # its steps' processes and containers are gone
         if self.kernels is not None:
             await asyncio.gather(*(self.kernels.shut_down(k) for k in owned))
-        if self._sessions.get(session.pipeline_path) is session:
-            del self._sessions[session.pipeline_path]
-        await self._set(session, SessionStatus.STOPPED, None)
