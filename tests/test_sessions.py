@@ -162,6 +162,16 @@ async def test_an_invalid_pipeline_does_not_start(jp_fetch, root):
     assert (await session_of(jp_fetch, "p.orchest"))["status"] == "STOPPED"
 
 
+async def test_an_unreadable_pipeline_has_a_stopped_session_that_does_not_start(jp_fetch, root):
+    (root.root / "junk.orchest").write_text("{not json")
+    code, session = await api(jp_fetch, "GET", "sessions", "junk.orchest")
+    assert code == 200 and session["status"] == "STOPPED" and session["environments"] == []
+    code, error = await api_error(jp_fetch, "POST", "sessions", body={"pipeline": "junk.orchest"})
+    assert code == 400 and "not valid JSON" in error["errors"][0]["message"]
+    code, error = await api_error(jp_fetch, "GET", "sessions", "missing.orchest")
+    assert code == 404
+
+
 async def test_an_unknown_environment_is_named_with_its_step(jp_fetch, root):
     _, make, use = notebook_pipeline(root)
     data = json.loads((root.root / "p.orchest").read_text())

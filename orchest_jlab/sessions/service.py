@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..engine.run import now
 from ..errors import BadRequest, Conflict, NotFound
-from ..pipelines import check_pipeline_file, find_project_root, list_environments, read_pipeline, resolve_step_file
+from ..pipelines import (
+    PipelineFileError,
+    StepPathError,
+    check_pipeline_file,
+    find_project_root,
+    list_environments,
+    read_pipeline,
+    resolve_step_file,
+)
 from .kernels import KernelDirectory, OpenKernel
 from .session import ACTIVE, Session, SessionEnvironment, SessionStatus
 
@@ -64,17 +72,22 @@ class SessionService:
         project_dir = find_project_root(path, self.workspace.root)
         defined = list_environments(project_dir)
         environments: dict[str, SessionEnvironment] = {}
-        step_files = set()
         for _, step in _steps(data):
             env_uuid = step.get("environment")
             if isinstance(env_uuid, str) and env_uuid in defined and env_uuid not in environments:
                 environments[env_uuid] = SessionEnvironment(env_uuid, defined[env_uuid].name)
-            with contextlib.suppress(Exception):
-                step_files.add(self._api_path(resolve_step_file(path, step.get("file_path") or "", project_dir)))
         return Session(pipeline_path=path, project_dir=project_dir, api_path=self._api_path(path),
                        project_path="" if project_dir == self.workspace.root else self._api_path(project_dir),
                        backend=self.engine.backend.name, environments=list(environments.values()),
-                       step_files=step_files)
+                       step_files=self._step_files(path, data, project_dir))
+
+    def _step_files(self, path: Path, data: Any, project_dir: Path) -> set[str]:
+        """The API paths of the pipeline's step files (those that resolve inside the project)."""
+        files = set()
+        for _, step in _steps(data):
+            with contextlib.suppress(StepPathError, TypeError):
+                files.add(self._api_path(resolve_step_file(path, step.get("file_path") or "", project_dir)))
+        return files
 
     def _checked(self, path: Path) -> Session:
         """The session to start, once the pipeline is valid and defines every environment it names."""
@@ -115,8 +128,8 @@ class SessionService:
     def _owned(self, session: Session, open_kernels: list[OpenKernel]) -> list[OpenKernel]:
         """The kernels opened on a step file of the session's pipeline (as it was started, or is now)."""
         files = set(session.step_files)
-        with contextlib.suppress(Exception):
-            files |= self._describe(session.pipeline_path, read_pipeline(session.pipeline_path).data).step_files
+        with contextlib.suppress(PipelineFileError):
+            files |= self._step_files(session.pipeline_path, read_pipeline(session.pipeline_path).data, session.project_dir)
         return [k for k in open_kernels if k.path in files]
 
     async def _present(self, session: Session, open_kernels: list[OpenKernel] | None = None) -> dict[str, Any]:
@@ -133,7 +146,7 @@ class SessionService:
     async def _stopped(self, path: Path) -> dict[str, Any]:
         try:
             data = read_pipeline(path).data
-        except Exception:  # an unreadable file has a session too: a stopped one, using nothing
+        except PipelineFileError:  # an unreadable file has a session too: a stopped one, using nothing
             data = None
         session = self._describe(path, data)
         await self._image_states(session)
