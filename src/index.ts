@@ -18,7 +18,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { OrchestAPI } from './api';
 import { addCommands, CommandIDs, populateRunViewToolbar, populateToolbar } from './commands';
-import { DEFAULT_SETTINGS, IEditorServices, IEditorSettings, isStepFile } from './editor/controller';
+import { isStepFile } from './editor/helpers';
+import { DEFAULT_SETTINGS, IEditorServices, IEditorSettings } from './editor/services';
 import { RunViewController } from './editor/runview';
 import {
   PIPELINE_EDITOR_FACTORY,

@@ -10,7 +10,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 import { notebookIcon } from '@jupyterlab/ui-components';
 
-import type { IStaticNotebook } from './editor/controller';
+import type { IStaticNotebook } from './editor/services';
 
 /**
  * Make the widget of a read-only notebook.

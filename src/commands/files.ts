@@ -7,7 +7,8 @@ import { InputDialog, Notification } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { fastForwardIcon, runIcon } from '@jupyterlab/ui-components';
 
-import { errorMessage, isStepFile, PIPELINE_EDITOR_FACTORY } from '../editor/controller';
+import { errorMessage, isStepFile } from '../editor/helpers';
+import { PIPELINE_EDITOR_FACTORY } from '../editor/services';
 import { sessionErrorText } from '../editor/document';
 import { PipelineEditorWidget } from '../editor/widget';
 import { pipelineIcon } from '../icons';

@@ -8,71 +8,17 @@
  */
 
 import { PathExt } from '@jupyterlab/coreutils';
-import { Contents, KernelSpec } from '@jupyterlab/services';
-import { TranslationBundle } from '@jupyterlab/translation';
-import { CommandRegistry } from '@lumino/commands';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IEnvironment, IProblem, IReport, OrchestAPI } from '../api';
+import { IEnvironment, IProblem, IReport } from '../api';
 import { EventsClient, OrchestEvent } from '../events';
-import { IRefusal, IStepView, PipelineModel } from '../model';
-import { SessionTracker } from '../sessions';
+import { IStepView, PipelineModel } from '../model';
 import { StepEdits } from './edits';
+import { errorMessage, isInside } from './helpers';
+import { IEditorServices } from './services';
 import { autoLayout } from './layout';
 import { isRunFinished, mergeLog, RunTracker } from './runstate';
-
-/**
- * The name of the pipeline editor's widget factory.
- */
-export const PIPELINE_EDITOR_FACTORY = 'Pipeline Editor';
-
-/**
- * Settings of the editor (schema/plugin.json).
- */
-export interface IEditorSettings {
-  autoSaveBeforeRun: boolean;
-  autoStartSession: boolean;
-  showMinimap: boolean;
-  logPanelOpen: boolean;
-}
-
-export const DEFAULT_SETTINGS: IEditorSettings = {
-  autoSaveBeforeRun: true,
-  autoStartSession: true,
-  showMinimap: true,
-  logPanelOpen: false
-};
-
-/**
- * A notebook to show read-only in the main area.
- */
-export interface IStaticNotebook {
-  /** The notebook (nbformat JSON). */
-  content: unknown;
-  /** The tab's title. */
-  title: string;
-  /** Identifies the view: showing the same notebook again activates it. */
-  id: string;
-}
-
-/**
- * What an editor needs from the application.
- */
-export interface IEditorServices {
-  api: OrchestAPI;
-  events: EventsClient;
-  sessions: SessionTracker;
-  commands: CommandRegistry;
-  contents: Contents.IManager;
-  kernelspecs: KernelSpec.IManager | null;
-  trans: TranslationBundle;
-  settings: () => IEditorSettings;
-  /** Let the user pick a file (relative to the server's root), or null. */
-  pickFile: ((title: string, defaultPath: string) => Promise<string | null>) | null;
-  /** Show a notebook read-only, or null when the application cannot. */
-  showNotebook: ((notebook: IStaticNotebook) => void) | null;
-}
 
 /**
  * The log panel's content.
@@ -211,31 +157,6 @@ export abstract class PipelineController implements IDisposable {
   dismissBanner(): void {
     this.banner = null;
     this.bump();
-  }
-
-  /** A refused connection, translated. */
-  refusalMessage(refusal: IRefusal): string {
-    const trans = this.services.trans;
-    const s = refusal.steps;
-    switch (refusal.reason) {
-      case 'missing':
-        return trans.__('There is no step "%1".', s[0]);
-      case 'self':
-        return trans.__('A step cannot be connected to itself ("%1").', s[0]);
-      case 'duplicate':
-        return trans.__('"%1" is already connected to "%2".', s[0], s[1]);
-      case 'cycle':
-        return trans.__(
-          'Connecting "%1" to "%2" would make a cycle: %3.',
-          s[0],
-          s[1],
-          s
-            .slice(2)
-            .map(t => `"${t}"`)
-            .join(' → ')
-        );
-    }
-    return refusal.message;
   }
 
   // ------------------------------------------------------------ selection
@@ -471,46 +392,6 @@ export abstract class PipelineController implements IDisposable {
   private _logArrived: string[] = [];
 }
 
-/**
- * The file kinds a step can run.
- */
-export const STEP_EXTENSIONS = ['.ipynb', '.py', '.sh', '.r'];
-
-/**
- * Whether a path is a notebook or script that can be a step.
- */
-export function isStepFile(path: string): boolean {
-  return STEP_EXTENSIONS.includes(PathExt.extname(path).toLowerCase());
-}
-
-/**
- * The id of the edge of a connection.
- */
-export function edgeId(source: string, target: string): string {
-  return `${source}->${target}`;
-}
-
-/**
- * Whether a path (relative to the server's root) lies in a folder ("" is
- * the root).
- */
-export function isInside(path: string, folder: string): boolean {
-  const parts = (p: string): string[] => p.split('/').filter(x => x && x !== '.');
-  const inner = parts(path);
-  const outer = parts(folder);
-  return outer.length < inner.length && outer.every((x, i) => inner[i] === x);
-}
-
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every(x => b.has(x));
-}
-
-/**
- * The message of an error, the server's for API errors.
- */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return String(error);
 }

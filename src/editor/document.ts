@@ -11,7 +11,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { APIError, ISession, RunType } from '../api';
 import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
-import { errorMessage, IEditorServices, PipelineController } from './controller';
+import { PipelineController } from './controller';
+import { errorMessage } from './helpers';
+import { IEditorServices } from './services';
 
 /**
  * The state and actions of one pipeline editor.

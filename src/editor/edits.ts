@@ -5,8 +5,9 @@
  */
 
 import { PathExt } from '@jupyterlab/coreutils';
+import { TranslationBundle } from '@jupyterlab/translation';
 
-import { EditResult, IStepInit } from '../model';
+import { EditResult, IRefusal, IStepInit } from '../model';
 import type { PipelineController } from './controller';
 
 /**
@@ -180,7 +181,7 @@ export class StepEdits {
     }
     const result = model.connect(source, target);
     if (!result.ok) {
-      this._controller.say(this._controller.refusalMessage(result), 'warning');
+      this._controller.say(refusalMessage(this._controller.services.trans, result), 'warning');
     }
     return result;
   }
@@ -215,6 +216,32 @@ export class StepEdits {
       model.updateStep(uuid, { file_path: PathExt.relative(dir || '.', path) }, 'Change file');
     }
   }
+}
+
+/**
+ * A refused connection, translated.
+ */
+export function refusalMessage(trans: TranslationBundle, refusal: IRefusal): string {
+  const s = refusal.steps;
+  switch (refusal.reason) {
+    case 'missing':
+      return trans.__('There is no step "%1".', s[0]);
+    case 'self':
+      return trans.__('A step cannot be connected to itself ("%1").', s[0]);
+    case 'duplicate':
+      return trans.__('"%1" is already connected to "%2".', s[0], s[1]);
+    case 'cycle':
+      return trans.__(
+        'Connecting "%1" to "%2" would make a cycle: %3.',
+        s[0],
+        s[1],
+        s
+          .slice(2)
+          .map(t => `"${t}"`)
+          .join(' → ')
+      );
+  }
+  return refusal.message;
 }
 
 function parseEdgeId(id: string): [string, string] {

@@ -3,10 +3,12 @@
  */
 
 import { TranslationBundle } from '@jupyterlab/translation';
+import { Panel } from '@xyflow/react';
 import * as React from 'react';
 
 import { PipelineController } from './controller';
 import { PipelineEditorController } from './document';
+import { RunViewController } from './runview';
 import { stateLabel } from './nodes';
 import { durationSeconds, formatDuration, isRunFinished } from './runstate';
 import { useNow } from './hooks';
@@ -196,5 +198,34 @@ export function LogPanel(props: { controller: PipelineController; trans: Transla
         {body}
       </pre>
     </div>
+  );
+}
+
+/**
+ * What a read-only view of a run shows above the canvas.
+ */
+export function RunViewBanner(props: { controller: RunViewController; trans: TranslationBundle }): JSX.Element | null {
+  const { controller, trans } = props;
+  const run = controller.run;
+  if (!run) {
+    return null;
+  }
+  const created = new Date(run.created).toLocaleString();
+  return (
+    <Panel position="top-center" className="jp-OrchestEditor-readOnly">
+      <span>
+        {controller.pipeline?.source === 'snapshot'
+          ? trans.__('Read-only: the run of %1, from its snapshot.', created)
+          : controller.pipeline?.source === 'recorded'
+            ? trans.__('Read-only: the pipeline as the run of %1 ran it.', created)
+            : trans.__('Read-only: the run of %1 (its pipeline was not kept: the file as it is now).', created)}
+      </span>
+      <button
+        className="jp-mod-styled jp-mod-accept jp-OrchestEditor-copyRun"
+        onClick={() => void controller.createEditableCopy()}
+      >
+        {trans.__('Create editable copy')}
+      </button>
+    </Panel>
   );
 }

@@ -8,7 +8,9 @@ import { PathExt } from '@jupyterlab/coreutils';
 
 import { APIError, IRun, IRunPipeline } from '../api';
 import { PipelineFormatError, PipelineModel } from '../model';
-import { errorMessage, IEditorServices, PIPELINE_EDITOR_FACTORY, PipelineController } from './controller';
+import { PipelineController } from './controller';
+import { errorMessage } from './helpers';
+import { IEditorServices, PIPELINE_EDITOR_FACTORY } from './services';
 
 /**
  * The first characters of a run's uuid, as titles show it.

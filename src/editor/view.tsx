@@ -24,7 +24,8 @@ import * as React from 'react';
 
 import { PathExt } from '@jupyterlab/coreutils';
 import { IStepView } from '../model';
-import { edgeId, isStepFile, PipelineController } from './controller';
+import { PipelineController } from './controller';
+import { edgeId, isStepFile } from './helpers';
 
 /** What the file browser's drags carry: the dragged paths. */
 const CONTENTS_MIME = 'application/x-jupyter-icontents';
@@ -38,7 +39,7 @@ import {
 } from './nodes';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { useController } from './hooks';
-import { Banner, LogPanel, ProblemsBar, RunStatus } from './panels';
+import { Banner, LogPanel, ProblemsBar, RunStatus, RunViewBanner } from './panels';
 import { PropertiesPanel } from './properties';
 import { RunViewController } from './runview';
 
@@ -79,35 +80,6 @@ export function PipelineEditorView(props: {
       </div>
       </ControllerContext.Provider>
     </TransContext.Provider>
-  );
-}
-
-/**
- * What a read-only view of a run shows above the canvas.
- */
-function RunViewBanner(props: { controller: RunViewController; trans: TranslationBundle }): JSX.Element | null {
-  const { controller, trans } = props;
-  const run = controller.run;
-  if (!run) {
-    return null;
-  }
-  const created = new Date(run.created).toLocaleString();
-  return (
-    <Panel position="top-center" className="jp-OrchestEditor-readOnly">
-      <span>
-        {controller.pipeline?.source === 'snapshot'
-          ? trans.__('Read-only: the run of %1, from its snapshot.', created)
-          : controller.pipeline?.source === 'recorded'
-            ? trans.__('Read-only: the pipeline as the run of %1 ran it.', created)
-            : trans.__('Read-only: the run of %1 (its pipeline was not kept: the file as it is now).', created)}
-      </span>
-      <button
-        className="jp-mod-styled jp-mod-accept jp-OrchestEditor-copyRun"
-        onClick={() => void controller.createEditableCopy()}
-      >
-        {trans.__('Create editable copy')}
-      </button>
-    </Panel>
   );
 }
 

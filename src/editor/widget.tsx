@@ -11,7 +11,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { IEditorServices, PIPELINE_EDITOR_FACTORY, PipelineController } from './controller';
+import { PipelineController } from './controller';
+import { IEditorServices, PIPELINE_EDITOR_FACTORY } from './services';
 import { PipelineEditorController } from './document';
 import { RunViewController, shortUuid } from './runview';
 import { PipelineEditorView } from './view';

@@ -9,11 +9,15 @@ import {
   MAKE,
   openPipeline,
   readFile,
-  REPORT,
+  REAL_SESSIONS,
   removeExample,
+  REPORT,
   stepNode,
   stepState
 } from './helpers';
+
+// Galata's mock of JupyterLab's sessions would catch orchest's sessions API.
+test.use(REAL_SESSIONS);
 
 test.describe('Pipeline editor', () => {
   let folder = '';

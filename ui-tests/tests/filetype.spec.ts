@@ -1,5 +1,10 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { REAL_SESSIONS } from './helpers';
+
+// Galata's mock of JupyterLab's sessions would catch orchest's sessions API.
+test.use(REAL_SESSIONS);
+
 /**
  * A minimal Orchest pipeline definition (schema version 1.0.0) with two
  * connected steps.

@@ -30,9 +30,19 @@ export async function copyExample(
   return folder;
 }
 
-/** Delete a folder made by `copyExample`. */
+/**
+ * Delete a folder made by `copyExample`, after stopping the interactive
+ * sessions of its pipelines (their kernels and containers).
+ */
 export async function removeExample(page: IJupyterLabPageFixture, tmpPath: string): Promise<void> {
-  await page.contents.deleteDirectory(`examples/${tmpPath}`).catch(() => undefined);
+  const folder = `examples/${tmpPath}`;
+  const listed = await page.request.get('/orchest/api/sessions').catch(() => null);
+  const sessions: { pipeline_path: string }[] = listed?.ok() ? (await listed.json()).sessions : [];
+  for (const session of sessions.filter(s => s.pipeline_path.startsWith(`${folder}/`))) {
+    const path = session.pipeline_path.split('/').map(encodeURIComponent).join('/');
+    await page.request.delete(`/orchest/api/sessions/${path}`).catch(() => undefined);
+  }
+  await page.contents.deleteDirectory(folder).catch(() => undefined);
 }
 
 /**
@@ -173,3 +183,14 @@ export async function runToEnd(
 export function sessionStatus(editor: Locator): Locator {
   return editor.locator('.jp-Toolbar .jp-OrchestSession');
 }
+
+/**
+ * Fixture overrides for specs whose pages use orchest's sessions API:
+ * Galata mocks every URL matching `/api/sessions` (JupyterLab's sessions),
+ * which would catch `/orchest/api/sessions` too. `test.use(REAL_SESSIONS)`.
+ */
+export const REAL_SESSIONS: any = {
+  sessions: async ({}, use: (value: null) => Promise<void>) => {
+    await use(null);
+  }
+};

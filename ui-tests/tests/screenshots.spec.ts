@@ -7,7 +7,18 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { clickToolbar, copyExample, openPipeline, removeExample, stepNode, stepState } from './helpers';
+import {
+  clickToolbar,
+  copyExample,
+  openPipeline,
+  REAL_SESSIONS,
+  removeExample,
+  stepNode,
+  stepState
+} from './helpers';
+
+// Galata's mock of JupyterLab's sessions would catch orchest's sessions API.
+test.use(REAL_SESSIONS);
 
 // Written to docs/screenshots/ only when asked (UPDATE_SCREENSHOTS=1), so
 // that a test run leaves the working tree as it was.

@@ -1,4 +1,4 @@
-import { isInside } from '../controller';
+import { isInside } from '../helpers';
 import { runFilePath, shortUuid } from '../runview';
 
 describe('run view helpers', () => {

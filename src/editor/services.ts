@@ -1,0 +1,64 @@
+/**
+ * What a pipeline canvas needs from the application, and the editor's
+ * settings (schema/plugin.json).
+ */
+
+import { Contents, KernelSpec } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+
+import { OrchestAPI } from '../api';
+import { EventsClient } from '../events';
+import { SessionTracker } from '../sessions';
+
+/**
+ * The name of the pipeline editor's widget factory.
+ */
+export const PIPELINE_EDITOR_FACTORY = 'Pipeline Editor';
+
+/**
+ * Settings of the editor (schema/plugin.json).
+ */
+export interface IEditorSettings {
+  autoSaveBeforeRun: boolean;
+  autoStartSession: boolean;
+  showMinimap: boolean;
+  logPanelOpen: boolean;
+}
+
+export const DEFAULT_SETTINGS: IEditorSettings = {
+  autoSaveBeforeRun: true,
+  autoStartSession: true,
+  showMinimap: true,
+  logPanelOpen: false
+};
+
+/**
+ * A notebook to show read-only in the main area.
+ */
+export interface IStaticNotebook {
+  /** The notebook (nbformat JSON). */
+  content: unknown;
+  /** The tab's title. */
+  title: string;
+  /** Identifies the view: showing the same notebook again activates it. */
+  id: string;
+}
+
+/**
+ * What an editor needs from the application.
+ */
+export interface IEditorServices {
+  api: OrchestAPI;
+  events: EventsClient;
+  sessions: SessionTracker;
+  commands: CommandRegistry;
+  contents: Contents.IManager;
+  kernelspecs: KernelSpec.IManager | null;
+  trans: TranslationBundle;
+  settings: () => IEditorSettings;
+  /** Let the user pick a file (relative to the server's root), or null. */
+  pickFile: ((title: string, defaultPath: string) => Promise<string | null>) | null;
+  /** Show a notebook read-only, or null when the application cannot. */
+  showNotebook: ((notebook: IStaticNotebook) => void) | null;
+}

@@ -1,0 +1,79 @@
+/**
+ * The interactive session controls of the pipeline editor: the status in
+ * the toolbar, start and stop, auto-start on open, and runs that start the
+ * session first.
+ */
+import { expect, test } from '@jupyterlab/galata';
+
+import {
+  apiURL,
+  clickToolbar,
+  copyExample,
+  openPipeline,
+  REAL_SESSIONS,
+  removeExample,
+  sessionStatus,
+  stepState
+} from './helpers';
+
+// Galata's mock of JupyterLab's sessions would catch orchest's sessions API.
+test.use(REAL_SESSIONS);
+
+test.describe('Interactive sessions', () => {
+  test.setTimeout(480000);
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('the session starts when a pipeline opens, and stops from the toolbar', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    const status = sessionStatus(editor);
+    // The first session may build its environment's image first.
+    await expect(status).toHaveAttribute('data-status', /LAUNCHING|RUNNING/);
+    await expect(status).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
+    await expect(status).toContainText('Session running');
+    const session = await (await request.get(apiURL(baseURL!, `sessions/${folder}/quickstart.orchest`))).json();
+    expect(session.status).toBe('RUNNING');
+
+    await expect(editor.locator('.jp-Toolbar [data-command="orchest-jlab:start-session"]')).toHaveAttribute(
+      'aria-disabled',
+      'true'
+    );
+    await clickToolbar(editor, 'orchest-jlab:stop-session');
+    await expect(status).toHaveAttribute('data-status', 'STOPPED', { timeout: 30000 });
+    await expect(status).toContainText('Session stopped');
+    await expect(editor.locator('.jp-Toolbar [data-command="orchest-jlab:stop-session"]')).toHaveAttribute(
+      'aria-disabled',
+      'true'
+    );
+
+    // And starts again from the toolbar.
+    await clickToolbar(editor, 'orchest-jlab:start-session');
+    await expect(status).toHaveAttribute('data-status', 'RUNNING', { timeout: 90000 });
+  });
+
+  test('a run started while the session is stopped starts the session first', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    const status = sessionStatus(editor);
+    await expect(status).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
+    await clickToolbar(editor, 'orchest-jlab:stop-session');
+    await expect(status).toHaveAttribute('data-status', 'STOPPED', { timeout: 30000 });
+
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    // The session starts first, shown in the toolbar and the run status …
+    await expect(status).not.toHaveAttribute('data-status', 'STOPPED', { timeout: 10000 });
+    await expect(status).toHaveAttribute('data-status', 'RUNNING', { timeout: 90000 });
+    // … then the run goes through.
+    for (const title of ['Make data', 'Transform', 'Report']) {
+      await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    }
+    await expect(editor.locator('.jp-OrchestRunStatus')).toHaveAttribute('data-status', 'SUCCESS');
+  });
+});
