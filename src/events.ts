@@ -19,11 +19,11 @@ export interface IRunCreatedEvent {
   type: 'run-created';
   seq: number;
   run_uuid: string;
+  /** The pipeline file, relative to the server's root (as in the REST `Run`). */
+  pipeline_path: string;
   run: {
     uuid: string;
     project_dir: string;
-    /** The pipeline file, relative to the server's root. */
-    pipeline_path: string;
     pipeline_file: string;
     pipeline_uuid: string | null;
     pipeline_name?: string | null;

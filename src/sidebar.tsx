@@ -182,7 +182,7 @@ function Sidebar(props: ISidebarProps): JSX.Element {
       }
       const path = tracker.currentWidget?.controller.path;
       if (event.type === 'run-created' && path) {
-        if (isSamePath(event.run.pipeline_path, path)) {
+        if (isSamePath(event.pipeline_path, path)) {
           bumpRuns();
         }
         return;

@@ -142,7 +142,7 @@ export class RunTracker {
     switch (event.type) {
       case 'run-created': {
         const run = event.run;
-        if (!this.followNewRuns || !run.interactive || !isSamePath(run.pipeline_path, this.path)) {
+        if (!this.followNewRuns || !run.interactive || !isSamePath(event.pipeline_path, this.path)) {
           return false;
         }
         const { project_dir: _ignored, ...rest } = run;

@@ -63,7 +63,8 @@ describe('RunTracker', () => {
       type: 'run-created',
       seq: 3,
       run_uuid: 'r2',
-      run: { ...run({ uuid: 'r2' }), pipeline_path: pipelinePath, interactive, project_dir: '/srv/x' } as any
+      pipeline_path: pipelinePath,
+      run: { ...run({ uuid: 'r2' }), interactive, project_dir: '/srv/x' } as any
     });
     expect(tracker.apply(created('other/quickstart.orchest'))).toBe(false);
     expect(tracker.apply(created('myexamples/quickstart.orchest'))).toBe(false);
@@ -81,6 +82,7 @@ describe('RunTracker', () => {
       type: 'run-created',
       seq: 3,
       run_uuid: 'r2',
+      pipeline_path: PATH,
       run: { ...run({ uuid: 'r2' }), project_dir: '/srv/x' } as any
     };
     expect(tracker.apply(created)).toBe(false);
