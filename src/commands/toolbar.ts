@@ -40,8 +40,8 @@ export function populateToolbar(
   toolbar.addItem('orchest-cancel-run', button(CommandIDs.cancelRun, trans.__('Cancel')));
   toolbar.addItem('orchest-spacer', Toolbar.createSpacerItem());
   toolbar.addItem('orchest-session', new SessionStatusItem(widget.controller, trans));
-  toolbar.addItem('orchest-start-session', button(CommandIDs.startSession));
-  toolbar.addItem('orchest-stop-session', button(CommandIDs.stopSession));
+  toolbar.addItem('orchest-start-session', button(CommandIDs.startSession, trans.__('Start')));
+  toolbar.addItem('orchest-stop-session', button(CommandIDs.stopSession, trans.__('Stop')));
   toolbar.addItem('orchest-undo', button(CommandIDs.undo));
   toolbar.addItem('orchest-redo', button(CommandIDs.redo));
   toolbar.addItem('orchest-delete', button(CommandIDs.deleteSelection));

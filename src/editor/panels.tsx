@@ -53,7 +53,7 @@ export function RunStatus(props: {
   return (
     <div className="jp-OrchestRunStatus" data-status={run.status} title={run.error ?? ''}>
       <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
-      {finished ? trans.__('Last run: %1', status) : status}
+      {finished && !(controller instanceof RunViewController) ? trans.__('Last run: %1', status) : status}
       {' · '}
       {trans.__('%1 of %2 steps completed', done, steps.length)}
       {seconds !== null ? ` · ${formatDuration(seconds)}` : ''}
@@ -212,7 +212,7 @@ export function RunViewBanner(props: { controller: RunViewController; trans: Tra
   }
   const created = new Date(run.created).toLocaleString();
   return (
-    <Panel position="top-center" className="jp-OrchestEditor-readOnly">
+    <Panel position="top-right" className="jp-OrchestEditor-readOnly">
       <span>
         {controller.pipeline?.source === 'snapshot'
           ? trans.__('Read-only: the run of %1, from its snapshot.', created)

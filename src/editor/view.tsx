@@ -97,6 +97,9 @@ function nodeData(controller: PipelineController, step: IStepView): IStepNodeDat
   };
 }
 
+/** Canvases made so far (their ids). */
+let flowCount = 0;
+
 /**
  * The canvas: steps and connections.
  */
@@ -108,6 +111,8 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
   const [nodes, setNodes] = React.useState<StepNodeType[]>([]);
   const [edges, setEdges] = React.useState<Edge[]>([]);
   const dragging = React.useRef(false);
+  // Arrow markers are looked up by id in the page: one id per canvas.
+  const flowId = React.useMemo(() => `orchest-flow-${++flowCount}`, []);
 
   // Reconcile the nodes with the model, keeping unchanged node objects (and
   // what xyflow measured) so that only changed steps render again.
@@ -348,6 +353,7 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
       onMouseDown={event => (event.currentTarget as HTMLElement).focus({ preventScroll: true })}
     >
       <ReactFlow<StepNodeType, Edge>
+        id={flowId}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}

@@ -10,9 +10,11 @@ import * as path from 'path';
 import {
   clickToolbar,
   copyExample,
+  execute,
   openPipeline,
   REAL_SESSIONS,
   removeExample,
+  sessionStatus,
   stepNode,
   stepState
 } from './helpers';
@@ -41,6 +43,7 @@ test.describe('Pipeline editor themes', () => {
     await stepNode(editor, 'Report').click();
     await clickToolbar(editor, 'orchest-jlab:toggle-log');
     await expect(editor.locator('.jp-OrchestLog-text')).toContainText('hottest days');
+    await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING');
     // The file browser's listing changes with run outputs: collapse it.
     await page.sidebar.close('left');
     await page.mouse.move(0, 0);
@@ -70,6 +73,20 @@ test.describe('Pipeline editor themes', () => {
     expect(await node.evaluate(el => getComputedStyle(el).backgroundColor)).toBe(probe);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-dark.png') });
     await page.theme.setLightTheme();
+
+    // The run, read-only.
+    const runUuid = await editor.evaluate(() => {
+      const widget = (window as any).jupyterapp.shell.currentWidget;
+      return widget.controller.runs.run.uuid as string;
+    });
+    await execute(page, 'orchest:open-run', { runUuid });
+    const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
+    await expect(stepState(view, 'Report')).toHaveAttribute('data-state', 'COMPUTED');
+    await stepNode(view, 'Report').click();
+    await clickToolbar(view, 'orchest-jlab:toggle-log');
+    await expect(view.locator('.jp-OrchestLog-text')).toContainText('hottest days');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'run-view.png') });
   });
 
   test('a refused connection and validation problems', async ({ page, tmpPath }) => {

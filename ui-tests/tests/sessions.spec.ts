@@ -9,7 +9,9 @@ import {
   apiURL,
   clickToolbar,
   copyExample,
+  MAKE,
   openPipeline,
+  readFile,
   REAL_SESSIONS,
   removeExample,
   sessionStatus,
@@ -75,5 +77,44 @@ test.describe('Interactive sessions', () => {
       await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
     }
     await expect(editor.locator('.jp-OrchestRunStatus')).toHaveAttribute('data-status', 'SUCCESS');
+  });
+
+  test('a session that fails shows why, in the toolbar and when a run needs it', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    const folder = await copyExample(page, tmpPath);
+    // An environment whose base image is nowhere: its image cannot be built.
+    const project = `${folder}/quickstart.orchest`;
+    const created = await request.post(apiURL(baseURL!, `environments?project=${encodeURIComponent(project)}`), {
+      data: { name: 'Broken', base_image: 'orchest-jlab/no-such-image:1' }
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const environment = (await created.json()).uuid as string;
+    try {
+      const text = await readFile(request, baseURL!, project);
+      const pipeline = JSON.parse(text);
+      pipeline.steps[MAKE].environment = environment;
+      await page.contents.uploadContent(JSON.stringify(pipeline, null, 4) + '\n', 'text', project);
+
+      const editor = await openPipeline(page, folder);
+      const status = sessionStatus(editor);
+      await expect(status).toHaveAttribute('data-status', 'FAILURE', { timeout: 120000 });
+      await expect(status).toContainText('Session failed');
+      await expect(status).toHaveAttribute('title', /no-such-image/);
+
+      // A run tries the session again, and says why it cannot run.
+      await clickToolbar(editor, 'orchest-jlab:run-all');
+      const banner = editor.locator('.jp-OrchestEditor-message.jp-mod-error');
+      await expect(banner).toContainText('The interactive session of', { timeout: 120000 });
+      await expect(banner).toContainText('failed');
+      await expect(banner).toContainText('no-such-image');
+      await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'READY');
+    } finally {
+      await removeExample(page, tmpPath);
+      await request.delete(apiURL(baseURL!, `environments/${environment}?project=${encodeURIComponent(project)}`));
+    }
   });
 });
