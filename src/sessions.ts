@@ -52,11 +52,11 @@ const ON_ITS_WAY: ReadonlySet<SessionStatus> = new Set(['LAUNCHING', 'RUNNING'])
 export class SessionTracker implements IDisposable {
   constructor(
     private readonly _api: ISessionAPI,
-    private readonly _events: ISessionEvents,
+    private readonly _eventsClient: ISessionEvents,
     options: { pollMs?: number } = {}
   ) {
     this._pollMs = options.pollMs ?? 2000;
-    _events.received.connect(this._onEvent, this);
+    _eventsClient.received.connect(this._onEvent, this);
   }
 
   /** A session's status changed (or was read for the first time). */
@@ -73,7 +73,7 @@ export class SessionTracker implements IDisposable {
       return;
     }
     this._disposed = true;
-    this._events.received.disconnect(this._onEvent, this);
+    this._eventsClient.received.disconnect(this._onEvent, this);
     Signal.clearData(this);
   }
 
@@ -83,18 +83,33 @@ export class SessionTracker implements IDisposable {
   }
 
   /** Read a pipeline's session from the server. */
-  async refresh(pipeline: string): Promise<ISession> {
-    return this._update(await this._api.getSession(pipeline));
+  refresh(pipeline: string): Promise<ISession> {
+    return this._ask(pipeline, () => this._api.getSession(pipeline));
   }
 
   /** Start a pipeline's session (nothing happens when it runs already). */
-  async start(pipeline: string): Promise<ISession> {
-    return this._update(await this._api.startSession(pipeline));
+  start(pipeline: string): Promise<ISession> {
+    return this._ask(pipeline, () => this._api.startSession(pipeline));
   }
 
   /** Stop a pipeline's session. */
-  async stop(pipeline: string): Promise<ISession> {
-    return this._update(await this._api.stopSession(pipeline));
+  stop(pipeline: string): Promise<ISession> {
+    return this._ask(pipeline, () => this._api.stopSession(pipeline));
+  }
+
+  /**
+   * A REST answer about a session, unless an event about it arrived while
+   * the request was on its way: events come in order, and an answer made
+   * before the last event must not undo it (e.g. LAUNCHING after RUNNING).
+   */
+  private async _ask(pipeline: string, request: () => Promise<ISession>): Promise<ISession> {
+    const key = normalize(pipeline);
+    const before = this._events.get(key) ?? 0;
+    const answer = await request();
+    if ((this._events.get(key) ?? 0) !== before) {
+      return this._sessions.get(key) ?? answer;
+    }
+    return this._update(answer);
   }
 
   /**
@@ -155,6 +170,8 @@ export class SessionTracker implements IDisposable {
 
   private _onEvent(_: unknown, event: OrchestEvent): void {
     if (event.type === 'session') {
+      const key = normalize(event.session.pipeline_path);
+      this._events.set(key, (this._events.get(key) ?? 0) + 1);
       this._update(event.session);
     } else if (event.type === 'reset') {
       // Changes may have been missed: read the known sessions again.
@@ -167,6 +184,8 @@ export class SessionTracker implements IDisposable {
   }
 
   private _sessions = new Map<string, ISession>();
+  /** Session events received, by pipeline. */
+  private _events = new Map<string, number>();
   private _changed = new Signal<this, ISession>(this);
   private _disposed = false;
   private _pollMs: number;

@@ -142,4 +142,23 @@ describe('SessionTracker', () => {
     await tick();
     expect(tracker.session(PATH)!.status).toBe('STOPPED');
   });
+
+  it('never lets an answer made before an event undo it', async () => {
+    const server = new Server();
+    const tracker = new SessionTracker(server, server);
+    // The answer to a GET sent while the session was launching arrives after
+    // the event that says it runs.
+    let answer: (session: ISession) => void = () => undefined;
+    server.getSession = () => new Promise(resolve => (answer = resolve));
+    const reading = tracker.refresh(PATH);
+    server.set(PATH, 'RUNNING');
+    answer(session('LAUNCHING'));
+    expect((await reading).status).toBe('RUNNING');
+    expect(tracker.session(PATH)!.status).toBe('RUNNING');
+    // Without an event meanwhile, the answer is the news.
+    server.getSession = async path => session('STOPPED', null, path);
+    expect((await tracker.refresh(PATH)).status).toBe('STOPPED');
+    expect(tracker.session(PATH)!.status).toBe('STOPPED');
+  });
 });
+

@@ -95,6 +95,7 @@ export class PipelineEditorController extends PipelineController {
   async startSession(): Promise<void> {
     try {
       await this.services.sessions.start(this.path);
+      this.sessionError = null;
     } catch (error) {
       this.say(errorMessage(error), 'error');
     }
@@ -109,17 +110,26 @@ export class PipelineEditorController extends PipelineController {
     }
   }
 
+  /**
+   * Why the session could not be started when the editor opened (e.g. the
+   * pipeline has errors), or null: the session status's tooltip shows it.
+   */
+  sessionError: string | null = null;
+
   /** Read the session when the editor opens; start it when the settings say so. */
   private async _openSession(): Promise<void> {
+    this.sessionError = null;
     try {
       const session = await this.services.sessions.refresh(this.path);
       if (this.services.settings().autoStartSession && session.status !== 'RUNNING' && session.status !== 'LAUNCHING') {
         await this.services.sessions.start(this.path);
       }
     } catch (error) {
-      // 404 until the file exists on disk.
+      // 404 until the file exists on disk. Other refusals are no reason to
+      // interrupt: the toolbar says why, and a run or *Start* tries again.
       if (!(error instanceof APIError && error.status === 404)) {
-        this.say(errorMessage(error), 'error');
+        this.sessionError = errorMessage(error);
+        this.bump();
       }
     }
   }

@@ -38,7 +38,10 @@ function SessionStatusView(props: { controller: PipelineEditorController; trans:
     <span
       className="jp-OrchestSession"
       data-status={status ?? 'UNKNOWN'}
-      title={session?.message || sessionStatusLabel(trans, status)}
+      title={
+        session?.message ||
+        (controller.sessionError ? trans.__('Not started: %1', controller.sessionError) : sessionStatusLabel(trans, status))
+      }
     >
       <span className={`jp-OrchestRunStatus-dot jp-OrchestSession-dot jp-mod-${(status ?? 'unknown').toLowerCase()}`} />
       <span className="jp-OrchestSession-label">{sessionStatusLabel(trans, status)}</span>

@@ -38,7 +38,9 @@ export async function removeExample(page: IJupyterLabPageFixture, tmpPath: strin
   const folder = `examples/${tmpPath}`;
   const listed = await page.request.get('/orchest/api/sessions').catch(() => null);
   const sessions: { pipeline_path: string }[] = listed?.ok() ? (await listed.json()).sessions : [];
-  for (const session of sessions.filter(s => s.pipeline_path.startsWith(`${folder}/`))) {
+  // (Tests also make pipelines in their own folder, outside examples/.)
+  const ours = (path: string): boolean => path.startsWith(`${folder}/`) || path.startsWith(`${tmpPath}/`);
+  for (const session of sessions.filter(s => ours(s.pipeline_path))) {
     const path = session.pipeline_path.split('/').map(encodeURIComponent).join('/');
     await page.request.delete(`/orchest/api/sessions/${path}`).catch(() => undefined);
   }
