@@ -17,6 +17,7 @@ from .handlers import routes
 from .jobs import JobService
 from .pipelines import DEFAULT_SKIP_DIRS
 from .runs import RunService
+from .sessions import JupyterKernels, SessionService
 from .store import RunStores
 from .workspace import Workspace
 
@@ -98,14 +99,20 @@ class OrchestApp(ExtensionApp):
         if self.runtime.builder is not None and self.environment_kernels:
             kernels = serve_environment_kernels(self.serverapp, workspace.root, workspace.skip_dirs)
         limit = self.snapshot_size_limit_mb * 2**20 or None
+        # Sessions build the images that something runs in: steps (docker backend) or environment kernels.
+        images_used = self.runtime.backend.name == "docker" or kernels is not None
+        self.sessions = SessionService(workspace, self.engine, self.bus, self.runtime.builder if images_used else None,
+                                       JupyterKernels(self.serverapp.session_manager), refresh_kernelspecs=kernels)
         self.jobs = JobService(workspace, self.engine, self.stores, self.bus, max_concurrent_runs=self.max_concurrent_runs,
                                max_grid_size=self.max_grid_size, snapshot_size_limit=limit)
         self.settings.update(
             orchest_workspace=workspace,
             orchest_bus=self.bus,
-            orchest_runs=RunService(workspace, self.engine, self.stores, limit),
+            orchest_runs=RunService(workspace, self.engine, self.stores, limit, sessions=self.sessions),
             orchest_jobs=self.jobs,
-            orchest_environments=EnvironmentService(workspace, self.engine, self.runtime.builder, kernels),
+            orchest_sessions=self.sessions,
+            orchest_environments=EnvironmentService(workspace, self.engine, self.runtime.builder, kernels,
+                                                    sessions=self.sessions),
         )
         paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
         if self.sdk_in_kernels and str(SDK_PATH) not in paths:
@@ -125,7 +132,9 @@ class OrchestApp(ExtensionApp):
 
     async def stop_extension(self) -> None:
         # Runs in flight are cancelled (their steps killed and marked ABORTED) before the server exits;
-        # the scheduler stops first, so that no job starts a run meanwhile.
+        # the scheduler stops first, so that no job starts a run meanwhile. Sessions stop their
+        # interactive runs and kernels (kernel containers included) before the engine closes.
         await self.jobs.shutdown()
+        await self.sessions.shutdown()
         await self.engine.shutdown()
         self.stores.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine import Engine, RunRequest
 from .errors import BadRequest, Conflict, NotFound
@@ -21,6 +21,9 @@ from .pipelines import (
 )
 from .store import RunStores
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .sessions import SessionService
 
 
 def parse_parameters(pipeline: dict, parameters: Any) -> dict[str, dict[str, Any]]:
@@ -85,11 +88,12 @@ def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None =
 
 class RunService:
     def __init__(self, workspace: Workspace, engine: Engine, stores: RunStores,
-                 snapshot_size_limit: int | None = None):
+                 snapshot_size_limit: int | None = None, sessions: SessionService | None = None):
         self.workspace = workspace
         self.engine = engine
         self.stores = stores
         self.snapshot_size_limit = snapshot_size_limit
+        self.sessions = sessions  # interactive runs need their pipeline's session running
         # Clients match new runs to the pipeline they show by the path the API uses.
         engine.bus.add_fields("run-created", lambda event: {"pipeline_path": self.pipeline_path(event["run"])})
 
@@ -118,6 +122,8 @@ class RunService:
             path, run_type=body.get("run_type", "full"), steps=steps, parameters=body.get("parameters"),
             interactive=interactive, boundary=self.workspace.root, snapshot_size_limit=self.snapshot_size_limit)
         if interactive:
+            if self.sessions is not None:
+                self.sessions.require_running(path)
             active = self.engine.active_interactive_run(path)
             if active is not None:
                 raise Conflict(f"An interactive run of this pipeline is in progress ({active.uuid}); cancel it "

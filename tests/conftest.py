@@ -94,4 +94,5 @@ def example_project(tmp_path) -> Path:
 
 @pytest.fixture
 def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}}}
+    # Kernels on the host too (the docker tests ask for environment kernels): nothing runs in images.
+    return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}}, "OrchestApp": {"environment_kernels": False}}

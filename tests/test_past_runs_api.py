@@ -13,6 +13,7 @@ from orchest_jlab.errors import BadRequest
 from orchest_jlab.past_runs import run_file
 
 from .conftest import ProjectBuilder
+from .session_helpers import start_session
 from .test_runs_api import api, api_error, finished, next_message
 
 
@@ -62,6 +63,7 @@ async def test_a_non_interactive_run_shows_its_snapshot_and_executed_notebook(jp
 
 async def test_an_interactive_run_keeps_the_document_it_ran(jp_fetch, root):
     data, nb_step = notebook_pipeline(root)
+    await start_session(jp_fetch)
     _, run = await api(jp_fetch, "POST", "runs", body={
         "pipeline": "p.orchest", "run_type": "selection", "steps": [nb_step["uuid"]],
         "parameters": {nb_step["uuid"]: {"n": 3}}})

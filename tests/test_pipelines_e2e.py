@@ -14,6 +14,7 @@ import pytest
 
 from .conftest import EXAMPLES, ProjectBuilder
 from .engine_helpers import Harness, notebook
+from .session_helpers import start_session
 
 
 @pytest.fixture
@@ -146,6 +147,7 @@ async def test_a_step_notebook_opened_in_jupyter_gets_its_inputs(jp_fetch, jp_se
     make = project.step("make", "make.py", env)
     use = project.step("use", "use.ipynb", env, [make["uuid"]])
     project.write("p.orchest", project.pipeline(make, use))
+    await start_session(jp_fetch)
     response = await jp_fetch("orchest", "api", "runs", method="POST", body=json.dumps(
         {"pipeline": "p.orchest", "run_type": "selection", "steps": [make["uuid"]]}))
     run_uuid = json.loads(response.body)["uuid"]

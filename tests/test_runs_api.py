@@ -10,6 +10,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from .conftest import ProjectBuilder
+from .session_helpers import start_session
 
 
 @pytest.fixture
@@ -51,6 +52,7 @@ async def finished(jp_fetch, run_uuid, timeout=60.0):
 
 async def test_start_a_run_and_follow_it(jp_fetch, root):
     a, b = chain(root)
+    await start_session(jp_fetch)  # interactive runs need their pipeline's session
     code, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
     assert code == 201 and run["pipeline_path"] == "p.orchest" and run["backend"] == "local"
     assert run["run_type"] == "full" and run["interactive"] is True
@@ -77,6 +79,7 @@ async def test_selection_run_with_parameters(jp_fetch, root):
 
 async def test_a_second_interactive_run_conflicts_non_interactive_ones_do_not(jp_fetch, root):
     chain(root, sleep=30)
+    await start_session(jp_fetch)
     _, first = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
     code, error = await api_error(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
     assert code == 409 and "in progress" in error["message"] and error["errors"] == [{"run_uuid": first["uuid"]}]
@@ -137,6 +140,7 @@ async def next_message(ws, timeout=30):
 
 async def test_events_stream_states_and_logs_and_replay_what_was_missed(jp_fetch, jp_ws_fetch, root):
     a, b = chain(root)
+    await start_session(jp_fetch)
     ws = await jp_ws_fetch("orchest", "api", "events")
     hello = await next_message(ws)
     assert hello["type"] == "hello"

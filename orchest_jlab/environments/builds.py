@@ -220,6 +220,20 @@ class Builder:
             tagged = None
         return resolved, base, digest, tagged
 
+    def _up_to_date(self, project_dir: Path, env: EnvironmentFiles) -> bool:
+        """Whether the tagged image matches the base image and setup script (blocking; BuildError
+        when the base image is not here)."""
+        _, _, digest, tagged = self._current(project_dir, env)
+        return tagged is not None and tagged.labels.get(f"{LABEL}.build-hash") == digest
+
+    def up_to_date(self, project_dir: Path, env_uuid: str) -> bool:
+        """Whether the environment has an image that needs no build (blocking): False when it is
+        missing or stale, or when its base image is not here (a build then says why)."""
+        try:
+            return self._up_to_date(project_dir, read_environment(project_dir, env_uuid))
+        except BuildError:
+            return False
+
     async def _execute(self, build: Build, env: EnvironmentFiles, force: bool, note) -> None:
         build_log = BuildLog(build, lambda **f: self._publish(build, **f))
         project_dir = Path(build.project_dir)
@@ -320,10 +334,10 @@ class Builder:
         async with lock:
             if key not in self._active:
                 try:
-                    _, _, digest, tagged = await asyncio.to_thread(self._current, owner, env)
+                    current = await asyncio.to_thread(self._up_to_date, owner, env)
                 except BuildError as exc:
                     raise StepFailed(f'Environment "{env.name}": {exc}') from None
-                if tagged is not None and tagged.labels.get(f"{LABEL}.build-hash") == digest:
+                if current:
                     return _step_image(image_tag(owner, env_uuid), env)
                 note(f'Environment "{env.name}" has no up-to-date image: building it first.')
             build, task = self._start(owner, env_uuid, project_dir, False, None)

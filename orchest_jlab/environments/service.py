@@ -26,6 +26,7 @@ from .files import (
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..sessions import SessionService
     from ..workspace import Workspace
     from .builds import Builder
 
@@ -63,10 +64,11 @@ def runs_using(engine: Engine | None, project_dir: Path, env_uuid: str) -> list[
 
 class EnvironmentService:
     def __init__(self, workspace: Workspace, engine: Engine | None = None, builder: Builder | None = None,
-                 on_change: Callable[[], None] | None = None):
+                 on_change: Callable[[], None] | None = None, sessions: SessionService | None = None):
         self.workspace = workspace
         self.engine = engine
         self.builder = builder
+        self.sessions = sessions
         self.on_change = on_change or (lambda: None)  # e.g. refresh the environments' kernelspecs
 
     # --- addressing -------------------------------------------------------------------------------
@@ -135,11 +137,13 @@ class EnvironmentService:
         env = read_environment(project_dir, env_uuid)
         users = environment_users(project_dir, env_uuid, self.workspace.skip_dirs)
         users += runs_using(self.engine, project_dir, env_uuid)
+        if self.sessions is not None:
+            users += self.sessions.using_environment(project_dir, env_uuid)
         if self.builder is not None and self.builder.active(project_dir, env_uuid):
             users.append("a build in progress (cancel it first)")
         if users:
             raise Conflict(f'The environment "{env.name}" is in use by {"; ".join(users)}; '
-                           "change those steps' environment (or wait for the run to end) first.",
+                           "change those steps' environment, wait for the run to end or stop the session first.",
                            [{"message": u} for u in users])
         delete_environment_files(project_dir, env_uuid)
         self._changed(project_dir, "deleted", env_uuid)

@@ -7,6 +7,7 @@ from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
 from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
+from .sessions import SessionHandler, SessionsHandler
 
 API_PREFIX = "/orchest/api"
 UUID = r"[0-9a-fA-F-]{36}"
@@ -25,6 +26,8 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/copy-pipeline", CopyPipelineHandler),
         (rf"{API_PREFIX}/steps", StepsHandler),
         (rf"{API_PREFIX}/events", EventsHandler),
+        (rf"{API_PREFIX}/sessions", SessionsHandler),
+        (rf"{API_PREFIX}/sessions/(?P<path>.+)", SessionHandler),
         (rf"{API_PREFIX}/jobs", JobsHandler),
         (rf"{API_PREFIX}/jobs/grid", JobGridHandler),
         (rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})", JobHandler),

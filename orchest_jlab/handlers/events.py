@@ -1,4 +1,5 @@
-"""The websocket of live events: run and step state changes and log lines, as JSON.
+"""The websocket of live events: run and step state changes, log lines, builds and interactive
+sessions, as JSON.
 
 Connect to ``/orchest/api/events``; the first message is ``{"type": "hello", "epoch", "seq"}``. To
 resume after a disconnect, connect with ``?since=<last seq seen>&epoch=<epoch>``: the missed events

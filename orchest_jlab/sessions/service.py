@@ -1,0 +1,289 @@
+"""The sessions service: start, status and stop of the interactive session of a pipeline.
+
+Starting checks the pipeline, then (LAUNCHING) builds the images of the environments its steps use
+that are missing or out of date, when there is a Docker builder; then the session is RUNNING. With no
+Docker, steps run on the host: the images are NOT_NEEDED and the session is RUNNING at once.
+
+A session owns the Jupyter kernels opened on its step files (``kernels.py``) and the pipeline's
+interactive run in progress; stopping it cancels that run and shuts those kernels down. Interactive
+runs need a RUNNING session (``require_running``). Each change of a session is an event
+``{"type": "session", "session": ...}`` on the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..engine.run import now
+from ..errors import BadRequest, Conflict, NotFound
+from ..pipelines import (
+    PipelineFileError,
+    StepPathError,
+    check_pipeline_file,
+    find_project_root,
+    list_environments,
+    read_pipeline,
+    resolve_step_file,
+)
+from .kernels import KernelDirectory, OpenKernel
+from .session import ACTIVE, Session, SessionEnvironment, SessionStatus
+
+if TYPE_CHECKING:
+    from ..engine import Engine, EventBus
+    from ..environments.builds import Builder
+    from ..workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def _steps(data: Any) -> list[tuple[str, dict]]:
+    steps = data.get("steps") if isinstance(data, dict) else None
+    return [(u, s) for u, s in steps.items() if isinstance(s, dict)] if isinstance(steps, dict) else []
+
+
+def _names(environments: list[SessionEnvironment]) -> str:
+    return ", ".join(f'"{e.name}"' for e in environments)
+
+
+class SessionService:
+    def __init__(self, workspace: Workspace, engine: Engine, bus: EventBus, builder: Builder | None = None,
+                 kernels: KernelDirectory | None = None, refresh_kernelspecs: Callable[[], None] | None = None):
+        self.workspace = workspace
+        self.engine = engine
+        self.bus = bus
+        self.builder = builder
+        self.kernels = kernels  # None: no Jupyter server (the session owns no kernels)
+        # Environments added outside the API (a git pull) get their kernelspecs when a session starts.
+        self.refresh_kernelspecs = refresh_kernelspecs or (lambda: None)
+        self._sessions: dict[Path, Session] = {}  # by pipeline file; never STOPPED
+
+    # --- describing ---------------------------------------------------------------------------------------
+
+    def _api_path(self, path: Path) -> str:
+        return os.path.relpath(path, self.workspace.root).replace(os.sep, "/")
+
+    def _describe(self, path: Path, data: Any) -> Session:
+        """A STOPPED session of the pipeline file at ``path`` whose document is ``data``."""
+        project_dir = find_project_root(path, self.workspace.root)
+        defined = list_environments(project_dir)
+        environments: dict[str, SessionEnvironment] = {}
+        for _, step in _steps(data):
+            env_uuid = step.get("environment")
+            if isinstance(env_uuid, str) and env_uuid in defined and env_uuid not in environments:
+                environments[env_uuid] = SessionEnvironment(env_uuid, defined[env_uuid].name)
+        return Session(pipeline_path=path, project_dir=project_dir, api_path=self._api_path(path),
+                       project_path="" if project_dir == self.workspace.root else self._api_path(project_dir),
+                       backend=self.engine.backend.name, environments=list(environments.values()),
+                       step_files=self._step_files(path, data, project_dir))
+
+    def _step_files(self, path: Path, data: Any, project_dir: Path) -> set[str]:
+        """The API paths of the pipeline's step files (those that resolve inside the project)."""
+        files = set()
+        for _, step in _steps(data):
+            with contextlib.suppress(StepPathError, TypeError):
+                files.add(self._api_path(resolve_step_file(path, step.get("file_path") or "", project_dir)))
+        return files
+
+    def _checked(self, path: Path) -> Session:
+        """The session to start, once the pipeline is valid and defines every environment it names."""
+        document, report = check_pipeline_file(path, boundary=self.workspace.root)
+        data = document.data if document is not None else None
+        project_dir = find_project_root(path, self.workspace.root)
+        defined = list_environments(project_dir)
+        unknown = [{"step_uuid": u, "step_title": s.get("title") or u, "environment_uuid": s["environment"]}
+                   for u, s in _steps(data) if isinstance(s.get("environment"), str) and s["environment"] not in defined]
+        if unknown:
+            first = unknown[0]
+            where = self._api_path(project_dir) if project_dir != self.workspace.root else "the server's root folder"
+            more = f" ({len(unknown) - 1} more step(s) name undefined environments; see errors)" if len(unknown) > 1 else ""
+            raise BadRequest(
+                f'Step "{first["step_title"]}" of {path.name} uses the environment "{first["environment_uuid"]}", '
+                f"which its project ({where}) does not define{more}; pick one of its environments for the step.",
+                unknown)
+        if data is None or not report.valid:
+            raise BadRequest(f"{path.name} has errors; fix them before starting its session.",
+                             [p.to_json() for p in report.errors])
+        return self._describe(path, data)
+
+    async def _image_states(self, session: Session) -> None:
+        """READY or MISSING for each environment (NOT_NEEDED without Docker). An image that cannot be
+        checked (Docker stopped answering) is MISSING: building it says why."""
+        if self.builder is None:
+            for env in session.environments:
+                env.image = "NOT_NEEDED"
+            return
+        current = await asyncio.gather(*(asyncio.to_thread(self.builder.up_to_date, session.project_dir, e.uuid)
+                                         for e in session.environments), return_exceptions=True)
+        for env, ready in zip(session.environments, current):
+            env.image = "READY" if ready is True else "MISSING"
+
+    async def _open_kernels(self) -> list[OpenKernel]:
+        return await self.kernels.list() if self.kernels is not None else []
+
+    def _owned(self, session: Session, open_kernels: list[OpenKernel]) -> list[OpenKernel]:
+        """The kernels opened on a step file of the session's pipeline (as it was started, or is now)."""
+        files = set(session.step_files)
+        with contextlib.suppress(PipelineFileError):
+            files |= self._step_files(session.pipeline_path, read_pipeline(session.pipeline_path).data, session.project_dir)
+        return [k for k in open_kernels if k.path in files]
+
+    async def _present(self, session: Session, open_kernels: list[OpenKernel] | None = None) -> dict[str, Any]:
+        if session.status == SessionStatus.STOPPED:
+            return session.to_json([])
+        if open_kernels is None:
+            open_kernels = await self._open_kernels()
+        return session.to_json([k.to_json() for k in self._owned(session, open_kernels)])
+
+    async def _set(self, session: Session, status: SessionStatus, message: str | None) -> None:
+        session.status, session.message = status, message
+        self.bus.publish("session", session=await self._present(session))
+
+    async def _stopped(self, path: Path) -> dict[str, Any]:
+        try:
+            data = read_pipeline(path).data
+        except PipelineFileError:  # an unreadable file has a session too: a stopped one, using nothing
+            data = None
+        session = self._describe(path, data)
+        await self._image_states(session)
+        return await self._present(session)
+
+    # --- the API ------------------------------------------------------------------------------------------
+
+    async def list(self) -> list[dict[str, Any]]:
+        open_kernels = await self._open_kernels()
+        return [await self._present(s, open_kernels) for s in sorted(self._sessions.values(), key=lambda s: s.api_path)]
+
+    async def get(self, api_path: str) -> dict[str, Any]:
+        path = self.workspace.resolve(api_path, must_exist=False)
+        session = self._sessions.get(path)
+        if session is not None:
+            return await self._present(session)
+        if not path.is_file():
+            raise NotFound(f'There is no pipeline file "{api_path}".')
+        return await self._stopped(path)
+
+    async def start(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("pipeline"), str):
+            raise BadRequest('The body must be an object with "pipeline": the path of the .orchest file.')
+        path = self.workspace.resolve(body["pipeline"])
+        session = self._sessions.get(path)
+        if session is not None and session.stopping is not None:
+            await asyncio.shield(session.stopping)  # a stop in progress ends first
+            session = self._sessions.get(path)
+        if session is not None and session.status in ACTIVE:
+            return await self._present(session)
+        session = self._checked(path)
+        self.refresh_kernelspecs()
+        session.started = now()
+        self._sessions[path] = session  # from here on, a second start finds it
+        if self.builder is None:
+            await self._image_states(session)  # NOT_NEEDED, at once
+            await self._set(session, SessionStatus.RUNNING, None)
+        else:
+            await self._set(session, SessionStatus.LAUNCHING, "Checking the images of the pipeline's environments.")
+            session.launching = asyncio.ensure_future(self._launch(session))
+        return await self._present(session)
+
+    async def stop(self, api_path: str) -> dict[str, Any]:
+        path = self.workspace.resolve(api_path, must_exist=False)
+        session = self._sessions.get(path)
+        if session is None:
+            if not path.is_file():
+                raise NotFound(f'There is no pipeline file "{api_path}".')
+            return await self._stopped(path)
+        if session.stopping is None:
+            session.stopping = asyncio.ensure_future(self._stop(session))
+        await asyncio.shield(session.stopping)
+        return await self._present(session)
+
+    def require_running(self, path: Path) -> None:
+        """The gate of interactive runs: Conflict unless the pipeline's session is RUNNING."""
+        session = self._sessions.get(path)
+        status = session.status if session is not None else SessionStatus.STOPPED
+        if status != SessionStatus.RUNNING:
+            api_path = self._api_path(path)
+            raise Conflict(f"The interactive session of {api_path} is not running; start it first.",
+                           [{"pipeline_path": api_path, "session_status": status.value}])
+
+    def using_environment(self, project_dir: Path, env_uuid: str) -> list[str]:
+        """Sentences naming the sessions (launching or running) that use the environment."""
+        return [f"the interactive session of pipeline {s.api_path} ({s.status.value.lower()})"
+                for s in sorted(self._sessions.values(), key=lambda s: s.api_path)
+                if s.status in ACTIVE and s.project_dir == project_dir and s.uses(env_uuid)]
+
+    async def shutdown(self) -> None:
+        """Stop every session (the server is stopping)."""
+        await asyncio.gather(*(self.stop(s.api_path) for s in list(self._sessions.values())), return_exceptions=True)
+
+    # --- launching and stopping ---------------------------------------------------------------------------
+
+    async def _launch(self, session: Session) -> None:
+        try:
+            await self._build_images(session)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("launch of the session of %s", session.api_path)
+            await self._set(session, SessionStatus.FAILURE, f"The session could not start: {type(exc).__name__}: {exc}")
+
+    async def _build_images(self, session: Session) -> None:
+        builder = self.builder
+        await self._image_states(session)
+        missing = [e for e in session.environments if e.image == "MISSING"]
+        if missing:
+            for env in missing:
+                builder.start(session.project_dir, env.uuid)  # or joins the build in progress
+                session.builds.add(env.uuid)
+                env.image = "BUILDING"
+            plural = "s" if len(missing) > 1 else ""
+            await self._set(session, SessionStatus.LAUNCHING,
+                            f"Building the image{plural} of environment{plural} {_names(missing)}.")
+            records = await asyncio.gather(*(builder.wait(session.project_dir, e.uuid) for e in missing))
+            session.builds.clear()
+            failures = []
+            for env, record in zip(missing, records):
+                if record and record.get("status") == "SUCCESS":
+                    env.image = "READY"
+                else:
+                    env.image = "FAILURE"
+                    why = (record or {}).get("error") or "the build did not finish."
+                    failures.append(f'The image of environment "{env.name}" could not be built: {why}')
+            if failures:
+                await self._set(session, SessionStatus.FAILURE, " ".join(failures))
+                return
+        await self._set(session, SessionStatus.RUNNING, None)
+
+    async def _stop(self, session: Session) -> None:
+        try:
+            await self._stop_owned(session)
+        except Exception:  # the session ends STOPPED all the same; the log says what was left
+            log.exception("stopping the session of %s", session.api_path)
+        finally:
+            if self._sessions.get(session.pipeline_path) is session:
+                del self._sessions[session.pipeline_path]
+            await self._set(session, SessionStatus.STOPPED, None)
+
+    async def _stop_owned(self, session: Session) -> None:
+        """Cancel the session's launch, builds and interactive run; shut its kernels down."""
+        owned = self._owned(session, await self._open_kernels())
+        run = self.engine.active_interactive_run(session.pipeline_path)
+        doing = (["cancelling its interactive run"] if run else []) + (
+            [f"shutting down {len(owned)} kernel{'s' if len(owned) > 1 else ''}"] if owned else [])
+        await self._set(session, SessionStatus.STOPPING, f"Stopping: {' and '.join(doing)}." if doing else "Stopping.")
+        if session.launching is not None and not session.launching.done():
+            session.launching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await session.launching
+        for env_uuid in session.builds:  # builds this session started and did not see end
+            self.builder.cancel(session.project_dir, env_uuid)
+        session.builds.clear()
+        if run is not None and self.engine.cancel(run.uuid):
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.engine.wait(run.uuid)  # its steps' processes and containers are gone
+        if self.kernels is not None:
+            await asyncio.gather(*(self.kernels.shut_down(k) for k in owned))
