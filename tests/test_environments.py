@@ -125,14 +125,17 @@ def test_aliases_and_image_names():
 
 def test_kernelspecs_follow_the_environments(tmp_path, project):
     env_uuid = project.environment("Py")
-    create_environment(project.root, {"name": "R env", "language": "r"})
+    r_env = create_environment(project.root, {"name": "R env", "language": "r"}).uuid
+    create_environment(project.root, {"name": "Julia env", "language": "julia"})
     folder = tmp_path / "kernels"
     found = project_environments(project.root)
-    assert found == {env_uuid: "Py (environment)"}  # Python environments only
+    assert found == {env_uuid: ("Py (environment)", "python"), r_env: ("R env (environment)", "r")}  # no Julia kernel
     sync_kernelspecs(folder, found)
     spec = json.loads((folder / f"orchest-kernel-{env_uuid}" / "kernel.json").read_text())
     assert spec["metadata"]["kernel_provisioner"] == {"provisioner_name": "orchest-docker",
                                                       "config": {"environment_uuid": env_uuid}}
+    r_spec = json.loads((folder / f"orchest-kernel-{r_env}" / "kernel.json").read_text())
+    assert r_spec["language"] == "R" and r_spec["argv"][:4] == ["R", "--slave", "-e", "IRkernel::main()"]
     sync_kernelspecs(folder, {})
     assert not list(folder.iterdir())
 
