@@ -5,6 +5,7 @@
  */
 
 import { WidgetTracker } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import {
   addIcon,
   buildIcon,
@@ -243,7 +244,7 @@ export function EnvironmentsSection(props: {
       {project !== null ? (
         <div className="jp-OrchestEnv-project" title={project || trans.__('The server’s root folder')}>
           <folderIcon.react tag="span" className="jp-OrchestSidebar-icon" />
-          <span>{project || '/'}</span>
+          <span>{project ? PathExt.basename(project) : '/'}</span>
           {chosen !== null ? <span className="jp-OrchestSidebar-meta">{trans.__('(chosen)')}</span> : null}
         </div>
       ) : null}

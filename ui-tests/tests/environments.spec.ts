@@ -65,35 +65,37 @@ test.describe('Environments panel', () => {
     }
     // Environments a failed test left: deleted through the API (which removes
     // their images) once no pipeline uses them.
-    const project = path.join(root, tmpPath);
+    const project = path.join(root, tmpPath, 'weather');
     for (const name of fs.existsSync(project) ? fs.readdirSync(project) : []) {
-      if (name.endsWith('.orchest')) {
+      if (name.endsWith('.orchest') && fs.statSync(path.join(project, name)).isFile()) {
         fs.rmSync(path.join(project, name));
       }
     }
     const api = `${baseURL}/orchest/api/environments`;
-    const query = `project=${encodeURIComponent(tmpPath)}`;
+    const query = `project=${encodeURIComponent(`${tmpPath}/weather`)}`;
     const listed = await request.get(`${api}?${query}`);
     for (const env of listed.ok() ? (await listed.json()).environments : []) {
       await request.delete(`${api}/${env.uuid}/build?${query}`);
       await request.delete(`${api}/${env.uuid}?${query}`);
     }
     // The contents API does not see .orchest/: remove the project on disk.
-    fs.rmSync(project, { recursive: true, force: true });
+    fs.rmSync(path.join(root, tmpPath), { recursive: true, force: true });
   });
 
   test('creates, edits, builds and deletes an environment', async ({ page, tmpPath }) => {
     test.setTimeout(300 * 1000);
     root = await serverRoot(page);
+    // The project: the pipeline's folder (no .orchest/ above it).
+    const project = `${tmpPath}/weather`;
     expect(fs.existsSync(root)).toBe(true);
-    await page.contents.uploadContent('echo "using the environment"\n', 'text', `${tmpPath}/use.sh`);
+    await page.contents.uploadContent('echo "using the environment"\n', 'text', `${project}/use.sh`);
     // The step's environment is not defined yet: the panel lists the default one.
-    await page.contents.uploadContent(pipeline('Main', 'Main step', ''), 'text', `${tmpPath}/main.orchest`);
-    const pipelineEditor = await openPipeline(page, tmpPath, 'main.orchest');
+    await page.contents.uploadContent(pipeline('Main', 'Main step', ''), 'text', `${project}/main.orchest`);
+    const pipelineEditor = await openPipeline(page, project, 'main.orchest');
 
     await page.sidebar.openTab('orchest-jlab-sidebar');
     const section = page.locator('#orchest-jlab-sidebar .jp-OrchestEnvironments');
-    await expect(section).toHaveAttribute('data-project', tmpPath);
+    await expect(section).toHaveAttribute('data-project', project);
     await expect(environmentItem(section, 'Python 3')).toBeVisible();
 
     // Create.
@@ -109,7 +111,7 @@ test.describe('Environments panel', () => {
     await expect(item).toContainText('orchest/base-kernel-py');
     await expect(item).toHaveAttribute('data-status', 'NONE');
     const uuid = (await item.getAttribute('data-env-uuid'))!;
-    const folder = path.join(root, tmpPath, '.orchest', 'environments', uuid);
+    const folder = path.join(root, project, '.orchest', 'environments', uuid);
     const properties = JSON.parse(fs.readFileSync(path.join(folder, 'properties.json'), 'utf-8'));
     expect(properties).toMatchObject({ name: 'Shell tools', base_image: 'orchest/base-kernel-py', network: true });
 
@@ -181,7 +183,7 @@ test.describe('Environments panel', () => {
     await expect(item.locator('.jp-OrchestEnv-status')).toHaveText('Build cancelled');
 
     // A step of another pipeline uses it: the server refuses, saying which.
-    await page.contents.uploadContent(pipeline('Other', 'Needs tools', uuid), 'text', `${tmpPath}/other.orchest`);
+    await page.contents.uploadContent(pipeline('Other', 'Needs tools', uuid), 'text', `${project}/other.orchest`);
     await item.locator('[data-action="delete"]').click();
     await page.locator('.jp-Dialog .jp-mod-warn').click();
     const refusal = page.locator('.jp-Dialog');
@@ -194,7 +196,7 @@ test.describe('Environments panel', () => {
     expect(fs.existsSync(folder)).toBe(true);
 
     // Once no step uses it, it is deleted (its image too), and its views close.
-    await page.contents.deleteFile(`${tmpPath}/other.orchest`);
+    await page.contents.deleteFile(`${project}/other.orchest`);
     await item.locator('[data-action="delete"]').click();
     await page.locator('.jp-Dialog .jp-mod-warn').click();
     await expect(item).toHaveCount(0);
