@@ -80,6 +80,8 @@ export interface IBuildEvent {
   environment_uuid: string;
   /** The project folder, absolute on the server. */
   project_dir: string;
+  /** The project folder relative to the server's root, when the server adds it. */
+  project_path?: string;
   status: BuildStatus;
   build?: IBuild;
   line?: string;

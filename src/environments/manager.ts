@@ -15,7 +15,7 @@ import { EventsClient, OrchestEvent } from '../events';
 import { BuildLogModel } from './buildlog';
 import { askEnvironmentForm } from './form';
 import { BuildLogPanel, BuildLogView, IBuildActions } from './logview';
-import { changedFields, fieldsOf, isProjectDir } from './model';
+import { changedFields, fieldsOf, isBuildOfProject } from './model';
 import { SetupScriptEditor } from './scripteditor';
 
 function key(project: string, envUuid: string): string {
@@ -255,7 +255,7 @@ export class EnvironmentsManager implements IBuildActions {
     if (event.type === 'build') {
       this._logs.forEach(view => {
         const env = view.content.environment;
-        if (isProjectDir(event.project_dir, env.project, this.options.serverRoot)) {
+        if (isBuildOfProject(event, env.project, this.options.serverRoot)) {
           view.content.model.apply(event);
         }
       });

@@ -151,6 +151,14 @@ export function isProjectDir(projectDir: string, project: string, serverRoot: st
   return relative ? dir === relative || dir.endsWith(`/${relative}`) : false;
 }
 
+/** Whether a build event is about an environment of the project. */
+export function isBuildOfProject(event: IBuildEvent, project: string, serverRoot: string): boolean {
+  if (typeof event.project_path === 'string') {
+    return trimSlashes(event.project_path) === trimSlashes(project);
+  }
+  return isProjectDir(event.project_dir, project, serverRoot);
+}
+
 /**
  * What an event means for the environments of a project: `reload` the list,
  * apply a `build`, or nothing.
@@ -166,7 +174,7 @@ export function eventEffect(
   if (event.type === 'environment') {
     return trimSlashes(event.project_path) === trimSlashes(project) ? 'reload' : null;
   }
-  if (event.type === 'build' && event.build && isProjectDir(event.project_dir, project, serverRoot)) {
+  if (event.type === 'build' && event.build && isBuildOfProject(event, project, serverRoot)) {
     return 'build';
   }
   return null;

@@ -182,6 +182,23 @@ test.describe('Environments panel', () => {
     await expect(item).toHaveAttribute('data-status', 'ABORTED');
     await expect(item.locator('.jp-OrchestEnv-status')).toHaveText('Build cancelled');
 
+    // Closing unsaved changes asks first; discarded, they are not saved.
+    await tab.click();
+    await editor.locator('.cm-line').first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' # draft');
+    await expect(tab).toHaveClass(/jp-mod-dirty/);
+    await tab.locator('.lm-TabBar-tabCloseIcon').click();
+    await expect(page.locator('.jp-Dialog')).toContainText('The setup script of “Shell tools” has unsaved changes.');
+    await page.locator('.jp-Dialog .jp-mod-reject').click();
+    await expect(tab).toHaveClass(/jp-mod-dirty/);
+    await tab.locator('.lm-TabBar-tabCloseIcon').click();
+    await page.locator('.jp-Dialog .jp-mod-warn').click();
+    await expect(tab).toHaveCount(0);
+    expect(fs.readFileSync(path.join(folder, 'setup_script.sh'), 'utf-8')).toBe('echo slow; sleep 120');
+    await item.locator('[data-action="script"]').click();
+    await expect(editor.locator('.cm-content')).toHaveText('echo slow; sleep 120');
+
     // A step of another pipeline uses it: the server refuses, saying which.
     await page.contents.uploadContent(pipeline('Other', 'Needs tools', uuid), 'text', `${project}/other.orchest`);
     await item.locator('[data-action="delete"]').click();

@@ -15,6 +15,7 @@ import {
   formOf,
   formProblems,
   isBuildActive,
+  isBuildOfProject,
   isProjectDir,
   withLanguage
 } from '../model';
@@ -119,6 +120,12 @@ describe('events of a project', () => {
     // Without the root: by the end of the path.
     expect(isProjectDir('/srv/root/a/proj', 'a/proj', '')).toBe(true);
     expect(isProjectDir('/srv/root/xa/proj', 'a/proj', '')).toBe(false);
+  });
+
+  it('prefers the relative project path of a build event when the server gives it', () => {
+    expect(isBuildOfProject(buildEvent({ project_path: 'proj' }), 'proj', '/elsewhere')).toBe(true);
+    expect(isBuildOfProject(buildEvent({ project_path: 'other' }), 'proj', '/srv/root')).toBe(false);
+    expect(isBuildOfProject(buildEvent(), 'proj', '/srv/root')).toBe(true);
   });
 
   it('reloads on reset and on environment events of the project, applies its builds', () => {
