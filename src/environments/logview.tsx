@@ -6,6 +6,7 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { buildIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IEnvironment } from '../api';
@@ -64,6 +65,12 @@ export class BuildLogPanel extends ReactWidget {
   set environment(env: IEnvironment) {
     this._environment = env;
     this.update();
+    this._environmentChanged.emit(env);
+  }
+
+  /** The environment was read again (e.g. renamed). */
+  get environmentChanged(): ISignal<this, IEnvironment> {
+    return this._environmentChanged;
   }
 
   render(): JSX.Element {
@@ -84,7 +91,7 @@ export class BuildLogPanel extends ReactWidget {
                   {buildStatusLabel(trans, build)}
                 </span>
                 <span className="jp-OrchestBuildLog-image" title={build?.resolved_base_image ?? ''}>
-                  {build?.image ?? env.base_image ?? ''}
+                  {build?.image || env.base_image || ''}
                 </span>
                 <button
                   className="jp-mod-styled jp-mod-accept"
@@ -128,6 +135,7 @@ export class BuildLogPanel extends ReactWidget {
   }
 
   private _version = 0;
+  private _environmentChanged = new Signal<this, IEnvironment>(this);
 }
 
 /**
@@ -145,6 +153,6 @@ export class BuildLogView extends MainAreaWidget<BuildLogPanel> {
       this.title.caption = trans.__('Build log of the environment “%1”', env.name);
     };
     update();
-    content.model.changed.connect(update);
+    content.environmentChanged.connect(update);
   }
 }

@@ -184,6 +184,8 @@ export class EnvironmentsManager implements IBuildActions {
 
   /** Open (or show) the environment's build log. */
   openBuildLog(env: IEnvironment): BuildLogView {
+    // The log follows the events (the sidebar usually started them already).
+    this.options.events.start();
     const id = key(env.project, env.uuid);
     let view = this._logs.get(id);
     if (!view) {
