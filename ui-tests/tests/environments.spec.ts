@@ -222,4 +222,25 @@ test.describe('Environments panel', () => {
     await expect(editor).toHaveCount(0);
     await expect(environmentItem(section, 'Python 3')).toBeVisible();
   });
+  test('lists the environments of a chosen project folder', async ({ page, tmpPath }) => {
+    root = await serverRoot(page);
+    await page.contents.uploadContent('notes\n', 'text', `${tmpPath}/weather/readme.txt`);
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const section = page.locator('#orchest-jlab-sidebar .jp-OrchestEnvironments');
+    // No pipeline editor is open.
+    await expect(section.locator('.jp-OrchestSidebar-empty')).toContainText('Open a pipeline, or choose a project folder');
+    await section.locator('[data-action="choose-project"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('.jp-DirListing-item', { hasText: tmpPath }).dblclick();
+    await dialog.locator('.jp-DirListing-item', { hasText: 'weather' }).click();
+    await dialog.locator('.jp-mod-accept').click();
+    await expect(section).toHaveAttribute('data-project', `${tmpPath}/weather`);
+    await expect(section.locator('.jp-OrchestEnv-project')).toContainText('weather');
+    // A project without environments gets the default one.
+    await expect(environmentItem(section, 'Python 3')).toBeVisible();
+    expect(fs.readdirSync(path.join(root, tmpPath, 'weather', '.orchest', 'environments'))).toHaveLength(1);
+    await section.locator('[data-action="follow-editor"]').click();
+    await expect(section.locator('.jp-OrchestEnv')).toHaveCount(0);
+    await expect(section.locator('.jp-OrchestSidebar-empty')).toBeVisible();
+  });
 });
