@@ -86,7 +86,10 @@ export class BuildLogModel {
     if (this._build && build && this._build.uuid !== build.uuid && this._buildStartedLive) {
       this._lines = [...waiting];
     } else {
-      this._build = build ?? this._build;
+      // Events may already have told more than the read (a later status).
+      if (build && !(this._build && this._build.uuid === build.uuid && isNewer(this._build, build))) {
+        this._build = build;
+      }
       this._lines = joinLog(text, waiting);
     }
     this._buildStartedLive = false;

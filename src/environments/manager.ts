@@ -164,7 +164,13 @@ export class EnvironmentsManager implements IBuildActions {
     let editor = this._editors.get(id);
     if (!editor) {
       // The listing may be older than the script: read it now.
-      const current = await this.api.getEnvironment(env.project, env.uuid);
+      let current: IEnvironment;
+      try {
+        current = await this.api.getEnvironment(env.project, env.uuid);
+      } catch (error) {
+        void showErrorMessage(this.trans.__('The setup script of “%1” cannot be read', env.name), error as Error);
+        return null;
+      }
       editor = this._editors.get(id);
       if (!editor) {
         editor = new SetupScriptEditor({

@@ -57,6 +57,15 @@ describe('BuildLogModel', () => {
     expect(changes).toBe(4);
   });
 
+  it('keeps a later status that arrived live while the log was read', () => {
+    const model = new BuildLogModel('e1');
+    model.startLoading();
+    model.apply({ ...line('done'), status: 'SUCCESS', build: build('SUCCESS') });
+    model.loaded(build('BUILDING'), 'done\n');
+    expect(model.build?.status).toBe('SUCCESS');
+    expect(model.lines).toEqual(['done']);
+  });
+
   it('ignores other environments, starts over with a new build', () => {
     const model = new BuildLogModel('e1');
     model.startLoading();
