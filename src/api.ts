@@ -111,17 +111,71 @@ export interface IPipelineResponse {
   report: IReport;
 }
 
+/** Statuses of an environment's build. */
+export type BuildStatus = 'PENDING' | 'BUILDING' | 'SUCCESS' | 'FAILURE' | 'ABORTED';
+
+/** Build statuses after which a build does not change any more. */
+export const FINAL_BUILD_STATUSES: ReadonlySet<BuildStatus> = new Set(['SUCCESS', 'FAILURE', 'ABORTED']);
+
+/** Languages of environments. */
+export type EnvironmentLanguage = 'python' | 'r' | 'julia' | 'javascript';
+
 /**
- * An environment of a project (the fields the editor uses).
+ * A build of an environment's image.
+ */
+export interface IBuild {
+  uuid: string;
+  environment_uuid: string;
+  environment_name?: string;
+  /** The project folder, absolute on the server. */
+  project_dir?: string;
+  /** The image's tag. */
+  image: string;
+  status: BuildStatus;
+  base_image?: string | null;
+  /** The base image after the alias map. */
+  resolved_base_image?: string | null;
+  build_hash?: string | null;
+  /** The image was up to date: nothing was built. */
+  skipped?: boolean;
+  requested?: string | null;
+  started?: string | null;
+  finished?: string | null;
+  error?: string | null;
+  log_path?: string | null;
+}
+
+/**
+ * An environment of a project.
  */
 export interface IEnvironment {
   uuid: string;
   name: string;
   language: string;
   base_image: string | null;
+  gpu_support?: boolean;
+  network?: boolean;
+  setup_script?: string;
   kernel_name: string;
   valid: boolean;
+  /** Schema errors of a hand-edited properties.json. */
+  problems?: string[];
+  /** The project folder, relative to the server's root ("" for the root). */
   project: string;
+  /** The last build; null before the first, absent without Docker. */
+  build?: IBuild | null;
+}
+
+/**
+ * The fields of an environment that can be set (all optional).
+ */
+export interface IEnvironmentFields {
+  name?: string;
+  language?: EnvironmentLanguage;
+  base_image?: string;
+  gpu_support?: boolean;
+  network?: boolean;
+  setup_script?: string;
 }
 
 /**
@@ -197,10 +251,62 @@ export class OrchestAPI {
    * none).
    */
   async listEnvironments(project: string): Promise<IEnvironment[]> {
-    const body = await this._request<{ environments: IEnvironment[] }>(
-      `environments${URLExt.objectToQueryString({ project })}`
+    return (await this.getEnvironments(project)).environments;
+  }
+
+  /**
+   * GET /environments?project= with the resolved project folder ("" for the
+   * server's root).
+   */
+  getEnvironments(project: string): Promise<{ project: string; environments: IEnvironment[] }> {
+    return this._request(`environments${URLExt.objectToQueryString({ project })}`);
+  }
+
+  /** POST /environments?project=: create an environment (201). */
+  createEnvironment(project: string, fields: IEnvironmentFields): Promise<IEnvironment> {
+    return this._request<IEnvironment>(`environments${URLExt.objectToQueryString({ project })}`, {
+      method: 'POST',
+      body: JSON.stringify(fields)
+    });
+  }
+
+  /** GET /environments/{uuid}?project=: one environment, with its last build. */
+  getEnvironment(project: string, envUuid: string): Promise<IEnvironment> {
+    return this._request<IEnvironment>(this._environmentPath(project, envUuid));
+  }
+
+  /** PATCH /environments/{uuid}?project=: change some fields. */
+  updateEnvironment(project: string, envUuid: string, fields: IEnvironmentFields): Promise<IEnvironment> {
+    return this._request<IEnvironment>(this._environmentPath(project, envUuid), {
+      method: 'PATCH',
+      body: JSON.stringify(fields)
+    });
+  }
+
+  /**
+   * DELETE /environments/{uuid}?project= (204); an APIError with status 409
+   * and the server's message while steps, runs or a build use it.
+   */
+  async deleteEnvironment(project: string, envUuid: string): Promise<void> {
+    await this._request<void>(this._environmentPath(project, envUuid), { method: 'DELETE' });
+  }
+
+  /** POST /environments/{uuid}/build?project=[&force=true]: start a build (202). */
+  buildEnvironment(project: string, envUuid: string, options: { force?: boolean } = {}): Promise<IBuild> {
+    return this._request<IBuild>(
+      this._environmentPath(project, envUuid, '/build', options.force ? { force: 'true' } : {}),
+      { method: 'POST' }
     );
-    return body.environments;
+  }
+
+  /** DELETE /environments/{uuid}/build?project=: cancel the build in progress. */
+  cancelBuild(project: string, envUuid: string): Promise<IBuild> {
+    return this._request<IBuild>(this._environmentPath(project, envUuid, '/build'), { method: 'DELETE' });
+  }
+
+  /** GET /environments/{uuid}/build/log?project=: the last build's log so far. */
+  getBuildLog(project: string, envUuid: string): Promise<string> {
+    return this._request<string>(this._environmentPath(project, envUuid, '/build/log'), {}, 'text');
   }
 
   /** GET /runs: runs, newest first. */
@@ -240,6 +346,15 @@ export class OrchestAPI {
     );
   }
 
+  private _environmentPath(
+    project: string,
+    envUuid: string,
+    suffix = '',
+    query: { [key: string]: string } = {}
+  ): string {
+    return `environments/${encodeURIComponent(envUuid)}${suffix}${URLExt.objectToQueryString({ project, ...query })}`;
+  }
+
   private async _request<T>(
     endpoint: string,
     init: RequestInit = {},
@@ -268,6 +383,9 @@ export class OrchestAPI {
         // not JSON: keep the status line
       }
       throw new APIError(message, response.status, errors);
+    }
+    if (response.status === 204) {
+      return undefined as unknown as T;
     }
     if (as === 'text') {
       return text as unknown as T;

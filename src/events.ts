@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH, IRunStep, RunStatus, StepState } from './api';
+import { API_PATH, BuildStatus, IBuild, IRunStep, RunStatus, StepState } from './api';
 
 /** A run was created (`run` as the engine describes it). */
 export interface IRunCreatedEvent {
@@ -70,6 +70,34 @@ export interface ILogEvent {
 }
 
 /**
+ * A build of an environment changed status (`build` is its record), or wrote
+ * a line of its log (`line`, without its newline).
+ */
+export interface IBuildEvent {
+  type: 'build';
+  seq: number;
+  build_uuid: string;
+  environment_uuid: string;
+  /** The project folder, absolute on the server. */
+  project_dir: string;
+  /** The project folder relative to the server's root, when the server adds it. */
+  project_path?: string;
+  status: BuildStatus;
+  build?: IBuild;
+  line?: string;
+}
+
+/** An environment was created, changed or deleted through the API. */
+export interface IEnvironmentEvent {
+  type: 'environment';
+  seq: number;
+  action: 'created' | 'updated' | 'deleted';
+  /** The project folder, relative to the server's root ("" for the root). */
+  project_path: string;
+  environment_uuid: string;
+}
+
+/**
  * Reload state through the REST API: events were missed, or the first
  * connection is now listening (what happened before it is not replayed).
  */
@@ -80,7 +108,14 @@ export interface IResetEvent {
 /**
  * Everything the events client emits.
  */
-export type OrchestEvent = IRunCreatedEvent | IRunStatusEvent | IStepEvent | ILogEvent | IResetEvent;
+export type OrchestEvent =
+  | IRunCreatedEvent
+  | IRunStatusEvent
+  | IStepEvent
+  | ILogEvent
+  | IBuildEvent
+  | IEnvironmentEvent
+  | IResetEvent;
 
 /**
  * The state of the connection.

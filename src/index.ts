@@ -6,7 +6,9 @@ import {
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { ToolbarButton } from '@jupyterlab/ui-components';
+import { IEditorServices } from '@jupyterlab/codeeditor';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -18,6 +20,7 @@ import { OrchestAPI } from './api';
 import { addCommands, CommandIDs, populateToolbar } from './commands';
 import { DEFAULT_SETTINGS, IEditorSettings, isStepFile } from './editor/controller';
 import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } from './editor/widget';
+import { addEnvironmentCommands, EnvironmentsManager } from './environments';
 import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
 import { OrchestSidebar } from './sidebar';
@@ -87,7 +90,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ILauncher,
     ICommandPalette,
     IDocumentManager,
-    IMainMenu
+    IMainMenu,
+    IEditorServices
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -99,7 +103,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     launcher: ILauncher | null,
     palette: ICommandPalette | null,
     docManager: IDocumentManager | null,
-    mainMenu: IMainMenu | null
+    mainMenu: IMainMenu | null,
+    editorServices: IEditorServices | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('orchest_jlab');
     app.docRegistry.addFileType({
@@ -215,7 +220,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
           : []
     });
 
-    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans });
+    const environments = new EnvironmentsManager({
+      api,
+      events,
+      trans,
+      shell: app.shell,
+      editorServices,
+      serverRoot: PageConfig.getOption('serverRoot'),
+      chooseProject: docManager
+        ? async () => {
+            const result = await FileDialog.getExistingDirectory({
+              manager: docManager,
+              title: trans.__('Choose a project folder'),
+              translator: translator ?? nullTranslator
+            });
+            const folder = result.button.accept ? result.value?.[0] : undefined;
+            return folder ? folder.path : null;
+          }
+        : null,
+      // The step properties' environment pickers list the project's environments.
+      environmentsChanged: () => tracker.forEach(widget => void widget.controller.refreshEnvironments())
+    });
+    addEnvironmentCommands(app.commands, environments);
+    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans, environments });
     app.shell.add(sidebar, 'left', { rank: 650 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

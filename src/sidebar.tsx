@@ -1,6 +1,7 @@
 /**
- * The Orchest sidebar (left area): the pipelines under the server's root and
- * the runs of the pipeline open in the current editor.
+ * The Orchest sidebar (left area): the pipelines under the server's root, the
+ * runs of the pipeline open in the current editor, and the environments of its
+ * project.
  */
 
 import { WidgetTracker } from '@jupyterlab/apputils';
@@ -14,6 +15,7 @@ import { IPipelineSummary, IRun, OrchestAPI } from './api';
 import { CommandIDs } from './commands';
 import { PipelineEditorWidget } from './editor/widget';
 import { durationSeconds, formatDuration, isSamePipeline } from './editor/runstate';
+import { EnvironmentsManager, EnvironmentsSection } from './environments';
 import { EventsClient, OrchestEvent } from './events';
 import { pipelineIcon } from './icons';
 
@@ -23,6 +25,7 @@ interface ISidebarProps {
   tracker: WidgetTracker<PipelineEditorWidget>;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  environments: EnvironmentsManager;
 }
 
 function runStatusLabel(trans: TranslationBundle, status: IRun['status']): string {
@@ -176,7 +179,7 @@ function Sidebar(props: ISidebarProps): JSX.Element {
       timer = window.setTimeout(() => setRunsVersion(v => v + 1), 300);
     };
     const onEvent = (_: EventsClient, event: OrchestEvent): void => {
-      if (event.type === 'log' || event.type === 'step') {
+      if (event.type === 'log' || event.type === 'step' || event.type === 'build' || event.type === 'environment') {
         return;
       }
       const path = tracker.currentWidget?.controller.path;
@@ -205,6 +208,7 @@ function Sidebar(props: ISidebarProps): JSX.Element {
     <div className="jp-OrchestSidebar">
       <PipelinesSection {...props} version={pipelinesVersion} />
       <RunsSection {...props} version={runsVersion} />
+      <EnvironmentsSection manager={props.environments} events={events} tracker={tracker} />
     </div>
   );
 }
