@@ -199,3 +199,19 @@ def test_builds_need_docker(service):
     with pytest.raises(Conflict, match="no Docker engine"):
         svc.build("", env_uuid)
     assert svc.get("", env_uuid).get("build") is None
+
+
+def test_events_name_projects_by_their_api_path(tmp_path):
+    from orchest_jlab.engine import Engine, EventBus, LocalBackend
+
+    root = ProjectBuilder(tmp_path / "root")
+    (root.root / "proj" / ".orchest").mkdir(parents=True)
+    bus = EventBus()
+    events: list[dict] = []
+    bus.subscribe(events.append)
+    svc = EnvironmentService(Workspace(root.root), Engine(bus, LocalBackend()))
+    created = svc.create("proj", {"name": "E"})
+    bus.publish("build", build_uuid="b", environment_uuid=created["uuid"], project_dir=str(root.root / "proj"))
+    bus.publish("build", build_uuid="c", environment_uuid=created["uuid"], project_dir=str(tmp_path / "elsewhere"))
+    assert [(e["type"], e.get("action"), e.get("project_path")) for e in events] == [
+        ("environment", "created", "proj"), ("build", None, "proj"), ("build", None, None)]
