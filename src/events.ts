@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH, IRunStep, RunStatus, StepState } from './api';
+import { API_PATH, IRunStep, JobStatus, RunStatus, StepState } from './api';
 
 /** A run was created (`run` as the engine describes it). */
 export interface IRunCreatedEvent {
@@ -69,6 +69,48 @@ export interface ILogEvent {
   line: string;
 }
 
+/** A job was created, started, fired, paused, resumed, changed, cancelled or ended. */
+export interface IJobEvent {
+  type: 'job';
+  seq: number;
+  job_uuid: string;
+  status: JobStatus;
+  next_fire: string | null;
+  last_fired: string | null;
+  fire_count: number;
+  run_count: number;
+}
+
+/** A run of a job was queued, started or ended. */
+export interface IJobRunEvent {
+  type: 'job-run';
+  seq: number;
+  job_uuid: string;
+  index: number;
+  status: RunStatus;
+  /** Null while queued. */
+  run_uuid: string | null;
+}
+
+/** A run of a job was deleted by its job's retention. */
+export interface IJobRunDeletedEvent {
+  type: 'job-run-deleted';
+  seq: number;
+  job_uuid: string;
+  index: number;
+  run_uuid: string | null;
+}
+
+/** A job was deleted. */
+export interface IJobDeletedEvent {
+  type: 'job-deleted';
+  seq: number;
+  job_uuid: string;
+}
+
+/** The events about jobs. */
+export type JobEvent = IJobEvent | IJobRunEvent | IJobRunDeletedEvent | IJobDeletedEvent;
+
 /**
  * Reload state through the REST API: events were missed, or the first
  * connection is now listening (what happened before it is not replayed).
@@ -80,7 +122,13 @@ export interface IResetEvent {
 /**
  * Everything the events client emits.
  */
-export type OrchestEvent = IRunCreatedEvent | IRunStatusEvent | IStepEvent | ILogEvent | IResetEvent;
+export type OrchestEvent =
+  | IRunCreatedEvent
+  | IRunStatusEvent
+  | IStepEvent
+  | ILogEvent
+  | JobEvent
+  | IResetEvent;
 
 /**
  * The state of the connection.

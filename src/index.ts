@@ -20,6 +20,7 @@ import { DEFAULT_SETTINGS, IEditorSettings, isStepFile } from './editor/controll
 import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } from './editor/widget';
 import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
+import { JobsManager } from './jobs';
 import { OrchestSidebar } from './sidebar';
 
 /**
@@ -215,7 +216,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
           : []
     });
 
-    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans });
+    const jobs = new JobsManager({
+      api,
+      events,
+      commands: app.commands,
+      shell: app.shell,
+      tracker,
+      trans,
+      languageCode: (translator ?? nullTranslator).languageCode
+    });
+    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans, jobs });
     app.shell.add(sidebar, 'left', { rank: 650 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

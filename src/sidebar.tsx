@@ -16,6 +16,7 @@ import { PipelineEditorWidget } from './editor/widget';
 import { durationSeconds, formatDuration, isSamePipeline } from './editor/runstate';
 import { EventsClient, OrchestEvent } from './events';
 import { pipelineIcon } from './icons';
+import { JobsManager, JobsSection } from './jobs';
 
 interface ISidebarProps {
   api: OrchestAPI;
@@ -23,6 +24,8 @@ interface ISidebarProps {
   tracker: WidgetTracker<PipelineEditorWidget>;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  /** The jobs panel (the section of the current pipeline's jobs). */
+  jobs?: JobsManager;
 }
 
 function runStatusLabel(trans: TranslationBundle, status: IRun['status']): string {
@@ -204,6 +207,7 @@ function Sidebar(props: ISidebarProps): JSX.Element {
   return (
     <div className="jp-OrchestSidebar">
       <PipelinesSection {...props} version={pipelinesVersion} />
+      {props.jobs ? <JobsSection manager={props.jobs} /> : null}
       <RunsSection {...props} version={runsVersion} />
     </div>
   );
