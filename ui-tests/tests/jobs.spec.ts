@@ -8,7 +8,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
 import * as path from 'path';
 
-import { copyExample, MAKE, openPipeline, removeExample } from './helpers';
+import { copyExample, MAKE, openPipeline, removeExample, REPORT } from './helpers';
 
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
@@ -196,5 +196,42 @@ test.describe('Jobs panel', () => {
     await expect(view).toHaveCount(0);
     await expect(section).toContainText('No jobs yet.');
     expect(await listJobs(request, baseURL!, pipeline)).toEqual([]);
+  });
+
+  test('a draft: changed with a deselected combination, duplicated, then started', async ({ page }) => {
+    await openPipeline(page, folder);
+    const section = await jobsSection(page);
+    let form = await newJobForm(page, section);
+    await form.locator('input[name="job-name"]').fill('Hottest');
+    await form.locator('.jp-OrchestJobs-draft').click();
+    const view = page.locator('.jp-OrchestJobs-view:visible');
+    await expect(view).toHaveAttribute('data-status', 'DRAFT');
+    await expect(section.locator('.jp-OrchestJobs-item')).toHaveAttribute('data-status', 'DRAFT');
+
+    await view.locator('.jp-OrchestJobs-action[data-action="edit"]').click();
+    form = page.locator('.jp-OrchestJobs-form:visible');
+    await expect(form.locator('input[name="job-name"]')).toHaveValue('Hottest');
+    const hottest = form.locator(`.jp-OrchestJobs-axis[data-owner="${REPORT}"][data-name="hottest"]`);
+    await hottest.locator('.jp-OrchestJobs-addValue').click();
+    await hottest.locator('.jp-OrchestJobs-value').nth(1).fill('5');
+    await expect(form.locator('.jp-OrchestJobs-runCount')).toHaveText('2 runs');
+    await form.locator('.jp-OrchestJobs-combinations summary').click();
+    await form.locator('.jp-OrchestJobs-combinations li[data-combination="0"] input').uncheck();
+    await expect(form.locator('.jp-OrchestJobs-runCount')).toHaveText('1 run');
+    await expect(form.locator('.jp-OrchestJobs-combinations summary')).toHaveText('2 combinations · 1 deselected');
+    await form.locator('.jp-OrchestJobs-draft').click();
+    await expect(view.locator('.jp-OrchestJobs-settings')).toContainText('2 combinations · 1 deselected · 1 run per fire');
+
+    // The copy is a new draft with the same grid and deselection.
+    await view.locator('.jp-OrchestJobs-action[data-action="duplicate"]').click();
+    await expect(view.locator('h2')).toHaveText('Hottest (copy)');
+    await expect(view).toHaveAttribute('data-status', 'DRAFT');
+    await expect(view.locator('.jp-OrchestJobs-settings')).toContainText('1 deselected');
+    await expect(section.locator('.jp-OrchestJobs-item')).toHaveCount(2);
+
+    await view.locator('.jp-OrchestJobs-action[data-action="start"]').click();
+    await expect(view.locator('.jp-OrchestJobs-runs tbody tr')).toHaveCount(1);
+    await expect(view.locator('.jp-OrchestJobs-runs tbody tr')).toContainText('hottest=5');
+    await expect(view).toHaveAttribute('data-status', 'SUCCESS', { timeout: 120000 });
   });
 });
