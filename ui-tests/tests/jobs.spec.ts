@@ -129,7 +129,7 @@ test.describe('Jobs panel', () => {
     await expect(editor.locator('.jp-OrchestStep-state[data-state="COMPUTED"]')).toHaveCount(3);
   });
 
-  test('an invalid cron expression is refused with the server message, creating nothing', async ({
+  test('an invalid cron expression or a past time is refused, creating nothing; a one-off job waits', async ({
     page,
     request,
     baseURL
@@ -143,6 +143,27 @@ test.describe('Jobs panel', () => {
     await expect(form.locator('.jp-OrchestJobs-submitError')).toContainText('is not a valid cron expression');
     expect(await listJobs(request, baseURL!, pipeline)).toEqual([]);
     await expect(section).toContainText('No jobs yet.');
+
+    // Once, at a time that has passed: refused too.
+    await form.locator('input[name="schedule-kind"][value="once"]').check();
+    await form.locator('select[name="schedule-timezone"]').selectOption('UTC');
+    await form.locator('input[name="schedule-at"]').fill('2020-01-31T09:00');
+    await form.locator('.jp-OrchestJobs-create').click();
+    await expect(dialog).toContainText('has passed');
+    await dialog.locator('.jp-mod-accept').click();
+    expect(await listJobs(request, baseURL!, pipeline)).toEqual([]);
+
+    // Once, in the future: it waits for its time, read in the chosen zone.
+    await form.locator('select[name="schedule-timezone"]').selectOption('Europe/Amsterdam');
+    await form.locator('input[name="schedule-at"]').fill('2031-01-31T09:00');
+    await form.locator('.jp-OrchestJobs-create').click();
+    const view = page.locator('.jp-OrchestJobs-view:visible');
+    await expect(view).toHaveAttribute('data-status', 'PENDING');
+    const [job] = await listJobs(request, baseURL!, pipeline);
+    expect(Date.parse(job.next_fire)).toBe(Date.UTC(2031, 0, 31, 8, 0));
+    const local = await page.evaluate(iso => new Date(iso).toLocaleString(), job.next_fire as string);
+    await expect(view.locator('.jp-OrchestJobs-scheduleText')).toHaveText(`Once, at ${local}`);
+    await expect(view.locator('.jp-OrchestJobs-next')).toHaveText(local);
   });
 
   test('a cron job: its schedule in words, next run, pause, resume, trigger, cancel, delete', async ({
