@@ -2,7 +2,7 @@
  * The jobs panel: a grid job made from the sidebar and followed live to its
  * end, a refused cron expression, and a cron job paused, resumed, triggered,
  * cancelled and deleted. `UPDATE_SCREENSHOTS=1 ui-tests/run.sh
- * tests/jobs.spec.ts` refreshes docs/screenshots/jobs-*.png.
+ * tests/jobs.spec.ts` refreshes docs/screenshots/jobs-*.png (docs/jobs.md shows them).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
@@ -121,6 +121,10 @@ test.describe('Jobs panel', () => {
     await expect(view.locator('.jp-OrchestJobs-settings')).not.toContainText('s3cret');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'jobs-panel.png') });
+    await page.theme.setDarkTheme();
+    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'jobs-panel-dark.png') });
+    await page.theme.setLightTheme();
 
     // A run opens read-only in the pipeline editor.
     await view.locator('.jp-OrchestJobs-runs tbody tr[data-index="0"]').click();
