@@ -31,17 +31,24 @@ interface INewJobProps {
   onDone(): void;
 }
 
-/** The server's expansion of the grid, asked again (debounced) whenever it changes. */
+/** The server's last answer about the grid, and the grid it was about. */
+interface IGridState {
+  preview: IGridPreview | null;
+  problems: IGridProblems | null;
+  key: string | null;
+}
+
+/**
+ * The server's expansion of the grid, asked again (debounced) whenever it
+ * changes; `current` when the answer is about the grid as it is now.
+ */
 function useGridPreview(
   manager: JobsManager,
   path: string,
   form: IJobForm,
   ready: boolean
-): { preview: IGridPreview | null; problems: IGridProblems | null } {
-  const [state, setState] = React.useState<{ preview: IGridPreview | null; problems: IGridProblems | null }>({
-    preview: null,
-    problems: null
-  });
+): IGridState & { current: boolean } {
+  const [state, setState] = React.useState<IGridState>({ preview: null, problems: null, key: null });
   const grid = gridOf(form.axes);
   const key = 'grid' in grid ? JSON.stringify([grid.grid, form.deselected]) : null;
   React.useEffect(() => {
@@ -53,11 +60,11 @@ function useGridPreview(
     const timer = window.setTimeout(() => {
       manager.api
         .previewGrid(path, parameters, deselected)
-        .then(preview => !cancelled && setState({ preview, problems: null }))
+        .then(preview => !cancelled && setState({ preview, problems: null, key }))
         .catch(error => {
           if (!cancelled) {
             const errors = error instanceof APIError ? error.errors : [];
-            setState({ preview: null, problems: sortProblems((error as Error).message, errors) });
+            setState({ preview: null, problems: sortProblems((error as Error).message, errors), key });
           }
         });
     }, 250);
@@ -66,7 +73,7 @@ function useGridPreview(
       window.clearTimeout(timer);
     };
   }, [manager, path, key, ready]);
-  return state;
+  return { ...state, current: state.key !== null && state.key === key };
 }
 
 function NewJobView(props: INewJobProps): JSX.Element {
@@ -101,10 +108,16 @@ function NewJobView(props: INewJobProps): JSX.Element {
     };
   }, [api, path, draft, pipelineName]);
 
-  const { preview, problems } = useGridPreview(manager, path, form, ready);
+  const { preview, problems, current } = useGridPreview(manager, path, form, ready);
   const formProblems = checkForm(form, trans);
   const grid = gridOf(form.axes);
-  const runs = problems ? null : 'grid' in grid ? runCount(grid.grid, form.deselected) : null;
+  // The server's count once it answered about this grid; until then the
+  // same product computed here.
+  const runs = current
+    ? preview?.runs_per_fire ?? null
+    : 'grid' in grid
+      ? runCount(grid.grid, form.deselected)
+      : null;
   const update = (change: Partial<IJobForm>): void => setForm(f => ({ ...f, ...change }));
   // Combination indices mean nothing once the lists change.
   const setAxes = (axes: IAxis[]): void => update({ axes, deselected: [] });
