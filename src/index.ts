@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS, IEditorSettings, isStepFile } from './editor/controll
 import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } from './editor/widget';
 import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
-import { JobsManager } from './jobs';
+import { createJobsManager } from './jobs';
 import { OrchestSidebar } from './sidebar';
 
 /**
@@ -216,7 +216,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           : []
     });
 
-    const jobs = new JobsManager({
+    const jobs = createJobsManager({
       api,
       events,
       commands: app.commands,

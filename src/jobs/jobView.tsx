@@ -6,6 +6,7 @@
  */
 
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IJobRun, IJobWithRuns, JobAction } from '../api';
@@ -17,7 +18,6 @@ import { useJobEvents, useReload } from './hooks';
 import { describeCounts, jobStatusLabel, missedFiresLabel, overlapLabel, runStatusLabel, Translate } from './labels';
 import { applyToJob } from './live';
 import { JobsManager } from './manager';
-import { openEditDraft } from './newJob';
 import { describeSchedule, localTime } from './schedule';
 
 function buttonLabel(trans: Translate, button: JobButton): string {
@@ -189,7 +189,7 @@ function JobView(props: { manager: JobsManager; jobUuid: string; widgetId: strin
       return;
     }
     if (button === 'edit') {
-      openEditDraft(manager, job);
+      manager.openDraft(job);
       return;
     }
     if (
@@ -209,7 +209,7 @@ function JobView(props: { manager: JobsManager; jobUuid: string; widgetId: strin
         manager.close(widgetId);
       } else if (button === 'duplicate') {
         const copy = await api.duplicateJob(job.uuid);
-        openJob(manager, copy.uuid, copy.name);
+        manager.openJob(copy.uuid, copy.name);
       } else {
         setJob(await api.jobAction(job.uuid, button as JobAction));
       }
@@ -292,12 +292,7 @@ function JobView(props: { manager: JobsManager; jobUuid: string; widgetId: strin
   );
 }
 
-/** Open a job's view (one per job). */
-export function openJob(manager: JobsManager, jobUuid: string, name: string): void {
-  const id = `orchest-job:${jobUuid}`;
-  manager.openWidget(
-    id,
-    () => ReactWidget.create(<JobView manager={manager} jobUuid={jobUuid} widgetId={id} />),
-    name
-  );
+/** A job's page. */
+export function createJobView(manager: JobsManager, jobUuid: string, widgetId: string): Widget {
+  return ReactWidget.create(<JobView manager={manager} jobUuid={jobUuid} widgetId={widgetId} />);
 }

@@ -10,7 +10,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import { IJob, OrchestAPI } from '../api';
+import { IJob, IJobWithRuns, OrchestAPI } from '../api';
 import { PipelineEditorWidget } from '../editor/widget';
 import { EventsClient } from '../events';
 import { pipelineIcon } from '../icons';
@@ -32,10 +32,25 @@ export interface IJobsOptions {
 }
 
 /**
+ * The main-area views of the jobs panel, made by their own modules (which
+ * open each other through the manager).
+ */
+export interface IJobViews {
+  /** A job's page. */
+  job(manager: JobsManager, jobUuid: string, widgetId: string): Widget;
+  /** The new-job form of a pipeline, or the form of a draft when given. */
+  form(
+    manager: JobsManager,
+    options: { path: string; pipelineName: string; draft?: IJobWithRuns; widgetId: string }
+  ): Widget;
+}
+
+/**
  * The jobs panel's shared services and its main-area widgets.
  */
 export class JobsManager {
-  constructor(options: IJobsOptions) {
+  constructor(options: IJobsOptions, views: IJobViews) {
+    this._views = views;
     this.api = options.api;
     this.events = options.events;
     this.commands = options.commands;
@@ -75,6 +90,33 @@ export class JobsManager {
     this._open.set(id, widget);
     this._shell.add(widget, 'main');
     this._shell.activateById(id);
+  }
+
+  /** Open a job's page (one per job). */
+  openJob(jobUuid: string, name: string): void {
+    const id = `orchest-job:${jobUuid}`;
+    this.openWidget(id, () => this._views.job(this, jobUuid, id), name);
+  }
+
+  /** Open the new-job form of a pipeline (one per pipeline). */
+  openNewJob(path: string, pipelineName: string): void {
+    const id = `orchest-new-job:${path}`;
+    this.openWidget(
+      id,
+      () => this._views.form(this, { path, pipelineName, widgetId: id }),
+      this.trans.__('New job: %1', pipelineName)
+    );
+  }
+
+  /** Open the form that changes a draft job. */
+  openDraft(draft: IJobWithRuns): void {
+    const id = `orchest-edit-job:${draft.uuid}`;
+    const options = { path: draft.pipeline_path, pipelineName: draft.pipeline_name ?? draft.name, draft };
+    this.openWidget(
+      id,
+      () => this._views.form(this, { ...options, widgetId: id }),
+      this.trans.__('Change: %1', draft.name)
+    );
   }
 
   /** Change the tab label of an open widget. */
@@ -132,5 +174,6 @@ export class JobsManager {
   }
 
   private _shell: JupyterFrontEnd.IShell;
+  private _views: IJobViews;
   private _open = new Map<string, MainAreaWidget>();
 }

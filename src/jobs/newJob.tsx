@@ -7,6 +7,7 @@
  */
 
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { APIError, IGridPreview, IJobWithRuns } from '../api';
@@ -15,7 +16,6 @@ import { Choice, Field } from './fields';
 import { checkForm, IJobForm, isValid, jobForm, newJobForm, settingsOf } from './form';
 import { axesOf, gridOf, IAxis, IGridProblems, ownerTitles, runCount, sortProblems } from './grid';
 import { GridEditor } from './gridEditor';
-import { openJob } from './jobView';
 import { missedFiresLabel, overlapLabel } from './labels';
 import { JobsManager } from './manager';
 import { SchedulePicker } from './scheduleEditor';
@@ -148,7 +148,7 @@ function NewJobView(props: INewJobProps): JSX.Element {
     }
     if (job) {
       props.onDone();
-      openJob(manager, job.uuid, job.name);
+      manager.openJob(job.uuid, job.name);
     }
   };
 
@@ -270,34 +270,18 @@ function NewJobView(props: INewJobProps): JSX.Element {
   );
 }
 
-/** Open the new-job form of a pipeline (one per pipeline). */
-export function openNewJob(manager: JobsManager, path: string, pipelineName: string): void {
-  const id = `orchest-new-job:${path}`;
-  manager.openWidget(
-    id,
-    () =>
-      ReactWidget.create(
-        <NewJobView manager={manager} path={path} pipelineName={pipelineName} onDone={() => manager.close(id)} />
-      ),
-    manager.trans.__('New job: %1', pipelineName)
-  );
-}
-
-/** Open the form that changes a draft job. */
-export function openEditDraft(manager: JobsManager, draft: IJobWithRuns): void {
-  const id = `orchest-edit-job:${draft.uuid}`;
-  manager.openWidget(
-    id,
-    () =>
-      ReactWidget.create(
-        <NewJobView
-          manager={manager}
-          path={draft.pipeline_path}
-          pipelineName={draft.pipeline_name ?? draft.name}
-          draft={draft}
-          onDone={() => manager.close(id)}
-        />
-      ),
-    manager.trans.__('Change: %1', draft.name)
+/** The new-job form of a pipeline, or the form of a draft (closes itself when done). */
+export function createJobForm(
+  manager: JobsManager,
+  options: { path: string; pipelineName: string; draft?: IJobWithRuns; widgetId: string }
+): Widget {
+  return ReactWidget.create(
+    <NewJobView
+      manager={manager}
+      path={options.path}
+      pipelineName={options.pipelineName}
+      draft={options.draft}
+      onDone={() => manager.close(options.widgetId)}
+    />
   );
 }

@@ -12,8 +12,6 @@ import { useJobEvents, useReload } from './hooks';
 import { describeCounts, jobStatusLabel } from './labels';
 import { applyToList } from './live';
 import { JobsManager } from './manager';
-import { openJob } from './jobView';
-import { openNewJob } from './newJob';
 import { localTime } from './schedule';
 
 /** The pipeline of the current editor: its path and name, or null. */
@@ -96,7 +94,7 @@ export function JobsSection(props: { manager: JobsManager }): JSX.Element {
           className="jp-OrchestSidebar-button jp-OrchestJobs-new"
           title={trans.__('New job of this pipeline')}
           disabled={!pipeline}
-          onClick={() => pipeline && openNewJob(manager, pipeline.path, pipeline.name)}
+          onClick={() => pipeline && manager.openNewJob(pipeline.path, pipeline.name)}
         >
           <addIcon.react tag="span" />
         </button>
@@ -118,7 +116,7 @@ export function JobsSection(props: { manager: JobsManager }): JSX.Element {
             data-job={job.uuid}
             data-status={job.status}
             title={trans.__('Open this job')}
-            onClick={() => openJob(manager, job.uuid, job.name)}
+            onClick={() => manager.openJob(job.uuid, job.name)}
           >
             <span className={`jp-OrchestRunStatus-dot jp-mod-${job.status.toLowerCase()}`} />
             <div className="jp-OrchestJobs-itemBody">
