@@ -1,6 +1,6 @@
 /**
- * React hooks of the jobs panel: job events, and a reload that many events
- * in a row ask for once.
+ * React helpers of the jobs panel: job events, a reload that many events in
+ * a row ask for once, keyboard-clickable elements.
  */
 
 import * as React from 'react';
@@ -54,4 +54,25 @@ export function useReload(delay = 300): [number, () => void, () => void] {
   }, [delay]);
   const now = React.useCallback(() => setVersion(v => v + 1), []);
   return [version, later, now];
+}
+
+/**
+ * The props that make an element act as a button from the keyboard too
+ * (focusable; Enter and Space click it).
+ */
+export function clickable(onClick: () => void): {
+  tabIndex: number;
+  onClick: () => void;
+  onKeyDown: (event: React.KeyboardEvent) => void;
+} {
+  return {
+    tabIndex: 0,
+    onClick,
+    onKeyDown: event => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        onClick();
+      }
+    }
+  };
 }

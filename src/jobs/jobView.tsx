@@ -14,7 +14,7 @@ import { durationSeconds, formatDuration } from '../editor/runstate';
 import { useNow } from '../editor/hooks';
 import { availableActions, JOB_BUTTONS, JobButton } from './actions';
 import { axesOf, describeParameters, ownerTitles, PIPELINE_KEY } from './grid';
-import { useJobEvents, useReload } from './hooks';
+import { clickable, useJobEvents, useReload } from './hooks';
 import { describeCounts, jobStatusLabel, missedFiresLabel, overlapLabel, runStatusLabel, Translate } from './labels';
 import { applyToJob } from './live';
 import { JobsManager } from './manager';
@@ -124,7 +124,7 @@ function Runs(props: {
             data-status={run.status}
             className={run.run_uuid ? 'jp-OrchestJobs-openable' : ''}
             title={run.run_uuid ? trans.__('Open this run (read-only)') : (run.error ?? '')}
-            onClick={() => open(run)}
+            {...(run.run_uuid ? clickable(() => open(run)) : {})}
           >
             <td>{run.index}</td>
             <td className="jp-OrchestJobs-code">{describeParameters(run.parameters, titles)}</td>

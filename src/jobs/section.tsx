@@ -8,7 +8,7 @@ import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IJob } from '../api';
-import { useJobEvents, useReload } from './hooks';
+import { clickable, useJobEvents, useReload } from './hooks';
 import { describeCounts, jobStatusLabel } from './labels';
 import { applyToList } from './live';
 import { JobsManager } from './manager';
@@ -116,7 +116,8 @@ export function JobsSection(props: { manager: JobsManager }): JSX.Element {
             data-job={job.uuid}
             data-status={job.status}
             title={trans.__('Open this job')}
-            onClick={() => manager.openJob(job.uuid, job.name)}
+            role="button"
+            {...clickable(() => manager.openJob(job.uuid, job.name))}
           >
             <span className={`jp-OrchestRunStatus-dot jp-mod-${job.status.toLowerCase()}`} />
             <div className="jp-OrchestJobs-itemBody">

@@ -258,5 +258,10 @@ test.describe('Jobs panel', () => {
     await expect(view.locator('.jp-OrchestJobs-runs tbody tr')).toHaveCount(1);
     await expect(view.locator('.jp-OrchestJobs-runs tbody tr')).toContainText('hottest=5');
     await expect(view).toHaveAttribute('data-status', 'SUCCESS', { timeout: 120000 });
+
+    // The list, newest first, opens a job from the keyboard too.
+    await section.locator('.jp-OrchestJobs-item').nth(1).press('Enter');
+    await expect(view.locator('h2')).toHaveText('Hottest');
+    await expect(view).toHaveAttribute('data-status', 'DRAFT');
   });
 });
