@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH, BuildStatus, IBuild, IRunStep, RunStatus, StepState } from './api';
+import { API_PATH, BuildStatus, IBuild, IRunStep, JobStatus, RunStatus, StepState } from './api';
 
 /** A run was created (`run` as the engine describes it). */
 export interface IRunCreatedEvent {
@@ -69,6 +69,48 @@ export interface ILogEvent {
   line: string;
 }
 
+/** A job was created, started, fired, paused, resumed, changed, cancelled or ended. */
+export interface IJobEvent {
+  type: 'job';
+  seq: number;
+  job_uuid: string;
+  status: JobStatus;
+  next_fire: string | null;
+  last_fired: string | null;
+  fire_count: number;
+  run_count: number;
+}
+
+/** A run of a job was queued, started or ended. */
+export interface IJobRunEvent {
+  type: 'job-run';
+  seq: number;
+  job_uuid: string;
+  index: number;
+  status: RunStatus;
+  /** Null while queued. */
+  run_uuid: string | null;
+}
+
+/** A run of a job was deleted by its job's retention. */
+export interface IJobRunDeletedEvent {
+  type: 'job-run-deleted';
+  seq: number;
+  job_uuid: string;
+  index: number;
+  run_uuid: string | null;
+}
+
+/** A job was deleted. */
+export interface IJobDeletedEvent {
+  type: 'job-deleted';
+  seq: number;
+  job_uuid: string;
+}
+
+/** The events about jobs. */
+export type JobEvent = IJobEvent | IJobRunEvent | IJobRunDeletedEvent | IJobDeletedEvent;
+
 /**
  * A build of an environment changed status (`build` is its record), or wrote
  * a line of its log (`line`, without its newline).
@@ -115,6 +157,7 @@ export type OrchestEvent =
   | ILogEvent
   | IBuildEvent
   | IEnvironmentEvent
+  | JobEvent
   | IResetEvent;
 
 /**

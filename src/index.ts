@@ -23,6 +23,7 @@ import { PIPELINE_EDITOR_FACTORY, PipelineEditorFactory, PipelineEditorWidget } 
 import { addEnvironmentCommands, EnvironmentsManager } from './environments';
 import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
+import { createJobsManager } from './jobs';
 import { OrchestSidebar } from './sidebar';
 
 /**
@@ -242,7 +243,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
       environmentsChanged: () => tracker.forEach(widget => void widget.controller.refreshEnvironments())
     });
     addEnvironmentCommands(app.commands, environments);
-    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans, environments });
+    const jobs = createJobsManager({
+      api,
+      events,
+      commands: app.commands,
+      shell: app.shell,
+      tracker,
+      trans,
+      languageCode: (translator ?? nullTranslator).languageCode
+    });
+    const sidebar = new OrchestSidebar({ api, events, tracker, commands: app.commands, trans, environments, jobs });
     app.shell.add(sidebar, 'left', { rank: 650 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

@@ -18,6 +18,7 @@ import { durationSeconds, formatDuration, isSamePipeline } from './editor/runsta
 import { EnvironmentsManager, EnvironmentsSection } from './environments';
 import { EventsClient, OrchestEvent } from './events';
 import { pipelineIcon } from './icons';
+import { JobsManager, JobsSection } from './jobs';
 
 interface ISidebarProps {
   api: OrchestAPI;
@@ -26,6 +27,8 @@ interface ISidebarProps {
   commands: CommandRegistry;
   trans: TranslationBundle;
   environments: EnvironmentsManager;
+  /** The jobs panel (the section of the current pipeline's jobs). */
+  jobs?: JobsManager;
 }
 
 function runStatusLabel(trans: TranslationBundle, status: IRun['status']): string {
@@ -207,6 +210,7 @@ function Sidebar(props: ISidebarProps): JSX.Element {
   return (
     <div className="jp-OrchestSidebar">
       <PipelinesSection {...props} version={pipelinesVersion} />
+      {props.jobs ? <JobsSection manager={props.jobs} /> : null}
       <RunsSection {...props} version={runsVersion} />
       <EnvironmentsSection manager={props.environments} events={events} tracker={tracker} />
     </div>
