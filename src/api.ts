@@ -111,17 +111,71 @@ export interface IPipelineResponse {
   report: IReport;
 }
 
+/** Statuses of an environment's build. */
+export type BuildStatus = 'PENDING' | 'BUILDING' | 'SUCCESS' | 'FAILURE' | 'ABORTED';
+
+/** Build statuses after which a build does not change any more. */
+export const FINAL_BUILD_STATUSES: ReadonlySet<BuildStatus> = new Set(['SUCCESS', 'FAILURE', 'ABORTED']);
+
+/** Languages of environments. */
+export type EnvironmentLanguage = 'python' | 'r' | 'julia' | 'javascript';
+
 /**
- * An environment of a project (the fields the editor uses).
+ * A build of an environment's image.
+ */
+export interface IBuild {
+  uuid: string;
+  environment_uuid: string;
+  environment_name?: string;
+  /** The project folder, absolute on the server. */
+  project_dir?: string;
+  /** The image's tag. */
+  image: string;
+  status: BuildStatus;
+  base_image?: string | null;
+  /** The base image after the alias map. */
+  resolved_base_image?: string | null;
+  build_hash?: string | null;
+  /** The image was up to date: nothing was built. */
+  skipped?: boolean;
+  requested?: string | null;
+  started?: string | null;
+  finished?: string | null;
+  error?: string | null;
+  log_path?: string | null;
+}
+
+/**
+ * An environment of a project.
  */
 export interface IEnvironment {
   uuid: string;
   name: string;
   language: string;
   base_image: string | null;
+  gpu_support?: boolean;
+  network?: boolean;
+  setup_script?: string;
   kernel_name: string;
   valid: boolean;
+  /** Schema errors of a hand-edited properties.json. */
+  problems?: string[];
+  /** The project folder, relative to the server's root ("" for the root). */
   project: string;
+  /** The last build; null before the first, absent without Docker. */
+  build?: IBuild | null;
+}
+
+/**
+ * The fields of an environment that can be set (all optional).
+ */
+export interface IEnvironmentFields {
+  name?: string;
+  language?: EnvironmentLanguage;
+  base_image?: string;
+  gpu_support?: boolean;
+  network?: boolean;
+  setup_script?: string;
 }
 
 /** Statuses of an interactive session. */
@@ -178,6 +232,120 @@ export interface IRunRequest {
   parameters?: { [key: string]: { [name: string]: unknown } };
   interactive?: boolean;
 }
+
+/** Statuses of a job. */
+export type JobStatus = 'DRAFT' | 'PENDING' | 'STARTED' | 'PAUSED' | 'SUCCESS' | 'ABORTED' | 'FAILURE';
+
+/** Jobs that can still fire or run. */
+export const ACTIVE_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['PENDING', 'STARTED', 'PAUSED']);
+
+/**
+ * A parameter grid, shaped like Orchest's `<pipeline>.parameters.json`:
+ * `{"pipeline_parameters": {name: [values]}, "<step uuid>": {name: [values]}}`.
+ */
+export type JobGrid = { [owner: string]: { [name: string]: unknown } };
+
+/** The parameters of one combination (one run): one value per parameter. */
+export type JobParameters = { [owner: string]: { [name: string]: unknown } };
+
+/**
+ * When a job runs: now, once `at` a time, or on a `cron` expression read in
+ * the IANA `timezone` (UTC when not given).
+ */
+export interface IJobSchedule {
+  kind: 'now' | 'once' | 'cron';
+  at?: string | null;
+  cron?: string | null;
+  timezone?: string;
+}
+
+/** A job's settings, as created or changed. */
+export interface IJobSettings {
+  name?: string;
+  parameters?: JobGrid;
+  deselected?: number[];
+  schedule?: IJobSchedule;
+  env_variables?: { [name: string]: string };
+  overlap?: 'skip' | 'queue';
+  missed_fires?: 'skip' | 'run_once';
+  max_retained_pipeline_runs?: number | null;
+}
+
+/** A job, as listed. */
+export interface IJob {
+  uuid: string;
+  name: string;
+  /** The pipeline file, relative to the server's root folder. */
+  pipeline_path: string;
+  pipeline_file: string;
+  pipeline_uuid: string | null;
+  pipeline_name: string | null;
+  status: JobStatus;
+  schedule: IJobSchedule;
+  /** UTC, ISO 8601; the server's truth about the next fire. */
+  next_fire: string | null;
+  last_fired: string | null;
+  overlap: 'skip' | 'queue';
+  missed_fires: 'skip' | 'run_once';
+  max_retained_pipeline_runs: number | null;
+  parameters: JobGrid;
+  deselected: number[];
+  grid_size: number;
+  runs_per_fire: number;
+  env_variables: { [name: string]: string };
+  created: string;
+  updated: string;
+  started: string | null;
+  finished: string | null;
+  fire_count: number;
+  run_count: number;
+  runs_deleted: number;
+  snapshot_dir: string;
+  warnings: string[];
+  error: string | null;
+  /** Runs per status. */
+  counts: { [status: string]: number };
+}
+
+/** One run of a job. */
+export interface IJobRun {
+  index: number;
+  fire: number;
+  combination: number;
+  parameters: JobParameters;
+  status: RunStatus;
+  /** Null while queued. */
+  run_uuid: string | null;
+  created?: string;
+  started?: string | null;
+  finished?: string | null;
+  error?: string | null;
+}
+
+/** A line of a job's history. */
+export interface IJobHistoryEntry {
+  time: string;
+  kind: string;
+  message: string;
+}
+
+/** A job with its runs, history and the pipeline document of its snapshot. */
+export interface IJobWithRuns extends IJob {
+  pipeline: { [key: string]: unknown };
+  runs: IJobRun[];
+  history: IJobHistoryEntry[];
+}
+
+/** A grid checked and expanded by the server (`POST /jobs/grid`). */
+export interface IGridPreview {
+  parameters: JobGrid;
+  grid_size: number;
+  runs_per_fire: number;
+  combinations: { index: number; parameters: JobParameters; selected: boolean }[];
+}
+
+/** The actions on a job that take no body and answer with the job. */
+export type JobAction = 'start' | 'pause' | 'resume' | 'trigger' | 'cancel';
 
 /**
  * An error answer of the API: `message` is the server's.
@@ -240,10 +408,62 @@ export class OrchestAPI {
    * none).
    */
   async listEnvironments(project: string): Promise<IEnvironment[]> {
-    const body = await this._request<{ environments: IEnvironment[] }>(
-      `environments${URLExt.objectToQueryString({ project })}`
+    return (await this.getEnvironments(project)).environments;
+  }
+
+  /**
+   * GET /environments?project= with the resolved project folder ("" for the
+   * server's root).
+   */
+  getEnvironments(project: string): Promise<{ project: string; environments: IEnvironment[] }> {
+    return this._request(`environments${URLExt.objectToQueryString({ project })}`);
+  }
+
+  /** POST /environments?project=: create an environment (201). */
+  createEnvironment(project: string, fields: IEnvironmentFields): Promise<IEnvironment> {
+    return this._request<IEnvironment>(`environments${URLExt.objectToQueryString({ project })}`, {
+      method: 'POST',
+      body: JSON.stringify(fields)
+    });
+  }
+
+  /** GET /environments/{uuid}?project=: one environment, with its last build. */
+  getEnvironment(project: string, envUuid: string): Promise<IEnvironment> {
+    return this._request<IEnvironment>(this._environmentPath(project, envUuid));
+  }
+
+  /** PATCH /environments/{uuid}?project=: change some fields. */
+  updateEnvironment(project: string, envUuid: string, fields: IEnvironmentFields): Promise<IEnvironment> {
+    return this._request<IEnvironment>(this._environmentPath(project, envUuid), {
+      method: 'PATCH',
+      body: JSON.stringify(fields)
+    });
+  }
+
+  /**
+   * DELETE /environments/{uuid}?project= (204); an APIError with status 409
+   * and the server's message while steps, runs or a build use it.
+   */
+  async deleteEnvironment(project: string, envUuid: string): Promise<void> {
+    await this._request<void>(this._environmentPath(project, envUuid), { method: 'DELETE' });
+  }
+
+  /** POST /environments/{uuid}/build?project=[&force=true]: start a build (202). */
+  buildEnvironment(project: string, envUuid: string, options: { force?: boolean } = {}): Promise<IBuild> {
+    return this._request<IBuild>(
+      this._environmentPath(project, envUuid, '/build', options.force ? { force: 'true' } : {}),
+      { method: 'POST' }
     );
-    return body.environments;
+  }
+
+  /** DELETE /environments/{uuid}/build?project=: cancel the build in progress. */
+  cancelBuild(project: string, envUuid: string): Promise<IBuild> {
+    return this._request<IBuild>(this._environmentPath(project, envUuid, '/build'), { method: 'DELETE' });
+  }
+
+  /** GET /environments/{uuid}/build/log?project=: the last build's log so far. */
+  getBuildLog(project: string, envUuid: string): Promise<string> {
+    return this._request<string>(this._environmentPath(project, envUuid, '/build/log'), {}, 'text');
   }
 
   /** GET /runs: runs, newest first. */
@@ -331,6 +551,73 @@ export class OrchestAPI {
     return this._request<ISession>(`sessions/${encodePath(pipeline)}`, { method: 'DELETE' });
   }
 
+  /** GET /jobs?pipeline=: the jobs (of one pipeline file), newest first. */
+  async listJobs(pipeline?: string): Promise<IJob[]> {
+    const query = pipeline ? URLExt.objectToQueryString({ pipeline }) : '';
+    const body = await this._request<{ jobs: IJob[] }>(`jobs${query}`);
+    return body.jobs;
+  }
+
+  /** GET /jobs/{uuid}: a job with its runs and history. */
+  getJob(jobUuid: string): Promise<IJobWithRuns> {
+    return this._request<IJobWithRuns>(`jobs/${encodeURIComponent(jobUuid)}`);
+  }
+
+  /** POST /jobs: a new DRAFT job of a pipeline (relative to the server's root). */
+  createJob(pipeline: string, settings: IJobSettings): Promise<IJobWithRuns> {
+    return this._request<IJobWithRuns>('jobs', {
+      method: 'POST',
+      body: JSON.stringify({ pipeline, ...settings })
+    });
+  }
+
+  /**
+   * POST /jobs/grid: a grid checked and expanded, creating nothing; without
+   * `parameters`, the pre-filled grid of the pipeline.
+   */
+  previewGrid(pipeline: string, parameters?: JobGrid, deselected?: number[]): Promise<IGridPreview> {
+    const body: { [key: string]: unknown } = { pipeline };
+    if (parameters !== undefined) {
+      body.parameters = parameters;
+    }
+    if (deselected !== undefined) {
+      body.deselected = deselected;
+    }
+    return this._request<IGridPreview>('jobs/grid', { method: 'POST', body: JSON.stringify(body) });
+  }
+
+  /** PATCH /jobs/{uuid}: change a job's settings. */
+  updateJob(jobUuid: string, settings: IJobSettings): Promise<IJobWithRuns> {
+    return this._request<IJobWithRuns>(`jobs/${encodeURIComponent(jobUuid)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(settings)
+    });
+  }
+
+  /** POST /jobs/{uuid}/{action}: start, pause, resume, trigger or cancel a job. */
+  jobAction(jobUuid: string, action: JobAction): Promise<IJobWithRuns> {
+    return this._request<IJobWithRuns>(`jobs/${encodeURIComponent(jobUuid)}/${action}`, { method: 'POST' });
+  }
+
+  /** POST /jobs/{uuid}/duplicate: a new draft like the job, of the pipeline as it is now. */
+  duplicateJob(jobUuid: string): Promise<IJobWithRuns> {
+    return this._request<IJobWithRuns>(`jobs/${encodeURIComponent(jobUuid)}/duplicate`, { method: 'POST' });
+  }
+
+  /** DELETE /jobs/{uuid}: cancel a job, then delete it with its runs. */
+  async deleteJob(jobUuid: string): Promise<void> {
+    await this._request<string>(`jobs/${encodeURIComponent(jobUuid)}`, { method: 'DELETE' }, 'text');
+  }
+
+  private _environmentPath(
+    project: string,
+    envUuid: string,
+    suffix = '',
+    query: { [key: string]: string } = {}
+  ): string {
+    return `environments/${encodeURIComponent(envUuid)}${suffix}${URLExt.objectToQueryString({ project, ...query })}`;
+  }
+
   private async _request<T>(
     endpoint: string,
     init: RequestInit = {},
@@ -359,6 +646,9 @@ export class OrchestAPI {
         // not JSON: keep the status line
       }
       throw new APIError(message, response.status, errors);
+    }
+    if (response.status === 204) {
+      return undefined as unknown as T;
     }
     if (as === 'text') {
       return text as unknown as T;

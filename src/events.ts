@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH, IRunStep, ISession, RunStatus, StepState } from './api';
+import { API_PATH, BuildStatus, IBuild, IRunStep, ISession, JobStatus, RunStatus, StepState } from './api';
 
 /** A run was created (`run` as the engine describes it). */
 export interface IRunCreatedEvent {
@@ -71,6 +71,66 @@ export interface ILogEvent {
   line: string;
 }
 
+/** A job was created, started, fired, paused, resumed, changed, cancelled or ended. */
+export interface IJobEvent {
+  type: 'job';
+  seq: number;
+  job_uuid: string;
+  status: JobStatus;
+  next_fire: string | null;
+  last_fired: string | null;
+  fire_count: number;
+  run_count: number;
+}
+
+/** A run of a job was queued, started or ended. */
+export interface IJobRunEvent {
+  type: 'job-run';
+  seq: number;
+  job_uuid: string;
+  index: number;
+  status: RunStatus;
+  /** Null while queued. */
+  run_uuid: string | null;
+}
+
+/** A run of a job was deleted by its job's retention. */
+export interface IJobRunDeletedEvent {
+  type: 'job-run-deleted';
+  seq: number;
+  job_uuid: string;
+  index: number;
+  run_uuid: string | null;
+}
+
+/** A job was deleted. */
+export interface IJobDeletedEvent {
+  type: 'job-deleted';
+  seq: number;
+  job_uuid: string;
+}
+
+/** The events about jobs. */
+export type JobEvent = IJobEvent | IJobRunEvent | IJobRunDeletedEvent | IJobDeletedEvent;
+
+/**
+ * A build of an environment changed status (`build` is its record), or wrote
+ * a line of its log (`line`, without its newline).
+ */
+export interface IBuildEvent {
+  type: 'build';
+  seq: number;
+  build_uuid: string;
+  environment_uuid: string;
+  /** The project folder, absolute on the server. */
+  project_dir: string;
+  /** The project folder relative to the server's root, when the server adds it. */
+  project_path?: string;
+  status: BuildStatus;
+  build?: IBuild;
+  line?: string;
+}
+
 /** An interactive session changed status. */
 export interface ISessionEvent {
   type: 'session';
@@ -78,12 +138,12 @@ export interface ISessionEvent {
   session: ISession;
 }
 
-/** A project's environments changed through the API. */
+/** An environment was created, changed or deleted through the API. */
 export interface IEnvironmentEvent {
   type: 'environment';
   seq: number;
   action: 'created' | 'updated' | 'deleted';
-  /** The project folder, relative to the server's root. */
+  /** The project folder, relative to the server's root ("" for the root). */
   project_path: string;
   environment_uuid: string;
 }
@@ -104,8 +164,10 @@ export type OrchestEvent =
   | IRunStatusEvent
   | IStepEvent
   | ILogEvent
-  | ISessionEvent
+  | IBuildEvent
   | IEnvironmentEvent
+  | ISessionEvent
+  | JobEvent
   | IResetEvent;
 
 /**

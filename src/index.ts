@@ -8,6 +8,7 @@ import { IEditorServices as ICodeEditorServices } from '@jupyterlab/codeeditor';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -32,6 +33,8 @@ import { EventsClient } from './events';
 import { pipelineIcon } from './icons';
 import { createStaticNotebook } from './notebookview';
 import { SessionTracker } from './sessions';
+import { addEnvironmentCommands, EnvironmentsManager } from './environments';
+import { createJobsManager } from './jobs';
 import { OrchestSidebar } from './sidebar';
 
 /**
@@ -282,7 +285,46 @@ const plugin: JupyterFrontEndPlugin<void> = {
           : []
     });
 
-    const sidebar = new OrchestSidebar({ api, events, tracker: pipelines, commands: app.commands, trans });
+    const environments = new EnvironmentsManager({
+      api,
+      events,
+      trans,
+      shell: app.shell,
+      editorServices: codeEditors,
+      serverRoot: PageConfig.getOption('serverRoot'),
+      chooseProject: docManager
+        ? async () => {
+            const result = await FileDialog.getExistingDirectory({
+              manager: docManager,
+              title: trans.__('Choose a project folder'),
+              translator: translator ?? nullTranslator
+            });
+            const folder = result.button.accept ? result.value?.[0] : undefined;
+            return folder ? folder.path : null;
+          }
+        : null,
+      // The step properties' environment pickers list the project's environments.
+      environmentsChanged: () => tracker.forEach(widget => void widget.controller.refreshEnvironments())
+    });
+    addEnvironmentCommands(app.commands, environments);
+    const jobs = createJobsManager({
+      api,
+      events,
+      commands: app.commands,
+      shell: app.shell,
+      tracker,
+      trans,
+      languageCode: (translator ?? nullTranslator).languageCode
+    });
+    const sidebar = new OrchestSidebar({
+      api,
+      events,
+      tracker: pipelines,
+      commands: app.commands,
+      trans,
+      environments,
+      jobs
+    });
     app.shell.add(sidebar, 'left', { rank: 650 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

@@ -1,6 +1,7 @@
 /**
- * The Orchest sidebar (left area): the pipelines under the server's root and
- * the runs of the pipeline open in the current editor.
+ * The Orchest sidebar (left area): the pipelines under the server's root, the
+ * runs of the pipeline open in the current editor, and the environments of its
+ * project.
  */
 
 import { WidgetTracker } from '@jupyterlab/apputils';
@@ -14,8 +15,10 @@ import { IPipelineSummary, IRun, OrchestAPI } from './api';
 import { CommandIDs } from './commands';
 import { PipelineWidget, RunViewWidget } from './editor/widget';
 import { durationSeconds, formatDuration, isSamePath } from './editor/runstate';
+import { EnvironmentsManager, EnvironmentsSection } from './environments';
 import { EventsClient, OrchestEvent } from './events';
 import { pipelineIcon } from './icons';
+import { JobsManager, JobsSection } from './jobs';
 
 interface ISidebarProps {
   api: OrchestAPI;
@@ -24,6 +27,9 @@ interface ISidebarProps {
   tracker: WidgetTracker<PipelineWidget>;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  environments: EnvironmentsManager;
+  /** The jobs panel (the section of the current pipeline's jobs). */
+  jobs?: JobsManager;
 }
 
 function runStatusLabel(trans: TranslationBundle, status: IRun['status']): string {
@@ -177,7 +183,13 @@ function Sidebar(props: ISidebarProps): JSX.Element {
       timer = window.setTimeout(() => setRunsVersion(v => v + 1), 300);
     };
     const onEvent = (_: EventsClient, event: OrchestEvent): void => {
-      if (event.type === 'log' || event.type === 'step' || event.type === 'session' || event.type === 'environment') {
+      if (
+        event.type === 'log' ||
+        event.type === 'step' ||
+        event.type === 'build' ||
+        event.type === 'environment' ||
+        event.type === 'session'
+      ) {
         return;
       }
       const path = tracker.currentWidget?.controller.path;
@@ -217,7 +229,9 @@ function Sidebar(props: ISidebarProps): JSX.Element {
   return (
     <div className="jp-OrchestSidebar">
       <PipelinesSection {...props} version={pipelinesVersion} />
+      {props.jobs ? <JobsSection manager={props.jobs} /> : null}
       <RunsSection {...props} version={runsVersion} />
+      <EnvironmentsSection manager={props.environments} events={events} tracker={tracker} />
     </div>
   );
 }

@@ -1,2 +1,4 @@
 import '@xyflow/react/dist/style.css';
 import './base.css';
+import './environments.css';
+import './jobs.css';

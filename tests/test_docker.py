@@ -72,11 +72,11 @@ def leftovers(client, project_dir: Path) -> list:
 class Docker:
     """An engine on the docker backend, its builder and a record of every event."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, build_network: str = "none"):
         self.bus = EventBus()
         self.events: list[dict] = []
         self.bus.subscribe(self.events.append)
-        self.runtime = make_runtime(self.bus, "docker", DockerOptions(data_dir=data_dir, build_network="none"))
+        self.runtime = make_runtime(self.bus, "docker", DockerOptions(data_dir=data_dir, build_network=build_network))
         self.builder = self.runtime.builder
         self.engine = Engine(self.bus, self.runtime.backend)
 
@@ -208,6 +208,32 @@ async def test_a_pipeline_runs_in_containers(docker_env, project, tmp_path, clie
     assert record["status"] == "SUCCESS" and record["snapshot_dir"]
     assert sum(1 for e in docker_env.events if e["type"] == "build") == builds_before
     assert leftovers(client, project.root) == []
+
+
+async def test_an_r_environment_gets_its_kernel_and_runs_r_notebooks_and_scripts(tmp_path, project, client):
+    """The setup script installs R (the base image has none, and packages come from Debian's mirror:
+    the build uses the host's network); the build adds the missing IRkernel by itself."""
+    harness = Docker(tmp_path / "data", build_network="host")
+    try:
+        env = create_environment(project.root, {
+            "name": "R", "language": "r",
+            "setup_script": "apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core\n"}).uuid
+        project.file("hello.R", 'cat("r says", 1 + 1, "in a container:", file.exists("/.dockerenv"), "\\n")\n')
+        project.file("nb.ipynb", notebook('cat("step", Sys.getenv("ORCHEST_STEP_UUID"))', kernel=f"orchest-kernel-{env}"))
+        script = project.step("Script", "hello.R", env)
+        nb = project.step("Notebook", "nb.ipynb", env, incoming=[script["uuid"]],
+                          kernel={"name": f"orchest-kernel-{env}", "display_name": "R"})
+        record = await harness.run(project.write("r.orchest", project.pipeline(script, nb)))
+        builds = [e for e in harness.events if e["type"] == "build" and "line" in e]
+        assert record["status"] == "SUCCESS", ({t: harness.log(record, t) for t in ("Script", "Notebook")},
+                                               [e["line"] for e in builds][-20:])
+        assert any("no IRkernel: installing it" in e["line"] for e in builds)
+        assert "r says 2 in a container: TRUE" in harness.log(record, "Script")
+        executed = json.loads((project.root / "nb.ipynb").read_text())
+        assert "".join(executed["cells"][0]["outputs"][0]["text"]) == f"step {nb['uuid']}"
+    finally:
+        await harness.engine.shutdown()
+        assert leftovers(client, project.root) == []
 
 
 async def test_an_environment_can_ask_for_the_network(docker_env, project):

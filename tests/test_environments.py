@@ -125,14 +125,17 @@ def test_aliases_and_image_names():
 
 def test_kernelspecs_follow_the_environments(tmp_path, project):
     env_uuid = project.environment("Py")
-    create_environment(project.root, {"name": "R env", "language": "r"})
+    r_env = create_environment(project.root, {"name": "R env", "language": "r"}).uuid
+    create_environment(project.root, {"name": "Julia env", "language": "julia"})
     folder = tmp_path / "kernels"
     found = project_environments(project.root)
-    assert found == {env_uuid: "Py (environment)"}  # Python environments only
+    assert found == {env_uuid: ("Py (environment)", "python"), r_env: ("R env (environment)", "r")}  # no Julia kernel
     sync_kernelspecs(folder, found)
     spec = json.loads((folder / f"orchest-kernel-{env_uuid}" / "kernel.json").read_text())
     assert spec["metadata"]["kernel_provisioner"] == {"provisioner_name": "orchest-docker",
                                                       "config": {"environment_uuid": env_uuid}}
+    r_spec = json.loads((folder / f"orchest-kernel-{r_env}" / "kernel.json").read_text())
+    assert r_spec["language"] == "R" and r_spec["argv"][:4] == ["R", "--slave", "-e", "IRkernel::main()"]
     sync_kernelspecs(folder, {})
     assert not list(folder.iterdir())
 
@@ -196,3 +199,19 @@ def test_builds_need_docker(service):
     with pytest.raises(Conflict, match="no Docker engine"):
         svc.build("", env_uuid)
     assert svc.get("", env_uuid).get("build") is None
+
+
+def test_events_name_projects_by_their_api_path(tmp_path):
+    from orchest_jlab.engine import Engine, EventBus, LocalBackend
+
+    root = ProjectBuilder(tmp_path / "root")
+    (root.root / "proj" / ".orchest").mkdir(parents=True)
+    bus = EventBus()
+    events: list[dict] = []
+    bus.subscribe(events.append)
+    svc = EnvironmentService(Workspace(root.root), Engine(bus, LocalBackend()))
+    created = svc.create("proj", {"name": "E"})
+    bus.publish("build", build_uuid="b", environment_uuid=created["uuid"], project_dir=str(root.root / "proj"))
+    bus.publish("build", build_uuid="c", environment_uuid=created["uuid"], project_dir=str(tmp_path / "elsewhere"))
+    assert [(e["type"], e.get("action"), e.get("project_path")) for e in events] == [
+        ("environment", "created", "proj"), ("build", None, "proj"), ("build", None, None)]

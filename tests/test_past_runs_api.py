@@ -63,7 +63,7 @@ async def test_a_non_interactive_run_shows_its_snapshot_and_executed_notebook(jp
 
 async def test_an_interactive_run_keeps_the_document_it_ran(jp_fetch, root):
     data, nb_step = notebook_pipeline(root)
-    await start_session(jp_fetch)  # interactive runs need their pipeline's session
+    await start_session(jp_fetch)
     _, run = await api(jp_fetch, "POST", "runs", body={
         "pipeline": "p.orchest", "run_type": "selection", "steps": [nb_step["uuid"]],
         "parameters": {nb_step["uuid"]: {"n": 3}}})

@@ -293,11 +293,11 @@ class TestOnDocker:
         (root.root / ".orchest" / "environments" / env / "setup_script.sh").write_text("echo slow\nsleep 60\n")
         notebook_pipeline(root, env)
         await api(jp_fetch, "POST", "sessions", body={"pipeline": "p.orchest"})
-        for _ in range(300):
-            if self.containers(docker_client, kind="build", environment=env):
+        for _ in range(300):  # the build's container runs, and the session says so
+            session = await session_of(jp_fetch, "p.orchest")
+            if self.containers(docker_client, kind="build", environment=env) and session["environments"][0]["image"] == "BUILDING":
                 break
             await asyncio.sleep(0.1)
-        session = await session_of(jp_fetch, "p.orchest")
         assert session["status"] == "LAUNCHING" and session["message"] == 'Building the image of environment "Slow".'
         assert session["environments"] == [{"uuid": env, "name": "Slow", "image": "BUILDING"}]
 

@@ -82,6 +82,7 @@ class StepImage:
     image: str
     network: bool = False
     gpu: bool = False  # the environment's gpu_support: every GPU of the engine is given to the container
+    language: str = "python"  # the environment's: which kernel notebooks get
 
 
 class ImageResolver(Protocol):

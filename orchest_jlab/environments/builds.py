@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 def _step_image(image: str, env: EnvironmentFiles) -> StepImage:
     """What a step or kernel container of the environment is made from."""
     return StepImage(image, network=env.properties.get("network") is True,
-                     gpu=bool(env.properties.get("gpu_support", False)))
+                     gpu=bool(env.properties.get("gpu_support", False)), language=env.language)
 
 class Builder:
     def __init__(self, bus: EventBus, *, aliases: dict[str, str] | None = None, ca_bundle: str | None = None,

@@ -13,11 +13,11 @@ from ..engine.docker_backend import LABEL
 LOCAL_BASE_IMAGE = "orchest-jlab/base-py:bookworm"
 DEFAULT_ALIASES = {"orchest/base-kernel-py": LOCAL_BASE_IMAGE, "orchest/base-kernel-py-gpu": LOCAL_BASE_IMAGE}
 BUILDS_DIR = Path(".orchest") / "builds"
-RECIPE_VERSION = "1"  # part of the build hash: changing how images are made rebuilds them
+RECIPE_VERSION = "2"  # part of the build hash: changing how images are made rebuilds them
 KEEP_LOGS = 5
 FINISHED = ("SUCCESS", "FAILURE", "ABORTED")
 BUILD_MOUNT = "/tmp/orchest-build"
-# $1: the environment's language. Exit codes 90-92 are ours (see _failure_message).
+# $1: the environment's language. Exit codes 90-94 are ours (see failure_message).
 BUILD_SCRIPT = f"""
 if [ -f {BUILD_MOUNT}/ca-certificates.crt ]; then
   export PIP_CERT={BUILD_MOUNT}/ca-certificates.crt SSL_CERT_FILE={BUILD_MOUNT}/ca-certificates.crt \\
@@ -34,6 +34,18 @@ if [ "$1" = python ]; then
   if ! "$PY" -c "import ipykernel" >/dev/null 2>&1; then
     echo "--- the image has no ipykernel: installing it"
     "$PY" -m pip install --no-cache-dir ipykernel || exit 91
+  fi
+fi
+if [ "$1" = r ]; then
+  command -v R >/dev/null 2>&1 || exit 93
+  if ! R --slave -e "library(IRkernel)" >/dev/null 2>&1; then
+    echo "--- the image has no IRkernel: installing it"
+    if command -v apt-get >/dev/null 2>&1; then
+      apt-get update -q && apt-get install -y -q --no-install-recommends r-cran-irkernel
+    else
+      R --slave -e "install.packages('IRkernel', repos = 'https://cloud.r-project.org')"
+    fi
+    R --slave -e "library(IRkernel)" >/dev/null 2>&1 || exit 94
   fi
 fi
 echo "--- done"
@@ -62,6 +74,10 @@ def failure_message(code: int, image: str) -> str:
         return f"The image {image} has no python3, so a Python kernel cannot run in it."
     if code == 91:
         return "ipykernel is missing from the image and could not be installed (see the log)."
+    if code == 93:
+        return f"The image {image} has no R, so an R kernel cannot run in it (install r-base-core in the setup script)."
+    if code == 94:
+        return "IRkernel (the R kernel) is missing from the image and could not be installed (see the log)."
     return f"setup_script.sh exited with code {code}."
 
 

@@ -70,6 +70,16 @@ class EnvironmentService:
         self.builder = builder
         self.sessions = sessions
         self.on_change = on_change or (lambda: None)  # e.g. refresh the environments' kernelspecs
+        if engine is not None:  # clients match build events to the project they show by its API path
+            engine.bus.add_fields("build", self._build_event_fields)
+
+    def _build_event_fields(self, event: dict[str, Any]) -> dict[str, Any]:
+        project_dir = Path(event["project_dir"])
+        return {"project_path": self._project_path(project_dir)} if is_within(project_dir, self.workspace.root) else {}
+
+    def _project_path(self, project_dir: Path) -> str:
+        """A project folder as the API names it: relative to the server's root ("" for the root)."""
+        return self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
 
     # --- addressing -------------------------------------------------------------------------------
 
@@ -95,12 +105,12 @@ class EnvironmentService:
         """Tell the kernelspecs and the clients (an open editor's environment list follows)."""
         self.on_change()
         if self.engine is not None:
-            project = self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
-            self.engine.bus.publish("environment", action=action, project_path=project, environment_uuid=env_uuid)
+            self.engine.bus.publish("environment", action=action, project_path=self._project_path(project_dir),
+                                    environment_uuid=env_uuid)
 
     def _present(self, project_dir: Path, env: EnvironmentFiles) -> dict[str, Any]:
         data = env.to_json()
-        data["project"] = self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
+        data["project"] = self._project_path(project_dir)
         if self.builder is not None:
             data["build"] = self.builder.latest(project_dir, env.uuid)
         return data
@@ -113,7 +123,7 @@ class EnvironmentService:
         if not envs and create_default:
             envs = [create_environment(project_dir, {})]
             self._changed(project_dir, "created", envs[0].uuid)
-        return {"project": self.workspace.api_path(project_dir) if project_dir != self.workspace.root else "",
+        return {"project": self._project_path(project_dir),
                 "environments": [self._present(project_dir, e) for e in envs]}
 
     def get(self, project: str | None, env_uuid: str) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from jupyter_client.manager import AsyncKernelManager
 
 from ..engine.context import StepContext
 from ..engine.docker_backend import ContainerSettings, StepImage
+from ..engine.runners import StepFailed
 from .provisioner import ensure_registered
-from .specs import kernel_name, kernel_spec
+from .specs import KERNELS, kernel_name, kernel_spec
 
 
 class ContainerKernels:
@@ -29,12 +30,16 @@ class ContainerKernels:
         self.labels = labels
 
     async def take(self, _kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, None]:
+        if self.image.language not in KERNELS:
+            raise StepFailed(f'{ctx.file.name}: notebooks of {self.image.language} environments cannot run yet '
+                             "(there is no kernel for that language here); use a script step.")
         name = kernel_name(ctx.environment or "")
         settings = dataclasses.asdict(self.settings)
         spec = kernel_spec(ctx.environment or "", name, {
             "image": self.image.image, "network": self.image.network, "gpu": self.image.gpu,
+            "language": self.image.language,
             "project_dir": str(ctx.project_dir),
-            "labels": self.labels, "container_settings": settings})
+            "labels": self.labels, "container_settings": settings}, language=self.image.language)
         manager = AsyncKernelManager(kernel_name=name)
         manager._kernel_spec = spec  # not looked up: this spec is the step's own
         await manager.start_kernel(env=ctx.orchest_env(), cwd=str(ctx.cwd))

@@ -88,6 +88,7 @@ class DockerKernelProvisioner(LocalProvisioner):
     image = Unicode("", config=True, help="The image; empty: resolved from the environment.")
     network = Bool(False, config=True, help="Give the kernel the host's network (with image).")
     gpu = Bool(False, config=True, help="Give the kernel the engine's GPUs (with image).")
+    language = Unicode("python", config=True, help="The environment's language (with image).")
     project_dir = Unicode("", config=True, help="The project (or run snapshot) mounted in the container.")
     labels = Dict(config=True, help="Extra labels of the container.")
     container_settings = Dict(config=True, help="ContainerSettings fields; empty: the server's.")
@@ -102,7 +103,7 @@ class DockerKernelProvisioner(LocalProvisioner):
             raise RuntimeError(f"No project above {cwd} defines the environment {self.environment_uuid}: "
                                "open the notebook from inside its project.")
         if self.image:
-            self._image = StepImage(self.image, self.network, self.gpu)
+            self._image = StepImage(self.image, self.network, self.gpu, self.language)
         else:
             resolver = _state["resolver"]
             if resolver is None:
@@ -119,7 +120,7 @@ class DockerKernelProvisioner(LocalProvisioner):
         return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict:
-        if cmd and (cmd[0] == sys.executable or Path(cmd[0]).name.startswith("python")):
+        if cmd and (cmd[0] == sys.executable or Path(cmd[0]).name.startswith("python")) and self._image.language == "python":
             cmd = ["python3", *cmd[1:]]  # jupyter_client swapped the spec's python3 for the server's
         env = {k: v for k, v in (kwargs.get("env") or {}).items() if k.startswith(("ORCHEST_", "JPY_"))}
         settings = (ContainerSettings(**self.container_settings) if self.container_settings

@@ -1,4 +1,4 @@
-"""Kernelspecs ``orchest-kernel-<environment uuid>``: one per Python environment of the projects
+"""Kernelspecs ``orchest-kernel-<environment uuid>``: one per Python or R environment of the projects
 under the server's root, written to a folder the server's kernel spec manager searches, so that a
 step's notebook opens with the kernel Orchest wrote into its metadata. Each names the
 ``orchest-docker`` provisioner, which starts the kernel in the environment's image.
@@ -18,14 +18,21 @@ from ..pipelines import discover_pipelines, find_project_root
 from .provisioner import PROVISIONER_NAME
 
 KERNEL_ARGV = ("python3", "-m", "ipykernel_launcher", "-f", "{connection_file}")
+# The kernel each environment language gets, as (command, the kernel's language name). The image
+# build makes sure the kernel is there (ipykernel, IRkernel). Julia and JavaScript get none yet.
+KERNELS = {
+    "python": (KERNEL_ARGV, "python"),
+    "r": (("R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"), "R"),
+}
 PREFIX = "orchest-kernel-"
 
-__all__ = ["KERNEL_ARGV", "kernel_name", "kernel_spec", "project_environments", "sync_kernelspecs"]
+__all__ = ["KERNELS", "KERNEL_ARGV", "kernel_name", "kernel_spec", "project_environments", "sync_kernelspecs"]
 
 
-def spec_json(env_uuid: str, display_name: str, config: dict | None = None) -> dict:
+def spec_json(env_uuid: str, display_name: str, config: dict | None = None, language: str = "python") -> dict:
+    argv, kernel_language = KERNELS[language]
     return {
-        "argv": list(KERNEL_ARGV), "display_name": display_name, "language": "python",
+        "argv": list(argv), "display_name": display_name, "language": kernel_language,
         "interrupt_mode": "signal",
         "metadata": {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME,
                                             "config": {"environment_uuid": env_uuid, **(config or {})}},
@@ -33,32 +40,34 @@ def spec_json(env_uuid: str, display_name: str, config: dict | None = None) -> d
     }
 
 
-def kernel_spec(env_uuid: str, display_name: str, config: dict | None = None) -> KernelSpec:
-    return KernelSpec(**spec_json(env_uuid, display_name, config))
+def kernel_spec(env_uuid: str, display_name: str, config: dict | None = None, language: str = "python") -> KernelSpec:
+    return KernelSpec(**spec_json(env_uuid, display_name, config, language))
 
 
-def project_environments(root: Path, skip_dirs: Iterable[str] = ()) -> dict[str, str]:
-    """{environment uuid: display name} of the Python environments of every project under root."""
+def project_environments(root: Path, skip_dirs: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
+    """{environment uuid: (display name, language)} of the environments with a kernel (Python, R)
+    of every project under root."""
     projects = {root}
     for relative in discover_pipelines(root, skip_dirs):
         projects.add(find_project_root(root / relative, root))
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for project in sorted(projects):
         for env in list_environment_files(project):
-            if env.language == "python":
-                found.setdefault(env.uuid, f"{env.name} (environment)")
+            if env.language in KERNELS:
+                found.setdefault(env.uuid, (f"{env.name} (environment)", env.language))
     return found
 
 
-def sync_kernelspecs(folder: Path, environments: dict[str, str]) -> None:
-    """Make ``folder`` hold exactly the kernelspecs of ``environments`` ({uuid: display name})."""
+def sync_kernelspecs(folder: Path, environments: dict[str, tuple[str, str]]) -> None:
+    """Make ``folder`` hold exactly the kernelspecs of ``environments`` ({uuid: (display name,
+    language)})."""
     folder.mkdir(parents=True, exist_ok=True)
     for existing in folder.glob(f"{PREFIX}*"):
         if existing.name.removeprefix(PREFIX) not in environments:
             shutil.rmtree(existing, ignore_errors=True)
-    for env_uuid, display_name in environments.items():
+    for env_uuid, (display_name, language) in environments.items():
         target = folder / kernel_name(env_uuid) / "kernel.json"
-        text = json.dumps(spec_json(env_uuid, display_name), indent=1) + "\n"
+        text = json.dumps(spec_json(env_uuid, display_name, language=language), indent=1) + "\n"
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")

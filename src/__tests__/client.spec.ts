@@ -204,4 +204,42 @@ describe('OrchestAPI', () => {
       'DELETE /sessions/a%20b/p.orchest'
     ]);
   });
+
+  it('creates, changes, deletes and builds environments of a project', async () => {
+    const { client, calls } = api(url => {
+      if (url.includes('/build/log')) {
+        return { ok: true, status: 200, text: async () => 'step 1\n' } as unknown as Response;
+      }
+      if (calls[calls.length - 1].method === 'DELETE' && !url.includes('/build')) {
+        return { ok: true, status: 204, statusText: 'No Content', text: async () => '' } as unknown as Response;
+      }
+      return json({ uuid: 'e' }, 200);
+    });
+    await client.createEnvironment('a b', { name: 'Data', network: true });
+    await client.updateEnvironment('a b', 'e', { setup_script: 'echo hi\n' });
+    expect(await client.deleteEnvironment('a b', 'e')).toBeUndefined();
+    await client.buildEnvironment('a b', 'e', { force: true });
+    await client.cancelBuild('a b', 'e');
+    expect(await client.getBuildLog('a b', 'e')).toBe('step 1\n');
+    const base = 'http://localhost:8888/lab-base/orchest/api/environments';
+    expect(calls.map(c => `${c.method} ${c.url}`)).toEqual([
+      `POST ${base}?project=a%20b`,
+      `PATCH ${base}/e?project=a%20b`,
+      `DELETE ${base}/e?project=a%20b`,
+      `POST ${base}/e/build?project=a%20b&force=true`,
+      `DELETE ${base}/e/build?project=a%20b`,
+      `GET ${base}/e/build/log?project=a%20b`
+    ]);
+    expect(JSON.parse(calls[0].body)).toEqual({ name: 'Data', network: true });
+    expect(JSON.parse(calls[1].body)).toEqual({ setup_script: 'echo hi\n' });
+  });
+
+  it("passes on the server's refusal to delete an environment in use", async () => {
+    const message = 'The environment "Data" is in use by step "Load" of pipeline p.orchest; change it first.';
+    const { client } = api(() => json({ message, errors: [{ message: 'step "Load"' }] }, 409));
+    const error = await client.deleteEnvironment('', 'e').catch(e => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error.status).toBe(409);
+    expect(error.message).toBe(message);
+  });
 });

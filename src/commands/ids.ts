@@ -34,4 +34,5 @@ export namespace CommandIDs {
   export const runStepFile = 'orchest-jlab:run-step-file';
   export const runStepFileWithIncoming = 'orchest-jlab:run-step-file-with-incoming';
   export const addFileToPipeline = 'orchest-jlab:add-file-to-pipeline';
+  export const saveSetupScript = 'orchest-jlab:save-setup-script';
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import os
 import shutil
 import signal
@@ -57,7 +58,7 @@ class _StepProtocol(asyncio.SubprocessProtocol):
 
 async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable) -> None:
     loop = asyncio.get_running_loop()
-    transport, protocol = await loop.subprocess_exec(
+    spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
         *command_for(ctx, python),
         cwd=ctx.cwd,
@@ -66,7 +67,15 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: cancel kills everything it started
-    )
+    ))
+    try:
+        transport, protocol = await asyncio.shield(spawning)
+    except asyncio.CancelledError:  # cancelled while it started: its group may run already
+        with contextlib.suppress(Exception):
+            started, _ = await spawning
+            _signal_group(started.get_pid(), signal.SIGKILL)
+            started.close()
+        raise
     pgid = transport.get_pid()
     record_process(ctx.log_path, pgid)
     try:

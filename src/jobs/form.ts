@@ -1,0 +1,146 @@
+/**
+ * The new-job form's state, its checks before anything is sent, and the
+ * settings it makes (`POST /jobs`). Pure: the server checks everything
+ * again and has the last word.
+ */
+
+import { IJobSettings, IJobWithRuns } from '../api';
+import { axesOf, gridOf, IAxis } from './grid';
+import { Translate } from './labels';
+import { defaultScheduleForm, IScheduleForm, scheduleForm, scheduleOf } from './schedule';
+
+/** An environment variable as edited. */
+export interface IEnvRow {
+  name: string;
+  value: string;
+}
+
+/** What the form edits. */
+export interface IJobForm {
+  name: string;
+  axes: IAxis[];
+  deselected: number[];
+  env: IEnvRow[];
+  schedule: IScheduleForm;
+  /** Text of a whole number ≥ 1, or blank to keep every run. */
+  maxRetained: string;
+  overlap: 'skip' | 'queue';
+  missedFires: 'skip' | 'run_once';
+}
+
+/** A new form for a pipeline: its name, no grid yet (the server pre-fills it). */
+export function newJobForm(pipelineName: string): IJobForm {
+  return {
+    name: pipelineName,
+    axes: [],
+    deselected: [],
+    env: [],
+    schedule: defaultScheduleForm(),
+    maxRetained: '',
+    overlap: 'skip',
+    missedFires: 'skip'
+  };
+}
+
+/** The form of an existing job (to change a draft). */
+export function jobForm(job: IJobWithRuns): IJobForm {
+  return {
+    name: job.name,
+    axes: axesOf(job.parameters),
+    deselected: [...job.deselected],
+    env: Object.entries(job.env_variables).map(([name, value]) => ({ name, value })),
+    schedule: scheduleForm(job.schedule),
+    maxRetained: job.max_retained_pipeline_runs === null ? '' : String(job.max_retained_pipeline_runs),
+    overlap: job.overlap,
+    missedFires: job.missed_fires
+  };
+}
+
+/** Problems found in the form before sending it, by field. */
+export interface IFormProblems {
+  name?: string;
+  /** By row index of `env`. */
+  env: Map<number, string>;
+  schedule?: string;
+  maxRetained?: string;
+  /** Parameters whose JSON text does not read, by `parameterKey`. */
+  grid: Map<string, string>;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Whether the form has no problem. */
+export function isValid(problems: IFormProblems): boolean {
+  return (
+    !problems.name && !problems.schedule && !problems.maxRetained && !problems.env.size && !problems.grid.size
+  );
+}
+
+/** Check the form as the server would, to say so before sending it. */
+export function checkForm(form: IJobForm, trans: Translate): IFormProblems {
+  const problems: IFormProblems = { env: new Map(), grid: new Map() };
+  if (!form.name.trim()) {
+    problems.name = trans.__('Give the job a name.');
+  } else if (form.name.trim().length > 255) {
+    problems.name = trans.__('The name is longer than 255 characters.');
+  }
+  const seen = new Set<string>();
+  form.env.forEach((row, index) => {
+    const name = row.name.trim();
+    if (!name && !row.value) {
+      return; // an empty row is left out
+    }
+    if (!ENV_NAME.test(name)) {
+      problems.env.set(index, trans.__('"%1" is not a variable name (letters, digits and _, not first a digit).', name));
+    } else if (name.startsWith('ORCHEST_')) {
+      problems.env.set(index, trans.__('Names starting with ORCHEST_ are reserved.'));
+    } else if (seen.has(name)) {
+      problems.env.set(index, trans.__('"%1" is given twice.', name));
+    }
+    seen.add(name);
+  });
+  if (form.schedule.kind === 'once' && !form.schedule.at.trim()) {
+    problems.schedule = trans.__('Choose the date and time to run at.');
+  } else if (form.schedule.kind === 'cron' && !form.schedule.cron.trim()) {
+    problems.schedule = trans.__('Write a cron expression.');
+  }
+  const retained = form.maxRetained.trim();
+  if (retained && !(/^\d+$/.test(retained) && Number(retained) >= 1)) {
+    problems.maxRetained = trans.__('A whole number of at least 1, or blank to keep every run.');
+  }
+  const grid = gridOf(form.axes);
+  if ('errors' in grid) {
+    problems.grid = grid.errors;
+  }
+  return problems;
+}
+
+/** The environment variables of the form (empty rows left out). */
+export function envVariables(rows: readonly IEnvRow[]): { [name: string]: string } {
+  const variables: { [name: string]: string } = {};
+  for (const row of rows) {
+    if (row.name.trim() || row.value) {
+      variables[row.name.trim()] = row.value;
+    }
+  }
+  return variables;
+}
+
+/** The job's settings of a form that has no problem. */
+export function settingsOf(form: IJobForm): IJobSettings {
+  const grid = gridOf(form.axes);
+  if ('errors' in grid) {
+    throw new Error('The form has parameters that cannot be read.');
+  }
+  const retained = form.maxRetained.trim();
+  return {
+    name: form.name.trim(),
+    parameters: grid.grid,
+    deselected: [...form.deselected].sort((a, b) => a - b),
+    schedule: scheduleOf(form.schedule),
+    env_variables: envVariables(form.env),
+    overlap: form.overlap,
+    missed_fires: form.missedFires,
+    max_retained_pipeline_runs: retained ? Number(retained) : null
+  };
+}
