@@ -13,6 +13,7 @@ import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
 import { PipelineController } from './controller';
 import { errorMessage } from './helpers';
+import { isSamePath } from './runstate';
 import { IEditorServices } from './services';
 
 /**
@@ -134,8 +135,13 @@ export class PipelineEditorController extends PipelineController {
     }
   }
 
-  private _onSessionChanged(): void {
-    this.bump();
+  private _onSessionChanged(_: unknown, session: ISession): void {
+    if (isSamePath(session.pipeline_path, this.path)) {
+      if (session.status === 'LAUNCHING' || session.status === 'RUNNING') {
+        this.sessionError = null; // started after all (a run, or Start)
+      }
+      this.bump();
+    }
   }
 
   // ------------------------------------------------------------ runs

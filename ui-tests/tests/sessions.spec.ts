@@ -117,4 +117,16 @@ test.describe('Interactive sessions', () => {
       await request.delete(apiURL(baseURL!, `environments/${environment}?project=${encodeURIComponent(project)}`));
     }
   });
+
+  test('a pipeline with errors does not start its session, and the status says why', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    await page.contents.deleteFile(`${folder}/report.py`);
+    const editor = await openPipeline(page, folder);
+    const status = sessionStatus(editor);
+    await expect(status).toHaveAttribute('title', /Not started: .*has errors/);
+    await expect(status).toHaveAttribute('data-status', 'STOPPED');
+    // No banner interrupts: the problems bar says what is wrong.
+    await expect(editor.locator('.jp-OrchestEditor-message')).toHaveCount(0);
+  });
 });
+
