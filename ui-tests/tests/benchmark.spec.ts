@@ -150,7 +150,7 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
       uuid: runUuid, pipeline_path: controller.path, pipeline_file: 'big.orchest', pipeline_uuid: null,
       run_type: 'full', interactive: true, backend: 'local', status: 'STARTED', created: new Date().toISOString(), steps
     });
-    controller._bump();
+    controller.bump();
     const allIn = (state: string) =>
       new Promise<void>(resolve => {
         const check = (): void => {
@@ -173,7 +173,7 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
       const t0 = performance.now();
       // As the events websocket delivers them: one event at a time.
       for (const uuid of uuids) {
-        controller._onEvent(controller.services.events, {
+        controller.onEvent(controller.services.events, {
           type: 'step', seq: seq++, run_uuid: runUuid, step_uuid: uuid, state,
           started, finished: state === 'RUNNING' || state === 'PENDING' ? null : started, error: null, log_path: null
         });
