@@ -209,6 +209,27 @@ test.describe('Editing a pipeline', () => {
     expect(saved.steps[MAKE].title).toBe('Make readings');
     expect(saved.steps[MAKE].parameters).toEqual({ days: 12, region: 'north' });
   });
+
+  test('the environment list follows environments created and deleted elsewhere', async ({
+    page,
+    request,
+    baseURL
+  }) => {
+    const editor = await openPipeline(page, folder);
+    await stepNode(editor, 'Make data').click();
+    const options = editor.locator('.jp-OrchestProps select[name="environment"] option');
+    await expect(options).toHaveCount(1);
+    const project = encodeURIComponent(`${folder}/quickstart.orchest`);
+    const created = await request.post(`${baseURL}/orchest/api/environments?project=${project}`, {
+      data: { name: 'Made elsewhere' }
+    });
+    expect(created.status()).toBe(201);
+    const uuid = (await created.json()).uuid;
+    // The server's `environment` event, not a reload, brings it.
+    await expect(options.filter({ hasText: 'Made elsewhere' })).toHaveCount(1);
+    await request.delete(`${baseURL}/orchest/api/environments/${uuid}?project=${project}`);
+    await expect(options.filter({ hasText: 'Made elsewhere' })).toHaveCount(0);
+  });
 });
 
 test.describe('Running a pipeline', () => {
