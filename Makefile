@@ -21,7 +21,9 @@ install: $(BIN)/python
 	$(BIN)/jupyter-builder develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix orchest_jlab
 
+# With a Docker engine running, the local base image the example's environment needs is built first.
 lab: install
+	bash .ci/docker-setup.sh --if-running
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(LAB_ROOT) $(LAB_ARGS)
 
 test: install docker-setup test-js test-python test-ui

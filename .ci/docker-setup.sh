@@ -9,6 +9,9 @@
 # No image can be pulled here: the base image is made offline-from-registries with debootstrap
 # (Debian's package mirror) and `docker import` (see ../shared/DESIGN.md, "This machine").
 #
+# With --if-running (what `make lab` does): nothing is installed or started; only where a Docker
+# engine already answers is the base image built when missing (without Docker, steps run on the host).
+#
 # Environment:
 #   ORCHEST_BASE_IMAGE   the image to build (default orchest-jlab/base-py:bookworm)
 #   DOCKER_SETUP_LOG_DIR where dockerd's and the build's logs go (default /var/log/orchest-jlab)
@@ -21,7 +24,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 
 say() { echo "docker-setup: $*"; }
-skip() { say "SKIPPED: $* (the Docker tests will be skipped)"; exit 0; }
+skip() { say "SKIPPED: $* (the Docker tests will be skipped, and steps run on the host)"; exit 0; }
 now() { date +%s.%N; }
 took() { printf "%.1f s" "$(echo "$(now) - $1" | bc 2>/dev/null || echo 0)"; }
 # bc may be missing on a minimal machine: fall back to python for the arithmetic.
@@ -116,7 +119,13 @@ build_base_image() {
 
 mkdir -p "$LOG_DIR" 2>/dev/null || LOG_DIR=$(mktemp -d)
 total=$(now)
-install_packages || skip "Docker is not installed"
-start_engine || skip "no Docker engine could be started"
+if [ "${1:-}" = "--if-running" ]; then
+  engine_up || { say "no Docker engine answers: steps run on the host (local backend)"; exit 0; }
+  docker image inspect "$IMAGE" >/dev/null 2>&1 && { say "base image $IMAGE is there"; exit 0; }
+  install_packages || { say "SKIPPED: cannot build the base image $IMAGE; environments based on it will not build"; exit 0; }
+else
+  install_packages || skip "Docker is not installed"
+  start_engine || skip "no Docker engine could be started"
+fi
 build_base_image || skip "the base image $IMAGE could not be built"
 say "ready in $(took "$total")"
