@@ -200,6 +200,41 @@ export function applyBuildEvent(environments: IEnvironment[], event: IBuildEvent
   return changed ? next : environments;
 }
 
+const BUILD_PROGRESS: { [status in BuildStatus]: number } = {
+  PENDING: 0,
+  BUILDING: 1,
+  SUCCESS: 2,
+  FAILURE: 2,
+  ABORTED: 2
+};
+
+/**
+ * The later of two records of an environment's build. A REST answer can be
+ * older than a build event that arrived before it (they travel apart): a
+ * build's status only moves forward, and a later request is a later build.
+ */
+export function laterBuild(a: IBuild | null | undefined, b: IBuild | null | undefined): IBuild | null | undefined {
+  if (!a || !b) {
+    return b ?? a;
+  }
+  if (a.uuid === b.uuid) {
+    return BUILD_PROGRESS[a.status] > BUILD_PROGRESS[b.status] ? a : b;
+  }
+  return (a.requested ?? '') > (b.requested ?? '') ? a : b;
+}
+
+/**
+ * The environments a REST answer lists, each with the later of its build and
+ * the one already shown (see `laterBuild`).
+ */
+export function mergeEnvironments(shown: IEnvironment[] | null, answer: IEnvironment[]): IEnvironment[] {
+  const builds = new Map((shown ?? []).map(env => [env.uuid, env.build]));
+  return answer.map(env => {
+    const build = laterBuild(builds.get(env.uuid), env.build);
+    return build === env.build ? env : { ...env, build };
+  });
+}
+
 /** The label of a build status (or of no build yet). */
 export function buildStatusLabel(trans: TranslationBundle, build: IBuild | null | undefined): string {
   switch (build?.status) {

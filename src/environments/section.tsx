@@ -25,7 +25,7 @@ import { IEnvironment } from '../api';
 import { PipelineWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
 import { EnvironmentsManager } from './manager';
-import { applyBuildEvent, buildStatusLabel, eventEffect, isBuildActive, languageLabel } from './model';
+import { applyBuildEvent, buildStatusLabel, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
 
 function IconButton(props: {
   icon: LabIcon;
@@ -160,7 +160,7 @@ export function EnvironmentsSection(props: {
       .then(body => {
         if (!cancelled) {
           setProject(body.project);
-          setEnvironments(body.environments);
+          setEnvironments(shown => mergeEnvironments(shown, body.environments));
           setError(null);
         }
       })

@@ -17,6 +17,8 @@ import {
   isBuildActive,
   isBuildOfProject,
   isProjectDir,
+  laterBuild,
+  mergeEnvironments,
   withLanguage
 } from '../model';
 
@@ -171,5 +173,32 @@ describe('build status', () => {
     expect(buildStatusLabel(trans, null)).toBe('Not built');
     expect(buildStatusLabel(trans, build('FAILURE'))).toBe('Build failed');
     expect(buildStatusLabel(trans, { ...build('SUCCESS'), skipped: true })).toBe('Built (up to date)');
+  });
+});
+
+describe('a REST answer older than the build events', () => {
+  it('never moves a build back', () => {
+    expect(laterBuild(build('BUILDING'), build('PENDING'))?.status).toBe('BUILDING');
+    expect(laterBuild(build('BUILDING'), build('SUCCESS'))?.status).toBe('SUCCESS');
+    expect(laterBuild(null, build('PENDING'))?.status).toBe('PENDING');
+    expect(laterBuild(build('FAILURE'), null)?.status).toBe('FAILURE');
+  });
+
+  it('keeps the build requested last', () => {
+    const older = { ...build('SUCCESS', 'b1'), requested: '2026-11-28T10:00:00.000+00:00' };
+    const newer = { ...build('PENDING', 'b2'), requested: '2026-11-28T11:00:00.000+00:00' };
+    expect(laterBuild(newer, older)?.uuid).toBe('b2');
+    expect(laterBuild(older, newer)?.uuid).toBe('b2');
+  });
+
+  it('merges an answer into what is shown', () => {
+    const shown = [env({ build: build('BUILDING') }), env({ uuid: 'e2', build: null })];
+    const answer = [env({ build: build('PENDING'), name: 'Renamed' }), env({ uuid: 'e2', build: build('PENDING', 'b9') })];
+    const merged = mergeEnvironments(shown, answer);
+    expect(merged.map(e => [e.name, e.build?.status])).toEqual([
+      ['Renamed', 'BUILDING'],
+      ['Python 3', 'PENDING']
+    ]);
+    expect(mergeEnvironments(null, answer)).toEqual(answer);
   });
 });
