@@ -5,79 +5,31 @@
  * The document is kept as the plain JSON value it was read as, like the
  * server does, so that fields this model does not know survive a save, and a
  * document saved without changes is written back byte for byte (see
- * `json.ts`). Every edit replaces the document with an edited copy, so the
+ * `json/`). Every edit replaces the document with an edited copy, so the
  * previous one can be restored by undo, and a view can tell what changed by
  * identity.
+ *
+ * Reading the document is `PipelineDocument`'s (document.ts); steps.ts
+ * makes and reads step objects, connections.ts refuses connections,
+ * clipboard.ts copies steps, history.ts keeps the undo stacks.
  */
 
-import { downstreamPath, Incoming } from './dag';
+import { clipboardText, insertCopies, readClipboard } from './clipboard';
+import { connectionRefusal, EditResult, IRefusal } from './connections';
+import { PipelineDocument } from './document';
 import { Emitter } from './emitter';
-import {
-  clone,
-  isAscii,
-  isObject,
-  JSONObject,
-  JSONValue,
-  parse,
-  setKey,
-  stringify,
-  toNumber
-} from './json';
-import { NIL_UUID, uuid4 } from './uuid';
+import { checkPipeline, parsePipeline } from './format';
+import { History } from './history';
+import { clone, isAscii, isObject, JSONObject, JSONValue, setKey } from './json';
+import { applyPatch, incomingOf, IStepInit, newStep, round, stepsOf } from './steps';
+import { uuid4 } from './uuid';
 
-/**
- * The kernel of new steps (Orchest's default for Python environments).
- */
-export const DEFAULT_KERNEL = { name: 'python', display_name: 'Python 3' };
-
-/**
- * A step as the editor shows it, read from the document.
- */
-export interface IStepView {
-  readonly uuid: string;
-  readonly title: string;
-  readonly filePath: string;
-  readonly incoming: readonly string[];
-  readonly environment: string;
-  /** `null` when the step has no (valid) position. */
-  readonly position: readonly [number, number] | null;
-  readonly parameters: JSONObject;
-  readonly hidden: boolean;
-  /** The step object in the document (do not mutate). */
-  readonly raw: JSONObject;
-}
-
-/**
- * What a new step starts with; everything is optional.
- */
-export interface IStepInit {
-  title?: string;
-  filePath?: string;
-  position?: [number, number];
-  environment?: string;
-  parameters?: JSONObject;
-  kernel?: { name: string; display_name: string };
-  incoming?: string[];
-}
-
-/**
- * The outcome of an edit that can be refused.
- */
-export type EditResult = { ok: true } | ({ ok: false } & IRefusal);
-
-/**
- * Why a connection is refused: `message` in English, `reason` and `steps`
- * (step labels: titles, or uuids for steps without one) to translate it.
- */
-export interface IRefusal {
-  readonly reason: 'missing' | 'self' | 'duplicate' | 'cycle';
-  /**
-   * missing: [the missing uuid]; self: [the step]; duplicate: [source,
-   * target]; cycle: [source, target, ...the cycle from source back to it].
-   */
-  readonly steps: string[];
-  readonly message: string;
-}
+// What `import ... from './pipeline'` has always offered.
+export { CLIPBOARD_KIND } from './clipboard';
+export type { EditResult, IRefusal } from './connections';
+export { PipelineFormatError } from './format';
+export { DEFAULT_KERNEL } from './steps';
+export type { IStepInit, IStepView } from './steps';
 
 /**
  * Why the model changed.
@@ -87,17 +39,6 @@ export interface IModelChange {
   /** What the edit was ("Add step", "Connect"…). */
   readonly label: string;
 }
-
-interface IHistoryEntry {
-  label: string;
-  before: JSONObject;
-  after: JSONObject;
-}
-
-/**
- * The kind of clipboard text `copy` writes.
- */
-export const CLIPBOARD_KIND = 'orchest-jlab/steps';
 
 /**
  * Options of the pipeline model.
@@ -113,29 +54,12 @@ export interface IPipelineModelOptions {
 }
 
 /**
- * The text cannot be edited as a pipeline.
- */
-export class PipelineFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PipelineFormatError';
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
  * A pipeline document with edit operations, undo and redo.
  */
-export class PipelineModel {
+export class PipelineModel extends PipelineDocument {
   constructor(document: JSONObject, options: IPipelineModelOptions & { ensureAscii?: boolean } = {}) {
-    PipelineModel.check(document);
-    this._doc = document;
-    this.ensureAscii = options.ensureAscii ?? true;
-    this.projectEnvironments = options.projectEnvironments ?? [];
-    this._historyLimit = options.historyLimit ?? 200;
+    super(document, options);
+    this._history = new History(options.historyLimit ?? 200);
   }
 
   /**
@@ -155,17 +79,7 @@ export class PipelineModel {
    * Parse `.orchest` text into a document the model can hold.
    */
   static parseText(text: string): JSONObject {
-    let value: JSONValue;
-    try {
-      value = parse(text);
-    } catch (error) {
-      throw new PipelineFormatError(`The file is not valid JSON: ${messageOf(error)}.`);
-    }
-    if (!isObject(value)) {
-      throw new PipelineFormatError('A pipeline must be a JSON object.');
-    }
-    PipelineModel.check(value);
-    return value;
+    return parsePipeline(text);
   }
 
   /**
@@ -173,54 +87,13 @@ export class PipelineModel {
    * reports everything else).
    */
   static check(document: JSONObject): void {
-    const steps = document.steps;
-    if (steps === undefined) {
-      return;
-    }
-    if (!isObject(steps)) {
-      throw new PipelineFormatError('"steps" must be an object of steps keyed by uuid.');
-    }
-    for (const [key, step] of Object.entries(steps)) {
-      if (!isObject(step)) {
-        throw new PipelineFormatError(`Step "${key}" must be an object.`);
-      }
-      const incoming = step.incoming_connections;
-      if (incoming !== undefined && !Array.isArray(incoming)) {
-        throw new PipelineFormatError(`The incoming_connections of step "${key}" must be a list.`);
-      }
-    }
+    checkPipeline(document);
   }
-
-  /**
-   * Escape non-ASCII text when saving (Python's `ensure_ascii`): true unless
-   * the text the model was read from had non-ASCII characters.
-   */
-  ensureAscii: boolean;
-
-  /**
-   * Environments of the project, when known (see the options).
-   */
-  projectEnvironments: string[];
 
   /**
    * Emitted after every change of the document.
    */
   readonly changed = new Emitter<IModelChange>();
-
-  /**
-   * The document; replaced (never mutated) by every edit.
-   */
-  get document(): JSONObject {
-    return this._doc;
-  }
-
-  /**
-   * The document as the `.orchest` file holds it: keys sorted, 4-space
-   * indent, trailing newline, ASCII-escaped when `ensureAscii`.
-   */
-  toText(): string {
-    return stringify(this._doc, { ensureAscii: this.ensureAscii }) + '\n';
-  }
 
   /**
    * Replace the document with new file text (the file changed on disk, or was
@@ -230,127 +103,46 @@ export class PipelineModel {
    */
   load(text: string): void {
     const document = PipelineModel.parseText(text);
-    this._doc = document;
+    this._replace(document);
     this.ensureAscii = isAscii(text);
-    this._undo = [];
-    this._redo = [];
-    this._views = null;
+    this._history.clear();
     this.changed.emit({ source: 'load', label: 'Load' });
-  }
-
-  // ------------------------------------------------------------ reading
-
-  /**
-   * The pipeline's name.
-   */
-  get name(): string {
-    return typeof this._doc.name === 'string' ? this._doc.name : '';
-  }
-
-  /**
-   * The steps, in the order of the document.
-   */
-  get steps(): IStepView[] {
-    if (!this._views) {
-      this._views = Object.entries(this._stepsObject()).map(([key, raw]) =>
-        PipelineModel._view(key, raw as JSONObject)
-      );
-    }
-    return this._views;
-  }
-
-  /**
-   * One step, or undefined.
-   */
-  step(uuid: string): IStepView | undefined {
-    return this.steps.find(s => s.uuid === uuid);
-  }
-
-  /**
-   * Whether a step exists.
-   */
-  has(uuid: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this._stepsObject(), uuid);
-  }
-
-  /**
-   * For each step, the steps it depends on (those that exist).
-   */
-  graph(): Incoming {
-    const steps = this._stepsObject();
-    const graph = new Map<string, string[]>();
-    for (const [uuid, step] of Object.entries(steps)) {
-      graph.set(uuid, incomingOf(step as JSONObject).filter(s => s in steps));
-    }
-    return graph;
-  }
-
-  /**
-   * A step's title, or its uuid when it has none (for messages).
-   */
-  label(uuid: string): string {
-    const step = this._stepsObject()[uuid];
-    const title = isObject(step) ? step.title : undefined;
-    return typeof title === 'string' && title ? title : uuid;
-  }
-
-  /**
-   * The environment of new steps: the one most of the pipeline's steps use,
-   * else the project's first, else the nil UUID (which the server reports
-   * as undefined: a warning while the project has no environments).
-   */
-  defaultEnvironment(): string {
-    const counts = new Map<string, number>();
-    for (const step of this.steps) {
-      if (step.environment) {
-        counts.set(step.environment, (counts.get(step.environment) ?? 0) + 1);
-      }
-    }
-    let best: string | null = null;
-    for (const [environment, count] of counts) {
-      if (best === null || count > counts.get(best)!) {
-        best = environment;
-      }
-    }
-    return best ?? this.projectEnvironments[0] ?? NIL_UUID;
   }
 
   // ------------------------------------------------------------ history
 
   get canUndo(): boolean {
-    return this._undo.length > 0;
+    return this._history.canUndo;
   }
 
   get canRedo(): boolean {
-    return this._redo.length > 0;
+    return this._history.canRedo;
   }
 
   /** What undo would undo, or null. */
   get undoLabel(): string | null {
-    return this._undo.length ? this._undo[this._undo.length - 1].label : null;
+    return this._history.undoLabel;
   }
 
   /** What redo would redo, or null. */
   get redoLabel(): string | null {
-    return this._redo.length ? this._redo[this._redo.length - 1].label : null;
+    return this._history.redoLabel;
   }
 
   undo(): boolean {
-    const entry = this._undo.pop();
+    const entry = this._history.undo();
     if (!entry) {
       return false;
     }
-    this._redo.push(entry);
     this._set(entry.before, { source: 'undo', label: entry.label });
     return true;
   }
 
   redo(): boolean {
-    const entry = this._redo.pop();
+    const entry = this._history.redo();
     if (!entry) {
       return false;
     }
-    this._undo.push(entry);
     this._set(entry.after, { source: 'redo', label: entry.label });
     return true;
   }
@@ -359,8 +151,7 @@ export class PipelineModel {
    * Forget the undo history (e.g. after a save, if wanted).
    */
   clearHistory(): void {
-    this._undo = [];
-    this._redo = [];
+    this._history.clear();
   }
 
   // ------------------------------------------------------------ edits
@@ -461,36 +252,7 @@ export class PipelineModel {
    * Why connecting `source` to `target` is refused, or null when it is fine.
    */
   checkConnection(source: string, target: string): IRefusal | null {
-    if (!this.has(source) || !this.has(target)) {
-      const missing = this.has(source) ? target : source;
-      return { reason: 'missing', steps: [missing], message: `There is no step "${missing}".` };
-    }
-    const [from, to] = [this.label(source), this.label(target)];
-    if (source === target) {
-      return {
-        reason: 'self',
-        steps: [from],
-        message: `A step cannot be connected to itself ("${from}").`
-      };
-    }
-    if (incomingOf(this._stepsObject()[target] as JSONObject).includes(source)) {
-      return {
-        reason: 'duplicate',
-        steps: [from, to],
-        message: `"${from}" is already connected to "${to}".`
-      };
-    }
-    const path = downstreamPath(this.graph(), target, source);
-    if (path) {
-      const labels = [source, ...path].map(u => this.label(u));
-      const cycle = labels.map(l => `"${l}"`).join(' → ');
-      return {
-        reason: 'cycle',
-        steps: [from, to, ...labels],
-        message: `Connecting "${from}" to "${to}" would make a cycle: ${cycle}.`
-      };
-    }
-    return null;
+    return connectionRefusal(this, source, target);
   }
 
   /**
@@ -546,8 +308,7 @@ export class PipelineModel {
    * Clipboard text holding copies of steps (and the connections among them).
    */
   copy(uuids: Iterable<string>): string {
-    const steps = [...uuids].filter(u => this.has(u)).map(u => this._stepsObject()[u] as JSONObject);
-    return stringify({ kind: CLIPBOARD_KIND, steps }, { indent: null, sortKeys: false });
+    return clipboardText([...uuids].filter(u => this.has(u)).map(u => this._stepsObject()[u] as JSONObject));
   }
 
   /**
@@ -556,17 +317,8 @@ export class PipelineModel {
    * the new uuids, or null when the text holds no steps.
    */
   paste(text: string, offset: [number, number] = [40, 40]): string[] | null {
-    let value: JSONValue;
-    try {
-      value = parse(text);
-    } catch {
-      return null;
-    }
-    if (!isObject(value) || value.kind !== CLIPBOARD_KIND || !Array.isArray(value.steps)) {
-      return null;
-    }
-    const steps = value.steps.filter(isObject).map(s => clone(s));
-    if (!steps.length) {
+    const steps = readClipboard(text);
+    if (!steps) {
       return null;
     }
     let created: string[] = [];
@@ -578,25 +330,8 @@ export class PipelineModel {
 
   // ------------------------------------------------------------ internals
 
-  private _stepsObject(): JSONObject {
-    return isObject(this._doc.steps) ? this._doc.steps : {};
-  }
-
   private _newStep(uuid: string, init: IStepInit): JSONObject {
-    const step: JSONObject = {
-      environment: init.environment ?? this.defaultEnvironment(),
-      file_path: init.filePath ?? '',
-      incoming_connections: [...(init.incoming ?? [])].filter(s => this.has(s)),
-      kernel: { ...(init.kernel ?? DEFAULT_KERNEL) },
-      meta_data: {
-        hidden: false,
-        position: init.position ? [round(init.position[0]), round(init.position[1])] : [0, 0]
-      },
-      parameters: init.parameters ? clone(init.parameters) : {},
-      title: init.title ?? '',
-      uuid
-    };
-    return step;
+    return newStep(uuid, init, () => this.defaultEnvironment(), s => this.has(s));
   }
 
   private _insertCopies(
@@ -605,39 +340,7 @@ export class PipelineModel {
     offset: [number, number],
     rename: (title: string) => string
   ): string[] {
-    const target = stepsOf(doc);
-    const mapping = new Map<string, string>();
-    for (const step of copies) {
-      if (typeof step.uuid === 'string') {
-        mapping.set(step.uuid, uuid4());
-      }
-    }
-    const created: string[] = [];
-    for (const step of copies) {
-      const uuid = (typeof step.uuid === 'string' && mapping.get(step.uuid)) || uuid4();
-      step.uuid = uuid;
-      if (typeof step.title === 'string') {
-        step.title = rename(step.title);
-      }
-      step.incoming_connections = incomingOf(step)
-        .map(s => mapping.get(s) ?? s)
-        .filter(s => [...mapping.values()].includes(s) || s in target);
-      const position = positionOf(step);
-      const meta = isObject(step.meta_data) ? step.meta_data : { hidden: false };
-      meta.position = position
-        ? [round(position[0] + offset[0]), round(position[1] + offset[1])]
-        : [round(offset[0]), round(offset[1])];
-      step.meta_data = meta;
-      for (const field of ['environment', 'parameters', 'kernel', 'file_path'] as const) {
-        if (step[field] === undefined) {
-          const defaults = this._newStep(uuid, {});
-          step[field] = defaults[field];
-        }
-      }
-      setKey(target, uuid, step);
-      created.push(uuid);
-    }
-    return created;
+    return insertCopies(stepsOf(doc), copies, offset, rename, uuid => this._newStep(uuid, {}));
   }
 
   /**
@@ -645,86 +348,19 @@ export class PipelineModel {
    * the previous one for undo.
    */
   private _edit(label: string, change: (draft: JSONObject) => void): void {
-    const draft = clone(this._doc);
+    const draft = clone(this.document);
     if (!isObject(draft.steps)) {
       draft.steps = {};
     }
     change(draft);
-    this._undo.push({ label, before: this._doc, after: draft });
-    if (this._undo.length > this._historyLimit) {
-      this._undo.shift();
-    }
-    this._redo = [];
+    this._history.record({ label, before: this.document, after: draft });
     this._set(draft, { source: 'edit', label });
   }
 
   private _set(document: JSONObject, change: IModelChange): void {
-    this._doc = document;
-    this._views = null;
+    this._replace(document);
     this.changed.emit(change);
   }
 
-  private static _view(key: string, raw: JSONObject): IStepView {
-    const meta = isObject(raw.meta_data) ? raw.meta_data : {};
-    return {
-      uuid: key,
-      title: typeof raw.title === 'string' ? raw.title : '',
-      filePath: typeof raw.file_path === 'string' ? raw.file_path : '',
-      incoming: incomingOf(raw),
-      environment: typeof raw.environment === 'string' ? raw.environment : '',
-      position: positionOf(raw),
-      parameters: isObject(raw.parameters) ? raw.parameters : {},
-      hidden: meta.hidden === true,
-      raw
-    };
-  }
-
-  private _doc: JSONObject;
-  private _views: IStepView[] | null = null;
-  private _undo: IHistoryEntry[] = [];
-  private _redo: IHistoryEntry[] = [];
-  private _historyLimit: number;
-}
-
-function stepsOf(doc: JSONObject): JSONObject {
-  return doc.steps as JSONObject;
-}
-
-function incomingOf(step: JSONObject): string[] {
-  const incoming = step.incoming_connections;
-  return Array.isArray(incoming) ? incoming.filter((s): s is string => typeof s === 'string') : [];
-}
-
-function positionOf(step: JSONObject): [number, number] | null {
-  const meta = step.meta_data;
-  const position = isObject(meta) ? meta.position : undefined;
-  if (!Array.isArray(position) || position.length !== 2) {
-    return null;
-  }
-  const [x, y] = position.map(toNumber);
-  return x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) ? [x, y] : null;
-}
-
-function applyPatch(
-  target: JSONObject,
-  patch: { [key: string]: JSONValue | undefined },
-  protectedKeys: string[]
-): void {
-  for (const [key, value] of Object.entries(patch)) {
-    if (protectedKeys.includes(key)) {
-      continue;
-    }
-    if (value === undefined) {
-      delete target[key];
-    } else {
-      setKey(target, key, clone(value));
-    }
-  }
-}
-
-/**
- * Positions are stored as whole numbers: files stay tidy and diffs small.
- */
-function round(n: number): number {
-  return Math.round(n);
+  private _history: History;
 }

@@ -1,0 +1,10 @@
+/**
+ * The REST API of orchest-jlab: `OrchestAPI` (the one client) and the types
+ * of its answers, by domain.
+ */
+export * from './client';
+export * from './environments';
+export * from './jobs';
+export * from './pipelines';
+export * from './runs';
+export * from './sessions';

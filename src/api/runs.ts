@@ -1,0 +1,86 @@
+/**
+ * Types of runs and their steps.
+ */
+
+/** States of a step in a run. */
+export type StepState = 'READY' | 'PENDING' | 'RUNNING' | 'COMPUTED' | 'ABORTED' | 'FAILURE';
+
+/** Statuses of a run. */
+export type RunStatus = 'PENDING' | 'STARTED' | 'SUCCESS' | 'FAILURE' | 'ABORTED';
+
+/** Run types. */
+export type RunType = 'full' | 'selection' | 'incoming';
+
+/** States after which a step does not change any more within a run. */
+export const FINAL_STEP_STATES: ReadonlySet<StepState> = new Set(['COMPUTED', 'ABORTED', 'FAILURE']);
+
+/** Statuses of runs that have ended. */
+export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['SUCCESS', 'FAILURE', 'ABORTED']);
+
+/**
+ * One step of a run.
+ */
+export interface IRunStep {
+  title: string;
+  file_path: string;
+  state: StepState;
+  started: string | null;
+  finished: string | null;
+  error: string | null;
+  log_path: string | null;
+}
+
+/**
+ * A run, with the states of its steps.
+ */
+export interface IRun {
+  uuid: string;
+  /** The pipeline file, relative to the server's root folder. */
+  pipeline_path: string;
+  /** The pipeline file, relative to its project folder. */
+  pipeline_file: string;
+  pipeline_uuid: string | null;
+  pipeline_name?: string | null;
+  run_type: RunType;
+  selection?: string[];
+  interactive: boolean;
+  parameters?: { [key: string]: unknown };
+  backend: string;
+  status: RunStatus;
+  created: string;
+  started?: string | null;
+  finished?: string | null;
+  error?: string | null;
+  warnings?: string[];
+  snapshot_dir?: string | null;
+  labels?: { [key: string]: unknown };
+  /** By step uuid, in the run's dependency order. */
+  steps: { [uuid: string]: IRunStep };
+}
+
+/**
+ * The pipeline a run ran.
+ */
+export interface IRunPipeline {
+  /** The .orchest document as the run read it. */
+  pipeline: { [key: string]: unknown };
+  /** The pipeline file, relative to the server's root folder. */
+  pipeline_path: string;
+  /**
+   * From the run's snapshot, recorded when an interactive run started, or
+   * the file as it is now (runs from before documents were recorded).
+   */
+  source: 'snapshot' | 'recorded' | 'current';
+}
+
+/**
+ * What starts a run.
+ */
+export interface IRunRequest {
+  /** The .orchest file, relative to the server's root folder. */
+  pipeline: string;
+  run_type?: RunType;
+  steps?: string[];
+  parameters?: { [key: string]: { [name: string]: unknown } };
+  interactive?: boolean;
+}
