@@ -84,8 +84,10 @@ class Docker:
         self.builder.start(project_dir, env_uuid, **kwargs)
         return await self.builder.wait(project_dir, env_uuid)
 
-    async def run(self, path: Path, **kwargs) -> dict:
-        run = self.engine.start(prepare_run(path, **kwargs))
+    async def run(self, path: Path, env: dict[str, str] | None = None, **kwargs) -> dict:
+        request = prepare_run(path, **kwargs)
+        request.env = env or {}  # a job's variables
+        run = self.engine.start(request)
         await self.engine.wait(run.uuid)
         return run.to_json()
 
@@ -234,6 +236,20 @@ async def test_an_r_environment_gets_its_kernel_and_runs_r_notebooks_and_scripts
     finally:
         await harness.engine.shutdown()
         assert leftovers(client, project.root) == []
+
+
+async def test_a_jobs_variables_reach_scripts_and_notebooks_in_containers(docker_env, project):
+    env = create_environment(project.root, {}).uuid
+    project.file("s.sh", 'echo "script sees $JOB_TOKEN"\n')
+    project.file("n.ipynb", notebook("import os\nprint('notebook sees', os.environ['JOB_TOKEN'])",
+                                     kernel=f"orchest-kernel-{env}"))
+    script = project.step("S", "s.sh", env)
+    nb = project.step("N", "n.ipynb", env, incoming=[script["uuid"]])
+    record = await docker_env.run(project.write("j.orchest", project.pipeline(script, nb)), env={"JOB_TOKEN": "t0k"},
+                                  interactive=False)
+    assert record["status"] == "SUCCESS", {t: docker_env.log(record, t) for t in ("S", "N")}
+    assert "script sees t0k" in docker_env.log(record, "S") and "notebook sees t0k" in docker_env.log(record, "N")
+    assert "t0k" not in json.dumps(record)
 
 
 async def test_an_environment_can_ask_for_the_network(docker_env, project):

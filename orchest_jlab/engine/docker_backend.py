@@ -220,7 +220,7 @@ class DockerBackend:
         interpreter = INTERPRETERS.get(ctx.kind)
         if interpreter is None:
             raise StepFailed(f"{ctx.file.name}: the docker backend cannot run {ctx.kind} files.")
-        options = container_options(self.settings, image, ctx.project_dir, ctx.cwd, ctx.orchest_env(),
+        options = container_options(self.settings, image, ctx.project_dir, ctx.cwd, {**ctx.orchest_env(), **ctx.extra_env},
                                     self.step_labels(ctx))
         options["command"] = [interpreter, str(ctx.file)]
         try:

@@ -39,7 +39,9 @@ class ContainerKernels:
             "image": self.image.image, "network": self.image.network, "gpu": self.image.gpu,
             "language": self.image.language,
             "project_dir": str(ctx.project_dir),
-            "labels": self.labels, "container_settings": settings}, language=self.image.language)
+            "labels": self.labels, "container_settings": settings,
+            # A job's variables: in this in-memory spec only, never in a file or a log.
+            "extra_env": dict(ctx.extra_env)}, language=self.image.language)
         manager = AsyncKernelManager(kernel_name=name)
         manager._kernel_spec = spec  # not looked up: this spec is the step's own
         await manager.start_kernel(env=ctx.orchest_env(), cwd=str(ctx.cwd))

@@ -89,6 +89,7 @@ class DockerKernelProvisioner(LocalProvisioner):
     network = Bool(False, config=True, help="Give the kernel the host's network (with image).")
     gpu = Bool(False, config=True, help="Give the kernel the engine's GPUs (with image).")
     language = Unicode("python", config=True, help="The environment's language (with image).")
+    extra_env = Dict(config=True, help="More variables of the kernel (a job's), besides ORCHEST_* and JPY_*.")
     project_dir = Unicode("", config=True, help="The project (or run snapshot) mounted in the container.")
     labels = Dict(config=True, help="Extra labels of the container.")
     container_settings = Dict(config=True, help="ContainerSettings fields; empty: the server's.")
@@ -123,6 +124,7 @@ class DockerKernelProvisioner(LocalProvisioner):
         if cmd and (cmd[0] == sys.executable or Path(cmd[0]).name.startswith("python")) and self._image.language == "python":
             cmd = ["python3", *cmd[1:]]  # jupyter_client swapped the spec's python3 for the server's
         env = {k: v for k, v in (kwargs.get("env") or {}).items() if k.startswith(("ORCHEST_", "JPY_"))}
+        env.update(self.extra_env)
         settings = (ContainerSettings(**self.container_settings) if self.container_settings
                     else _state["settings"] or ContainerSettings())
         labels = {f"{LABEL}.kind": "kernel", f"{LABEL}.kernel": self.kernel_id or "",
