@@ -18,6 +18,9 @@ $(BIN)/python:
 # Editable install of the Python package; builds the labextension (jlpm) and links it into the venv.
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	@# pip skips the frontend build when a labextension folder exists; one that a failed build left
+	@# half-written (no "_build" in its package.json) would load nothing in JupyterLab: build again.
+	@grep -q '"_build"' orchest_jlab/labextension/package.json 2>/dev/null || PATH="$(BIN):$$PATH" jlpm build
 	$(BIN)/jupyter-builder develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix orchest_jlab
 
