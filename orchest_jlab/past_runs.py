@@ -20,6 +20,9 @@ from .pipelines import PipelineFileError, find_project_root, read_pipeline, writ
 from .pipelines.project import is_within
 
 
+MAX_SHOWN_FILE = 64 * 2**20  # an executed notebook with its outputs fits; a data file need not be served
+
+
 def run_folder(record: dict[str, Any]) -> Path:
     """The folder of a run (logs, snapshot): found from a step's log, else the default place."""
     for step in record["steps"].values():
@@ -64,10 +67,16 @@ def run_file(record: dict[str, Any], relative: str) -> tuple[bytes, str]:
     if not is_within(os.path.realpath(path), os.path.realpath(folder)):
         raise BadRequest(f'"{relative}" leads outside the run\'s project folder.')
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if not path.is_file():
+            raise IsADirectoryError(relative)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         where = "snapshot" if record["snapshot_dir"] else "project"
         raise NotFound(f'The run\'s {where} has no file "{relative}".') from None
+    if size > MAX_SHOWN_FILE:
+        raise BadRequest(f'"{relative}" is {size / 2**20:.0f} MiB: too large to show here '
+                         f"(at most {MAX_SHOWN_FILE // 2**20} MiB); open it from the run's folder.")
+    data = path.read_bytes()
     content_type = "application/json" if path.suffix in (".ipynb", ".orchest") else (
         mimetypes.guess_type(path.name)[0] or "application/octet-stream")
     return data, content_type
@@ -90,9 +99,15 @@ def copy_run_pipeline(record: dict[str, Any], target: Path, root: Path) -> dict[
     if find_project_root(target, root) != project:
         raise BadRequest(f'The copy must be in the run\'s project folder "{project.name}", whose environments '
                          "its steps use.")
-    if target.exists():
-        raise Conflict(f'"{target.name}" already exists; choose another name for the copy.')
-    document, _ = run_pipeline(record)
+    try:  # claimed at once, so that a file made meanwhile is never replaced
+        target.open("x").close()
+    except FileExistsError:
+        raise Conflict(f'"{target.name}" already exists; choose another name for the copy.') from None
+    try:
+        document, _ = run_pipeline(record)
+    except Exception:
+        target.unlink()
+        raise
     copy = dict(document)
     copy["uuid"] = str(uuidlib.uuid4())
     name = document.get("name") if isinstance(document.get("name"), str) else original.stem

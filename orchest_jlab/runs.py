@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,7 +158,11 @@ class RunService:
         live = self.engine.runs.get(run_uuid)
         if live is not None:
             return live.to_json()
-        for store in self._stores():
+        self.stores.flush()
+        opened = self.stores.opened()
+        # The open stores first; the root is walked for the others only when they do not have it.
+        later = (s for s in self._stores() if all(s is not o for o in opened))
+        for store in itertools.chain(opened, later):
             record = store.get_run(run_uuid)
             if record is not None:
                 return record

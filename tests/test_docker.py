@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchest_jlab.engine import Engine, EventBus
-from orchest_jlab.engine.docker_backend import LABEL, engine_unavailable
+from orchest_jlab.engine.docker_backend import LABEL, engine_unavailable, owner_labels
 from orchest_jlab.environments import LOCAL_BASE_IMAGE, image_tag
 from orchest_jlab.environments.files import create_environment, update_environment
 from orchest_jlab.environments.runtime import DockerOptions, make_runtime
@@ -280,12 +280,18 @@ async def test_containers_of_a_killed_process_are_removed_at_the_next_start(clie
     labels = {f"{LABEL}.kind": "step", f"{LABEL}.pid": str(dead.pid), f"{LABEL}.project": str(tmp_path)}
     orphan = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], labels=labels, network_mode="none")
     mine = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], network_mode="none",
-                                    labels={**labels, f"{LABEL}.pid": str(os.getpid())})
+                                    labels={**labels, **owner_labels()})
+    # The same pid, started at another time: a restarted server in a container whose pid came back.
+    reused = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], network_mode="none",
+                                      labels={**labels, **owner_labels(), f"{LABEL}.pid-started": "12.00"})
+    elsewhere = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], network_mode="none",
+                                         labels={**labels, f"{LABEL}.host": "another-machine"})
     try:
         make_runtime(EventBus(), "docker", DockerOptions(data_dir=None))  # what a server start does
-        assert [c.id for c in leftovers(client, tmp_path)] == [mine.id]  # a live owner's is kept
+        # A live owner's is kept, and so is another host's (not ours to judge).
+        assert sorted(c.id for c in leftovers(client, tmp_path)) == sorted([mine.id, elsewhere.id])
     finally:
-        for container in (orphan, mine):
+        for container in (orphan, mine, reused, elsewhere):
             with contextlib.suppress(Exception):
                 container.remove(force=True)
 

@@ -119,6 +119,14 @@ async def test_create_an_editable_copy_of_a_runs_pipeline(jp_fetch, root):
     assert not (root.root / "elsewhere.orchest").exists()
 
 
+def test_a_file_too_large_to_show_is_refused(tmp_path):
+    (tmp_path / "big.csv").touch()
+    os.truncate(tmp_path / "big.csv", 65 * 2**20)  # sparse: nothing is written
+    record = {"uuid": "r", "project_dir": str(tmp_path), "snapshot_dir": None, "steps": {}}
+    with pytest.raises(BadRequest, match="too large to show"):
+        run_file(record, "big.csv")
+
+
 def test_run_files_never_leave_the_runs_folder(tmp_path):
     project = tmp_path / "project"
     project.mkdir()

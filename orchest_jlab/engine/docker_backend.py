@@ -28,6 +28,7 @@ import contextlib
 import importlib.util
 import logging
 import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,7 +208,7 @@ class DockerBackend:
 
     def step_labels(self, ctx: StepContext) -> dict[str, str]:
         return {f"{LABEL}.kind": "step", f"{LABEL}.run": ctx.run_uuid, f"{LABEL}.step": ctx.step_uuid,
-                f"{LABEL}.project": str(ctx.project_dir), f"{LABEL}.pid": str(os.getpid())}
+                f"{LABEL}.project": str(ctx.project_dir), **owner_labels()}
 
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
         image = await self._image(ctx, log_)
@@ -254,15 +255,36 @@ def remove_leftovers(client, labels: dict[str, str] | None = None) -> int:
     return removed
 
 
+def owner_labels() -> dict[str, str]:
+    """Which process owns a container: its host, pid and start time (a pid alone is reused, e.g.
+    by a server restarted in a container)."""
+    import psutil
+
+    return {f"{LABEL}.pid": str(os.getpid()), f"{LABEL}.host": socket.gethostname(),
+            f"{LABEL}.pid-started": f"{psutil.Process().create_time():.2f}"}
+
+
+def _owner_gone(labels: dict[str, str]) -> bool:
+    import psutil
+
+    if labels.get(f"{LABEL}.host", socket.gethostname()) != socket.gethostname():
+        return False  # another machine's (or pid namespace's) server: not ours to judge
+    pid, started = labels.get(f"{LABEL}.pid", ""), labels.get(f"{LABEL}.pid-started")
+    if not pid.isdigit():
+        return False
+    try:
+        process = psutil.Process(int(pid))
+    except psutil.Error:
+        return True
+    return started is not None and f"{process.create_time():.2f}" != started
+
+
 def remove_orphans(client) -> int:
     """Remove the containers of ours whose owning process is gone (killed before it could remove
     them): what a server or command-line run killed with SIGKILL leaves behind."""
-    import psutil
-
     removed = 0
     for container in client.containers.list(all=True, filters={"label": [f"{LABEL}.kind", f"{LABEL}.pid"]}):
-        owner = container.labels.get(f"{LABEL}.pid", "")
-        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+        if _owner_gone(container.labels):
             with contextlib.suppress(Exception):
                 container.remove(force=True)
                 removed += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -57,8 +59,8 @@ class RunPipelineHandler(OrchestHandler):
 class RunFileHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def get(self, run_uuid: str, path: str) -> None:
-        data, content_type = self.runs.file(run_uuid, path)
+    async def get(self, run_uuid: str, path: str) -> None:
+        data, content_type = await asyncio.to_thread(self.runs.file, run_uuid, path)
         self.set_header("Content-Type", content_type)
         self.finish(data)
 

@@ -37,6 +37,7 @@ from ..engine.docker_backend import (
     container_options,
     docker_client,
     docker_failure,
+    owner_labels,
     remove_container,
 )
 
@@ -129,7 +130,7 @@ class DockerKernelProvisioner(LocalProvisioner):
                     else _state["settings"] or ContainerSettings())
         labels = {f"{LABEL}.kind": "kernel", f"{LABEL}.kernel": self.kernel_id or "",
                   f"{LABEL}.environment": self.environment_uuid, f"{LABEL}.project": str(self._project),
-                  f"{LABEL}.pid": str(os.getpid()), **self.labels}
+                  **owner_labels(), **self.labels}
         cwd = Path(kwargs.get("cwd") or self._project)
         options = container_options(settings, self._image, self._project, cwd, env, labels,
                                     mounts={str(self.folder): {"bind": str(self.folder), "mode": "rw"}})

@@ -178,16 +178,24 @@ class SessionService:
         if session is not None and session.status in ACTIVE:
             return await self._present(session)
         session = self._checked(path)
-        self.refresh_kernelspecs()
         session.started = now()
         self._sessions[path] = session  # from here on, a second start finds it
+        await asyncio.to_thread(self.refresh_kernelspecs)  # it walks the root
+        if self._stopped_meanwhile(session):
+            return await self._present(session)
         if self.builder is None:
             await self._image_states(session)  # NOT_NEEDED, at once
-            await self._set(session, SessionStatus.RUNNING, None)
+            if not self._stopped_meanwhile(session):
+                await self._set(session, SessionStatus.RUNNING, None)
         else:
             await self._set(session, SessionStatus.LAUNCHING, "Checking the images of the pipeline's environments.")
-            session.launching = asyncio.ensure_future(self._launch(session))
+            if not self._stopped_meanwhile(session):
+                session.launching = asyncio.ensure_future(self._launch(session))
         return await self._present(session)
+
+    def _stopped_meanwhile(self, session: Session) -> bool:
+        """A stop came while a start waited: the start must not go on (launch, or say RUNNING)."""
+        return session.stopping is not None or self._sessions.get(session.pipeline_path) is not session
 
     async def stop(self, api_path: str) -> dict[str, Any]:
         path = self.workspace.resolve(api_path, must_exist=False)
@@ -214,7 +222,8 @@ class SessionService:
         """Sentences naming the sessions (launching or running) that use the environment."""
         return [f"the interactive session of pipeline {s.api_path} ({s.status.value.lower()})"
                 for s in sorted(self._sessions.values(), key=lambda s: s.api_path)
-                if s.status in ACTIVE and s.project_dir == project_dir and s.uses(env_uuid)]
+                if s.status in ACTIVE and s.project_dir == project_dir and s.uses(env_uuid)
+                and s.pipeline_path.is_file()]  # a renamed or deleted pipeline's session runs nothing new
 
     async def shutdown(self) -> None:
         """Stop every session (the server is stopping)."""
@@ -237,8 +246,9 @@ class SessionService:
         missing = [e for e in session.environments if e.image == "MISSING"]
         if missing:
             for env in missing:
-                builder.start(session.project_dir, env.uuid)  # or joins the build in progress
-                session.builds.add(env.uuid)
+                if not builder.active(session.project_dir, env.uuid):  # a build in progress is joined, not owned
+                    session.builds.add(env.uuid)
+                builder.start(session.project_dir, env.uuid)
                 env.image = "BUILDING"
             plural = "s" if len(missing) > 1 else ""
             await self._set(session, SessionStatus.LAUNCHING,
@@ -279,7 +289,7 @@ class SessionService:
             session.launching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await session.launching
-        for env_uuid in session.builds:  # builds this session started and did not see end
+        for env_uuid in session.builds:  # builds this session started (not joined) and did not see end
             self.builder.cancel(session.project_dir, env_uuid)
         session.builds.clear()
         if run is not None and self.engine.cancel(run.uuid):

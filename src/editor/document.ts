@@ -323,6 +323,11 @@ export class PipelineEditorController extends PipelineController {
   }
 
   private _onPathChanged(): void {
+    const previous = this.runs.path;
+    if (previous && previous !== this.path) {
+      // The file was renamed or moved: its session under the old path owns nothing any more.
+      void this.services.sessions.stop(previous).catch(() => undefined);
+    }
     this.runs.path = this.path;
     this._scheduleValidation();
     void this.refreshRun();
