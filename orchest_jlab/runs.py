@@ -100,8 +100,7 @@ class RunService:
 
     def pipeline_path(self, run: dict[str, Any]) -> str:
         """The path of a run's pipeline file relative to the server's root, as the API names it."""
-        pipeline = Path(run["project_dir"]) / run["pipeline_file"]
-        return os.path.relpath(pipeline, self.workspace.root).replace(os.sep, "/")
+        return self.workspace.api_path(Path(run["project_dir"]) / run["pipeline_file"])
 
     def _present(self, run: dict[str, Any]) -> dict[str, Any]:
         """A run as the API shows it: with its pipeline's path relative to the server's root."""
@@ -206,7 +205,7 @@ class RunService:
             body = {}
         if not isinstance(body, dict) or not isinstance(body.get("path", ""), str):
             raise BadRequest('The body must be an object with an optional "path": the new .orchest file.')
-        default = os.path.relpath(Path(record["project_dir"]) / default_copy_name(record), self.workspace.root)
-        target = self.workspace.resolve(body.get("path") or default.replace(os.sep, "/"), must_exist=False)
+        default = self.workspace.api_path(Path(record["project_dir"]) / default_copy_name(record))
+        target = self.workspace.resolve(body.get("path") or default, must_exist=False)
         copy_run_pipeline(record, target, self.workspace.root)
         return {"path": self.workspace.api_path(target)}

@@ -80,7 +80,12 @@ class Workspace:
         return found
 
     def api_path(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+        """A path under the root as the API names it: ``/``-separated, relative to the root."""
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def project_path(self, project_dir: Path) -> str:
+        """A project folder as the API names it ("" for the root itself)."""
+        return "" if project_dir == self.root else self.api_path(project_dir)
 
     def pipeline_files(self) -> list[Path]:
         return [self.root / relative for relative in discover_pipelines(self.root, self.skip_dirs)]

@@ -124,13 +124,13 @@ def container_options(settings: ContainerSettings, image: StepImage, project_dir
     return options
 
 
-def docker_failure(exc: Exception, image: StepImage) -> str:
+def docker_failure(exc: Exception, image: StepImage, what: str = "the step") -> str:
     """Why Docker refused a step's or a kernel's container, in the user's terms."""
     if image.gpu and ("gpu" in str(exc).lower() or "device driver" in str(exc)):
         return ("The environment asks for GPU support, but this Docker engine cannot give containers a GPU "
                 f"(is the NVIDIA container toolkit installed?); turn the environment's GPU support off to run "
                 f"on the CPU. Docker said: {exc}")
-    return f"Docker could not run the step: {exc}"
+    return f"Docker could not run {what}: {exc}"
 
 
 def _stream_logs(container, on_text: Callable[[str], None]) -> None:

@@ -75,11 +75,7 @@ class EnvironmentService:
 
     def _build_event_fields(self, event: dict[str, Any]) -> dict[str, Any]:
         project_dir = Path(event["project_dir"])
-        return {"project_path": self._project_path(project_dir)} if is_within(project_dir, self.workspace.root) else {}
-
-    def _project_path(self, project_dir: Path) -> str:
-        """A project folder as the API names it: relative to the server's root ("" for the root)."""
-        return self.workspace.api_path(project_dir) if project_dir != self.workspace.root else ""
+        return {"project_path": self.workspace.project_path(project_dir)} if is_within(project_dir, self.workspace.root) else {}
 
     # --- addressing -------------------------------------------------------------------------------
 
@@ -105,12 +101,12 @@ class EnvironmentService:
         """Tell the kernelspecs and the clients (an open editor's environment list follows)."""
         self.on_change()
         if self.engine is not None:
-            self.engine.bus.publish("environment", action=action, project_path=self._project_path(project_dir),
+            self.engine.bus.publish("environment", action=action, project_path=self.workspace.project_path(project_dir),
                                     environment_uuid=env_uuid)
 
     def _present(self, project_dir: Path, env: EnvironmentFiles) -> dict[str, Any]:
         data = env.to_json()
-        data["project"] = self._project_path(project_dir)
+        data["project"] = self.workspace.project_path(project_dir)
         if self.builder is not None:
             data["build"] = self.builder.latest(project_dir, env.uuid)
         return data
@@ -123,7 +119,7 @@ class EnvironmentService:
         if not envs and create_default:
             envs = [create_environment(project_dir, {})]
             self._changed(project_dir, "created", envs[0].uuid)
-        return {"project": self._project_path(project_dir),
+        return {"project": self.workspace.project_path(project_dir),
                 "environments": [self._present(project_dir, e) for e in envs]}
 
     def get(self, project: str | None, env_uuid: str) -> dict[str, Any]:

@@ -69,7 +69,7 @@ class JobService:
         size = grids.grid_size(job["parameters"])
         return {
             "uuid": job["uuid"], "name": job["name"],
-            "pipeline_path": os.path.relpath(pipeline, self.workspace.root).replace(os.sep, "/"),
+            "pipeline_path": self.workspace.api_path(pipeline),
             "pipeline_file": job["pipeline_file"], "pipeline_uuid": job["pipeline_uuid"],
             "pipeline_name": job["pipeline_name"], "status": job["status"], "schedule": job["schedule"],
             "next_fire": job["next_fire"], "last_fired": job["last_fired"], "overlap": job["overlap"],
@@ -174,8 +174,7 @@ class JobService:
         """A new draft of the same pipeline as it is now, with a new snapshot; the grid keeps the
         parameters the pipeline still has and gets the new ones with their defaults."""
         _, job = self._find(job_uuid)
-        api_path = os.path.relpath(Path(job["project_dir"]) / job["pipeline_file"], self.workspace.root)
-        path, request = self._pipeline({"pipeline": api_path.replace(os.sep, "/")})
+        path, request = self._pipeline({"pipeline": self.workspace.api_path(Path(job["project_dir"]) / job["pipeline_file"])})
         grid, notes = grids.reconcile(job["parameters"], request.pipeline)
         body = {"name": f"{job['name']} (copy)", "parameters": grid, "env_variables": job["env_variables"],
                 "overlap": job["overlap"], "missed_fires": job["missed_fires"],

@@ -143,7 +143,7 @@ class DockerKernelProvisioner(LocalProvisioner):
             await remove_container(self.container)
             self.container = None
             if type(exc).__name__ == "APIError":
-                raise RuntimeError(docker_failure(exc, self._image).replace("the step", "the kernel")) from None
+                raise RuntimeError(docker_failure(exc, self._image, "the kernel")) from None
             raise
         self.pid = None
         self.cwd = str(cwd)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -64,9 +63,6 @@ class SessionService:
 
     # --- describing ---------------------------------------------------------------------------------------
 
-    def _api_path(self, path: Path) -> str:
-        return os.path.relpath(path, self.workspace.root).replace(os.sep, "/")
-
     def _describe(self, path: Path, data: Any) -> Session:
         """A STOPPED session of the pipeline file at ``path`` whose document is ``data``."""
         project_dir = find_project_root(path, self.workspace.root)
@@ -76,8 +72,8 @@ class SessionService:
             env_uuid = step.get("environment")
             if isinstance(env_uuid, str) and env_uuid in defined and env_uuid not in environments:
                 environments[env_uuid] = SessionEnvironment(env_uuid, defined[env_uuid].name)
-        return Session(pipeline_path=path, project_dir=project_dir, api_path=self._api_path(path),
-                       project_path="" if project_dir == self.workspace.root else self._api_path(project_dir),
+        return Session(pipeline_path=path, project_dir=project_dir, api_path=self.workspace.api_path(path),
+                       project_path=self.workspace.project_path(project_dir),
                        backend=self.engine.backend.name, environments=list(environments.values()),
                        step_files=self._step_files(path, data, project_dir))
 
@@ -86,7 +82,7 @@ class SessionService:
         files = set()
         for _, step in _steps(data):
             with contextlib.suppress(StepPathError, TypeError):
-                files.add(self._api_path(resolve_step_file(path, step.get("file_path") or "", project_dir)))
+                files.add(self.workspace.api_path(resolve_step_file(path, step.get("file_path") or "", project_dir)))
         return files
 
     def _checked(self, path: Path) -> Session:
@@ -99,7 +95,7 @@ class SessionService:
                    for u, s in _steps(data) if isinstance(s.get("environment"), str) and s["environment"] not in defined]
         if unknown:
             first = unknown[0]
-            where = self._api_path(project_dir) if project_dir != self.workspace.root else "the server's root folder"
+            where = self.workspace.project_path(project_dir) or "the server's root folder"
             more = f" ({len(unknown) - 1} more step(s) name undefined environments; see errors)" if len(unknown) > 1 else ""
             raise BadRequest(
                 f'Step "{first["step_title"]}" of {path.name} uses the environment "{first["environment_uuid"]}", '
@@ -214,7 +210,7 @@ class SessionService:
         session = self._sessions.get(path)
         status = session.status if session is not None else SessionStatus.STOPPED
         if status != SessionStatus.RUNNING:
-            api_path = self._api_path(path)
+            api_path = self.workspace.api_path(path)
             raise Conflict(f"The interactive session of {api_path} is not running; start it first.",
                            [{"pipeline_path": api_path, "session_status": status.value}])
 
