@@ -23,11 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
-from orchest_jlab.engine import Engine, EventBus  # noqa: E402
-from orchest_jlab.engine.docker_backend import StepImage, engine_unavailable  # noqa: E402
+from orchest_jlab.docker import StepImage, engine_unavailable  # noqa: E402
 from orchest_jlab.environments.files import create_environment  # noqa: E402
-from orchest_jlab.environments.runtime import DockerOptions, make_runtime  # noqa: E402
 from orchest_jlab.runs import prepare_run  # noqa: E402
+from orchest_jlab.services import Services  # noqa: E402
+from orchest_jlab.settings import OrchestSettings  # noqa: E402
 from tests.conftest import ProjectBuilder  # noqa: E402
 
 
@@ -40,17 +40,17 @@ async def chain(folder: Path, count: int) -> tuple[float, str]:
         steps.append(project.step(f"s{i}", "s.sh", env, incoming=previous))
         previous = [steps[-1]["uuid"]]
     path = project.write("c.orchest", project.pipeline(*steps))
-    bus = EventBus()
-    runtime = make_runtime(bus, "docker", DockerOptions(data_dir=folder / "data", build_network="none"))
-    engine = Engine(bus, runtime.backend)
-    image = await runtime.builder.image_for(project.root, env, lambda _: None)  # built before timing
+    services = Services(OrchestSettings(backend="docker", docker_data_dir=str(folder / "data"), build_network="none"),
+                        project.root)
+    engine, builder = services.engine, services.builder
+    image = await builder.image_for(project.root, env, lambda _: None)  # built before timing
     start = time.perf_counter()
     run = engine.start(prepare_run(path))
     await engine.wait(run.uuid)
     elapsed = time.perf_counter() - start
     assert run.status.value == "SUCCESS", run.to_json()
-    await engine.shutdown()
-    runtime.builder.client.images.remove(image.image, force=True)
+    builder.client.images.remove(image.image, force=True)
+    await services.close()
     return elapsed, image.image
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchest_jlab.engine import Engine, EventBus
-from orchest_jlab.engine.docker_backend import LABEL, engine_unavailable, owner_labels
+from orchest_jlab.docker import LABEL, engine_unavailable, owner_labels
 from orchest_jlab.environments import LOCAL_BASE_IMAGE, image_tag
 from orchest_jlab.environments.files import create_environment, update_environment
-from orchest_jlab.environments.runtime import DockerOptions, make_runtime
 from orchest_jlab.runs import prepare_run
+from orchest_jlab.services import Services
+from orchest_jlab.settings import OrchestSettings
 
 from .conftest import ProjectBuilder
 from .engine_helpers import notebook
@@ -73,12 +73,16 @@ class Docker:
     """An engine on the docker backend, its builder and a record of every event."""
 
     def __init__(self, data_dir: Path, build_network: str = "none"):
-        self.bus = EventBus()
+        settings = OrchestSettings(backend="docker", docker_data_dir=str(data_dir), build_network=build_network)
+        self.services = Services(settings, data_dir)
+        self.bus = self.services.bus
         self.events: list[dict] = []
         self.bus.subscribe(self.events.append)
-        self.runtime = make_runtime(self.bus, "docker", DockerOptions(data_dir=data_dir, build_network=build_network))
-        self.builder = self.runtime.builder
-        self.engine = Engine(self.bus, self.runtime.backend)
+        self.builder = self.services.builder
+        self.engine = self.services.engine
+
+    async def close(self) -> None:
+        await self.services.close()
 
     async def build(self, project_dir: Path, env_uuid: str, **kwargs) -> dict:
         self.builder.start(project_dir, env_uuid, **kwargs)
@@ -103,7 +107,7 @@ class Docker:
 def docker_env(tmp_path, client, jp_asyncio_loop):
     harness = Docker(tmp_path / "data")
     yield harness
-    jp_asyncio_loop.run_until_complete(harness.engine.shutdown())
+    jp_asyncio_loop.run_until_complete(harness.close())
     assert ours(client) == []  # nothing left behind
 
 
@@ -234,7 +238,7 @@ async def test_an_r_environment_gets_its_kernel_and_runs_r_notebooks_and_scripts
         executed = json.loads((project.root / "nb.ipynb").read_text())
         assert "".join(executed["cells"][0]["outputs"][0]["text"]) == f"step {nb['uuid']}"
     finally:
-        await harness.engine.shutdown()
+        await harness.close()
         assert leftovers(client, project.root) == []
 
 
@@ -287,7 +291,7 @@ async def test_containers_of_a_killed_process_are_removed_at_the_next_start(clie
     elsewhere = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], network_mode="none",
                                          labels={**labels, f"{LABEL}.host": "another-machine"})
     try:
-        make_runtime(EventBus(), "docker", DockerOptions(data_dir=None))  # what a server start does
+        assert Services(OrchestSettings(backend="docker"), tmp_path).builder is not None  # what a server start does
         # A live owner's is kept, and so is another host's (not ours to judge).
         assert sorted(c.id for c in leftovers(client, tmp_path)) == sorted([mine.id, elsewhere.id])
     finally:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
+from orchest_jlab.identity import ProcessIdentity
 from orchest_jlab.store import RunStore
 from orchest_jlab.store.store import default_url
 
@@ -229,10 +229,10 @@ def test_a_run_whose_process_died_is_marked_failed(project):
                   "00000000-0000-4000-8000-00000000000c": {"title": "b", "file_path": "b.py", "state": "COMPUTED",
                   "started": None, "finished": None, "error": None, "log_path": None}},
     }
-    store._owner = (dead.pid, 12345.0)  # as if written by a process that has died since
+    store._owner = ProcessIdentity(dead.pid, 12345.0)  # as if written by a process that has died since
     store.insert_run(run)
     live = dict(run, uuid="00000000-0000-4000-8000-00000000000d")
-    store._owner = (os.getpid(), psutil.Process().create_time())
+    store._owner = ProcessIdentity.current()
     store.insert_run(live)
     store.close()
 

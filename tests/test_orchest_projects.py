@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchest_jlab.engine.docker_backend import engine_unavailable
+from orchest_jlab.docker import engine_unavailable
 
 FIXTURE = Path(__file__).parent / "fixtures" / "orchest_project"
 STEPS = {"Fetch data": "0c7e3e1f-6a3b-4f3e-9d77-0f5a7c2b8e01", "Clean": "5e0d9b44-2f1c-4a8e-b7a3-8c1d2e3f4a02"}

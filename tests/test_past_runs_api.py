@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from orchest_jlab.errors import BadRequest
-from orchest_jlab.past_runs import run_file
+from orchest_jlab.runs import run_file
 
 from .conftest import ProjectBuilder
 from .session_helpers import start_session

@@ -223,7 +223,7 @@ class TestOnDocker:
     def docker_client(self, tmp_path):
         import docker
 
-        from orchest_jlab.engine.docker_backend import LABEL
+        from orchest_jlab.docker import LABEL
 
         client = docker.from_env()
         yield client
@@ -234,7 +234,7 @@ class TestOnDocker:
 
     @staticmethod
     def containers(client, **labels) -> list:
-        from orchest_jlab.engine.docker_backend import LABEL
+        from orchest_jlab.docker import LABEL
 
         return client.containers.list(all=True, filters={"label": [f"{LABEL}.{k}={v}" for k, v in labels.items()]})
 

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The SDK folder goes on the step's PYTHONPATH (never installed as a top-level ``orchest`` package).
-SDK_PATH = Path(__file__).resolve().parents[1] / "step_sdk"
+from ..sdk import SDK_PATH
 
 
 def data_dir(project_dir: Path, pipeline_uuid: str) -> Path:

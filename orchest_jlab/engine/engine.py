@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..pipelines import graph_of, induced_subgraph, write_pipeline
 from . import outputs
-from .backends import Backend
+from .backend import Backend, BackendChoice, BackendChooser, OneBackend
 from .context import StepContext, data_dir
 from .events import EventBus
 from .run import RECORDED_PIPELINE, Run, RunRequest, StepRun, now
@@ -28,23 +28,32 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    def __init__(self, bus: EventBus, backend: Backend):
+    def __init__(self, bus: EventBus, backends: BackendChooser | Backend):
+        """``backends``: what chooses each run's backend, or the one backend of every run."""
         self.bus = bus
-        self.backend = backend
+        self.backends: BackendChooser = OneBackend(backends) if hasattr(backends, "run_step") else backends
         self.runs: dict[str, Run] = {}  # runs of this process that have not finished
         self._tasks: dict[str, asyncio.Task] = {}
 
     # --- public API ------------------------------------------------------------------------------
 
-    def start(self, request: RunRequest) -> Run:
-        """Create the run and start executing it in the background."""
+    def choose_backend(self, request: RunRequest) -> BackendChoice:
+        """The backend the run would get (BadRequest when the one it asks for cannot be used)."""
+        return self.backends.choose_for(request.project_dir, request.environments(), request.backend)
+
+    def start(self, request: RunRequest, choice: BackendChoice | None = None) -> Run:
+        """Create the run and start executing it in the background (on ``choice``, else on the
+        backend chosen now)."""
+        choice = choice or self.choose_backend(request)
         steps = request.pipeline["steps"]
         run = Run(
             uuid=str(uuidlib.uuid4()),
             request=request,
-            backend=self.backend.name,
+            backend=choice.name,
             steps={u: StepRun(u, steps[u].get("title") or u, steps[u].get("file_path", "")) for u in request.steps},
+            warnings=[choice.note] if choice.note and choice.warning else [],
         )
+        run.runner = self.backends.instance(choice.name)
         self.runs[run.uuid] = run
         self.bus.publish("run-created", run_uuid=run.uuid, run=run.to_json())
         task = asyncio.ensure_future(self._execute(run))
@@ -77,7 +86,7 @@ class Engine:
         for task in list(self._tasks.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.backend.close()
+        await self.backends.close()
 
     # --- execution --------------------------------------------------------------------------------
 
@@ -106,7 +115,7 @@ class Engine:
                 await asyncio.to_thread(self._record_pipeline, run)
             else:
                 project_dir, pipeline_path, warnings = await asyncio.to_thread(self._prepare_snapshot, run)
-                self._set_run(run, RunStatus.STARTED, workdir=project_dir, warnings=warnings)
+                self._set_run(run, RunStatus.STARTED, workdir=project_dir, warnings=[*run.warnings, *warnings])
             await self._run_steps(run, project_dir, pipeline_path)
             failed = any(s.state != StepState.COMPUTED for s in run.steps.values())
             self._set_run(run, RunStatus.FAILURE if failed else RunStatus.SUCCESS, finished=now())
@@ -203,7 +212,7 @@ class Engine:
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
         self._set_step(run, step, StepState.RUNNING, started=now(), log_path=str(log_path))
         try:
-            await self.backend.run_step(ctx, step_log)
+            await run.runner.run_step(ctx, step_log)
         except StepFailed as exc:
             step_log.note(str(exc))
             self._set_step(run, step, StepState.FAILURE, finished=now(), error=str(exc))

@@ -3,7 +3,7 @@
 A step's process group is written next to its log while it runs (``<step>.process``: the group id
 and the leader's start time, so that a reused pid is never mistaken for it) and removed when the
 group has been killed. When a run is found interrupted (store recovery), what is still recorded is
-killed. Containers carry their owner's pid in a label instead (see ``docker_backend``).
+killed. Containers carry their owner's identity in labels instead (see ``docker/owners.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psutil
 
+from ..identity import ProcessIdentity
+
 
 def _record_path(log_path: str | os.PathLike) -> Path:
     return Path(log_path).with_suffix(".process")
@@ -23,8 +25,8 @@ def _record_path(log_path: str | os.PathLike) -> Path:
 
 def record_process(log_path: str | os.PathLike, pgid: int) -> None:
     with contextlib.suppress(OSError, psutil.Error):
-        started = psutil.Process(pgid).create_time()
-        _record_path(log_path).write_text(json.dumps({"pgid": pgid, "started": started}))
+        leader = ProcessIdentity.of(pgid)
+        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started}))
 
 
 def forget_process(log_path: str | os.PathLike) -> None:
@@ -37,15 +39,15 @@ def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
     path = _record_path(log_path)
     try:
         record = json.loads(path.read_text())
-        pgid, started = int(record["pgid"]), float(record["started"])
+        leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
     except (OSError, ValueError, KeyError, TypeError):
         return False
     killed = False
     try:
-        if abs(psutil.Process(pgid).create_time() - started) < 0.01:
-            os.killpg(pgid, signal.SIGKILL)
+        if leader.alive():
+            os.killpg(leader.pid, signal.SIGKILL)
             killed = True
-    except (psutil.Error, ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError):
         pass
     forget_process(log_path)
     return killed

@@ -11,7 +11,7 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-from .context import SDK_PATH
+from ..sdk import SDK_PATH
 
 
 @cache

@@ -6,9 +6,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .states import RunStatus, StepState
+
+if TYPE_CHECKING:
+    from .backend import Backend
 
 
 # In the run's folder: the document an interactive run ran (non-interactive runs have their snapshot).
@@ -39,6 +42,12 @@ class RunRequest:
     labels: dict[str, Any] = field(default_factory=dict)  # e.g. {"job_uuid": ..}; carried in events
     # Extra environment variables of the steps (a job's); never written to the run's record or events.
     env: dict[str, str] = field(default_factory=dict)
+    backend: str | None = None  # the name of the backend asked for; None: the configured one
+
+    def environments(self) -> set[str]:
+        """The environments the run's steps use."""
+        steps = self.pipeline["steps"]
+        return {env for u in self.steps if isinstance(env := steps[u].get("environment"), str) and env}
 
 
 @dataclass
@@ -71,6 +80,7 @@ class Run:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     workdir: Path | None = None  # the snapshot of a non-interactive run
+    runner: Backend | None = field(default=None, repr=False)  # the instance of ``backend`` running it
 
     @property
     def run_dir(self) -> Path:

@@ -28,3 +28,8 @@ class RunStatus(str, Enum):
     @property
     def finished(self) -> bool:
         return self in (RunStatus.SUCCESS, RunStatus.FAILURE, RunStatus.ABORTED)
+
+
+# The end statuses of runs, as stored and sent; jobs and image builds end with the same words.
+FINISHED_STATUSES = tuple(s.value for s in RunStatus if s.finished)
+UNFINISHED_STATUSES = tuple(s.value for s in RunStatus if not s.finished)

@@ -37,20 +37,19 @@ import uuid as uuidlib
 from pathlib import Path
 from typing import Any, Callable
 
-import psutil
-
-from ..engine.docker_backend import LABEL, StepImage, docker_client, run_container
+from ..docker import LABEL, StepImage, docker_client, run_container
 from ..engine.events import EventBus
 from ..engine.run import now
 from ..engine.runners import StepFailed
-from ..errors import NotFound
+from ..engine.states import FINISHED_STATUSES
+from ..errors import NotFound, OrchestError
+from ..identity import ProcessIdentity
 from ..pipelines.document import write_text_atomic
 from .files import EnvironmentFiles, read_environment
 from .images import (
     BUILD_MOUNT,
     BUILD_SCRIPT,
     DEFAULT_ALIASES,
-    FINISHED,
     KEEP_LOGS,
     RECIPE_VERSION,
     Build,
@@ -101,7 +100,8 @@ class Builder:
             record = json.loads((builds_dir(project_dir, env_uuid) / "latest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if record.get("status") not in FINISHED and (record.get("pid") == os.getpid() or not psutil.pid_exists(record.get("pid") or 0)):
+        owner = ProcessIdentity(record.get("pid") or 0, record.get("pid_started") or 0.0)
+        if record.get("status") not in FINISHED_STATUSES and (owner.pid == os.getpid() or not owner.alive()):
             record.update(status="ABORTED", error="The process running the build stopped before it ended.")
         return record
 
@@ -142,9 +142,10 @@ class Builder:
         env = read_environment(source_dir, env_uuid)
         folder = builds_dir(project_dir, env_uuid)
         folder.mkdir(parents=True, exist_ok=True)
+        me = ProcessIdentity.current()
         build = Build(uuid=str(uuidlib.uuid4()), project_dir=str(project_dir), environment_uuid=env_uuid,
                       environment_name=env.name, image=image_tag(project_dir, env_uuid), base_image=env.base_image,
-                      requested=now(), pid=os.getpid())
+                      requested=now(), pid=me.pid, pid_started=me.started)
         build.log_path = str(folder / f"{build.uuid}.log")
         self._set(build, "PENDING")
         task = asyncio.ensure_future(self._execute(build, env, force, note))
@@ -186,6 +187,29 @@ class Builder:
         name = base_image.split("@")[0]
         untagged = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
         return self.aliases.get(base_image) or self.aliases.get(untagged) or base_image
+
+    def unobtainable(self, project_dir: Path, env_uuid: str) -> str | None:
+        """Why the environment's image cannot be had here, or None when its base image is in the
+        Docker engine (or may be pulled). Blocking; never pulls nor builds."""
+        import docker.errors
+
+        try:
+            env = read_environment(project_dir, env_uuid)
+            resolved = self.resolve_base(env.base_image)
+        except (OrchestError, BuildError) as exc:
+            return f'the environment "{env_uuid}" cannot be used: {getattr(exc, "message", exc)}'
+        if self.pull:
+            return None
+        try:
+            self.client.images.get(resolved)
+            return None
+        except docker.errors.ImageNotFound:
+            via = f' (the alias of "{env.base_image}")' if resolved != env.base_image else ""
+            return (f'the base image "{resolved}"{via} of environment "{env.name}" is not available in the Docker '
+                    "engine (build or load it, or map the name to an image that is here with "
+                    "c.OrchestApp.base_image_aliases)")
+        except Exception as exc:
+            return f"the Docker engine did not answer ({type(exc).__name__}: {exc})"
 
     def _base_image(self, base_image: str | None):
         """The base image object (blocking). Raises BuildError naming it when it is not here."""

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..engine.docker_backend import LABEL
+from ..docker import LABEL
 
 LOCAL_BASE_IMAGE = "orchest-jlab/base-py:bookworm"
 DEFAULT_ALIASES = {"orchest/base-kernel-py": LOCAL_BASE_IMAGE, "orchest/base-kernel-py-gpu": LOCAL_BASE_IMAGE}
 BUILDS_DIR = Path(".orchest") / "builds"
+CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 RECIPE_VERSION = "2"  # part of the build hash: changing how images are made rebuilds them
 KEEP_LOGS = 5
-FINISHED = ("SUCCESS", "FAILURE", "ABORTED")
 BUILD_MOUNT = "/tmp/orchest-build"
 # $1: the environment's language. Exit codes 90-94 are ours (see failure_message).
 BUILD_SCRIPT = f"""
@@ -50,6 +51,14 @@ if [ "$1" = r ]; then
 fi
 echo "--- done"
 """
+
+
+def default_ca_bundle() -> str | None:
+    """The host's CA bundle, mounted into builds so that pip and curl trust what the host trusts."""
+    for candidate in (os.environ.get("SSL_CERT_FILE"), os.environ.get("REQUESTS_CA_BUNDLE"), *CA_BUNDLES):
+        if candidate and os.path.isfile(candidate):
+            return candidate
+    return None
 
 
 class BuildError(Exception):
@@ -98,7 +107,8 @@ class Build:
     finished: str | None = None
     error: str | None = None
     log_path: str | None = None
-    pid: int = 0
+    pid: int = 0  # the process running the build, and its start time (see identity.py)
+    pid_started: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

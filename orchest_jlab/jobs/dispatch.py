@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine, EventBus, RunRequest
+from ..engine.states import FINISHED_STATUSES, UNFINISHED_STATUSES
 from ..errors import OrchestError
-from ..runs import prepare_run
-from ..store.jobs import UNFINISHED_RUNS, JobStore
+from ..runs.request import prepare_run
+from ..store.jobs import JobStore
 from ..store.store import RunStores
 from . import grid as grids
 from .schedule import Clock, iso
 
 log = logging.getLogger(__name__)
-FINISHED = ("SUCCESS", "FAILURE", "ABORTED")
 
 
 def job_dir(job: dict[str, Any]) -> Path:
@@ -166,6 +166,11 @@ class Dispatcher:
         except OrchestError as exc:  # the job's snapshot was damaged after it was made
             self._ended(item, "FAILURE", error=f"{exc.message} (in the job's snapshot)")
             return
+        try:
+            choice = self.engine.choose_backend(base)
+        except OrchestError as exc:  # e.g. the backend asked for cannot be used any more
+            self._ended(item, "FAILURE", error=exc.message)
+            return
         # Claimed in the database first: a run queued twice (by two processes) starts once.
         if not item.store.claim_run(item.job_uuid, item.index, started=self.now()):
             state.fires[item.fire] -= 1
@@ -173,7 +178,7 @@ class Dispatcher:
         parameters = {owner: values for owner, values in item.parameters.items() if values}
         request = dataclasses.replace(base, parameters=parameters, env=dict(state.env),
                                       labels={"job_uuid": item.job_uuid, "job_run_index": item.index})
-        run = self.engine.start(request)
+        run = self.engine.start(request, choice)
         state.running[run.uuid] = item
         item.store.set_runs(item.job_uuid, [item.index], run_uuid=run.uuid)
         self.publish_run(item.job_uuid, item.index, "STARTED", run.uuid)
@@ -233,7 +238,7 @@ class Dispatcher:
         if job is None or job["status"] != "STARTED" or job["schedule"].get("kind") == "cron" or job["next_fire"]:
             return False
         runs = store.job_runs(job_uuid)
-        if any(r["status"] in UNFINISHED_RUNS for r in runs):
+        if any(r["status"] in UNFINISHED_STATUSES for r in runs):
             return False
         failed = sum(r["status"] != "SUCCESS" for r in runs)
         status = "FAILURE" if failed else "SUCCESS"
@@ -250,7 +255,7 @@ class Dispatcher:
         if job is not None:
             self.bus.publish("job", job_uuid=job_uuid, status=job["status"], next_fire=job["next_fire"],
                              last_fired=job["last_fired"], fire_count=job["fire_count"], run_count=job["run_count"])
-            if job["status"] in FINISHED:
+            if job["status"] in FINISHED_STATUSES:
                 self.finished_event(job_uuid).set()
 
     def cancel(self, store: JobStore, job_uuid: str) -> int:
@@ -294,7 +299,7 @@ class Dispatcher:
             keep = job and job["max_retained_runs"]
             if not keep:
                 return
-            finished = [r for r in store.job_runs(job_uuid, statuses=FINISHED)]
+            finished = [r for r in store.job_runs(job_uuid, statuses=FINISHED_STATUSES)]
             victims = finished[:max(0, len(finished) - keep)]
             if victims:
                 await asyncio.to_thread(self._delete_runs, store, job, victims)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime
 
 from ..engine import Engine
+from ..engine.states import FINISHED_STATUSES, UNFINISHED_STATUSES
+from ..identity import ProcessIdentity
 from ..pipelines import discover_pipelines, find_project_root
-from ..store.jobs import ACTIVE, UNFINISHED_RUNS, JobStore, JobStores
-from ..store.store import _alive, _process_identity
+from ..store.jobs import ACTIVE, JobStore, JobStores
 from ..workspace import Workspace
 from .dispatch import Dispatcher, Queued
 from .schedule import Clock, Schedule, iso, parse_iso
@@ -35,7 +35,7 @@ class Scheduler:
         self.engine = engine
         self.clock = clock
         self.workspace = workspace
-        self.owner = _process_identity(os.getpid())
+        self.owner = ProcessIdentity.current()
         self._next: dict[str, tuple[JobStore, datetime]] = {}
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
@@ -148,12 +148,12 @@ class Scheduler:
                     log.exception("could not restore job %s", job["uuid"])
 
     def _take_over(self, store: JobStore, job: dict) -> bool:
-        owner = (job["owner_pid"], job["owner_started"])
-        if owner != self.owner and _alive(*owner):
-            log.info("job %s is driven by process %s; leaving it alone", job["uuid"], owner[0])
+        owner = ProcessIdentity(job["owner_pid"], job["owner_started"])
+        if owner != self.owner and owner.alive():
+            log.info("job %s is driven by process %s; leaving it alone", job["uuid"], owner.pid)
             return False
         if owner != self.owner:
-            store.update_job(job["uuid"], owner_pid=self.owner[0], owner_started=self.owner[1])
+            store.update_job(job["uuid"], owner_pid=self.owner.pid, owner_started=self.owner.started)
         return True
 
     def _restore_runs(self, store: JobStore, job: dict) -> None:
@@ -161,7 +161,7 @@ class Scheduler:
         if self.dispatcher.busy(job_uuid):
             return  # this process drives it already
         pending, interrupted, attached = [], 0, 0
-        for row in store.job_runs(job_uuid, statuses=UNFINISHED_RUNS):
+        for row in store.job_runs(job_uuid, statuses=UNFINISHED_STATUSES):
             if row["run_uuid"] is None and row["status"] == "PENDING":
                 pending.append(row)
             elif row["run_uuid"] in self.engine.runs:  # still running in this process
@@ -170,7 +170,7 @@ class Scheduler:
                 attached += 1
             else:
                 record = store.runs.get_run(row["run_uuid"]) if row["run_uuid"] else None
-                ended = record is not None and record["status"] in ("SUCCESS", "FAILURE", "ABORTED")
+                ended = record is not None and record["status"] in FINISHED_STATUSES
                 status = record["status"] if ended else "FAILURE"
                 store.set_runs(job_uuid, [row["index"]], status=status, finished=(record or {}).get("finished") or iso(self.clock.now()),
                                error=None if ended else "The server stopped during this run.")

@@ -17,14 +17,15 @@ from typing import Any
 
 from ..engine import Engine, EventBus
 from ..engine.snapshots import make_snapshot
+from ..engine.states import FINISHED_STATUSES
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
-from ..runs import prepare_run
+from ..runs.request import prepare_run
 from ..store.jobs import ACTIVE, JobStore, JobStores
 from ..store.store import RunStores
 from ..workspace import Workspace
 from . import grid as grids
-from .dispatch import FINISHED, Dispatcher, job_dir
+from .dispatch import Dispatcher, job_dir
 from .schedule import Clock, Schedule, SystemClock, iso
 from .scheduler import Scheduler
 from .spec import SETTINGS, check_body, check_settings
@@ -166,8 +167,8 @@ class JobService:
             fields, uuid=job_uuid, project_dir=str(request.project_dir), pipeline_file=pipeline_file,
             pipeline_uuid=copy.pipeline.get("uuid"), pipeline_name=name if isinstance(name, str) else None,
             pipeline=copy.pipeline, status="DRAFT", snapshot_dir=str(snapshot), warnings=warnings, created=now,
-            updated=now, fire_count=0, run_count=0, runs_deleted=0, owner_pid=self.scheduler.owner[0],
-            owner_started=self.scheduler.owner[1]), history)
+            updated=now, fire_count=0, run_count=0, runs_deleted=0, owner_pid=self.scheduler.owner.pid,
+            owner_started=self.scheduler.owner.started), history)
         return self._changed(store, job_uuid)
 
     async def duplicate(self, job_uuid: str) -> dict[str, Any]:
@@ -313,7 +314,7 @@ class JobService:
         if job["status"] == "DRAFT":
             raise Conflict("The job has not been started.")
         event = self.dispatcher.finished_event(job_uuid)
-        while job is not None and job["status"] not in FINISHED:
+        while job is not None and job["status"] not in FINISHED_STATUSES:
             event.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(event.wait(), 1.0)

@@ -14,7 +14,7 @@ import dataclasses
 from jupyter_client.manager import AsyncKernelManager
 
 from ..engine.context import StepContext
-from ..engine.docker_backend import ContainerSettings, StepImage
+from ..docker import ContainerSettings, StepImage
 from ..engine.runners import StepFailed
 from .provisioner import ensure_registered
 from .specs import KERNELS, kernel_name, kernel_spec

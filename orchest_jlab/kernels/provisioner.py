@@ -30,7 +30,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Dict, Unicode
 
-from ..engine.docker_backend import (
+from ..docker import (
     LABEL,
     ContainerSettings,
     StepImage,

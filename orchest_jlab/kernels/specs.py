@@ -15,7 +15,7 @@ from jupyter_client.kernelspec import KernelSpec
 
 from ..environments.files import kernel_name, list_environment_files
 from ..pipelines import discover_pipelines, find_project_root
-from .provisioner import PROVISIONER_NAME
+from .provisioner import PROVISIONER_NAME, ensure_registered, set_image_resolver
 
 KERNEL_ARGV = ("python3", "-m", "ipykernel_launcher", "-f", "{connection_file}")
 # The kernel each environment language gets, as (command, the kernel's language name). The image
@@ -26,7 +26,8 @@ KERNELS = {
 }
 PREFIX = "orchest-kernel-"
 
-__all__ = ["KERNELS", "KERNEL_ARGV", "kernel_name", "kernel_spec", "project_environments", "sync_kernelspecs"]
+__all__ = ["KERNELS", "KERNEL_ARGV", "kernel_name", "kernel_spec", "project_environments", "serve_environment_kernels",
+           "sync_kernelspecs"]
 
 
 def spec_json(env_uuid: str, display_name: str, config: dict | None = None, language: str = "python") -> dict:
@@ -89,3 +90,22 @@ class KernelspecSync:
             import logging
 
             logging.getLogger(__name__).warning("could not write environment kernelspecs: %s", exc)
+
+
+def serve_environment_kernels(kernel_spec_manager, image_for, container_settings, workspace) -> KernelspecSync:
+    """Serve a kernelspec ``orchest-kernel-<uuid>`` per Python or R environment under the workspace's
+    root from a folder added to the server's kernel spec manager (only the server's: the local
+    backend's runs keep using host kernels), and let the provisioner build and find their images
+    (``image_for``). Returns the refresher of that folder."""
+    import atexit
+    import tempfile
+
+    ensure_registered()
+    set_image_resolver(image_for, container_settings)
+    folder = Path(tempfile.mkdtemp(prefix="orchest-kernels-"))
+    atexit.register(shutil.rmtree, folder, True)
+    sync = KernelspecSync(folder, workspace.root, workspace.skip_dirs)
+    sync()
+    if str(folder) not in kernel_spec_manager.kernel_dirs:
+        kernel_spec_manager.kernel_dirs.append(str(folder))
+    return sync

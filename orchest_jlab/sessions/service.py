@@ -1,8 +1,9 @@
 """The sessions service: start, status and stop of the interactive session of a pipeline.
 
-Starting checks the pipeline, then (LAUNCHING) builds the images of the environments its steps use
-that are missing or out of date, when there is a Docker builder; then the session is RUNNING. With no
-Docker, steps run on the host: the images are NOT_NEEDED and the session is RUNNING at once.
+Starting checks the pipeline and the backend its runs get, then (LAUNCHING) builds the images of
+the environments its steps use that are missing or out of date, when that backend needs images (or
+environment kernels are served and the images can be had); then the session is RUNNING. Otherwise
+steps run on the host: the images are NOT_NEEDED and the session is RUNNING at once.
 
 A session owns the Jupyter kernels opened on its step files (``kernels.py``) and the pipeline's
 interactive run in progress; stopping it cancels that run and shuts those kernels down. Interactive
@@ -18,6 +19,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..engine import BackendChoice
 from ..engine.run import now
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import (
@@ -51,11 +53,14 @@ def _names(environments: list[SessionEnvironment]) -> str:
 
 class SessionService:
     def __init__(self, workspace: Workspace, engine: Engine, bus: EventBus, builder: Builder | None = None,
-                 kernels: KernelDirectory | None = None, refresh_kernelspecs: Callable[[], None] | None = None):
+                 kernels: KernelDirectory | None = None, refresh_kernelspecs: Callable[[], None] | None = None,
+                 kernel_images: bool = False):
         self.workspace = workspace
         self.engine = engine
         self.bus = bus
         self.builder = builder
+        # Environment kernels (orchest-kernel-<uuid>) run in the images: sessions build them for those too.
+        self.kernel_images = kernel_images
         self.kernels = kernels  # None: no Jupyter server (the session owns no kernels)
         # Environments added outside the API (a git pull) get their kernelspecs when a session starts.
         self.refresh_kernelspecs = refresh_kernelspecs or (lambda: None)
@@ -63,8 +68,9 @@ class SessionService:
 
     # --- describing ---------------------------------------------------------------------------------------
 
-    def _describe(self, path: Path, data: Any) -> Session:
-        """A STOPPED session of the pipeline file at ``path`` whose document is ``data``."""
+    def _describe(self, path: Path, data: Any, strict: bool = False) -> Session:
+        """A STOPPED session of the pipeline file at ``path`` whose document is ``data``. ``strict``:
+        BadRequest when the backend its runs would use cannot be used."""
         project_dir = find_project_root(path, self.workspace.root)
         defined = list_environments(project_dir)
         environments: dict[str, SessionEnvironment] = {}
@@ -72,9 +78,19 @@ class SessionService:
             env_uuid = step.get("environment")
             if isinstance(env_uuid, str) and env_uuid in defined and env_uuid not in environments:
                 environments[env_uuid] = SessionEnvironment(env_uuid, defined[env_uuid].name)
+        try:
+            choice = self.engine.backends.choose_for(project_dir, set(environments))
+        except BadRequest:
+            if strict:
+                raise
+            choice = BackendChoice(self.engine.backends.default)
+        # Images are built for the steps (a backend that needs them) and for environment kernels,
+        # unless ``auto`` runs on the host because they cannot be had.
+        images_needed = self.builder is not None and (
+            choice.needs_images or (self.kernel_images and not choice.warning))
         return Session(pipeline_path=path, project_dir=project_dir, api_path=self.workspace.api_path(path),
-                       project_path=self.workspace.project_path(project_dir),
-                       backend=self.engine.backend.name, environments=list(environments.values()),
+                       project_path=self.workspace.project_path(project_dir), backend=choice.name,
+                       images_needed=images_needed, environments=list(environments.values()),
                        step_files=self._step_files(path, data, project_dir))
 
     def _step_files(self, path: Path, data: Any, project_dir: Path) -> set[str]:
@@ -104,12 +120,12 @@ class SessionService:
         if data is None or not report.valid:
             raise BadRequest(f"{path.name} has errors; fix them before starting its session.",
                              [p.to_json() for p in report.errors])
-        return self._describe(path, data)
+        return self._describe(path, data, strict=True)
 
     async def _image_states(self, session: Session) -> None:
         """READY or MISSING for each environment (NOT_NEEDED without Docker). An image that cannot be
         checked (Docker stopped answering) is MISSING: building it says why."""
-        if self.builder is None:
+        if not session.images_needed:
             for env in session.environments:
                 env.image = "NOT_NEEDED"
             return
@@ -179,7 +195,7 @@ class SessionService:
         await asyncio.to_thread(self.refresh_kernelspecs)  # it walks the root
         if self._stopped_meanwhile(session):
             return await self._present(session)
-        if self.builder is None:
+        if not session.images_needed:
             await self._image_states(session)  # NOT_NEEDED, at once
             if not self._stopped_meanwhile(session):
                 await self._set(session, SessionStatus.RUNNING, None)

@@ -40,6 +40,7 @@ class Session:
     api_path: str  # the pipeline, relative to the server's root
     project_path: str  # the project, relative to the server's root ("" for the root itself)
     backend: str
+    images_needed: bool = False  # its environments' images are built before it is RUNNING
     environments: list[SessionEnvironment] = field(default_factory=list)
     step_files: set[str] = field(default_factory=set)  # API paths of the step files at start
     status: SessionStatus = SessionStatus.STOPPED

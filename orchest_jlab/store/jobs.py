@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
+from ..engine.states import UNFINISHED_STATUSES
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
 from .store import RunStore, RunStores, create_tables
 
@@ -22,7 +23,6 @@ history_t = JobHistoryRow.__table__
 RUN_FIELDS = ["run_index", "fire", "combination", "parameters", "status", "run_uuid", "created", "started",
               "finished", "error"]
 ACTIVE = ("PENDING", "STARTED", "PAUSED")
-UNFINISHED_RUNS = ("PENDING", "STARTED")
 
 
 def _run_json(row) -> dict[str, Any]:
@@ -157,7 +157,7 @@ class JobStore:
     def set_runs(self, job_uuid: str, indices: list[int], only_unfinished: bool = False, **fields: Any) -> int:
         query = update(runs_t).where(runs_t.c.job_uuid == job_uuid, runs_t.c.run_index.in_(indices)).values(**fields)
         if only_unfinished:
-            query = query.where(runs_t.c.status.in_(UNFINISHED_RUNS))
+            query = query.where(runs_t.c.status.in_(UNFINISHED_STATUSES))
         with self.engine.begin() as connection:
             return connection.execute(query).rowcount
 
@@ -214,4 +214,4 @@ class JobStores:
         return None
 
 
-__all__ = ["ACTIVE", "JobStore", "JobStores", "UNFINISHED_RUNS"]
+__all__ = ["ACTIVE", "JobStore", "JobStores"]

@@ -8,37 +8,26 @@ with their unfinished steps aborted.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import psutil
 from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.orphans import kill_orphaned_process
+from ..engine.states import RunStatus
+from ..identity import ProcessIdentity
 from .models import Base, RunRow, StepRow, run_to_json
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "orchest-jlab.sqlite"
 INTERRUPTED = "The process running this pipeline stopped (server shut down or crashed) before the run ended."
-
-
-def _process_identity(pid: int) -> tuple[int, float]:
-    return pid, psutil.Process(pid).create_time()
-
-
-def _alive(pid: int, started: float) -> bool:
-    try:
-        return abs(psutil.Process(pid).create_time() - started) < 0.01
-    except psutil.Error:
-        return False
 
 
 def default_url(project_dir: Path) -> str:
@@ -77,7 +66,7 @@ class RunStore:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         create_tables(self.engine, Base.metadata)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
-        self._owner = _process_identity(os.getpid())
+        self._owner = ProcessIdentity.current()
         self.recover()
 
     def close(self) -> None:
@@ -92,7 +81,7 @@ class RunStore:
             interactive=run["interactive"], parameters=run["parameters"], backend=run["backend"],
             status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
             error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
-            labels=run.get("labels") or {}, owner_pid=self._owner[0], owner_started=self._owner[1],
+            labels=run.get("labels") or {}, owner_pid=self._owner.pid, owner_started=self._owner.started,
             steps=[StepRow(step_uuid=u, position=i, **s) for i, (u, s) in enumerate(run["steps"].items())],
         )
         with self._session.begin() as session:
@@ -127,7 +116,7 @@ class RunStore:
         with self._session.begin() as session:
             rows = session.scalars(select(RunRow).where(RunRow.status.in_(("PENDING", "STARTED")))).all()
             for row in rows:
-                if _alive(row.owner_pid, row.owner_started):
+                if ProcessIdentity(row.owner_pid, row.owner_started).alive():
                     continue
                 row.status, row.finished, row.error = "FAILURE", finished, INTERRUPTED
                 for step in row.steps:
@@ -238,7 +227,7 @@ class RunStores:
             store.update_run(run_uuid, status=event["status"], started=event["started"],
                              finished=event["finished"], error=event["error"], warnings=event["warnings"],
                              snapshot_dir=event["snapshot_dir"])
-            if event["status"] in ("SUCCESS", "FAILURE", "ABORTED"):
+            if RunStatus(event["status"]).finished:
                 del self._by_run[run_uuid]
         else:
             store.update_step(run_uuid, event["step_uuid"], state=event["state"], started=event["started"],

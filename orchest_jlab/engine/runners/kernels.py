@@ -16,12 +16,14 @@ import logging
 import os
 import uuid
 from pathlib import Path
+from typing import Protocol
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 
-from ..context import SDK_PATH, StepContext
+from ...sdk import SDK_PATH
+from ..context import StepContext
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,13 @@ def _python_setup_code(ctx: StepContext) -> str:
         + ("" if "ORCHEST_PARAMETERS" in env else "_os.environ.pop('ORCHEST_PARAMETERS', None)\n")
         + "del _os\n"
     )
+
+
+class KernelSource(Protocol):
+    """Where a notebook step gets its kernel: a pool of host kernels, or a container's (docker)."""
+
+    async def take(self, kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, str | None]:
+        """A started kernel for the step, and code to run silently first (or None)."""
 
 
 class KernelPool:

@@ -16,7 +16,7 @@ from ...pipelines.document import write_text_atomic
 from ..context import StepContext
 from ..steplog import StepLog
 from . import StepFailed
-from .kernels import KernelPool, resolve_kernel_name, shutdown_kernel
+from .kernels import KernelSource, resolve_kernel_name, shutdown_kernel
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -46,7 +46,7 @@ def _text_of(msg: dict[str, Any]) -> str:
     return ""
 
 
-async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelPool) -> None:
+async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> None:
     try:
         notebook = nbformat.read(ctx.file, as_version=4)
     except Exception as exc:

@@ -14,10 +14,10 @@ import uuid as uuidlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .engine.run import RECORDED_PIPELINE
-from .errors import BadRequest, Conflict, NotFound
-from .pipelines import PipelineFileError, find_project_root, read_pipeline, write_pipeline
-from .pipelines.project import is_within
+from ..engine.run import RECORDED_PIPELINE
+from ..errors import BadRequest, Conflict, NotFound
+from ..pipelines import PipelineFileError, find_project_root, read_pipeline, write_pipeline
+from ..pipelines.project import is_within
 
 
 MAX_SHOWN_FILE = 64 * 2**20  # an executed notebook with its outputs fits; a data file need not be served

@@ -1,4 +1,4 @@
-"""``orchest-jlab env``: the environments of a project from the command line."""
+"""``orchest-jlab env``: the environments of a project, and their images."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
+from ..environments.files import list_environment_files
 from ..errors import OrchestError
 from ..pipelines import PIPELINE_SUFFIX, find_project_root
-from .files import list_environment_files
+from .common import command_services, config_option, settings_of
 
 
 def project_of(path: Path) -> Path:
@@ -56,20 +57,23 @@ def find_environment(project: Path, name_or_uuid: str):
     return matches[0]
 
 
-async def _build(project: Path, env_uuid: str, force: bool, show_log: bool) -> dict:
-    from ..engine import EventBus
-    from .runtime import make_runtime
+def _builder(services):
+    """The image builder, or exit 2 saying why Docker cannot be used."""
+    if services.builder is None:
+        click.echo(f"error: Environments are built with Docker, which cannot be used: {services.docker_problem}.",
+                   err=True)
+        raise SystemExit(2)
+    return services.builder
 
-    bus = EventBus()
-    runtime = make_runtime(bus, "docker")
-    if show_log:
-        bus.subscribe(lambda e: print(e["line"], file=sys.stderr, flush=True)
-                      if e["type"] == "build" and e.get("line") is not None else None)
-    try:
-        runtime.builder.start(project, env_uuid, force=force)
-        return await runtime.builder.wait(project, env_uuid)
-    finally:
-        await runtime.backend.close()
+
+async def _build(settings, project: Path, env_uuid: str, force: bool, show_log: bool) -> dict:
+    async with command_services(settings, project) as services:
+        builder = _builder(services)
+        if show_log:
+            services.bus.subscribe(lambda e: print(e["line"], file=sys.stderr, flush=True)
+                                   if e["type"] == "build" and e.get("line") is not None else None)
+        builder.start(project, env_uuid, force=force)
+        return await builder.wait(project, env_uuid)
 
 
 @env.command("build")
@@ -79,16 +83,18 @@ async def _build(project: Path, env_uuid: str, force: bool, show_log: bool) -> d
 @click.option("--force", is_flag=True, help="Build even when the image is up to date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build record as JSON (the log still goes to stderr).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not show the build log.")
-def env_build(name_or_uuid: str, project_path: Path, force: bool, as_json: bool, quiet: bool) -> None:
+@config_option
+def env_build(name_or_uuid: str, project_path: Path, force: bool, as_json: bool, quiet: bool, config_file) -> None:
     """Build an environment's image, showing its log live on stderr.
 
     Exits with 0 when the image is built (or was up to date), 1 when the build failed, 2 when it
     cannot start (no Docker engine, unknown environment).
     """
+    settings = settings_of(config_file)
     project = project_of(project_path)
     try:
         environment = find_environment(project, name_or_uuid)
-        record = asyncio.run(_build(project, environment.uuid, force, not quiet))
+        record = asyncio.run(_build(settings, project, environment.uuid, force, not quiet))
     except click.ClickException as exc:
         click.echo(f"error: {exc.message}", err=True)
         raise SystemExit(2) from None
@@ -104,15 +110,13 @@ def env_build(name_or_uuid: str, project_path: Path, force: bool, as_json: bool,
 
 
 @env.command("prune")
-def env_prune() -> None:
+@config_option
+def env_prune(config_file) -> None:
     """Remove the environment images of projects whose folder no longer exists."""
-    from ..engine import EventBus
-    from .runtime import make_runtime
 
-    try:
-        runtime = make_runtime(EventBus(), "docker")
-    except OrchestError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(2) from None
-    for tag in runtime.builder.prune_images():
+    async def prune() -> list[str]:
+        async with command_services(settings_of(config_file), Path.cwd()) as services:
+            return _builder(services).prune_images()
+
+    for tag in asyncio.run(prune()):
         click.echo(f"removed {tag}")

@@ -7,84 +7,16 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .engine import Engine, RunRequest
-from .errors import BadRequest, Conflict, NotFound
-from .past_runs import copy_run_pipeline, default_copy_name, run_file, run_pipeline
-from .pipelines import (
-    RUN_TYPES,
-    ParameterError,
-    check_pipeline_file,
-    find_project_root,
-    graph_of,
-    pipeline_parameters,
-    resolve_run,
-    step_parameters,
-)
-from .store import RunStores
-from .workspace import Workspace
+from ..engine import Engine
+from ..errors import BadRequest, Conflict, NotFound
+from ..pipelines import find_project_root
+from ..store import RunStores
+from ..workspace import Workspace
+from .past import copy_run_pipeline, default_copy_name, run_file, run_pipeline
+from .request import prepare_run
 
 if TYPE_CHECKING:
-    from .sessions import SessionService
-
-
-def parse_parameters(pipeline: dict, parameters: Any) -> dict[str, dict[str, Any]]:
-    """Check overrides shaped like Orchest's job parameters: ``{"pipeline_parameters": {..},
-    "<step uuid>": {..}}``; every name must have a default in the pipeline."""
-    if parameters is None:
-        return {}
-    if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
-        raise BadRequest('"parameters" must be an object of objects: {"pipeline_parameters": {...}, '
-                         '"<step uuid>": {...}}.')
-    try:
-        for key, values in parameters.items():
-            if key == "pipeline_parameters":
-                pipeline_parameters(pipeline, values)
-            else:
-                step_parameters(pipeline, key, values)
-    except ParameterError as exc:
-        raise BadRequest(str(exc)) from None
-    return {k: v for k, v in parameters.items() if v}
-
-
-def find_steps(pipeline: dict, names: list[str]) -> list[str]:
-    """Step uuids from uuids or titles (titles must be unambiguous)."""
-    steps = pipeline.get("steps", {})
-    found = []
-    for name in names:
-        if name in steps:
-            found.append(name)
-            continue
-        matches = [u for u, s in steps.items() if s.get("title") == name]
-        if len(matches) != 1:
-            what = "no step" if not matches else f"{len(matches)} steps"
-            raise BadRequest(f'The pipeline has {what} with the uuid or title "{name}".')
-        found.append(matches[0])
-    return found
-
-
-def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None = None,
-                parameters: Any = None, interactive: bool = True, boundary: Path | None = None,
-                snapshot_size_limit: int | None = None) -> RunRequest:
-    """A RunRequest for the pipeline file at ``path``, or BadRequest saying what is wrong."""
-    document, report = check_pipeline_file(path, boundary=boundary)
-    if document is None or not report.valid:
-        raise BadRequest(f"{path.name} has errors; fix them before running it.",
-                         [p.to_json() for p in report.errors])
-    pipeline = document.data
-    if run_type not in RUN_TYPES:
-        raise BadRequest(f'Unknown run type "{run_type}"; use one of {", ".join(RUN_TYPES)}.')
-    selection = find_steps(pipeline, list(steps or []))
-    try:
-        order = resolve_run(graph_of(pipeline), run_type, selection)
-    except ValueError as exc:
-        raise BadRequest(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
-    if not order:
-        raise BadRequest("There is nothing to run: the chosen steps have no incoming steps.")
-    return RunRequest(
-        pipeline_path=path, project_dir=find_project_root(path, boundary), pipeline=pipeline,
-        run_type=run_type, selection=selection, steps=order, interactive=interactive,
-        parameters=parse_parameters(pipeline, parameters), snapshot_size_limit=snapshot_size_limit,
-    )
+    from ..sessions import SessionService
 
 
 class RunService:
@@ -117,10 +49,14 @@ class RunService:
         interactive = body.get("interactive", True)
         if not isinstance(interactive, bool):
             raise BadRequest('"interactive" must be true or false.')
+        backend = body.get("backend")
+        if backend is not None and not isinstance(backend, str):
+            raise BadRequest('"backend" must be the name of a backend, or "auto".')
         path = self.workspace.resolve(body["pipeline"])
         request = prepare_run(
             path, run_type=body.get("run_type", "full"), steps=steps, parameters=body.get("parameters"),
             interactive=interactive, boundary=self.workspace.root, snapshot_size_limit=self.snapshot_size_limit)
+        request.backend = backend or None
         if interactive:
             if self.sessions is not None:
                 self.sessions.require_running(path)

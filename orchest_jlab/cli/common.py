@@ -1,0 +1,84 @@
+"""What the commands share: the ``--config`` and ``--backend`` options, the services of a command,
+and how a refused request is printed."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import click
+
+from ..errors import OrchestError
+from ..settings import OrchestSettings, load_settings
+
+
+def config_option(command):
+    return click.option(
+        "--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read c.OrchestApp.* settings from this file instead of jupyter_server_config (.py or .json).",
+    )(command)
+
+
+def settings_of(config_file: Path | None, backend: str | None = None) -> OrchestSettings:
+    """The command's settings (exit 2 naming a config file that cannot be read); ``backend``
+    overrides c.OrchestApp.backend."""
+    try:
+        settings = load_settings(config_file)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    if backend:
+        settings.backend = backend
+    return settings
+
+
+@cache
+def _backend_choices() -> tuple[str, ...]:
+    from ..backends import BackendRegistry
+
+    return tuple(BackendRegistry().choices())
+
+
+class BackendName(click.Choice):
+    """``auto`` or an installed backend plug-in; read from the registry only when needed, so that
+    every command starts without scanning the installed packages."""
+
+    def __init__(self) -> None:  # no fixed list: see ``choices``
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        return _backend_choices()
+
+
+def backend_option(command):
+    return click.option(
+        "--backend", type=BackendName(), default=None,
+        help="Where steps run (`orchest-jlab backends` lists them). Default: c.OrchestApp.backend, else "
+        "$ORCHEST_JLAB_BACKEND, else auto: in containers when a Docker engine answers and the images can be "
+        "had, else on the host.",
+    )(command)
+
+
+def refused(where, exc: OrchestError) -> None:
+    """Print a refused request (its message, then each problem it lists) and exit with 2."""
+    click.echo(f"{where}: {exc.message}", err=True)
+    for problem in exc.errors:
+        message = problem.get("message") if isinstance(problem, dict) else None
+        if message and message not in exc.message:
+            click.echo(f"{where}: {problem.get('pointer') or '/'}: {message}", err=True)
+    raise SystemExit(2)
+
+
+@contextlib.asynccontextmanager
+async def command_services(settings: OrchestSettings, root: Path) -> Iterator:
+    """The services of one command (``services.py``), closed in order when it ends."""
+    from ..services import Services
+
+    services = Services(settings, root)
+    try:
+        yield services
+    finally:
+        await services.close()

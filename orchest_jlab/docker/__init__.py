@@ -1,0 +1,23 @@
+"""The Docker toolkit: the engine's client, step and kernel containers, and their owners.
+
+The low layer that the docker backend, environment builds, container kernels and sessions share;
+it imports nothing of theirs.
+"""
+
+from .client import docker_client, engine_unavailable
+from .containers import (
+    DATA_MOUNT,
+    LABEL,
+    SDK_MOUNT,
+    ContainerSettings,
+    StepImage,
+    container_options,
+    docker_failure,
+    remove_container,
+    run_container,
+)
+from .owners import owner_labels, remove_leftovers, remove_orphans, remove_own_containers
+
+__all__ = ["DATA_MOUNT", "LABEL", "SDK_MOUNT", "ContainerSettings", "StepImage", "container_options",
+           "docker_client", "docker_failure", "engine_unavailable", "owner_labels", "remove_container",
+           "remove_leftovers", "remove_orphans", "remove_own_containers", "run_container"]

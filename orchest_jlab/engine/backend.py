@@ -1,0 +1,86 @@
+"""Backends: where a step runs. All share ``run_step``; the engine does not know which it has.
+
+``LocalBackend`` runs steps as host processes and notebooks with host kernels: the embedded default,
+which needs no container engine. Other backends (Docker containers, a Dask cluster) are plug-ins
+(``orchest_jlab/backends/``) with the same interface. Which backend runs a run is decided when it
+starts, by a ``BackendChooser`` (``backends/selection.py`` is the configurable one).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .context import StepContext
+from .runners.kernels import KernelPool
+from .runners.notebook import run_notebook
+from .runners.process import run_process
+from .steplog import StepLog
+
+
+class Backend(Protocol):
+    name: str
+
+    async def run_step(self, ctx: StepContext, log: StepLog) -> None:
+        """Run one step; raise runners.StepFailed when it fails. Cancelling the call must stop
+        everything the step started before it returns."""
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    """The backend a run (or a session's runs) will use, and why when it is not the one preferred."""
+
+    name: str
+    needs_images: bool = False  # steps run in their environments' images
+    note: str | None = None  # said once before the run (e.g. why ``auto`` runs on the host)
+    warning: bool = False  # the note is a surprise worth keeping in the run's warnings
+
+
+class BackendChooser(Protocol):
+    default: str  # the name (or ``auto``) used when a run asks for none
+
+    def choose_for(self, project_dir: Path, environments: set[str], asked: str | None = None) -> BackendChoice:
+        """The backend for steps of ``project_dir`` using ``environments``; ``asked``: a backend's name,
+        None for the configured default. Raises BadRequest when the one asked for cannot be used."""
+
+    def instance(self, name: str) -> Backend: ...
+
+    async def close(self) -> None: ...
+
+
+class OneBackend:
+    """Every run on one backend (tests, and programs that embed the engine)."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self.default = backend.name
+
+    def choose_for(self, project_dir: Path, environments: set[str], asked: str | None = None) -> BackendChoice:
+        return BackendChoice(self.backend.name)
+
+    def instance(self, name: str) -> Backend:
+        return self.backend
+
+    async def close(self) -> None:
+        await self.backend.close()
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, python: str = sys.executable, kernel_spares: int = 1):
+        self.python = python
+        self.kernels = KernelPool(spares=kernel_spares)
+
+    async def run_step(self, ctx: StepContext, log: StepLog) -> None:
+        if ctx.kind == ".ipynb":
+            await run_notebook(ctx, log, self.kernels)
+        else:
+            await run_process(ctx, log, self.python)
+
+    async def close(self) -> None:
+        await self.kernels.close()

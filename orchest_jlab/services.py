@@ -1,0 +1,166 @@
+"""The composition root: the services of one process — the Jupyter server, or one command of
+``orchest-jlab`` — built from one ``OrchestSettings`` and closed in order.
+
+Each service is made on first use, so a command builds only what it needs (``run`` never opens
+the jobs' scheduler; ``--backend local`` never asks Docker). ``close()`` stops what was built: the
+jobs' scheduler first (no run starts meanwhile), then sessions (their interactive runs and kernels),
+the engine (runs in flight cancelled, backends closed), builds, and the stores last.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .backends import BackendRegistry, BackendSelection
+from .docker import ContainerSettings
+from .engine import Engine, EventBus
+from .settings import OrchestSettings
+from .store import RunStores
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    def __init__(self, settings: OrchestSettings, root: Path, serverapp: Any = None):
+        self.settings = settings
+        self.root = Path(root).resolve()
+        self.serverapp = serverapp  # None on the command line: no Jupyter kernels, no kernelspecs
+
+    # --- the core ------------------------------------------------------------------------------------
+
+    @cached_property
+    def bus(self) -> EventBus:
+        return EventBus()
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        return Workspace(self.root, self.settings.skip_directories)
+
+    @cached_property
+    def stores(self) -> RunStores:
+        stores = RunStores(self.settings.database_url or None)
+        stores.listen(self.bus)
+        return stores
+
+    @cached_property
+    def backends(self) -> BackendSelection:
+        selection = BackendSelection(BackendRegistry(), self, self.settings.backend)
+        selection.check(self.settings.backend)
+        return selection
+
+    @cached_property
+    def engine(self) -> Engine:
+        self.stores  # noqa: B018 (every run is recorded: the stores listen before a run can start)
+        return Engine(self.bus, self.backends)
+
+    # --- Docker (the plug-ins' BackendSetup) -------------------------------------------------------------
+
+    @cached_property
+    def docker_problem(self) -> str | None:
+        from .docker import engine_unavailable
+
+        return engine_unavailable()
+
+    @cached_property
+    def builder(self):
+        """The environments' image builder, when a Docker engine answers (else None). Containers
+        left by killed processes are removed first."""
+        if self.docker_problem is not None:
+            return None
+        from .environments import Builder
+        from .environments.images import default_ca_bundle
+
+        _remove_orphaned_containers()
+        s = self.settings
+        return Builder(self.bus, aliases=dict(s.base_image_aliases), ca_bundle=default_ca_bundle(),
+                       network=s.build_network, pull=s.pull_base_images)
+
+    def container_settings(self) -> ContainerSettings:
+        s = self.settings
+        data_dir = Path(s.docker_data_dir) if s.docker_data_dir else _default_data_dir()
+        return ContainerSettings(data_dir=data_dir, cpus=s.docker_cpus or None, memory=s.docker_memory or None)
+
+    # --- the server's services ---------------------------------------------------------------------------
+
+    @cached_property
+    def kernelspecs(self):
+        """The refresher of the kernelspecs orchest-kernel-<uuid> the server serves (None: none)."""
+        if self.serverapp is None or not self.settings.environment_kernels or self.builder is None:
+            return None
+        from .kernels import serve_environment_kernels
+
+        return serve_environment_kernels(self.serverapp.kernel_spec_manager, self.builder.image_for,
+                                         self.container_settings(), self.workspace)
+
+    @cached_property
+    def sessions(self):
+        from .sessions import JupyterKernels, SessionService
+
+        kernels = JupyterKernels(self.serverapp.session_manager) if self.serverapp is not None else None
+        return SessionService(self.workspace, self.engine, self.bus, self.builder, kernels,
+                              refresh_kernelspecs=self.kernelspecs, kernel_images=self.kernelspecs is not None)
+
+    @cached_property
+    def runs(self):
+        from .runs import RunService
+
+        return RunService(self.workspace, self.engine, self.stores, self.settings.snapshot_size_limit,
+                          sessions=self.sessions if self.serverapp is not None else None)
+
+    @cached_property
+    def jobs(self):
+        from .jobs import JobService
+
+        s = self.settings
+        return JobService(self.workspace, self.engine, self.stores, self.bus, max_concurrent_runs=s.max_concurrent_runs,
+                          max_grid_size=s.max_grid_size, snapshot_size_limit=s.snapshot_size_limit)
+
+    @cached_property
+    def environments(self):
+        from .environments import EnvironmentService
+
+        return EnvironmentService(self.workspace, self.engine, self.builder, self.kernelspecs,
+                                  sessions=self.sessions if self.serverapp is not None else None)
+
+    # --- shutting down -----------------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        built = self.__dict__
+        if "jobs" in built:
+            await self.jobs.shutdown()
+        if "sessions" in built:
+            await self.sessions.shutdown()
+        if "engine" in built:
+            await self.engine.shutdown()  # closes the backends too
+        elif "backends" in built:
+            await self.backends.close()
+        if built.get("builder") is not None:
+            await self.builder.close()
+        if "stores" in built:
+            self.stores.close()
+
+
+def _default_data_dir() -> Path:
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "orchest-jlab" / "data"
+
+
+def _remove_orphaned_containers() -> None:
+    from .docker import docker_client, remove_orphans
+
+    try:
+        client = docker_client(timeout=30)
+        try:
+            removed = remove_orphans(client)
+        finally:
+            client.close()
+    except Exception as exc:  # cleaning up must never stop a start
+        log.warning("Could not look for containers left by killed processes: %s", exc)
+        return
+    if removed:
+        log.info("Removed %d containers left by processes that were killed", removed)

@@ -1,0 +1,130 @@
+"""The configuration of orchest-jlab: ``c.OrchestApp.*`` in the usual Jupyter config files.
+
+The server extension (``OrchestApp``) has these traits; every command of ``orchest-jlab`` reads the
+same files (``load_settings``), so that a setting means the same for a run started from the editor
+and from a terminal. With ``--config FILE``, FILE is read instead of ``jupyter_server_config``, as
+``jupyter server --config FILE`` does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default
+from traitlets.config import Config, Configurable
+
+# Read in this order (later files win), from each folder of the Jupyter config path (lowest first).
+CONFIG_FILES = ("jupyter_config", "jupyter_orchest_jlab_config", "jupyter_server_config")
+BACKEND_ENV = "ORCHEST_JLAB_BACKEND"
+
+
+class OrchestSettings(Configurable):
+    """Every setting; documented in docs/configuration.md (a test keeps the two the same)."""
+
+    skip_directories = List(
+        Unicode(),
+        help="Folder names that pipeline discovery never enters (besides hidden folders and virtual "
+        "environments, which it always skips).",
+    ).tag(config=True)
+
+    @default("skip_directories")
+    def _default_skip_directories(self) -> list[str]:
+        from .pipelines import DEFAULT_SKIP_DIRS
+
+        return sorted(DEFAULT_SKIP_DIRS)
+
+    database_url = Unicode(
+        "",
+        help="SQLAlchemy URL of the database of runs and jobs. Empty: a SQLite file in each project's .orchest/.",
+    ).tag(config=True)
+
+    snapshot_size_limit_mb = Int(
+        50, help="Files larger than this (MiB) are left out of run snapshots, with a warning; 0: no limit."
+    ).tag(config=True)
+
+    kernel_spares = Int(
+        1, help="Started, unused kernels kept per kernel name so that notebook steps start at once."
+    ).tag(config=True)
+
+    sdk_in_kernels = Bool(
+        True, help="Make the step SDK (import orchest) importable in the kernels this server starts, so "
+        "that a step's notebook opened in JupyterLab gets its inputs."
+    ).tag(config=True)
+
+    # Jobs (docs/jobs.md)
+    max_concurrent_runs = Int(4, help="Pipeline runs of jobs that run at the same time, at most (others wait).").tag(config=True)
+    max_grid_size = Int(
+        1000, help="The most runs a job's parameter grid may make (a larger grid is refused); 0: no limit."
+    ).tag(config=True)
+
+    # Backends and Docker (docs/backends.md, docs/environments.md)
+    backend = Unicode(
+        help="Where steps run: auto, or the name of a backend plug-in (`orchest-jlab backends` lists them). "
+        "auto: the best one that can run the run here (in containers when a Docker engine answers and the "
+        f"images can be had, else on the host). Default: ${BACKEND_ENV}, else auto."
+    ).tag(config=True)
+
+    @default("backend")
+    def _default_backend(self) -> str:
+        return os.environ.get(BACKEND_ENV) or "auto"
+
+    base_image_aliases = Dict(
+        Unicode(),
+        help="Base images of environments (e.g. Orchest's orchest/base-kernel-py) mapped to images available here.",
+    ).tag(config=True)
+
+    @default("base_image_aliases")
+    def _default_aliases(self) -> dict[str, str]:
+        from .environments.images import DEFAULT_ALIASES
+
+        return dict(DEFAULT_ALIASES)
+
+    docker_data_dir = Unicode(
+        "", help="Host folder mounted at /data in step containers; empty: <Jupyter data dir>/orchest-jlab/data."
+    ).tag(config=True)
+    docker_cpus = Float(0, help="CPU limit of each step container (0: no limit).").tag(config=True)
+    docker_memory = Unicode("", help='Memory limit of each step container, e.g. "2g" (empty: no limit).').tag(config=True)
+    build_network = Unicode("host", help="Network of environment builds: host, or none for offline builds.").tag(config=True)
+    pull_base_images = Bool(False, help="Pull a base image that is not in the Docker engine.").tag(config=True)
+    environment_kernels = Bool(
+        True, help="Serve a kernel orchest-kernel-<uuid> per Python environment, run in its image (needs Docker)."
+    ).tag(config=True)
+
+    @property
+    def snapshot_size_limit(self) -> int | None:
+        """In bytes; None: no limit."""
+        return self.snapshot_size_limit_mb * 2**20 or None
+
+
+def load_config(config_file: Path | None = None) -> Config:
+    """What a Jupyter server started here would read (``CONFIG_FILES``); with ``config_file``, that
+    file instead of ``jupyter_server_config``. Raises ValueError naming a file that cannot be read."""
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config import Application
+
+    config = Config()
+    path = jupyter_config_path()
+    names = CONFIG_FILES if config_file is None else CONFIG_FILES[:-1]
+    sources: list[tuple[str, list[str] | str]] = [(name, path) for name in names]
+    if config_file is not None:
+        config_file = config_file.resolve()
+        sources.append((str(config_file.with_suffix("")), str(config_file.parent)))
+        if config_file.suffix not in (".py", ".json"):
+            raise ValueError(f"{config_file}: a config file must be a .py or .json file.")
+    for name, where in sources:
+        try:
+            for loaded, _ in Application._load_config_files(name, path=where, raise_config_file_errors=True):
+                config.merge(loaded)
+        except Exception as exc:
+            raise ValueError(f"The configuration {name} could not be read: {type(exc).__name__}: {exc}") from None
+    return config
+
+
+def load_settings(config_file: Path | None = None) -> OrchestSettings:
+    """The settings of a command: ``c.OrchestApp.*`` of ``load_config(config_file)``."""
+    config = load_config(config_file)
+    section = Config()
+    section.OrchestSettings.merge(config.get("OrchestSettings", Config()))
+    section.OrchestSettings.merge(config.get("OrchestApp", Config()))  # as on the server, the app's wins
+    return OrchestSettings(config=section)
