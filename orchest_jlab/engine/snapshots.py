@@ -3,6 +3,10 @@
 Copies the project folder, respecting its ``.gitignore`` files, leaving out ``.git/``, the run data
 under ``.orchest/`` (outputs, logs, runs, the database; environments are kept) and files over a size
 limit, which are reported as warnings.
+
+A symbolic link to something inside the project never points into the live project from the
+snapshot: a link to a file is replaced by a copy of the file, a link to a folder by a link to the
+snapshot's own copy of it. Links to what is outside the project (a dataset) are kept as they are.
 """
 
 from __future__ import annotations
@@ -40,6 +44,29 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> li
                     return True
         return False
 
+    project_real = os.path.realpath(project_dir)
+
+    def inside(real: str) -> bool:
+        return real == project_real or real.startswith(project_real + os.sep)
+
+    def copy_link(path: Path, relative: Path) -> None:
+        real = os.path.realpath(path)
+        if not inside(real):
+            os.symlink(os.readlink(path), target / relative)
+        elif os.path.isdir(real):
+            copy = target / os.path.relpath(real, project_real)
+            os.symlink(os.path.relpath(copy, (target / relative).parent), target / relative)
+        else:
+            copy_file(Path(real), relative)
+
+    def copy_file(path: Path, relative: Path) -> None:
+        size = path.stat().st_size
+        if size_limit is not None and size > size_limit:
+            warnings.append(f'"{relative.as_posix()}" ({size / 2**20:.1f} MiB) was left out of the '
+                            f"snapshot: it is larger than the limit of {size_limit / 2**20:.0f} MiB.")
+            return
+        shutil.copy2(path, target / relative)
+
     for folder, dirnames, filenames in os.walk(project_dir):
         here = Path(folder)
         relative_here = here.relative_to(project_dir)
@@ -54,7 +81,7 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> li
             if relative in EXCLUDED or ignored(path, True):
                 continue
             if path.is_symlink():
-                os.symlink(os.readlink(path), target / relative)
+                copy_link(path, relative_here / name)
                 continue
             kept.append(name)
         dirnames[:] = kept
@@ -65,14 +92,9 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> li
                 continue
             try:
                 if path.is_symlink():
-                    os.symlink(os.readlink(path), target / relative)
-                    continue
-                size = path.stat().st_size
-                if size_limit is not None and size > size_limit:
-                    warnings.append(f'"{relative.as_posix()}" ({size / 2**20:.1f} MiB) was left out of the '
-                                    f"snapshot: it is larger than the limit of {size_limit / 2**20:.0f} MiB.")
-                    continue
-                shutil.copy2(path, target / relative)
+                    copy_link(path, relative)
+                else:
+                    copy_file(path, relative)
             except FileNotFoundError:
                 continue  # deleted while we copied (a temporary file): it was not part of the project
     return warnings

@@ -16,6 +16,31 @@ from ..workspace import Workspace
 AUTH_RESOURCE = "orchest"
 
 
+def unencodable(value: Any, pointer: str = "") -> str | None:
+    """The JSON pointer of the first string (a key or a value) that UTF-8 cannot encode, if any:
+    JSON may escape lone surrogates, which no file, database or log can hold."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return pointer
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        found = unencodable(key, here) if isinstance(key, str) else None
+        if found is None:
+            found = unencodable(item, here)
+        if found is not None:
+            return found
+    return None
+
+
 class OrchestHandler(ExtensionHandlerMixin, APIHandler):
     """Base of every Orchest API handler. Subclasses decorate their methods with ``@authenticated``."""
 
@@ -31,9 +56,14 @@ class OrchestHandler(ExtensionHandlerMixin, APIHandler):
 
     def json_body(self) -> Any:
         try:
-            return json.loads(self.request.body or b"")
+            body = json.loads(self.request.body or b"")
         except (ValueError, RecursionError) as exc:
             raise BadRequest(f"The request body is not valid JSON: {exc}") from None
+        pointer = unencodable(body)
+        if pointer is not None:
+            raise BadRequest(f"The request body has text that is not valid Unicode (a lone surrogate such as "
+                             f'"\\ud800") at {pointer or "/"}; it cannot be stored.', [{"pointer": pointer}])
+        return body
 
     def write_json(self, value: Any, status: int = 200) -> None:
         self.set_status(status)

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+MAX_ZONE_NAME = 64  # the longest IANA name is 32 characters
+
 from croniter import CroniterBadDateError, croniter
 
 from ..errors import BadRequest
@@ -122,11 +124,13 @@ def parse_schedule(value: Any, now: datetime) -> Schedule:
     kind = value.get("kind", "now")
     zone = value.get("timezone") or "UTC"
     try:
-        tz = ZoneInfo(zone) if isinstance(zone, str) else None
-    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo(zone) if isinstance(zone, str) and len(zone) <= MAX_ZONE_NAME else None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file system can hold
         tz = None
     if tz is None:
-        raise BadRequest(f'Unknown time zone {zone!r}: use an IANA name such as "Europe/Amsterdam" or "UTC".')
+        shown = zone if not isinstance(zone, str) or len(zone) <= MAX_ZONE_NAME else zone[:MAX_ZONE_NAME] + "…"
+        raise BadRequest(f'Unknown time zone {shown!r} in "schedule.timezone": use an IANA name such as '
+                         '"Europe/Amsterdam" or "UTC".', [{"pointer": "/schedule/timezone"}])
     if kind == "now":
         return Schedule(timezone=zone)
     if kind == "once":

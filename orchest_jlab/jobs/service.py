@@ -163,12 +163,17 @@ class JobService:
         name = copy.pipeline.get("name")
         now = self._now()
         store = self.jobs.for_project(request.project_dir)
-        store.insert_job(dict(
+        job = dict(
             fields, uuid=job_uuid, project_dir=str(request.project_dir), pipeline_file=pipeline_file,
             pipeline_uuid=copy.pipeline.get("uuid"), pipeline_name=name if isinstance(name, str) else None,
             pipeline=copy.pipeline, status="DRAFT", snapshot_dir=str(snapshot), warnings=warnings, created=now,
             updated=now, fire_count=0, run_count=0, runs_deleted=0, owner_pid=self.scheduler.owner.pid,
-            owner_started=self.scheduler.owner.started), history)
+            owner_started=self.scheduler.owner.started)
+        try:
+            store.insert_job(job, history)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # no job folder without its record
+            raise
         return self._changed(store, job_uuid)
 
     async def duplicate(self, job_uuid: str) -> dict[str, Any]:

@@ -17,14 +17,19 @@ def _is_environment(folder: str) -> bool:
     return any(os.path.lexists(os.path.join(folder, marker)) for marker in _ENVIRONMENT_MARKERS)
 
 
+def _within(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
 def discover_pipelines(root: str | os.PathLike, skip_dirs: Iterable[str] = DEFAULT_SKIP_DIRS) -> list[Path]:
     """Paths of the ``.orchest`` files under ``root``, relative to it, sorted.
 
     Skips hidden folders (``.orchest/`` and ``.git/`` among them), ``skip_dirs`` and virtual
-    environments; does not follow symbolic links to folders (they could loop); unreadable folders are
-    passed over.
+    environments; does not follow symbolic links to folders (they could loop) nor list a linked file
+    whose real path leaves ``root``; unreadable folders are passed over.
     """
     skip = frozenset(skip_dirs)
+    real_root = os.path.realpath(root)
     found: list[str] = []
     stack = [os.fspath(root)]
     while stack:
@@ -40,7 +45,8 @@ def discover_pipelines(root: str | os.PathLike, skip_dirs: Iterable[str] = DEFAU
                             if name not in skip and not _is_environment(entry.path):
                                 stack.append(entry.path)
                         elif name.endswith(PIPELINE_SUFFIX) and entry.is_file():
-                            found.append(entry.path)
+                            if not entry.is_symlink() or _within(os.path.realpath(entry.path), real_root):
+                                found.append(entry.path)
                     except OSError:
                         continue
         except OSError:

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from ..engine.states import UNFINISHED_STATUSES
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
 from .store import RunStore, RunStores, create_tables
+from .text import storable
 
 jobs_t = JobRow.__table__
 runs_t = JobRunRow.__table__
@@ -40,6 +41,7 @@ class JobStore:
     # --- jobs -------------------------------------------------------------------------------------
 
     def insert_job(self, fields: dict[str, Any], history: tuple[str, str]) -> None:
+        fields = storable(fields)
         with self.engine.begin() as connection:
             connection.execute(insert(jobs_t).values(**fields))
             connection.execute(insert(history_t).values(job_uuid=fields["uuid"], time=fields["created"],

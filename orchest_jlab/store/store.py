@@ -23,6 +23,7 @@ from ..engine.orphans import kill_orphaned_process
 from ..engine.states import RunStatus
 from ..identity import ProcessIdentity
 from .models import Base, RunRow, StepRow, run_to_json
+from .text import storable
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ class RunStores:
                 self._queue.task_done()
 
     def _write(self, event: dict[str, Any]) -> None:
+        event = storable(event)
         kind, run_uuid = event["type"], event["run_uuid"]
         if kind == "run-created":
             store = self.for_project(Path(event["run"]["project_dir"]))
