@@ -82,7 +82,8 @@ class Services:
     def container_settings(self) -> ContainerSettings:
         s = self.settings
         data_dir = Path(s.docker_data_dir) if s.docker_data_dir else _default_data_dir()
-        return ContainerSettings(data_dir=data_dir, cpus=s.docker_cpus or None, memory=s.docker_memory or None)
+        return ContainerSettings(data_dir=data_dir, shared_data=s.docker_shared_data, cpus=s.docker_cpus or None,
+                                 memory=s.docker_memory or None, pids_limit=s.docker_pids_limit or None)
 
     # --- the server's services ---------------------------------------------------------------------------
 

@@ -83,6 +83,11 @@ class OrchestSettings(Configurable):
     docker_data_dir = Unicode(
         "", help="Host folder mounted at /data in step containers; empty: <Jupyter data dir>/orchest-jlab/data."
     ).tag(config=True)
+    docker_shared_data = Bool(
+        False, help="Mount docker_data_dir itself at /data for every project (as Orchest did); default: a folder "
+        "per project in it."
+    ).tag(config=True)
+    docker_pids_limit = Int(4096, help="The most processes (and threads) a step or kernel container may run; 0: no limit.").tag(config=True)
     docker_cpus = Float(0, help="CPU limit of each step container (0: no limit).").tag(config=True)
     docker_memory = Unicode("", help='Memory limit of each step container, e.g. "2g" (empty: no limit).').tag(config=True)
     build_network = Unicode("host", help="Network of environment builds: host, or none for offline builds.").tag(config=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchest_jlab.docker import engine_unavailable
+from orchest_jlab.docker import engine_unavailable, project_key
 from orchest_jlab.environments import LOCAL_BASE_IMAGE
 from orchest_jlab.settings import OrchestSettings, load_settings
 
@@ -129,14 +129,14 @@ def test_cli_docker_runs_follow_base_image_aliases_and_docker_data_dir(tmp_path)
                  docker_data_dir=str(data_dir), build_network="none")
     done = cli("run", path, "--backend", "docker", "--json", config_dir=config_dir)
     assert done.returncode == 0 and json.loads(done.stdout)["backend"] == "docker", done.stderr
-    assert (data_dir / "seen.txt").read_text() == "from a container"
+    assert (data_dir / project_key(project.root) / "seen.txt").read_text() == "from a container"
     # --config names another file: the same settings in JSON.
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"OrchestApp": {"base_image_aliases": {"example.org/team/python": LOCAL_BASE_IMAGE},
                                                 "docker_data_dir": str(tmp_path / "other-data"),
                                                 "build_network": "none"}}))
     done = cli("run", path, "--backend", "docker", "--config", other, config_dir=tmp_path / "empty")
-    assert done.returncode == 0 and (tmp_path / "other-data" / "seen.txt").is_file(), done.stderr
+    assert done.returncode == 0 and (tmp_path / "other-data" / project_key(project.root) / "seen.txt").is_file(), done.stderr
 
 
 @needs_docker

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchest_jlab.docker import LABEL, engine_unavailable, owner_labels
+from orchest_jlab.docker import LABEL, engine_unavailable, owner_labels, project_key
 from orchest_jlab.environments import LOCAL_BASE_IMAGE, image_tag
 from orchest_jlab.environments.files import create_environment, update_environment
 from orchest_jlab.runs import prepare_run
@@ -205,7 +205,7 @@ async def test_a_pipeline_runs_in_containers(docker_env, project, tmp_path, clie
     check = docker_env.log(record, "Check")
     assert "no-socket" in check and "sdk-read-only" in check and "data-ok" in check and "input 43" in check
     assert check.splitlines()[1].split() == ["lo"]  # no network but the loopback
-    assert (tmp_path / "data" / "from-step").read_text() == "shared\n"
+    assert (tmp_path / "data" / project_key(project.root) / "from-step").read_text() == "shared\n"  # the project's own
     executed = json.loads((project.root / "use.ipynb").read_text())
     assert "".join(executed["cells"][0]["outputs"][0]["text"]) == "got 43\n"
     # A non-interactive run, on a snapshot, uses the same images: nothing is built again.
@@ -254,6 +254,21 @@ async def test_a_jobs_variables_reach_scripts_and_notebooks_in_containers(docker
     assert record["status"] == "SUCCESS", {t: docker_env.log(record, t) for t in ("S", "N")}
     assert "script sees t0k" in docker_env.log(record, "S") and "notebook sees t0k" in docker_env.log(record, "N")
     assert "t0k" not in json.dumps(record)
+
+
+async def test_step_containers_have_no_new_privileges_few_capabilities_and_a_pids_limit(docker_env, project):
+    env = create_environment(project.root, {}).uuid
+    project.file("look.sh", "grep -E '^(NoNewPrivs|CapEff)' /proc/self/status\n"
+                 "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max\n"
+                 "if chroot / true 2>/dev/null; then echo chroot-allowed; else echo chroot-refused; fi\n")
+    record = await docker_env.run(project.write("s.orchest", project.pipeline(project.step("Look", "look.sh", env))))
+    lines = docker_env.log(record, "Look").splitlines()
+    assert record["status"] == "SUCCESS", lines
+    status = dict(line.split(":\t") for line in lines if ":\t" in line)
+    assert status["NoNewPrivs"].strip() == "1"
+    granted = int(status["CapEff"], 16)
+    assert granted & (1 << 21) == 0 and granted & (1 << 18) == 0  # no CAP_SYS_ADMIN, no CAP_SYS_CHROOT
+    assert "4096" in lines and "chroot-refused" in lines
 
 
 async def test_an_environment_can_ask_for_the_network(docker_env, project):

@@ -9,15 +9,19 @@ from .containers import (
     DATA_MOUNT,
     LABEL,
     SDK_MOUNT,
+    STEP_CAPABILITIES,
     ContainerSettings,
     StepImage,
     container_options,
+    data_folder,
     docker_failure,
+    project_key,
     remove_container,
     run_container,
 )
 from .owners import owner_labels, remove_leftovers, remove_orphans, remove_own_containers
 
-__all__ = ["DATA_MOUNT", "LABEL", "SDK_MOUNT", "ContainerSettings", "StepImage", "container_options",
-           "docker_client", "docker_failure", "engine_unavailable", "owner_labels", "remove_container",
+__all__ = ["DATA_MOUNT", "LABEL", "SDK_MOUNT", "STEP_CAPABILITIES", "ContainerSettings", "StepImage",
+           "container_options", "data_folder", "docker_client", "docker_failure", "engine_unavailable", "owner_labels",
+           "project_key", "remove_container",
            "remove_leftovers", "remove_orphans", "remove_own_containers", "run_container"]

@@ -7,12 +7,15 @@ What a container gets, and nothing else from the host:
   inside and outside; the step's folder is the working folder;
 * the step SDK folder read-only at ``/orchest/sdk``, first on ``PYTHONPATH`` (never baked into
   the image);
-* a shared data folder at ``/data`` (Orchest's convention; host location configurable);
+* a data folder at ``/data`` (Orchest's convention): the project's own under the configured host
+  folder, or that folder itself when it is configured shared between projects;
 * the ``ORCHEST_*`` variables (parameter overrides included);
 * no network (``network_mode="none"``) unless the environment sets ``"network": true`` in its
   properties.json; then the host's network;
-* optional CPU and memory limits;
-* the host user's uid:gid, so files it writes in the project belong to the user;
+* optional CPU and memory limits, and a limit on processes (a fork bomb stays in its container);
+* the server's uid:gid, so files it writes in the project belong to the user;
+* no new privileges (setuid binaries do not elevate) and only the capabilities a root process needs
+  to install packages and manage its own files (``STEP_CAPABILITIES``);
 * labels naming what it runs and which process owns it (``owners.py``), so leftovers can be removed.
 
 No Docker socket, no other host path.
@@ -23,7 +26,9 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,15 +39,25 @@ from ..sdk import SDK_PATH
 LABEL = "orchest-jlab"  # label prefix of every container and image made here
 SDK_MOUNT = "/orchest/sdk"
 DATA_MOUNT = "/data"
+# What a root process in a step needs to install packages and own its files; everything else dropped.
+STEP_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID")
+
+
+def project_key(project_dir: Path) -> str:
+    """A short, stable name of a project folder: ``<folder name>-<hash of its path>``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", project_dir.name.lower()).strip("-")[:40] or "project"
+    return f"{slug}-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:8]}"
 
 
 @dataclass
 class ContainerSettings:
     """Configuration shared by step containers and kernel containers."""
 
-    data_dir: Path | None = None  # host folder mounted at /data; None: no /data
+    data_dir: Path | None = None  # host folder of /data (one folder per project in it); None: no /data
+    shared_data: bool = False  # every project gets data_dir itself at /data
     cpus: float | None = None
     memory: str | None = None  # docker's syntax: "2g", "512m"
+    pids_limit: int | None = 4096
     user: str | None = field(default_factory=lambda: f"{os.getuid()}:{os.getgid()}")
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -57,15 +72,25 @@ class StepImage:
     language: str = "python"  # the environment's: which kernel notebooks get
 
 
+def data_folder(settings: ContainerSettings, project: Path) -> Path | None:
+    """The host folder mounted at /data for steps and kernels of ``project`` (None: no /data)."""
+    if settings.data_dir is None:
+        return None
+    return settings.data_dir if settings.shared_data else settings.data_dir / project_key(project)
+
+
 def container_options(settings: ContainerSettings, image: StepImage, project_dir: Path, cwd: Path,
                       env: dict[str, str], labels: dict[str, str],
-                      mounts: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
-    """``containers.create`` arguments for a step or kernel container (see the module's docstring)."""
+                      mounts: dict[str, dict[str, str]] | None = None, project: Path | None = None) -> dict[str, Any]:
+    """``containers.create`` arguments for a step or kernel container (see the module's docstring).
+    ``project_dir`` is mounted (a project or a run's snapshot); ``project`` owns the data folder
+    (default: ``project_dir``)."""
     volumes = {str(project_dir): {"bind": str(project_dir), "mode": "rw"},
                str(SDK_PATH): {"bind": SDK_MOUNT, "mode": "ro"}}
-    if settings.data_dir is not None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        volumes[str(settings.data_dir)] = {"bind": DATA_MOUNT, "mode": "rw"}
+    data = data_folder(settings, project or project_dir)
+    if data is not None:
+        data.mkdir(parents=True, exist_ok=True)
+        volumes[str(data)] = {"bind": DATA_MOUNT, "mode": "rw"}
     volumes.update(mounts or {})
     environment = {"PYTHONPATH": SDK_MOUNT, "PYTHONUNBUFFERED": "1", **env}
     if settings.user and not settings.user.startswith("0:"):
@@ -74,7 +99,10 @@ def container_options(settings: ContainerSettings, image: StepImage, project_dir
         image=image.image, working_dir=str(cwd), environment=environment, volumes=volumes,
         network_mode="host" if image.network else "none",
         labels={**settings.labels, **labels}, init=True, stdin_open=False, tty=False,
+        security_opt=["no-new-privileges"], cap_drop=["ALL"], cap_add=list(STEP_CAPABILITIES),
     )
+    if settings.pids_limit:
+        options["pids_limit"] = settings.pids_limit
     if image.gpu:
         from docker.types import DeviceRequest
 

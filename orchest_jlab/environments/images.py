@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..docker import LABEL
+from ..docker import LABEL, project_key
 
 LOCAL_BASE_IMAGE = "orchest-jlab/base-py:bookworm"
 DEFAULT_ALIASES = {"orchest/base-kernel-py": LOCAL_BASE_IMAGE, "orchest/base-kernel-py-gpu": LOCAL_BASE_IMAGE}
@@ -66,8 +64,7 @@ class BuildError(Exception):
 
 
 def image_repository(project_dir: Path) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", project_dir.name.lower()).strip("-")[:40] or "project"
-    return f"{LABEL}/{slug}-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:8]}"
+    return f"{LABEL}/{project_key(project_dir)}"
 
 
 def image_tag(project_dir: Path, env_uuid: str) -> str:

@@ -92,6 +92,7 @@ class DockerKernelProvisioner(LocalProvisioner):
     language = Unicode("python", config=True, help="The environment's language (with image).")
     extra_env = Dict(config=True, help="More variables of the kernel (a job's), besides ORCHEST_* and JPY_*.")
     project_dir = Unicode("", config=True, help="The project (or run snapshot) mounted in the container.")
+    data_project = Unicode("", config=True, help="The project whose data folder is /data; empty: project_dir.")
     labels = Dict(config=True, help="Extra labels of the container.")
     container_settings = Dict(config=True, help="ContainerSettings fields; empty: the server's.")
 
@@ -133,7 +134,8 @@ class DockerKernelProvisioner(LocalProvisioner):
                   **owner_labels(), **self.labels}
         cwd = Path(kwargs.get("cwd") or self._project)
         options = container_options(settings, self._image, self._project, cwd, env, labels,
-                                    mounts={str(self.folder): {"bind": str(self.folder), "mode": "rw"}})
+                                    mounts={str(self.folder): {"bind": str(self.folder), "mode": "rw"}},
+                                    project=Path(self.data_project) if self.data_project else None)
         options["command"] = cmd
         client = _client()
         self.container = await asyncio.to_thread(client.containers.create, **options)
