@@ -18,6 +18,7 @@ import { durationSeconds, formatDuration, isSamePath } from './editor/runstate';
 import { EnvironmentsManager, EnvironmentsSection } from './environments';
 import { EventsClient, OrchestEvent } from './events';
 import { pipelineIcon } from './icons';
+import { runStatusLabel } from './status';
 import { JobsManager, JobsSection } from './jobs';
 
 interface ISidebarProps {
@@ -30,22 +31,6 @@ interface ISidebarProps {
   environments: EnvironmentsManager;
   /** The jobs panel (the section of the current pipeline's jobs). */
   jobs?: JobsManager;
-}
-
-function runStatusLabel(trans: TranslationBundle, status: IRun['status']): string {
-  switch (status) {
-    case 'PENDING':
-      return trans.__('Pending');
-    case 'STARTED':
-      return trans.__('Running');
-    case 'SUCCESS':
-      return trans.__('Succeeded');
-    case 'FAILURE':
-      return trans.__('Failed');
-    case 'ABORTED':
-      return trans.__('Cancelled');
-  }
-  return status;
 }
 
 function PipelinesSection(props: ISidebarProps & { version: number }): JSX.Element {

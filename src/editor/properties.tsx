@@ -6,9 +6,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { isObject, JSONObject } from '../model';
+import { stepStateLabel } from '../status';
 import { PipelineController } from './controller';
 import { Field, JSONField, ParameterRows } from './fields';
-import { stateLabel } from './nodes';
 
 /**
  * The properties of the selected step, or of the pipeline.
@@ -114,7 +114,7 @@ export function PropertiesPanel(props: {
         />
         {runStep ? (
           <div className="jp-OrchestProps-run">
-            {trans.__('Last run: %1', stateLabel(trans, runStep.state))}
+            {trans.__('Last run: %1', stepStateLabel(trans, runStep.state))}
             {runStep.error ? <div className="jp-OrchestProps-error">{runStep.error}</div> : null}
           </div>
         ) : null}

@@ -25,7 +25,8 @@ import { IEnvironment } from '../api';
 import { PipelineWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
 import { EnvironmentsManager } from './manager';
-import { applyBuildEvent, buildStatusLabel, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
+import { buildStatusLabel } from '../status';
+import { applyBuildEvent, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
 
 function IconButton(props: {
   icon: LabIcon;

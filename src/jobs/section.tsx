@@ -9,7 +9,8 @@ import * as React from 'react';
 
 import { IJob } from '../api';
 import { clickable, useJobEvents, useReload } from './hooks';
-import { describeCounts, jobStatusLabel } from './labels';
+import { jobStatusLabel } from '../status';
+import { describeCounts } from './labels';
 import { applyToList } from './live';
 import { JobsManager } from './manager';
 import { localTime } from './schedule';
