@@ -7,7 +7,7 @@ import { createJobView } from './jobView';
 import { IJobsOptions, JobsManager } from './manager';
 import { createJobForm } from './newJob';
 
-export { IJobsOptions, JobsManager, OPEN_RUN_COMMAND } from './manager';
+export { IJobsOptions, JobsManager } from './manager';
 export { JobsSection } from './section';
 
 /** The jobs panel's manager, with its views. */

@@ -12,12 +12,10 @@ import { Widget } from '@lumino/widgets';
 
 import { IJobWithRuns, OrchestAPI } from '../api';
 import { PipelineEditorWidget } from '../editor/widget';
+import { CommandIDs } from '../commands/ids';
 import { EventsClient } from '../events';
 import { pipelineIcon } from '../icons';
 import { cronLocale } from './schedule';
-
-/** The command that opens a run read-only in a pipeline editor (the editor's). */
-export const OPEN_RUN_COMMAND = 'orchest:open-run';
 
 /** Options of the jobs panel. */
 export interface IJobsOptions {
@@ -150,11 +148,11 @@ export class JobsManager {
   }
 
   /**
-   * Open a run of a job read-only (the editor's `orchest:open-run`: its
+   * Open a run of a job read-only (the editor's `CommandIDs.openRun`: its
    * pipeline as it ran, states, logs, executed notebooks).
    */
   async openRun(runUuid: string): Promise<void> {
-    await this.commands.execute(OPEN_RUN_COMMAND, { runUuid });
+    await this.commands.execute(CommandIDs.openRun, { runUuid });
   }
 
   private _shell: JupyterFrontEnd.IShell;
