@@ -8,7 +8,7 @@ import { IJobsOptions, JobsManager } from './manager';
 import { createJobForm } from './newJob';
 
 export { IJobsOptions, JobsManager } from './manager';
-export { JobsSection } from './section';
+export { createJobsSection } from './section';
 
 /** The jobs panel's manager, with its views. */
 export function createJobsManager(options: IJobsOptions): JobsManager {

@@ -5,7 +5,7 @@
  */
 
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, MainAreaWidget, showDialog, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
+import { Dialog, IWidgetTracker, MainAreaWidget, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
@@ -23,7 +23,8 @@ export interface IJobsOptions {
   events: EventsClient;
   commands: CommandRegistry;
   shell: JupyterFrontEnd.IShell;
-  tracker: WidgetTracker<PipelineEditorWidget>;
+  /** The pipeline editors: the jobs of the current one are listed. */
+  tracker: IWidgetTracker<PipelineEditorWidget>;
   trans: TranslationBundle;
   /** JupyterLab's language (`ITranslator.languageCode`), for cron descriptions. */
   languageCode?: string;
@@ -61,7 +62,7 @@ export class JobsManager {
   readonly api: OrchestAPI;
   readonly events: EventsClient;
   readonly commands: CommandRegistry;
-  readonly tracker: WidgetTracker<PipelineEditorWidget>;
+  readonly tracker: IWidgetTracker<PipelineEditorWidget>;
   readonly trans: TranslationBundle;
   /** cronstrue's locale of the user's language. */
   readonly cronLocale: string;
