@@ -3,6 +3,7 @@
  * past run): JupyterLab's notebook rendering, no kernel, nothing editable.
  */
 
+import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { IEditorServices as ICodeEditorServices } from '@jupyterlab/codeeditor';
 import { NotebookModel, StaticNotebook } from '@jupyterlab/notebook';
@@ -44,4 +45,26 @@ export function createStaticNotebook(
   widget.title.closable = true;
   widget.disposed.connect(() => model.dispose());
   return widget;
+}
+
+/**
+ * Show read-only notebooks in the main area, each once: showing one that is
+ * open brings it forward.
+ */
+export function staticNotebookViewer(
+  shell: JupyterFrontEnd.IShell,
+  options: { rendermime: IRenderMimeRegistry; editorServices: ICodeEditorServices; translator: ITranslator }
+): (notebook: IStaticNotebook) => void {
+  const open = new Map<string, MainAreaWidget>();
+  return notebook => {
+    const shown = open.get(notebook.id);
+    if (shown) {
+      shell.activateById(shown.id);
+      return;
+    }
+    const widget = createStaticNotebook(notebook, options);
+    open.set(widget.id, widget);
+    widget.disposed.connect(() => open.delete(widget.id));
+    shell.add(widget, 'main');
+  };
 }

@@ -1,4 +1,5 @@
 import '@xyflow/react/dist/style.css';
 import './base.css';
+import './field.css';
 import './environments.css';
 import './jobs.css';

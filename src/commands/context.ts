@@ -3,7 +3,6 @@
  * pipeline widget.
  */
 
-import { WidgetTracker } from '@jupyterlab/apputils';
 import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
@@ -12,8 +11,8 @@ import { OrchestAPI } from '../api';
 import { PipelineController } from '../editor/controller';
 import { PipelineEditorController } from '../editor/document';
 import { RunViewController } from '../editor/runview';
-import { PipelineWidget } from '../editor/widget';
 import { SessionTracker } from '../sessions';
+import { IPipelineTracker } from '../tokens';
 
 /**
  * What the commands act on.
@@ -25,9 +24,7 @@ export interface ICommandContext {
   api: OrchestAPI;
   sessions: SessionTracker;
   /** The pipeline widgets (editors and run views); the current one is acted on. */
-  pipelines: WidgetTracker<PipelineWidget>;
-  /** Open a past run read-only (or show its open view). */
-  openRun: (runUuid: string) => Promise<unknown>;
+  pipelines: IPipelineTracker;
   currentDirectory: () => string;
   /** The file browser's selected items (paths), for its context menu. */
   selectedFiles: () => { path: string; isDir: boolean }[];

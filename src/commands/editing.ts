@@ -35,8 +35,10 @@ class AddStepBody extends Widget implements Dialog.IBodyWidget<{ title: string; 
     this.addClass('jp-OrchestAddStep');
     const field = (label: string, name: string, placeholder: string): HTMLInputElement => {
       const wrapper = document.createElement('label');
-      wrapper.className = 'jp-OrchestAddStep-field';
+      // The markup of the shared field component (src/components/field.tsx).
+      wrapper.className = 'jp-OrchestField';
       const span = document.createElement('span');
+      span.className = 'jp-OrchestField-label';
       span.textContent = label;
       const input = document.createElement('input');
       input.className = 'jp-mod-styled';
@@ -67,7 +69,7 @@ class AddStepBody extends Widget implements Dialog.IBodyWidget<{ title: string; 
       this._fileTyped = true;
     });
     const check = document.createElement('label');
-    check.className = 'jp-OrchestAddStep-check';
+    check.className = 'jp-OrchestField jp-mod-check';
     this._create = document.createElement('input');
     this._create.type = 'checkbox';
     this._create.name = 'create';

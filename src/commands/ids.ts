@@ -23,8 +23,8 @@ export namespace CommandIDs {
   export const cancelRun = 'orchest-jlab:cancel-run';
   export const startSession = 'orchest-jlab:start-session';
   export const stopSession = 'orchest-jlab:stop-session';
-  /** Open a run read-only, args `{runUuid}` (shared with the jobs panel). */
-  export const openRun = 'orchest:open-run';
+  /** Open a run read-only, args `{runUuid}` (the sidebar's runs and the jobs panel use it). */
+  export const openRun = 'orchest-jlab:open-run';
   export const copyRunPipeline = 'orchest-jlab:copy-run-pipeline';
   export const toggleLog = 'orchest-jlab:toggle-log';
   export const toggleProperties = 'orchest-jlab:toggle-properties';

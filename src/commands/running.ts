@@ -89,7 +89,7 @@ export function addRunningCommands(context: ICommandContext): void {
       if (typeof runUuid !== 'string' || !runUuid) {
         throw new Error(`${CommandIDs.openRun} needs a runUuid (a string), got ${JSON.stringify(runUuid)}`);
       }
-      return context.openRun(runUuid);
+      return context.pipelines.openRun(runUuid);
     }
   });
 

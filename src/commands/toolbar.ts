@@ -1,12 +1,15 @@
 /**
- * The toolbars of the pipeline editor and of a run's read-only view.
+ * The toolbars of the pipeline editor and of a run's read-only view, and the
+ * button of a notebook's toolbar that runs it as a step.
  */
 
+import { DocumentRegistry, DocumentWidget } from '@jupyterlab/docregistry';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandToolbarButton, Toolbar, ToolbarButton } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 
 import { PipelineController } from '../editor/controller';
+import { pipelineIcon } from '../icons';
 import { PipelineEditorWidget, RunViewWidget } from '../editor/widget';
 import { SessionStatusItem } from '../editor/session';
 import { CommandIDs } from './ids';
@@ -68,4 +71,26 @@ export function populateRunViewToolbar(
   toolbar.addItem('orchest-auto-layout', commandButton(commands, CommandIDs.autoLayout));
   toolbar.addItem('orchest-log', commandButton(commands, CommandIDs.toggleLog, trans.__('Log')));
   toolbar.addItem('orchest-properties', propertiesButton(widget.controller, trans));
+}
+
+/**
+ * Give every notebook's toolbar a button that runs it as a step of its
+ * pipeline (with its incoming steps).
+ */
+export function addNotebookRunButton(
+  docRegistry: DocumentRegistry,
+  commands: CommandRegistry,
+  trans: TranslationBundle
+): void {
+  docRegistry.addWidgetExtension('Notebook', {
+    createNew: (panel: DocumentWidget) => {
+      const button = new ToolbarButton({
+        icon: pipelineIcon,
+        tooltip: trans.__('Run this notebook as a step of its pipeline (with its incoming steps)'),
+        onClick: () => void commands.execute(CommandIDs.runStepFileWithIncoming, { path: panel.context.path })
+      });
+      panel.toolbar.insertAfter('cellType', 'orchestRunStep', button);
+      return button;
+    }
+  });
 }

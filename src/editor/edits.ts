@@ -7,8 +7,28 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { EditResult, IRefusal, IStepInit } from '../model';
-import type { PipelineController } from './controller';
+import { EditResult, IRefusal, IStepInit, IStepView, PipelineModel } from '../model';
+import { IEditorServices } from './services';
+
+/**
+ * What the edits act on: the canvas's controller (`PipelineController`),
+ * described here so that the edits need not import it.
+ */
+export interface IEditedCanvas {
+  readonly model: PipelineModel | null;
+  readonly readOnly: boolean;
+  /** The pipeline file, relative to the server's root. */
+  readonly path: string;
+  readonly services: Pick<IEditorServices, 'contents' | 'trans' | 'pickFile'>;
+  readonly selection: ReadonlySet<string>;
+  readonly selectedEdges: ReadonlySet<string>;
+  setSelection(steps: Iterable<string>, edges?: Iterable<string>): void;
+  positionOf(step: IStepView): readonly [number, number];
+  fitView(): void;
+  /** A step's file relative to the server's root. */
+  resolve(filePath: string): string;
+  say(text: string, kind?: 'info' | 'warning' | 'error'): void;
+}
 
 /**
  * A clipboard shared by the editors of the page.
@@ -19,7 +39,7 @@ let clipboard: string | null = null;
  * The edits of one pipeline canvas.
  */
 export class StepEdits {
-  constructor(private readonly _controller: PipelineController) {}
+  constructor(private readonly _controller: IEditedCanvas) {}
 
   /** The model, when it can be edited. */
   private get _model() {

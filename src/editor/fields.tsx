@@ -7,6 +7,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { Field } from '../components/field';
 import { isObject, JSONObject, parse, stringify } from '../model';
 
 /**
@@ -47,7 +48,7 @@ export function CommitInput(props: {
 /**
  * A labelled text field that commits on Enter or when it loses focus.
  */
-export function Field(props: {
+export function TextField(props: {
   label: string;
   value: string;
   disabled?: boolean;
@@ -55,15 +56,9 @@ export function Field(props: {
   name: string;
 }): JSX.Element {
   return (
-    <label className="jp-OrchestProps-field">
-      <span>{props.label}</span>
-      <CommitInput
-        name={props.name}
-        value={props.value}
-        disabled={props.disabled}
-        onCommit={props.onCommit}
-      />
-    </label>
+    <Field label={props.label}>
+      <CommitInput name={props.name} value={props.value} disabled={props.disabled} onCommit={props.onCommit} />
+    </Field>
   );
 }
 
@@ -114,8 +109,7 @@ export function JSONField(props: {
     }
   };
   return (
-    <label className="jp-OrchestProps-field">
-      <span>{props.label}</span>
+    <Field label={props.label} problem={error}>
       <textarea
         className={`jp-mod-styled jp-OrchestProps-json ${error ? 'jp-mod-invalid' : ''}`}
         name={props.name}
@@ -129,8 +123,7 @@ export function JSONField(props: {
         }}
         onBlur={commit}
       />
-      {error ? <span className="jp-OrchestProps-error">{error}</span> : null}
-    </label>
+    </Field>
   );
 }
 

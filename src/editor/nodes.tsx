@@ -8,6 +8,7 @@ import * as React from 'react';
 
 import type { StepState } from '../api';
 import type { PipelineController } from './controller';
+import { stepStateLabel } from '../status';
 import { durationSeconds, formatDuration } from './runstate';
 
 /**
@@ -113,27 +114,6 @@ function useStepRun(controller: PipelineController, uuid: string): IRunView {
   }, [key]);
 }
 
-/**
- * Translated state names.
- */
-export function stateLabel(trans: TranslationBundle, state: StepState): string {
-  switch (state) {
-    case 'READY':
-      return trans.__('Ready');
-    case 'PENDING':
-      return trans.__('Pending');
-    case 'RUNNING':
-      return trans.__('Running');
-    case 'COMPUTED':
-      return trans.__('Completed');
-    case 'ABORTED':
-      return trans.__('Aborted');
-    case 'FAILURE':
-      return trans.__('Failed');
-  }
-  return state;
-}
-
 function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>): JSX.Element {
   const trans = React.useContext(TransContext)!;
   const controller = React.useContext(ControllerContext)!;
@@ -162,7 +142,7 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>): JSX
       <div className="jp-OrchestStep-file">{data.fileName || trans.__('no file')}</div>
       <div className="jp-OrchestStep-footer">
         <span className="jp-OrchestStep-state" data-state={run.state}>
-          {stateLabel(trans, run.state)}
+          {stepStateLabel(trans, run.state)}
           {duration ? <span className="jp-OrchestStep-duration"> · {duration}</span> : null}
         </span>
         {data.errorCount || data.warningCount ? (

@@ -6,10 +6,10 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Panel } from '@xyflow/react';
 import * as React from 'react';
 
+import { runStatusLabel, stepStateLabel } from '../status';
 import { PipelineController } from './controller';
 import { PipelineEditorController } from './document';
 import { RunViewController } from './runview';
-import { stateLabel } from './nodes';
 import { durationSeconds, formatDuration, isRunFinished } from './runstate';
 import { useNow } from './hooks';
 
@@ -40,16 +40,7 @@ export function RunStatus(props: {
   const done = steps.filter(s => s.state === 'COMPUTED').length;
   const finished = isRunFinished(run);
   const seconds = durationSeconds(run.started ?? run.created, run.finished, now);
-  const status =
-    run.status === 'SUCCESS'
-      ? trans.__('Succeeded')
-      : run.status === 'FAILURE'
-        ? trans.__('Failed')
-        : run.status === 'ABORTED'
-          ? trans.__('Cancelled')
-          : run.status === 'PENDING'
-            ? trans.__('Pending')
-            : trans.__('Running');
+  const status = runStatusLabel(trans, run.status);
   return (
     <div className="jp-OrchestRunStatus" data-status={run.status} title={run.error ?? ''}>
       <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
@@ -176,7 +167,7 @@ export function LogPanel(props: { controller: PipelineController; trans: Transla
         </span>
         {runStep ? (
           <span className="jp-OrchestStep-state" data-state={runStep.state}>
-            {stateLabel(trans, runStep.state)}
+            {stepStateLabel(trans, runStep.state)}
           </span>
         ) : null}
         <button

@@ -6,9 +6,10 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { isObject, JSONObject } from '../model';
+import { stepStateLabel } from '../status';
 import { PipelineController } from './controller';
-import { Field, JSONField, ParameterRows } from './fields';
-import { stateLabel } from './nodes';
+import { CheckField, Field } from '../components/field';
+import { JSONField, ParameterRows, TextField } from './fields';
 
 /**
  * The properties of the selected step, or of the pipeline.
@@ -29,14 +30,14 @@ export function PropertiesPanel(props: {
     content = (
       <>
         <h3 className="jp-OrchestProps-heading">{trans.__('Step')}</h3>
-        <Field
+        <TextField
           name="title"
           label={trans.__('Title')}
           value={step.title}
           disabled={disabled}
           onCommit={title => model.updateStep(step.uuid, { title }, 'Rename step')}
         />
-        <Field
+        <TextField
           name="file_path"
           label={trans.__('File (relative to the pipeline)')}
           value={step.filePath}
@@ -65,8 +66,7 @@ export function PropertiesPanel(props: {
           </button>
         </div>
         {controller.environments ? (
-          <label className="jp-OrchestProps-field">
-            <span>{trans.__('Environment')}</span>
+          <Field label={trans.__('Environment')}>
             <select
               className="jp-mod-styled"
               name="environment"
@@ -85,9 +85,9 @@ export function PropertiesPanel(props: {
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
         ) : (
-          <Field
+          <TextField
             name="environment"
             label={trans.__('Environment (uuid)')}
             value={step.environment}
@@ -95,15 +95,14 @@ export function PropertiesPanel(props: {
             onCommit={environment => model.updateStep(step.uuid, { environment }, 'Change environment')}
           />
         )}
-        <div className="jp-OrchestProps-field">
-          <span>{trans.__('Parameters')}</span>
+        <Field label={trans.__('Parameters')} group>
           <ParameterRows
             value={step.parameters}
             disabled={disabled}
             trans={trans}
             onCommit={parameters => model.updateStep(step.uuid, { parameters }, 'Edit parameters')}
           />
-        </div>
+        </Field>
         <JSONField
           name="parameters"
           label={trans.__('Parameters (JSON)')}
@@ -114,7 +113,7 @@ export function PropertiesPanel(props: {
         />
         {runStep ? (
           <div className="jp-OrchestProps-run">
-            {trans.__('Last run: %1', stateLabel(trans, runStep.state))}
+            {trans.__('Last run: %1', stepStateLabel(trans, runStep.state))}
             {runStep.error ? <div className="jp-OrchestProps-error">{runStep.error}</div> : null}
           </div>
         ) : null}
@@ -146,31 +145,28 @@ export function PropertiesPanel(props: {
     content = (
       <>
         <h3 className="jp-OrchestProps-heading">{trans.__('Pipeline')}</h3>
-        <Field
+        <TextField
           name="name"
           label={trans.__('Name')}
           value={model.name}
           disabled={disabled}
           onCommit={name => model.updatePipeline({ name }, 'Rename pipeline')}
         />
-        <label className="jp-OrchestProps-check">
-          <input
-            type="checkbox"
-            name="auto_eviction"
-            checked={settings.auto_eviction === true}
-            disabled={disabled}
-            onChange={e => setSetting('auto_eviction', e.target.checked)}
-          />
-          <span>{trans.__('Free step outputs once they are used (auto eviction)')}</span>
-        </label>
-        <Field
+        <CheckField
+          name="auto_eviction"
+          label={trans.__('Free step outputs once they are used (auto eviction)')}
+          checked={settings.auto_eviction === true}
+          disabled={disabled}
+          onChange={checked => setSetting('auto_eviction', checked)}
+        />
+        <TextField
           name="data_passing_memory_size"
           label={trans.__('Memory for passing data')}
           value={typeof settings.data_passing_memory_size === 'string' ? settings.data_passing_memory_size : ''}
           disabled={disabled}
           onCommit={value => setSetting('data_passing_memory_size', value)}
         />
-        <Field
+        <TextField
           name="max_steps_parallelism"
           label={trans.__('Steps at once (0: no limit)')}
           value={String(settings.max_steps_parallelism ?? 0)}
@@ -184,15 +180,14 @@ export function PropertiesPanel(props: {
             }
           }}
         />
-        <div className="jp-OrchestProps-field">
-          <span>{trans.__('Pipeline parameters')}</span>
+        <Field label={trans.__('Pipeline parameters')} group>
           <ParameterRows
             value={parameters}
             disabled={disabled}
             trans={trans}
             onCommit={value => model.updatePipeline({ parameters: value }, 'Edit pipeline parameters')}
           />
-        </div>
+        </Field>
         <JSONField
           name="pipeline_parameters"
           label={trans.__('Pipeline parameters (JSON)')}

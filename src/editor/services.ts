@@ -1,6 +1,6 @@
 /**
  * What a pipeline canvas needs from the application, and the editor's
- * settings (schema/plugin.json).
+ * settings (schema/editor.json).
  */
 
 import { Contents, KernelSpec } from '@jupyterlab/services';
@@ -17,7 +17,7 @@ import { SessionTracker } from '../sessions';
 export const PIPELINE_EDITOR_FACTORY = 'Pipeline Editor';
 
 /**
- * Settings of the editor (schema/plugin.json).
+ * Settings of the editor (schema/editor.json).
  */
 export interface IEditorSettings {
   autoSaveBeforeRun: boolean;

@@ -6,28 +6,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { SessionStatus } from '../api';
+import { sessionStatusLabel } from '../status';
 import { PipelineEditorController } from './document';
 import { useController } from './hooks';
-
-/**
- * A session status, translated.
- */
-export function sessionStatusLabel(trans: TranslationBundle, status: SessionStatus | null): string {
-  switch (status) {
-    case 'STOPPED':
-      return trans.__('Session stopped');
-    case 'LAUNCHING':
-      return trans.__('Session starting');
-    case 'RUNNING':
-      return trans.__('Session running');
-    case 'STOPPING':
-      return trans.__('Session stopping');
-    case 'FAILURE':
-      return trans.__('Session failed');
-  }
-  return trans.__('Session unknown');
-}
 
 function SessionStatusView(props: { controller: PipelineEditorController; trans: TranslationBundle }): JSX.Element {
   const { controller, trans } = props;

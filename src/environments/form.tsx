@@ -9,21 +9,8 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { EnvironmentLanguage, IEnvironment } from '../api';
+import { CheckField, Field } from '../components/field';
 import { formOf, formProblems, IEnvironmentForm, IFormProblem, languageLabel, LANGUAGES, withLanguage } from './model';
-
-function Check(props: {
-  name: string;
-  label: string;
-  checked: boolean;
-  onChange: (checked: boolean) => void;
-}): JSX.Element {
-  return (
-    <label className="jp-OrchestEnvForm-check">
-      <input type="checkbox" name={props.name} checked={props.checked} onChange={e => props.onChange(e.target.checked)} />
-      <span>{props.label}</span>
-    </label>
-  );
-}
 
 function FormView(props: {
   initial: IEnvironmentForm;
@@ -37,14 +24,11 @@ function FormView(props: {
     setForm(next);
     props.onChange(next);
   };
-  const problem = (field: keyof IEnvironmentForm): JSX.Element | null => {
-    const found = problems.find(p => p.field === field);
-    return found ? <span className="jp-OrchestEnvForm-problem">{found.message}</span> : null;
-  };
+  const problem = (field: keyof IEnvironmentForm): string | null =>
+    problems.find(p => p.field === field)?.message ?? null;
   return (
     <div className="jp-OrchestEnvForm">
-      <label className="jp-OrchestEnvForm-field">
-        <span>{trans.__('Name')}</span>
+      <Field label={trans.__('Name')} problem={problem('name')}>
         <input
           className="jp-mod-styled"
           name="name"
@@ -52,10 +36,8 @@ function FormView(props: {
           placeholder={trans.__('e.g. Python with pandas')}
           onChange={e => update({ ...form, name: e.target.value })}
         />
-        {problem('name')}
-      </label>
-      <label className="jp-OrchestEnvForm-field">
-        <span>{trans.__('Language')}</span>
+      </Field>
+      <Field label={trans.__('Language')}>
         <select
           className="jp-mod-styled"
           name="language"
@@ -68,9 +50,12 @@ function FormView(props: {
             </option>
           ))}
         </select>
-      </label>
-      <label className="jp-OrchestEnvForm-field">
-        <span>{trans.__('Base image')}</span>
+      </Field>
+      <Field
+        label={trans.__('Base image')}
+        problem={problem('baseImage')}
+        hint={trans.__("Orchest's base images are mapped to local images by the server's base image aliases.")}
+      >
         <input
           className="jp-mod-styled"
           name="base_image"
@@ -78,18 +63,14 @@ function FormView(props: {
           spellCheck={false}
           onChange={e => update({ ...form, baseImage: e.target.value })}
         />
-        {problem('baseImage')}
-        <span className="jp-OrchestEnvForm-hint">
-          {trans.__("Orchest's base images are mapped to local images by the server's base image aliases.")}
-        </span>
-      </label>
-      <Check
+      </Field>
+      <CheckField
         name="gpu_support"
         label={trans.__('GPU support')}
         checked={form.gpuSupport}
         onChange={gpuSupport => update({ ...form, gpuSupport })}
       />
-      <Check
+      <CheckField
         name="network"
         label={trans.__("Network: steps and kernels get the host's network")}
         checked={form.network}

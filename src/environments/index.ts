@@ -5,15 +5,15 @@
 
 import { CommandRegistry } from '@lumino/commands';
 
-import { CommandIDs } from '../commands';
+import { CommandIDs } from '../commands/ids';
 import { EnvironmentsManager } from './manager';
 
 export { EnvironmentsManager } from './manager';
-export { EnvironmentsSection } from './section';
+export { createEnvironmentsSection } from './section';
 
 /**
  * Register the commands of the environments' views (their shortcuts are in
- * schema/plugin.json).
+ * schema/environments.json).
  */
 export function addEnvironmentCommands(commands: CommandRegistry, manager: EnvironmentsManager): void {
   commands.addCommand(CommandIDs.saveSetupScript, {

@@ -11,7 +11,8 @@ import * as React from 'react';
 
 import { IEnvironment } from '../api';
 import { BuildLogModel } from './buildlog';
-import { buildStatusLabel, isBuildActive } from './model';
+import { buildStatusLabel } from '../status';
+import { isBuildActive } from './model';
 
 /** What the log view's buttons do. */
 export interface IBuildActions {

@@ -235,25 +235,6 @@ export function mergeEnvironments(shown: IEnvironment[] | null, answer: IEnviron
   });
 }
 
-/** The label of a build status (or of no build yet). */
-export function buildStatusLabel(trans: TranslationBundle, build: IBuild | null | undefined): string {
-  switch (build?.status) {
-    case undefined:
-      return trans.__('Not built');
-    case 'PENDING':
-      return trans.__('Pending');
-    case 'BUILDING':
-      return trans.__('Building');
-    case 'SUCCESS':
-      return build.skipped ? trans.__('Built (up to date)') : trans.__('Built');
-    case 'FAILURE':
-      return trans.__('Build failed');
-    case 'ABORTED':
-      return trans.__('Build cancelled');
-  }
-  return build?.status ?? '';
-}
-
 /** The label of a language. */
 export function languageLabel(trans: TranslationBundle, language: string): string {
   switch (language) {

@@ -4,7 +4,7 @@
  * with their last build's status, live.
  */
 
-import { WidgetTracker } from '@jupyterlab/apputils';
+import { IWidgetTracker } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import {
   addIcon,
@@ -17,15 +17,18 @@ import {
   refreshIcon,
   stopIcon,
   textEditorIcon,
-  LabIcon
+  LabIcon,
+  ReactWidget
 } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IEnvironment } from '../api';
 import { PipelineWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
+import { buildStatusLabel } from '../status';
 import { EnvironmentsManager } from './manager';
-import { applyBuildEvent, buildStatusLabel, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
+import { applyBuildEvent, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
 
 function IconButton(props: {
   icon: LabIcon;
@@ -118,15 +121,14 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
   );
 }
 
-/**
- * The section (one slot of the sidebar).
- */
-export function EnvironmentsSection(props: {
+interface ISectionProps {
   manager: EnvironmentsManager;
   events: EventsClient;
   /** The pipeline widgets (editors and run views): the current one's project is shown. */
-  tracker: WidgetTracker<PipelineWidget>;
-}): JSX.Element {
+  tracker: IWidgetTracker<PipelineWidget>;
+}
+
+function EnvironmentsSection(props: ISectionProps): JSX.Element {
   const { manager, events, tracker } = props;
   const trans = manager.trans;
   const [pipeline, setPipeline] = React.useState<string | null>(tracker.currentWidget?.controller.path ?? null);
@@ -262,4 +264,11 @@ export function EnvironmentsSection(props: {
       </ul>
     </section>
   );
+}
+
+/**
+ * The section's widget (in the Orchest sidebar).
+ */
+export function createEnvironmentsSection(props: ISectionProps): Widget {
+  return ReactWidget.create(<EnvironmentsSection {...props} />);
 }

@@ -1,18 +1,10 @@
 /**
- * The labelled fields of the jobs panel's forms.
+ * A choice among a few values, as the jobs panel's forms ask it.
  */
 
 import * as React from 'react';
 
-/** A label with its input. */
-export function Field(props: { label: string; children: React.ReactNode }): JSX.Element {
-  return (
-    <label className="jp-OrchestJobs-field">
-      <span>{props.label}</span>
-      {props.children}
-    </label>
-  );
-}
+import { Field } from '../components/field';
 
 /** A labelled choice among a few values. */
 export function Choice<T extends string>(props: {
@@ -23,7 +15,7 @@ export function Choice<T extends string>(props: {
   onChange(value: T): void;
 }): JSX.Element {
   return (
-    <Field label={props.label}>
+    <Field label={props.label} inline>
       <select name={props.name} value={props.value} onChange={e => props.onChange(e.target.value as T)}>
         {props.options.map(([value, text]) => (
           <option key={value} value={value}>

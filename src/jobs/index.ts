@@ -7,8 +7,8 @@ import { createJobView } from './jobView';
 import { IJobsOptions, JobsManager } from './manager';
 import { createJobForm } from './newJob';
 
-export { IJobsOptions, JobsManager, OPEN_RUN_COMMAND } from './manager';
-export { JobsSection } from './section';
+export { IJobsOptions, JobsManager } from './manager';
+export { createJobsSection } from './section';
 
 /** The jobs panel's manager, with its views. */
 export function createJobsManager(options: IJobsOptions): JobsManager {

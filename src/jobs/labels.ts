@@ -1,40 +1,15 @@
 /**
- * Words of the jobs panel for the API's codes (statuses, policies), through
- * the translator.
+ * Words of the jobs panel for the API's codes (run counts, policies), through
+ * the translator; statuses are in ../status.ts.
  */
 
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IJob, JobStatus, RunStatus } from '../api';
+import { IJob, RunStatus } from '../api';
+import { runStatusLabel } from '../status';
 
 /** The part of a translation bundle the jobs panel uses. */
 export type Translate = Pick<TranslationBundle, '__' | '_n'>;
-
-/** A run's status in words (a job's `PENDING` run is queued: it has no run yet). */
-export function runStatusLabel(trans: Translate, status: RunStatus): string {
-  const words: { [status in RunStatus]: string } = {
-    PENDING: trans.__('Queued'),
-    STARTED: trans.__('Running'),
-    SUCCESS: trans.__('Succeeded'),
-    FAILURE: trans.__('Failed'),
-    ABORTED: trans.__('Cancelled')
-  };
-  return words[status] ?? status;
-}
-
-/** A job's status in words. */
-export function jobStatusLabel(trans: Translate, status: JobStatus): string {
-  switch (status) {
-    case 'DRAFT':
-      return trans.__('Draft');
-    case 'PENDING':
-      return trans.__('Scheduled');
-    case 'PAUSED':
-      return trans.__('Paused');
-    default:
-      return runStatusLabel(trans, status);
-  }
-}
 
 /** The run statuses in the order the panel lists their counts. */
 const COUNTED: RunStatus[] = ['SUCCESS', 'FAILURE', 'ABORTED', 'STARTED', 'PENDING'];

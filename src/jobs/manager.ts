@@ -5,19 +5,17 @@
  */
 
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, MainAreaWidget, showDialog, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
+import { Dialog, IWidgetTracker, MainAreaWidget, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
 import { IJobWithRuns, OrchestAPI } from '../api';
 import { PipelineEditorWidget } from '../editor/widget';
+import { CommandIDs } from '../commands/ids';
 import { EventsClient } from '../events';
 import { pipelineIcon } from '../icons';
 import { cronLocale } from './schedule';
-
-/** The command that opens a run read-only in a pipeline editor (the editor's). */
-export const OPEN_RUN_COMMAND = 'orchest:open-run';
 
 /** Options of the jobs panel. */
 export interface IJobsOptions {
@@ -25,7 +23,8 @@ export interface IJobsOptions {
   events: EventsClient;
   commands: CommandRegistry;
   shell: JupyterFrontEnd.IShell;
-  tracker: WidgetTracker<PipelineEditorWidget>;
+  /** The pipeline editors: the jobs of the current one are listed. */
+  tracker: IWidgetTracker<PipelineEditorWidget>;
   trans: TranslationBundle;
   /** JupyterLab's language (`ITranslator.languageCode`), for cron descriptions. */
   languageCode?: string;
@@ -63,7 +62,7 @@ export class JobsManager {
   readonly api: OrchestAPI;
   readonly events: EventsClient;
   readonly commands: CommandRegistry;
-  readonly tracker: WidgetTracker<PipelineEditorWidget>;
+  readonly tracker: IWidgetTracker<PipelineEditorWidget>;
   readonly trans: TranslationBundle;
   /** cronstrue's locale of the user's language. */
   readonly cronLocale: string;
@@ -150,11 +149,11 @@ export class JobsManager {
   }
 
   /**
-   * Open a run of a job read-only (the editor's `orchest:open-run`: its
+   * Open a run of a job read-only (the editor's `CommandIDs.openRun`: its
    * pipeline as it ran, states, logs, executed notebooks).
    */
   async openRun(runUuid: string): Promise<void> {
-    await this.commands.execute(OPEN_RUN_COMMAND, { runUuid });
+    await this.commands.execute(CommandIDs.openRun, { runUuid });
   }
 
   private _shell: JupyterFrontEnd.IShell;

@@ -12,7 +12,8 @@ import * as React from 'react';
 
 import { APIError, IGridPreview, IJobWithRuns } from '../api';
 import { EnvEditor } from './envEditor';
-import { Choice, Field } from './fields';
+import { Field } from '../components/field';
+import { Choice } from './fields';
 import { checkForm, IJobForm, isValid, jobForm, newJobForm, settingsOf } from './form';
 import { axesOf, gridOf, IAxis, IGridProblems, ownerTitles, runCount, sortProblems } from './grid';
 import { GridEditor } from './gridEditor';
@@ -176,10 +177,9 @@ function NewJobView(props: INewJobProps): JSX.Element {
           {trans.__('The pipeline has unsaved changes: the job runs the saved file.')}
         </div>
       ) : null}
-      <Field label={trans.__('Name')}>
+      <Field label={trans.__('Name')} problem={show(formProblems.name)} inline>
         <input name="job-name" value={form.name} onChange={e => update({ name: e.target.value })} />
       </Field>
-      {show(formProblems.name) ? <div className="jp-OrchestJobs-problem">{formProblems.name}</div> : null}
 
       <h3>{trans.__('Parameters')}</h3>
       {ready ? (
@@ -217,7 +217,11 @@ function NewJobView(props: INewJobProps): JSX.Element {
       />
 
       <h3>{trans.__('Runs')}</h3>
-      <Field label={trans.__('Keep at most this many finished runs (blank: all)')}>
+      <Field
+        label={trans.__('Keep at most this many finished runs (blank: all)')}
+        problem={show(formProblems.maxRetained)}
+        inline
+      >
         <input
           name="max-retained"
           inputMode="numeric"
@@ -225,9 +229,6 @@ function NewJobView(props: INewJobProps): JSX.Element {
           onChange={e => update({ maxRetained: e.target.value })}
         />
       </Field>
-      {show(formProblems.maxRetained) ? (
-        <div className="jp-OrchestJobs-problem">{formProblems.maxRetained}</div>
-      ) : null}
       <Choice
         label={trans.__('A fire while the earlier runs still run')}
         name="overlap"

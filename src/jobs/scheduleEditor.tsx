@@ -6,7 +6,8 @@
 
 import * as React from 'react';
 
-import { Choice, Field } from './fields';
+import { Field } from '../components/field';
+import { Choice } from './fields';
 import { Translate } from './labels';
 import { describeCron, IScheduleForm, timeZones } from './schedule';
 
@@ -46,7 +47,7 @@ export function SchedulePicker(props: ISchedulePickerProps): JSX.Element {
         ))}
       </div>
       {value.kind === 'once' ? (
-        <Field label={trans.__('Date and time')}>
+        <Field label={trans.__('Date and time')} inline>
           <input
             type="datetime-local"
             name="schedule-at"
@@ -56,7 +57,7 @@ export function SchedulePicker(props: ISchedulePickerProps): JSX.Element {
         </Field>
       ) : null}
       {value.kind === 'cron' ? (
-        <Field label={trans.__('Cron expression')}>
+        <Field label={trans.__('Cron expression')} inline>
           <input
             name="schedule-cron"
             value={value.cron}

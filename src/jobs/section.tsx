@@ -4,12 +4,14 @@
  * by job events; a button to make a new job of that pipeline.
  */
 
-import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon, ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IJob } from '../api';
 import { clickable, useJobEvents, useReload } from './hooks';
-import { describeCounts, jobStatusLabel } from './labels';
+import { jobStatusLabel } from '../status';
+import { describeCounts } from './labels';
 import { applyToList } from './live';
 import { JobsManager } from './manager';
 import { localTime } from './schedule';
@@ -43,7 +45,7 @@ function useCurrentPipeline(manager: JobsManager): { path: string; name: string 
 /**
  * The jobs section.
  */
-export function JobsSection(props: { manager: JobsManager }): JSX.Element {
+function JobsSection(props: { manager: JobsManager }): JSX.Element {
   const { manager } = props;
   const { api, trans } = manager;
   const pipeline = useCurrentPipeline(manager);
@@ -139,4 +141,11 @@ export function JobsSection(props: { manager: JobsManager }): JSX.Element {
       </ul>
     </section>
   );
+}
+
+/**
+ * The section's widget (in the Orchest sidebar).
+ */
+export function createJobsSection(manager: JobsManager): Widget {
+  return ReactWidget.create(<JobsSection manager={manager} />);
 }

@@ -187,9 +187,9 @@ test.describe('Editing a pipeline', () => {
     await expect(stepNode(editor, 'Make readings')).toBeVisible();
     const parameters = props.locator('textarea[name="parameters"]');
     await parameters.fill('{"days": 10, ');
-    await expect(props.locator('.jp-OrchestProps-error')).toContainText('Not valid JSON');
+    await expect(props.locator('.jp-OrchestField-problem')).toContainText('Not valid JSON');
     await parameters.fill('{"days": 10, "seed": 1}');
-    await expect(props.locator('.jp-OrchestProps-error')).toHaveCount(0);
+    await expect(props.locator('.jp-OrchestField-problem')).toHaveCount(0);
     await parameters.blur();
     // Rows for simple values: edit keeping the type, add, remove.
     await expect(props.locator('input[name="param-days"]')).toHaveValue('10');

@@ -56,10 +56,19 @@ test.describe('Orchest pipeline file type', () => {
   });
 
   test('the extension is active', async ({ page }) => {
-    const active = await page.evaluate(() =>
-      window.jupyterapp.isPluginActivated('orchest-jlab:plugin')
+    const plugins = [
+      'orchest-jlab:client',
+      'orchest-jlab:editor',
+      'orchest-jlab:commands',
+      'orchest-jlab:sidebar',
+      'orchest-jlab:jobs',
+      'orchest-jlab:environments'
+    ];
+    const active = await page.evaluate(
+      ids => ids.filter(id => window.jupyterapp.isPluginActivated(id)),
+      plugins
     );
-    expect(active).toBe(true);
+    expect(active).toEqual(plugins);
   });
 
   test('the file browser shows .orchest files with the pipeline icon', async ({

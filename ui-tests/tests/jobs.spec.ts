@@ -129,7 +129,7 @@ test.describe('Jobs panel', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'jobs-panel-dark.png') });
     await page.theme.setLightTheme();
 
-    // A run opens read-only (orchest:open-run: the run's own pipeline and states).
+    // A run opens read-only (orchest-jlab:open-run: the run's own pipeline and states).
     await view.locator('.jp-OrchestJobs-runs tbody tr[data-index="0"]').click();
     const editor = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(editor).toHaveCount(1);

@@ -95,7 +95,7 @@ test.describe('Past runs, read-only', () => {
     const folder = await copyExample(page, tmpPath);
     const run = await runToEnd(request, baseURL!, { pipeline: `${folder}/quickstart.orchest`, interactive: false });
     expect(run.status).toBe('SUCCESS');
-    await execute(page, 'orchest:open-run', { runUuid: run.uuid });
+    await execute(page, 'orchest-jlab:open-run', { runUuid: run.uuid });
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(stepState(view, 'Transform')).toHaveAttribute('data-state', 'COMPUTED');
     await expect(view.locator('.jp-OrchestEditor-readOnly')).toContainText('snapshot');
@@ -129,7 +129,7 @@ test.describe('Past runs, read-only', () => {
     changed.name = 'Changed afterwards';
     await page.contents.uploadContent(JSON.stringify(changed, null, 4) + '\n', 'text', `${folder}/quickstart.orchest`);
 
-    await execute(page, 'orchest:open-run', { runUuid: run.uuid });
+    await execute(page, 'orchest-jlab:open-run', { runUuid: run.uuid });
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(view.locator('.react-flow__node')).toHaveCount(3);
     await view.locator('.jp-Toolbar [data-command="orchest-jlab:copy-run-pipeline"]').click();

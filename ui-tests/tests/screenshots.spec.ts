@@ -79,7 +79,7 @@ test.describe('Pipeline editor themes', () => {
       const widget = (window as any).jupyterapp.shell.currentWidget;
       return widget.controller.runs.run.uuid as string;
     });
-    await execute(page, 'orchest:open-run', { runUuid });
+    await execute(page, 'orchest-jlab:open-run', { runUuid });
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(stepState(view, 'Report')).toHaveAttribute('data-state', 'COMPUTED');
     await stepNode(view, 'Report').click();

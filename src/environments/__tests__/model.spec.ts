@@ -6,9 +6,9 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { IBuild, IEnvironment } from '../../api';
 import { IBuildEvent } from '../../events';
+import { buildStatusLabel } from '../../status';
 import {
   applyBuildEvent,
-  buildStatusLabel,
   changedFields,
   eventEffect,
   fieldsOf,

@@ -1,0 +1,68 @@
+/**
+ * The commands of pipelines (src/commands/, ids in ids.ts) and where they
+ * show: the command palette, the launcher, Edit → Undo / Redo, a notebook's
+ * toolbar. Their menus and shortcuts: schema/commands.json.
+ */
+
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ILauncher } from '@jupyterlab/launcher';
+import { IMainMenu } from '@jupyterlab/mainmenu';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { addCommands, keepCommandsCurrent, PALETTE_COMMANDS } from '../commands';
+import { CommandIDs } from '../commands/ids';
+import { addNotebookRunButton } from '../commands/toolbar';
+import { PipelineEditorWidget } from '../editor/widget';
+import { IOrchestClient, IPipelineTracker } from '../tokens';
+
+export const commandsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'orchest-jlab:commands',
+  description: 'The commands of Orchest pipelines, in the palette, the launcher, the menus and the toolbars.',
+  autoStart: true,
+  requires: [IOrchestClient, IPipelineTracker],
+  optional: [ITranslator, IDefaultFileBrowser, ILauncher, ICommandPalette, IMainMenu],
+  activate: (
+    app: JupyterFrontEnd,
+    client: IOrchestClient,
+    pipelines: IPipelineTracker,
+    translator: ITranslator | null,
+    fileBrowser: IDefaultFileBrowser | null,
+    launcher: ILauncher | null,
+    palette: ICommandPalette | null,
+    mainMenu: IMainMenu | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('orchest_jlab');
+    addCommands({
+      commands: app.commands,
+      trans,
+      contents: app.serviceManager.contents,
+      api: client.api,
+      sessions: client.sessions,
+      pipelines,
+      currentDirectory: () => fileBrowser?.model.path ?? '',
+      selectedFiles: () =>
+        fileBrowser
+          ? Array.from(fileBrowser.selectedItems(), item => ({ path: item.path, isDir: item.type === 'directory' }))
+          : []
+    });
+    keepCommandsCurrent(app.commands, pipelines);
+    addNotebookRunButton(app.docRegistry, app.commands, trans);
+
+    if (mainMenu) {
+      const isEditor = (widget: Widget): boolean =>
+        widget instanceof PipelineEditorWidget && pipelines.editors.has(widget);
+      mainMenu.editMenu.undoers.undo.add({ id: CommandIDs.undo, isEnabled: isEditor });
+      mainMenu.editMenu.undoers.redo.add({ id: CommandIDs.redo, isEnabled: isEditor });
+    }
+    launcher?.add({ command: CommandIDs.newPipeline, category: trans.__('Other'), rank: 3 });
+    if (palette) {
+      const category = trans.__('Orchest');
+      for (const command of PALETTE_COMMANDS) {
+        palette.addItem({ command, category, args: { isPalette: true } });
+      }
+    }
+  }
+};

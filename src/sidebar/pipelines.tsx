@@ -1,0 +1,115 @@
+/**
+ * The pipelines section of the Orchest sidebar: every `.orchest` file under
+ * the server's root, with its step or error count.
+ */
+
+import { IWidgetTracker } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon, ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+import { IPipelineSummary, OrchestAPI } from '../api';
+import { CommandIDs } from '../commands/ids';
+import { PipelineEditorWidget } from '../editor/widget';
+import { pipelineIcon } from '../icons';
+
+interface IPipelinesProps {
+  api: OrchestAPI;
+  commands: CommandRegistry;
+  /** The pipeline editors: a save can change a name or a step count. */
+  editors: IWidgetTracker<PipelineEditorWidget>;
+  trans: TranslationBundle;
+}
+
+/** A number that changes whenever an open pipeline is saved. */
+function useSaves(editors: IWidgetTracker<PipelineEditorWidget>): number {
+  const [saves, setSaves] = React.useState(0);
+  React.useEffect(() => {
+    const onSaved = (): void => setSaves(v => v + 1);
+    const onAdded = (_: unknown, editor: PipelineEditorWidget): void => {
+      editor.context.fileChanged.connect(onSaved);
+    };
+    editors.widgetAdded.connect(onAdded);
+    editors.forEach(editor => onAdded(editors, editor));
+    return () => {
+      editors.widgetAdded.disconnect(onAdded);
+      editors.forEach(editor => editor.context.fileChanged.disconnect(onSaved));
+    };
+  }, [editors]);
+  return saves;
+}
+
+function PipelinesSection(props: IPipelinesProps): JSX.Element {
+  const { api, commands, trans } = props;
+  const saves = useSaves(props.editors);
+  const [pipelines, setPipelines] = React.useState<IPipelineSummary[] | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [reload, setReload] = React.useState(0);
+  React.useEffect(() => {
+    let cancelled = false;
+    api
+      .listPipelines()
+      .then(list => {
+        if (!cancelled) {
+          setPipelines(list);
+          setError(null);
+        }
+      })
+      .catch(e => !cancelled && setError((e as Error).message));
+    return () => {
+      cancelled = true;
+    };
+  }, [api, reload, saves]);
+  return (
+    <section className="jp-OrchestSidebar-section">
+      <header className="jp-OrchestSidebar-header">
+        <h3>{trans.__('Pipelines')}</h3>
+        <button
+          className="jp-OrchestSidebar-button"
+          title={trans.__('New pipeline')}
+          onClick={() => void commands.execute(CommandIDs.newPipeline)}
+        >
+          <addIcon.react tag="span" />
+        </button>
+        <button
+          className="jp-OrchestSidebar-button"
+          title={trans.__('Refresh')}
+          onClick={() => setReload(reload + 1)}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+      </header>
+      {error ? <div className="jp-OrchestSidebar-error">{error}</div> : null}
+      {pipelines && !pipelines.length ? (
+        <div className="jp-OrchestSidebar-empty">{trans.__('No pipelines (.orchest files) yet.')}</div>
+      ) : null}
+      <ul className="jp-OrchestSidebar-list jp-OrchestSidebar-pipelines">
+        {(pipelines ?? []).map(p => (
+          <li
+            key={p.path}
+            className="jp-OrchestSidebar-item"
+            title={p.path}
+            onClick={() => void commands.execute('docmanager:open', { path: p.path })}
+          >
+            <pipelineIcon.react tag="span" className="jp-OrchestSidebar-icon" />
+            <span className="jp-OrchestSidebar-name">{p.name}</span>
+            <span className="jp-OrchestSidebar-meta">
+              {p.error_count
+                ? trans._n('%1 error', '%1 errors', p.error_count)
+                : trans._n('%1 step', '%1 steps', p.step_count)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * The section's widget.
+ */
+export function createPipelinesSection(props: IPipelinesProps): Widget {
+  return ReactWidget.create(<PipelinesSection {...props} />);
+}
