@@ -91,14 +91,15 @@ def test_projects_are_addressed_by_folder_or_pipeline(service):
         svc.project_dir("nope")
 
 
-def test_the_first_listing_creates_a_default_environment(service):
+def test_listing_writes_nothing_and_an_empty_creation_makes_the_default_environment(service):
     svc, root = service
     (root.root / "new").mkdir()
-    listed = svc.list("new")
-    [env] = listed["environments"]
-    assert listed["project"] == "new" and env["name"] == "Python 3" and env["base_image"] == DEFAULT_BASE_IMAGE
+    assert svc.list("new") == {"project": "new", "environments": []}
+    assert list((root.root / "new").iterdir()) == []  # a GET writes nothing
+    env = svc.create("new", {})
+    assert env["name"] == "Python 3" and env["base_image"] == DEFAULT_BASE_IMAGE
     assert env["kernel_name"] == f"orchest-kernel-{env['uuid']}"
-    assert svc.list("new")["environments"] == [env]  # only once
+    assert svc.list("new")["environments"] == [env]
 
 
 def test_delete_is_refused_while_a_step_uses_it(service):

@@ -39,8 +39,8 @@ def env_list(root: Path, as_json: bool) -> None:
         click.echo(json.dumps({"project": str(project), "environments": envs}, indent=2))
         return
     if not envs:
-        click.echo(f"no environments in {project} (the server creates a default one when it first lists them)",
-                   err=True)
+        click.echo(f"no environments in {project} (adding a step in the editor, or the environments panel, "
+                   "creates the default one)", err=True)
         return
     width = max(len(e["name"]) for e in envs)
     for e in envs:

@@ -2,8 +2,9 @@
 
 A project is addressed by an API path relative to the server's root: a project folder, or a
 pipeline file (its project is the one the pipeline belongs to); empty for the root folder itself.
-A project with no environment gets a default one ("Python 3" on ``orchest/base-kernel-py``) the
-first time its environments are listed through the API.
+Reading never writes: a project with no environment gets the default one ("Python 3" on
+``orchest/base-kernel-py``, a POST with an empty body) on an explicit action — creating it from the
+environments panel, or adding a step to a pipeline of that project in the editor.
 """
 
 from __future__ import annotations
@@ -113,12 +114,9 @@ class EnvironmentService:
 
     # --- CRUD -------------------------------------------------------------------------------------
 
-    def list(self, project: str | None, create_default: bool = True) -> dict[str, Any]:
+    def list(self, project: str | None) -> dict[str, Any]:
         project_dir = self.project_dir(project)
         envs = list_environment_files(project_dir)
-        if not envs and create_default:
-            envs = [create_environment(project_dir, {})]
-            self._changed(project_dir, "created", envs[0].uuid)
         return {"project": self.workspace.project_path(project_dir),
                 "environments": [self._present(project_dir, e) for e in envs]}
 

@@ -74,8 +74,8 @@ export class OrchestAPI {
 
   /**
    * GET /environments?project=: the environments of the project of a folder
-   * or pipeline file (the server makes a default one for a project that has
-   * none).
+   * or pipeline file (none for a new project: `createEnvironment(project, {})`
+   * makes the default one).
    */
   async listEnvironments(project: string): Promise<IEnvironment[]> {
     return (await this.getEnvironments(project)).environments;

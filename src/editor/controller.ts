@@ -15,6 +15,7 @@ import { IEnvironment, IProblem, IReport } from '../api';
 import { EventsClient, OrchestEvent } from '../events';
 import { IStepView, PipelineModel } from '../model';
 import { StepEdits } from './edits';
+import { ProjectEnvironments } from './environments';
 import { errorMessage, isInside } from './helpers';
 import { IEditorServices } from './services';
 import { autoLayout } from './layout';
@@ -31,9 +32,7 @@ export interface ILogState {
   error: string | null;
 }
 
-/**
- * A message shown over the canvas for a few seconds.
- */
+/** A message shown over the canvas for a few seconds. */
 export interface IBannerMessage {
   text: string;
   kind: 'info' | 'warning' | 'error';
@@ -50,6 +49,10 @@ export abstract class PipelineController implements IDisposable {
     followNewRuns: boolean
   ) {
     this.runs = new RunTracker(path, followNewRuns);
+    this.projectEnvironments = new ProjectEnvironments(services.api, () => {
+      this.applyEnvironments();
+      this.bump();
+    });
     this.logOpen = services.settings().logPanelOpen;
     services.events.received.connect(this.onEvent, this);
   }
@@ -113,8 +116,7 @@ export abstract class PipelineController implements IDisposable {
   report: IReport | null = null;
   problemsByStep: Map<string, IProblem[]> = new Map();
 
-  /** The environments of the pipeline's project, or null when unknown. */
-  environments: IEnvironment[] | null = null;
+  readonly projectEnvironments: ProjectEnvironments;
 
   /** Positions of steps that have none in the file (auto-layout). */
   layoutPositions: Map<string, [number, number]> = new Map();
@@ -259,17 +261,17 @@ export abstract class PipelineController implements IDisposable {
     return !!this.runs.run && !isRunFinished(this.runs.run);
   }
 
-  /**
-   * Read the environments of the pipeline's project (for the properties
-   * panel and the environment of new steps).
-   */
-  async refreshEnvironments(): Promise<void> {
+  /** The environments of the pipeline's project (properties, new steps), or null. */
+  get environments(): IEnvironment[] | null {
+    return this.projectEnvironments.list;
+  }
+
+  /** Before a step is added: the project's default environment when it has none. */
+  async ensureEnvironment(): Promise<void> {
     try {
-      this.environments = await this.services.api.listEnvironments(this.path);
-      this.applyEnvironments();
-      this.bump();
+      await this.projectEnvironments.ensureOne(this.path);
     } catch (error) {
-      console.warn('orchest-jlab: cannot list the environments of', this.path, error);
+      this.say(this.services.trans.__('The default environment could not be created: %1', errorMessage(error)), 'error');
     }
   }
 
@@ -328,14 +330,14 @@ export abstract class PipelineController implements IDisposable {
     switch (event.type) {
       case 'reset':
         void this.refreshRun();
-        void this.refreshEnvironments();
+        void this.projectEnvironments.refresh(this.path);
         return;
       case 'log':
         this._onLogLine(event.run_uuid, event.step_uuid, event.line);
         return;
       case 'environment':
         if (isInside(this.path, event.project_path)) {
-          void this.refreshEnvironments();
+          void this.projectEnvironments.refresh(this.path);
         }
         return;
       case 'session':

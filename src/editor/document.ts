@@ -32,7 +32,7 @@ export class PipelineEditorController extends PipelineController {
     void context.ready.then(() => {
       this._onTextChanged();
       void this.refreshRun();
-      void this.refreshEnvironments();
+      void this.projectEnvironments.refresh(this.path);
       void this._openSession();
     });
   }
@@ -331,7 +331,7 @@ export class PipelineEditorController extends PipelineController {
     this.runs.path = this.path;
     this._scheduleValidation();
     void this.refreshRun();
-    void this.refreshEnvironments();
+    void this.projectEnvironments.refresh(this.path);
     void this._openSession();
   }
 

@@ -27,6 +27,8 @@ export interface IEditedCanvas {
   fitView(): void;
   /** A step's file relative to the server's root. */
   resolve(filePath: string): string;
+  /** Make sure the project has an environment for new steps (the default one when it has none). */
+  ensureEnvironment(): Promise<void>;
   say(text: string, kind?: 'info' | 'warning' | 'error'): void;
 }
 
@@ -57,6 +59,7 @@ export class StepEdits {
     if (createFile && init.filePath) {
       await this.createStepFile(init.filePath);
     }
+    await this._controller.ensureEnvironment();
     const model = this._model;
     if (!model) {
       return null;
@@ -72,6 +75,10 @@ export class StepEdits {
    * first at `position`, the others below it.
    */
   async addStepsForFiles(paths: string[], position?: [number, number]): Promise<string[]> {
+    if (!this._model) {
+      return [];
+    }
+    await this._controller.ensureEnvironment();
     const model = this._model;
     if (!model) {
       return [];

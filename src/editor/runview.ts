@@ -127,7 +127,7 @@ export class RunViewController extends PipelineController {
       this.model = PipelineModel.fromText(JSON.stringify(pipeline.pipeline));
       this.formatError = null;
       this.ensureLayout();
-      void this.refreshEnvironments();
+      void this.projectEnvironments.refresh(this.path);
     } catch (error) {
       this.formatError = error instanceof PipelineFormatError ? error.message : errorMessage(error);
     }

@@ -84,6 +84,18 @@ export class EnvironmentsManager implements IBuildActions {
     }
   }
 
+  /** Create the default environment ("Python 3") of a project that has none. */
+  async createDefault(project: string): Promise<IEnvironment | null> {
+    try {
+      const env = await this.api.createEnvironment(project, {});
+      this._notify(env.project);
+      return env;
+    } catch (error) {
+      void showErrorMessage(this.trans.__('The environment was not created'), error as Error);
+      return null;
+    }
+  }
+
   /** Ask for an environment's properties and save the changed ones. */
   async edit(env: IEnvironment): Promise<void> {
     const form = await askEnvironmentForm(this.trans, env);

@@ -257,6 +257,18 @@ function EnvironmentsSection(props: ISectionProps): JSX.Element {
           {trans.__('Open a pipeline, or choose a project folder, to see its environments.')}
         </div>
       ) : null}
+      {project !== null && environments?.length === 0 ? (
+        <div className="jp-OrchestSidebar-empty">
+          {trans.__('This project has no environments yet.')}{' '}
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            data-action="create-default"
+            onClick={() => void manager.createDefault(project).then(bump)}
+          >
+            {trans.__('Create the default one')}
+          </button>
+        </div>
+      ) : null}
       <ul className="jp-OrchestSidebar-list jp-OrchestEnv-list">
         {(environments ?? []).map(env => (
           <EnvironmentItem key={env.uuid} env={env} manager={manager} onChanged={bump} />

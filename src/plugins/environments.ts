@@ -42,7 +42,7 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
       serverRoot: PageConfig.getOption('serverRoot'),
       chooseProject: docManager ? () => pickFolder(docManager, translation, trans.__('Choose a project folder')) : null,
       // The step properties' environment pickers list the project's environments.
-      environmentsChanged: () => pipelines.editors.forEach(editor => void editor.controller.refreshEnvironments())
+      environmentsChanged: () => pipelines.editors.forEach(editor => void editor.controller.projectEnvironments.refresh(editor.controller.path))
     });
     addEnvironmentCommands(app.commands, environments);
     sidebar.addSection({

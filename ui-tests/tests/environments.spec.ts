@@ -92,13 +92,14 @@ test.describe('Environments panel', () => {
     const project = `${tmpPath}/weather`;
     expect(fs.existsSync(root)).toBe(true);
     await page.contents.uploadContent('echo "using the environment"\n', 'text', `${project}/use.sh`);
-    // The step's environment is not defined yet: the panel lists the default one.
+    // The step's environment is not defined yet, and opening writes nothing: the panel offers the default one.
     await page.contents.uploadContent(pipeline('Main', 'Main step', ''), 'text', `${project}/main.orchest`);
     const pipelineEditor = await openPipeline(page, project, 'main.orchest');
 
     await page.sidebar.openTab('orchest-jlab-sidebar');
     const section = page.locator('#orchest-jlab-sidebar .jp-OrchestEnvironments');
     await expect(section).toHaveAttribute('data-project', project);
+    await section.locator('[data-action="create-default"]').click();
     await expect(environmentItem(section, 'Python 3')).toBeVisible();
 
     // Create.
@@ -239,7 +240,10 @@ test.describe('Environments panel', () => {
     await dialog.locator('.jp-mod-accept').click();
     await expect(section).toHaveAttribute('data-project', `${tmpPath}/weather`);
     await expect(section.locator('.jp-OrchestEnv-project')).toContainText('weather');
-    // A project without environments gets the default one.
+    // Looking writes nothing; a project without environments gets the default one when asked.
+    await expect(section.locator('.jp-OrchestSidebar-empty')).toContainText('This project has no environments yet');
+    expect(fs.existsSync(path.join(root, tmpPath, 'weather', '.orchest'))).toBe(false);
+    await section.locator('[data-action="create-default"]').click();
     await expect(environmentItem(section, 'Python 3')).toBeVisible();
     expect(fs.readdirSync(path.join(root, tmpPath, 'weather', '.orchest', 'environments'))).toHaveLength(1);
     await section.locator('[data-action="follow-editor"]').click();
