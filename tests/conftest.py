@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -13,8 +14,42 @@ EXAMPLES = REPO / "examples"
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
-# Steps run on the host in tests (server and command line); the docker backend's tests ask for it.
+# Steps run on the host in tests (server and command line); the docker backend's tests ask for it,
+# and tests of the default (auto) choice clear it.
 os.environ["ORCHEST_JLAB_BACKEND"] = "local"
+
+
+@functools.cache
+def docker_problem() -> str | None:
+    """Why the Docker tests cannot run here (no engine, or no local base image), or None."""
+    from orchest_jlab.docker import engine_unavailable
+    from orchest_jlab.environments import LOCAL_BASE_IMAGE
+
+    problem = engine_unavailable()
+    if problem:
+        return problem
+    import docker
+
+    client = docker.from_env()
+    try:
+        client.images.get(LOCAL_BASE_IMAGE)
+    except docker.errors.ImageNotFound:
+        return f"the base image {LOCAL_BASE_IMAGE} is missing (run .ci/docker-setup.sh)"
+    finally:
+        client.close()
+    return None
+
+
+@pytest.fixture(scope="session")
+def needs_docker() -> None:
+    """A test that needs Docker skips, saying why, where Docker cannot be used; in CI it fails
+    instead, so that CI never goes green without the Docker tests."""
+    problem = docker_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"CI needs Docker for this test, and Docker cannot be used: {problem}")
+    pytest.skip(f"needs Docker: {problem}")
 
 
 def new_uuid() -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchest_jlab.docker import engine_unavailable, project_key
+from orchest_jlab.docker import project_key
 from orchest_jlab.environments import LOCAL_BASE_IMAGE
 from orchest_jlab.settings import OrchestSettings, load_settings
 
@@ -19,7 +19,7 @@ from .conftest import ProjectBuilder
 from .test_runs_api import api
 
 REPO = Path(__file__).resolve().parents[1]
-needs_docker = pytest.mark.skipif(bool(engine_unavailable()), reason=f"needs Docker: {engine_unavailable()}")
+needs_docker = pytest.mark.usefixtures("needs_docker")
 
 
 def cli(*args, config_dir: Path, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -181,3 +181,37 @@ def test_every_setting_is_documented():
     docs = (REPO / "docs" / "configuration.md").read_text()
     for name, trait in OrchestSettings.class_traits(config=True).items():
         assert f"`{name}`" in docs, f"docs/configuration.md does not describe c.OrchestApp.{name}"
+
+
+@needs_docker
+def test_the_default_backend_runs_steps_in_containers_where_docker_runs(tmp_path):
+    project = ProjectBuilder(tmp_path / "project")
+    env = project.environment()  # orchest/base-kernel-py: aliased to the local base image by default
+    project.file("a.py", "import os\nprint('in a container:', os.path.isdir('/orchest/sdk'))\n")
+    path = project.write("p.orchest", project.pipeline(project.step("A", "a.py", env)))
+    write_config(tmp_path / "config", build_network="none")
+    done = cli("run", path, "--json", config_dir=tmp_path / "config")  # no --backend, no $ORCHEST_JLAB_BACKEND
+    record = json.loads(done.stdout)
+    try:
+        assert done.returncode == 0 and record["backend"] == "docker", done.stderr
+        assert "in a container: True" in done.stderr and "note:" not in done.stderr and record["warnings"] == []
+    finally:
+        import docker
+
+        from orchest_jlab.environments import image_tag
+
+        client = docker.from_env()
+        client.images.remove(image_tag(project.root, env), force=True)
+        client.close()
+
+
+def test_the_default_backend_runs_steps_on_the_host_without_a_docker_engine_and_says_why(tmp_path):
+    project = ProjectBuilder(tmp_path / "project")
+    path, _ = project.chain()
+    done = cli("run", path, "--json", config_dir=tmp_path / "config",
+               env={"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"})
+    record = json.loads(done.stdout)
+    assert done.returncode == 0 and record["backend"] == "local", done.stderr
+    [note] = [line for line in done.stderr.splitlines() if line.startswith("note:")]
+    assert "Steps run on the host (local backend)" in note and "no Docker engine is reachable" in note
+    assert record["warnings"] == []  # no engine at all is no surprise: a note, not a warning on the run

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchest_jlab.docker import LABEL, engine_unavailable, owner_labels, project_key
+from orchest_jlab.docker import LABEL, owner_labels, project_key
 from orchest_jlab.environments import LOCAL_BASE_IMAGE, image_tag
 from orchest_jlab.environments.files import create_environment, update_environment
 from orchest_jlab.runs import prepare_run
@@ -23,24 +23,7 @@ from .conftest import ProjectBuilder
 from .engine_helpers import notebook
 
 
-def _why_not() -> str | None:
-    problem = engine_unavailable()
-    if problem:
-        return problem
-    import docker
-
-    client = docker.from_env()
-    try:
-        client.images.get(LOCAL_BASE_IMAGE)
-    except docker.errors.ImageNotFound:
-        return f"the base image {LOCAL_BASE_IMAGE} is missing (run .ci/docker-setup.sh)"
-    finally:
-        client.close()
-    return None
-
-
-REASON = _why_not()
-pytestmark = pytest.mark.skipif(REASON is not None, reason=f"needs Docker: {REASON}")
+pytestmark = pytest.mark.usefixtures("needs_docker")
 
 # Installs a module the steps import: observable without a network.
 OBSERVABLE = """set -e

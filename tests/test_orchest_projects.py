@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from orchest_jlab.docker import engine_unavailable
 
 FIXTURE = Path(__file__).parent / "fixtures" / "orchest_project"
 STEPS = {"Fetch data": "0c7e3e1f-6a3b-4f3e-9d77-0f5a7c2b8e01", "Clean": "5e0d9b44-2f1c-4a8e-b7a3-8c1d2e3f4a02"}
@@ -38,9 +37,9 @@ def unchanged_files(project: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("backend", ["local", "docker"])
-def test_an_orchest_project_runs_unchanged(project, backend):
-    if backend == "docker" and engine_unavailable():
-        pytest.skip(f"docker: {engine_unavailable()}")
+def test_an_orchest_project_runs_unchanged(project, backend, request):
+    if backend == "docker":
+        request.getfixturevalue("needs_docker")
     before = unchanged_files(project)
     assert cli("validate", ".", cwd=project).stdout.strip().endswith("main.orchest: ok")
 

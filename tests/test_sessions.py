@@ -203,16 +203,7 @@ async def test_an_environment_of_a_running_session_cannot_be_deleted(jp_fetch, j
 # --- on a real Docker engine ---------------------------------------------------------------------------------
 
 
-def _docker_problem() -> str | None:
-    from .test_docker import REASON
-
-    return REASON
-
-
-DOCKER_PROBLEM = _docker_problem()
-
-
-@pytest.mark.skipif(DOCKER_PROBLEM is not None, reason=f"needs Docker: {DOCKER_PROBLEM}")
+@pytest.mark.usefixtures("needs_docker")
 class TestOnDocker:
     @pytest.fixture
     def jp_server_config(self, tmp_path):

@@ -288,9 +288,11 @@ test.describe('Running a pipeline', () => {
   });
 
   test('shows a run in progress after a page reload, then its end', async ({ page, tmpPath }) => {
+    // The step runs until the test lets it end (a file appears): no race with the reload's duration.
     folder = await copyExample(page, tmpPath, {
       'make_data.py':
-        'import time\n\nimport orchest\n\nprint("working", flush=True)\ntime.sleep(6)\n' +
+        'import os, time\n\nimport orchest\n\nprint("working", flush=True)\n' +
+        'for _ in range(3000):\n    if os.path.exists("release"):\n        break\n    time.sleep(0.1)\n' +
         'orchest.output([{"day": 1, "celsius": 20.0}], name="readings")\n'
     });
     let editor = await openPipeline(page, folder);
@@ -303,6 +305,7 @@ test.describe('Running a pipeline', () => {
     await expect(editor).toHaveCount(1);
     await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'RUNNING');
     await expect(stepState(editor, 'Transform')).toHaveAttribute('data-state', 'PENDING');
+    await page.contents.uploadContent('', 'text', `${folder}/release`);
     for (const title of ['Make data', 'Transform', 'Report']) {
       await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
     }
