@@ -52,6 +52,11 @@ class OrchestSettings(Configurable):
         "that a step's notebook opened in JupyterLab gets its inputs."
     ).tag(config=True)
 
+    max_request_body_mb = Int(
+        16, help="The largest request body (MiB) the REST API reads (a pipeline document to validate, a job's "
+        "grid); a larger one is refused with a 400. 0: no limit (Jupyter's own limit still applies)."
+    ).tag(config=True)
+
     # Jobs (docs/jobs.md)
     max_concurrent_runs = Int(4, help="Pipeline runs of jobs that run at the same time, at most (others wait).").tag(config=True)
     max_grid_size = Int(

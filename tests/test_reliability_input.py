@@ -54,6 +54,23 @@ async def test_a_pipeline_named_with_a_lone_surrogate_runs_and_its_run_is_record
     assert code == 201 and job["pipeline_name"] == "bad \ufffd name"  # stored with a replacement character
 
 
+@pytest.fixture
+def jp_server_config(jp_server_config):
+    return {**jp_server_config, "OrchestApp": {**jp_server_config["OrchestApp"], "max_request_body_mb": 1}}
+
+
+async def test_an_oversize_body_is_a_400_naming_the_limit(jp_fetch, root):
+    root.chain(pipeline_name="p.orchest")
+    big = {"pipeline": "p.orchest", "name": "x" * (2 * 2**20)}
+    code, error = await api_error(jp_fetch, "POST", "jobs", body=big)
+    assert code == 400 and "max_request_body_mb" in error["message"] and "2.0 MiB" in error["message"]
+    code, error = await api_error(jp_fetch, "POST", "validate", raw="{" + " " * (2 * 2**20) + "}")
+    assert code == 400 and "max_request_body_mb" in error["message"]
+    assert jobs_folder(root) == []
+    code, _ = await api(jp_fetch, "POST", "validate", body={"name": "small"})
+    assert code == 200
+
+
 async def test_a_time_zone_that_cannot_exist_is_a_400_naming_the_field(jp_fetch, root):
     root.chain(pipeline_name="p.orchest")
     for zone in ("x" * 5000, "Mars/Olympus_Mons", "../../etc/passwd"):

@@ -54,6 +54,14 @@ class OrchestHandler(ExtensionHandlerMixin, APIHandler):
     def runs(self) -> RunService:
         return self.settings["orchest_runs"]
 
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        limit = self.settings.get("orchest_max_request_body")
+        size = len(self.request.body or b"")
+        if self.current_user is not None and limit and size > limit:  # no user: the method answers 403
+            raise BadRequest(f"The request body is {size / 2**20:.1f} MiB, more than the limit of "
+                             f"{limit / 2**20:g} MiB (c.OrchestApp.max_request_body_mb).")
+
     def json_body(self) -> Any:
         try:
             body = json.loads(self.request.body or b"")
