@@ -22,7 +22,7 @@ from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..runs.request import prepare_run
 from ..store.jobs import ACTIVE, JobStore, JobStores
-from ..store.store import RunStores
+from ..store.store import RunStores, records_of
 from ..workspace import Workspace
 from . import grid as grids
 from .dispatch import Dispatcher, job_dir
@@ -105,7 +105,7 @@ class JobService:
             path = self.workspace.resolve(pipeline_api_path)
             project = find_project_root(path, self.workspace.root)
             store = self.jobs.existing(project)
-            pairs = [(store, store.list_jobs(str(project), os.path.relpath(path, project)))] if store else []
+            pairs = [(store, store.list_jobs(str(project), **records_of(path, project)))] if store else []
         else:
             pairs = [(store, store.list_jobs()) for store in self.jobs.opened()]
         listed = []

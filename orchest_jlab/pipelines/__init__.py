@@ -21,6 +21,7 @@ from .document import (
     PipelineDocument,
     PipelineFileError,
     dumps,
+    pipeline_uuid,
     read_pipeline,
     save_pipeline,
     write_pipeline,
@@ -43,6 +44,6 @@ __all__ = [
     "Report", "StepPathError",
     "ancestors", "check_pipeline_file", "children_of", "descendants", "discover_pipelines", "dumps",
     "find_cycle", "find_project_root", "graph_of", "induced_subgraph", "json_pointer",
-    "list_environments", "pipeline_parameters", "read_pipeline", "resolve_run", "resolve_step_file",
+    "list_environments", "pipeline_parameters", "pipeline_uuid", "read_pipeline", "resolve_run", "resolve_step_file",
     "save_pipeline", "step_parameters", "topological_order", "validate_pipeline", "write_pipeline",
 ]

@@ -110,6 +110,16 @@ def read_pipeline(path: str | os.PathLike) -> PipelineDocument:
     return PipelineDocument(path, data, ensure_ascii=text.isascii(), parse_problems=problems)
 
 
+def pipeline_uuid(path: str | os.PathLike) -> str | None:
+    """The uuid of the pipeline file at ``path`` (what its runs and jobs belong to, whatever the file
+    is called), or None when the file cannot be read or has none."""
+    try:
+        value = read_pipeline(path).data.get("uuid")
+    except PipelineFileError:
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def write_pipeline(path: str | os.PathLike, data: dict[str, Any], *, ensure_ascii: bool = True) -> None:
     """Write atomically: readers see the old file or the new one, never half of it."""
     write_text_atomic(Path(path), dumps(data, ensure_ascii=ensure_ascii))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
-from ..store import RunStores
+from ..store import RunStores, records_of
 from ..workspace import Workspace
 from .past import copy_run_pipeline, default_copy_name, run_file, run_pipeline
 from .request import prepare_run
@@ -82,7 +81,7 @@ class RunService:
             project = find_project_root(path, self.workspace.root)
             self.stores.flush()
             store = self.stores.existing(project)
-            rows = store.list_runs(str(project), os.path.relpath(path, project), limit) if store else []
+            rows = store.list_runs(str(project), limit=limit, **records_of(path, project)) if store else []
         else:
             rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
         live = {uuid: run.to_json() for uuid, run in self.engine.runs.items()}

@@ -53,12 +53,14 @@ class JobStore:
         return dict(row._mapping) if row else None
 
     def list_jobs(self, project_dir: str | None = None, pipeline_file: str | None = None,
-                  statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+                  statuses: Iterable[str] | None = None, pipeline_uuid: str | None = None) -> list[dict[str, Any]]:
         query = select(jobs_t).order_by(jobs_t.c.created.desc())
         if project_dir is not None:
             query = query.where(jobs_t.c.project_dir == project_dir)
         if pipeline_file is not None:
             query = query.where(jobs_t.c.pipeline_file == pipeline_file)
+        if pipeline_uuid is not None:
+            query = query.where(jobs_t.c.pipeline_uuid == pipeline_uuid)
         if statuses is not None:
             query = query.where(jobs_t.c.status.in_(list(statuses)))
         with self.engine.connect() as connection:

@@ -8,6 +8,7 @@ with their unfinished steps aborted.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from datetime import datetime, timezone
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..engine.orphans import kill_orphaned_process
 from ..engine.states import RunStatus
 from ..identity import ProcessIdentity
+from ..pipelines import pipeline_uuid
 from .models import Base, RunRow, StepRow, run_to_json
 from .text import storable
 
@@ -29,6 +31,13 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "orchest-jlab.sqlite"
 INTERRUPTED = "The process running this pipeline stopped (server shut down or crashed) before the run ended."
+
+
+def records_of(pipeline_path: Path, project_dir: Path) -> dict[str, str]:
+    """The filter of a pipeline's runs and jobs: its uuid, so that renaming or moving the file keeps
+    its history and a new file never inherits another's; the file's path when it has no uuid."""
+    uuid = pipeline_uuid(pipeline_path)
+    return {"pipeline_uuid": uuid} if uuid else {"pipeline_file": os.path.relpath(pipeline_path, project_dir)}
 
 
 def default_url(project_dir: Path) -> str:
@@ -136,12 +145,14 @@ class RunStore:
             return run_to_json(row) if row else None
 
     def list_runs(self, project_dir: str | None = None, pipeline_file: str | None = None,
-                  limit: int = 100) -> list[dict[str, Any]]:
+                  limit: int = 100, pipeline_uuid: str | None = None) -> list[dict[str, Any]]:
         query = select(RunRow).order_by(RunRow.created.desc()).limit(limit)
         if project_dir is not None:
             query = query.where(RunRow.project_dir == project_dir)
         if pipeline_file is not None:
             query = query.where(RunRow.pipeline_file == pipeline_file)
+        if pipeline_uuid is not None:
+            query = query.where(RunRow.pipeline_uuid == pipeline_uuid)
         with Session(self.engine) as session:
             return [run_to_json(row) for row in session.scalars(query)]
 
