@@ -57,3 +57,12 @@ def test_a_run_of_scripts_imports_no_kernel_machinery(project):
     loaded = modules_after(call_main("run", "--backend", "local", "--quiet", str(path)), cwd=project.root)
     assert "orchest_jlab.engine" in loaded  # it did run
     assert not {m for m in NOT_FOR_SCRIPTS if m in loaded}
+
+
+def test_the_stores_import_sqlalchemy_only_when_they_open_a_database():
+    """A run's events are written by the stores' own thread, which imports SQLAlchemy with the first
+    store it opens, while the run's first steps already run."""
+    loaded = modules_after("from orchest_jlab.engine import EventBus\n"
+                           "from orchest_jlab.store import RunStores\n"
+                           "stores = RunStores()\nstores.listen(EventBus())\nstores.close()")
+    assert "sqlalchemy" not in loaded
