@@ -6,6 +6,8 @@
    after another, each with a fresh kernel (target: faster than that);
 3. fan-out: 16 independent steps that each sleep 1 s, max_steps_parallelism 16 (target: under 1.5 s).
 
+Every figure: median of alternating rounds, with its spread (``timing.py``); the whole
+``orchest-jlab run`` command beside the engine is in ``bench_cli.py``.
 Run: ``python benchmarks/bench_engine.py [--quick]``.
 """
 
@@ -22,6 +24,9 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import ROUNDS, alternate, report  # noqa: E402
 
 from orchest_jlab.engine import Engine, EventBus, LocalBackend  # noqa: E402
 from orchest_jlab.runs import prepare_run  # noqa: E402
@@ -98,29 +103,26 @@ def main() -> None:
         folder = Path(tmp) / "scripts"
         folder.mkdir()
         path = write_chain(folder, scripts, ".py")
-        baseline = min(bare_starts(folder, scripts) for _ in range(3))
-        engine = min(asyncio.run(engine_run(path)) for _ in range(3))
-        print(f"per-step overhead: {scripts}-step chain of trivial .py steps")
-        print(f"  {scripts} bare interpreter starts  {baseline:7.2f} s ({baseline / scripts * 1000:.1f} ms each)")
-        print(f"  engine run                   {engine:7.2f} s ({engine / scripts * 1000:.1f} ms per step)")
-        print(f"  ratio                        {engine / baseline:7.2f}x (target <= 1.3x)")
+        report(f"per-step overhead: {scripts}-step chain of trivial .py steps", alternate({
+            f"{scripts} bare interpreter starts": lambda: bare_starts(folder, scripts),
+            "engine run": lambda: asyncio.run(engine_run(path)),
+        }, ROUNDS), f"{scripts} bare interpreter starts", {"engine run": 1.3}, unit="s")
 
         folder = Path(tmp) / "notebooks"
         folder.mkdir()
         path = write_chain(folder, notebooks, ".ipynb")
-        baseline = nbclient_one_by_one(folder, notebooks)
-        engine = asyncio.run(engine_run(path))
-        print(f"notebook steps: {notebooks}-step chain of one-cell notebooks")
-        print(f"  nbclient one after another   {baseline:7.2f} s")
-        print(f"  engine run (kernel pool)     {engine:7.2f} s")
-        print(f"  ratio                        {engine / baseline:7.2f}x (target < 1x)")
+        report(f"notebook steps: {notebooks}-step chain of one-cell notebooks", alternate({
+            "nbclient one after another (cold kernels)": lambda: nbclient_one_by_one(folder, notebooks),
+            "engine run (kernel pool)": lambda: asyncio.run(engine_run(path)),
+        }, ROUNDS, warmup=False), "nbclient one after another (cold kernels)", {"engine run (kernel pool)": 1.0},
+            unit="s")
 
         folder = Path(tmp) / "fan"
         folder.mkdir()
         path = write_chain(folder, 16, ".py", parallel=True, body="import time\ntime.sleep(1)\n")
-        elapsed = asyncio.run(engine_run(path))
-        print("fan-out: 16 independent steps sleeping 1 s, max_steps_parallelism 16")
-        print(f"  engine run                   {elapsed:7.2f} s (target < 1.5 s; ideal 1.0 s)")
+        times = alternate({"engine run": lambda: asyncio.run(engine_run(path))}, ROUNDS, warmup=False)
+        report("fan-out: 16 independent steps sleeping 1 s, max_steps_parallelism 16 (ideal 1.0 s, target < 1.5 s)",
+               times, "engine run", unit="s")
 
 
 if __name__ == "__main__":

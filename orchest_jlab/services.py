@@ -55,7 +55,7 @@ class Services:
     @cached_property
     def engine(self) -> Engine:
         self.stores  # noqa: B018 (every run is recorded: the stores listen before a run can start)
-        return Engine(self.bus, self.backends)
+        return Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap)
 
     # --- Docker (the plug-ins' BackendSetup) -------------------------------------------------------------
 

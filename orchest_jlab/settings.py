@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from traitlets import Bool, Dict, Float, Int, List, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, Union, default
 from traitlets.config import Config, Configurable
 
 # Read in this order (later files win), from each folder of the Jupyter config path (lowest first).
@@ -46,6 +46,20 @@ class OrchestSettings(Configurable):
     kernel_spares = Int(
         1, help="Started, unused kernels kept per kernel name so that notebook steps start at once."
     ).tag(config=True)
+
+    max_parallel_steps = Union(
+        [Int(min=0), Enum(["cpus"])], default_value=0,
+        help="Steps of one run that run at the same time, at most, whatever the pipeline's "
+        'max_steps_parallelism says: a number, or "cpus" (the number of CPUs here); 0: no cap (a '
+        "pipeline's 0 then means no limit, as the editor says).",
+    ).tag(config=True)
+
+    @property
+    def parallel_steps_cap(self) -> int | None:
+        """``max_parallel_steps`` as a number of steps; None: no cap."""
+        if self.max_parallel_steps == "cpus":
+            return os.cpu_count() or 1
+        return self.max_parallel_steps or None
 
     sdk_in_kernels = Bool(
         True, help="Make the step SDK (import orchest) importable in the kernels this server starts, so "

@@ -13,7 +13,7 @@ import pytest
 
 from orchest_jlab.identity import ProcessIdentity
 from orchest_jlab.store import RunStore
-from orchest_jlab.store.store import default_url
+from orchest_jlab.store import default_url
 
 from .engine_helpers import Harness, notebook
 

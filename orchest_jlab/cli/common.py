@@ -4,14 +4,19 @@ and how a refused request is printed."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import OrchestError
-from ..settings import OrchestSettings, load_settings
+
+if TYPE_CHECKING:
+    from ..settings import OrchestSettings
+
+T = TypeVar("T")
 
 
 def config_option(command):
@@ -24,6 +29,8 @@ def config_option(command):
 def settings_of(config_file: Path | None, backend: str | None = None) -> OrchestSettings:
     """The command's settings (exit 2 naming a config file that cannot be read); ``backend``
     overrides c.OrchestApp.backend."""
+    from ..settings import load_settings  # traitlets: not on the path of --help
+
     try:
         settings = load_settings(config_file)
     except ValueError as exc:
@@ -34,28 +41,29 @@ def settings_of(config_file: Path | None, backend: str | None = None) -> Orchest
     return settings
 
 
-@cache
-def _backend_choices() -> tuple[str, ...]:
-    from ..backends import BackendRegistry
+class LazyChoice(click.Choice):
+    """A choice among values looked up only when needed (parsing the option, its --help), so that
+    no command's start imports what lists them."""
 
-    return tuple(BackendRegistry().choices())
-
-
-class BackendName(click.Choice):
-    """``auto`` or an installed backend plug-in; read from the registry only when needed, so that
-    every command starts without scanning the installed packages."""
-
-    def __init__(self) -> None:  # no fixed list: see ``choices``
+    def __init__(self, values: Callable[[], Sequence[str]]) -> None:  # no fixed list: see ``choices``
         self.case_sensitive = True
+        self._values = cache(values)
 
     @property
     def choices(self) -> tuple[str, ...]:  # type: ignore[override]
-        return _backend_choices()
+        return tuple(self._values())
+
+
+def _backend_choices() -> list[str]:
+    """``auto`` and the installed backend plug-ins (scanning the installed packages)."""
+    from ..backends import BackendRegistry
+
+    return BackendRegistry().choices()
 
 
 def backend_option(command):
     return click.option(
-        "--backend", type=BackendName(), default=None,
+        "--backend", type=LazyChoice(_backend_choices), default=None,
         help="Where steps run (`orchest-jlab backends` lists them). Default: c.OrchestApp.backend, else "
         "$ORCHEST_JLAB_BACKEND, else auto: in containers when a Docker engine answers and the images can be "
         "had, else on the host.",
@@ -70,6 +78,14 @@ def refused(where, exc: OrchestError) -> None:
         if message and message not in exc.message:
             click.echo(f"{where}: {problem.get('pointer') or '/'}: {message}", err=True)
     raise SystemExit(2)
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(main)``; asyncio (with ssl, sockets and threads) is imported by the commands that
+    run something, not at every start of the command."""
+    import asyncio
+
+    return asyncio.run(main)
 
 
 @contextlib.asynccontextmanager

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from ..environments.files import list_environment_files
 from ..errors import OrchestError
-from ..pipelines import PIPELINE_SUFFIX, find_project_root
-from .common import command_services, config_option, settings_of
+from .common import command_services, config_option, run_async, settings_of
 
 
 def project_of(path: Path) -> Path:
     """A pipeline file's project, or the project a folder is in (the folder itself if none)."""
+    from ..pipelines import PIPELINE_SUFFIX, find_project_root
+
     path = path.resolve()
     if path.is_file() and path.name.endswith(PIPELINE_SUFFIX):
         return find_project_root(path)
@@ -33,6 +32,8 @@ def env() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def env_list(root: Path, as_json: bool) -> None:
     """List the environments of ROOT's project (ROOT: a folder or a pipeline file; default: here)."""
+    from ..environments.files import list_environment_files
+
     project = project_of(root)
     envs = [e.to_json() for e in list_environment_files(project)]
     if as_json:
@@ -49,6 +50,8 @@ def env_list(root: Path, as_json: bool) -> None:
 
 
 def find_environment(project: Path, name_or_uuid: str):
+    from ..environments.files import list_environment_files
+
     envs = list_environment_files(project)
     matches = [e for e in envs if e.uuid == name_or_uuid] or [e for e in envs if e.name == name_or_uuid]
     if len(matches) != 1:
@@ -94,7 +97,7 @@ def env_build(name_or_uuid: str, project_path: Path, force: bool, as_json: bool,
     project = project_of(project_path)
     try:
         environment = find_environment(project, name_or_uuid)
-        record = asyncio.run(_build(settings, project, environment.uuid, force, not quiet))
+        record = run_async(_build(settings, project, environment.uuid, force, not quiet))
     except click.ClickException as exc:
         click.echo(f"error: {exc.message}", err=True)
         raise SystemExit(2) from None
@@ -118,5 +121,5 @@ def env_prune(config_file) -> None:
         async with command_services(settings_of(config_file), Path.cwd()) as services:
             return _builder(services).prune_images()
 
-    for tag in asyncio.run(prune()):
+    for tag in run_async(prune()):
         click.echo(f"removed {tag}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -10,10 +9,8 @@ from typing import Any, TextIO
 
 import click
 
-from ..engine import RunStatus
 from ..errors import OrchestError
-from ..pipelines import find_project_root
-from .common import backend_option, command_services, config_option, refused, settings_of
+from .common import backend_option, command_services, config_option, refused, run_async, settings_of
 from .run import cancelled_by_signals
 
 
@@ -21,11 +18,14 @@ class JobProgress:
     """One line per run as it ends: ``run 3/6: SUCCESS``."""
 
     def __init__(self, out: TextIO):
+        from ..engine.states import FINISHED_STATUSES
+
+        self.finished = FINISHED_STATUSES
         self.out = out
         self.total = 0
 
     def __call__(self, event: dict[str, Any]) -> None:
-        if event["type"] == "job-run" and RunStatus(event["status"]).finished:
+        if event["type"] == "job-run" and event["status"] in self.finished:
             print(f"run {event['index'] + 1}/{self.total}: {event['status']}", file=self.out, flush=True)
 
 
@@ -74,6 +74,8 @@ def job_run(pipeline: Path, parameters_file, max_concurrent, as_json: bool, back
 
     Progress goes to stderr; exits with 0 only when every run succeeded (2 for a request it refuses).
     """
+    from ..pipelines import find_project_root
+
     settings = settings_of(config_file, backend)
     if max_concurrent is not None:
         settings.max_concurrent_runs = max_concurrent
@@ -91,7 +93,7 @@ def job_run(pipeline: Path, parameters_file, max_concurrent, as_json: bool, back
             return await run_job_headless(services, path, grid, sys.stderr)
 
     try:
-        result = asyncio.run(main())
+        result = run_async(main())
     except OrchestError as exc:
         refused(pipeline, exc)
     if as_json:
@@ -113,6 +115,7 @@ def job_run(pipeline: Path, parameters_file, max_concurrent, as_json: bool, back
 def job_list(path: Path, as_json: bool, config_file) -> None:
     """List the jobs of PATH's project (PATH: a pipeline file, for its jobs only, or a folder)."""
     from ..jobs import JobService
+    from ..pipelines import find_project_root
     from ..services import Services
 
     path = path.resolve()

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from ..pipelines import PIPELINE_SUFFIX, check_pipeline_file, discover_pipelines
 from .common import config_option, settings_of
 
 
 def _pipeline_files(paths: tuple[Path, ...], skip_dirs) -> list[Path]:
+    from ..pipelines import discover_pipelines
+
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -32,6 +33,8 @@ def validate(paths: tuple[Path, ...], quiet: bool, config_file) -> None:
     Prints "PATH: ok", or one line per problem ("PATH: <json pointer>: <message>"). Exits with 1 when
     any file has an error; warnings alone do not fail.
     """
+    from ..pipelines import PIPELINE_SUFFIX, check_pipeline_file
+
     failed = False
     files = _pipeline_files(paths, settings_of(config_file).skip_directories)
     if not files:

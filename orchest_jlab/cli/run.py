@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ..engine import RunRequest, RunStatus
 from ..errors import OrchestError
-from ..pipelines import RUN_TYPES
-from .common import backend_option, command_services, config_option, refused, settings_of
+from .common import LazyChoice, backend_option, command_services, config_option, refused, run_async, settings_of
+
+if TYPE_CHECKING:  # the engine is imported when a run starts, not by every command's start
+    from ..engine import RunRequest
 
 
 class Progress:
@@ -24,6 +24,9 @@ class Progress:
     warning once."""
 
     def __init__(self, out: TextIO, titles: dict[str, str], show_logs: bool = True):
+        from ..engine.states import FINISHED_STATUSES
+
+        self.finished = FINISHED_STATUSES
         self.out = out
         self.titles = titles
         self.width = max(map(len, titles.values()), default=0)
@@ -39,7 +42,7 @@ class Progress:
         elif kind == "log" and self.show_logs:
             title = self.titles.get(event["step_uuid"], event["step_uuid"])
             self._print(f"{title:<{self.width}} | {event['line']}")
-        elif kind == "run" and RunStatus(event["status"]).finished:
+        elif kind == "run" and event["status"] in self.finished:
             self._print(f"run {event['run_uuid']}: {event['status']}" + (f" ({event['error']})" if event["error"] else ""))
         elif kind == "build" and self.show_logs and event.get("line") is not None:
             self._print(f"{'(build)':<{self.width}} | {event['line']}")
@@ -78,6 +81,8 @@ async def run_headless(services, request: RunRequest, out: TextIO | None, show_l
 def cancelled_by_signals(cancel: Callable[..., Any], *args: Any) -> Iterator[None]:
     """While inside, Ctrl-C (SIGINT) and SIGTERM call ``cancel(*args)`` instead of killing us, so
     that what runs ends cleanly. Only in the main thread (elsewhere signals cannot be caught)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     installed = []
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -91,6 +96,12 @@ def cancelled_by_signals(cancel: Callable[..., Any], *args: Any) -> Iterator[Non
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
+
+
+def _run_types() -> tuple[str, ...]:
+    from ..pipelines import RUN_TYPES
+
+    return RUN_TYPES
 
 
 def _json_value(text: str):
@@ -122,7 +133,7 @@ def _parameters(params: tuple[str, ...], step_params: tuple[str, ...], pipeline:
 
 @click.command()
 @click.argument("pipeline", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--type", "run_type", type=click.Choice(RUN_TYPES), default="full", show_default=True,
+@click.option("--type", "run_type", type=LazyChoice(_run_types), default="full", show_default=True,
               help="full: every step; selection: the --step steps; incoming: the steps before them.")
 @click.option("--step", "steps", multiple=True, metavar="UUID_OR_TITLE", help="A step to select (repeatable).")
 @click.option("--param", "params", multiple=True, metavar="KEY=JSON", help="A pipeline parameter's value.")
@@ -158,7 +169,7 @@ def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json,
             return await run_headless(services, request, sys.stderr, show_logs=not quiet)
 
     try:
-        record = asyncio.run(main())
+        record = run_async(main())
     except OrchestError as exc:  # the backend cannot be used
         refused(pipeline, exc)
     if as_json:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .context import StepContext
-from .runners.kernels import KernelPool
-from .runners.notebook import run_notebook
 from .runners.process import run_process
 from .steplog import StepLog
+
+if TYPE_CHECKING:
+    from .runners.kernels import KernelPool
 
 
 class Backend(Protocol):
@@ -74,13 +75,27 @@ class LocalBackend:
 
     def __init__(self, python: str = sys.executable, kernel_spares: int = 1):
         self.python = python
-        self.kernels = KernelPool(spares=kernel_spares)
+        self.kernel_spares = kernel_spares
+        self._kernels: KernelPool | None = None
+
+    @property
+    def kernels(self) -> KernelPool:
+        """Made at the first notebook step: runs of scripts never import Jupyter's kernel machinery
+        (nbclient, jupyter_client, zmq), which would cost every ``orchest-jlab run`` a start-up."""
+        if self._kernels is None:
+            from .runners.kernels import KernelPool
+
+            self._kernels = KernelPool(spares=self.kernel_spares)
+        return self._kernels
 
     async def run_step(self, ctx: StepContext, log: StepLog) -> None:
         if ctx.kind == ".ipynb":
+            from .runners.notebook import run_notebook
+
             await run_notebook(ctx, log, self.kernels)
         else:
             await run_process(ctx, log, self.python)
 
     async def close(self) -> None:
-        await self.kernels.close()
+        if self._kernels is not None:
+            await self._kernels.close()

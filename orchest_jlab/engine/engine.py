@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import copy
 import logging
-import os
 import uuid as uuidlib
 from pathlib import Path
 
@@ -28,9 +27,12 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    def __init__(self, bus: EventBus, backends: BackendChooser | Backend):
-        """``backends``: what chooses each run's backend, or the one backend of every run."""
+    def __init__(self, bus: EventBus, backends: BackendChooser | Backend, max_parallel_steps: int | None = None):
+        """``backends``: what chooses each run's backend, or the one backend of every run.
+        ``max_parallel_steps``: at most this many steps of a run at once, whatever its pipeline says
+        (None: the pipeline's ``max_steps_parallelism`` alone decides; 0 there means no limit)."""
         self.bus = bus
+        self.max_parallel_steps = max_parallel_steps
         self.backends: BackendChooser = OneBackend(backends) if hasattr(backends, "run_step") else backends
         self.runs: dict[str, Run] = {}  # runs of this process that have not finished
         self._tasks: dict[str, asyncio.Task] = {}
@@ -164,9 +166,7 @@ class Engine:
     async def _run_steps(self, run: Run, project_dir: Path, pipeline_path: Path) -> None:
         request = run.request
         graph = induced_subgraph(graph_of(request.pipeline), request.steps)
-        settings = request.pipeline.get("settings") or {}
-        limit = settings.get("max_steps_parallelism") or 0
-        slots = asyncio.Semaphore(limit if limit > 0 else (os.cpu_count() or 1))
+        slots = self._step_slots(request.pipeline)
         done = {u: asyncio.Event() for u in request.steps}
         pipeline_uuid = request.pipeline["uuid"]
         outputs_dir = data_dir(project_dir, pipeline_uuid)
@@ -195,6 +195,13 @@ class Engine:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+
+    def _step_slots(self, pipeline: dict) -> contextlib.AbstractAsyncContextManager:
+        """What a step holds while it runs: a slot of max_steps_parallelism (0: no limit, as in
+        Orchest and the editor), within the engine's own cap."""
+        limits = [self.max_parallel_steps, (pipeline.get("settings") or {}).get("max_steps_parallelism")]
+        limits = [n for n in limits if isinstance(n, int) and n > 0]
+        return asyncio.Semaphore(min(limits)) if limits else contextlib.nullcontext()
 
     async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides) -> None:
         request = run.request

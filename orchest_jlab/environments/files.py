@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import BadRequest, NotFound
 from ..pipelines.document import dumps, write_text_atomic
 from ..pipelines.project import ENVIRONMENTS_DIR
-from ..pipelines.schemas import validator
+from ..pipelines.schemas import conforms, validator
 
 DEFAULT_NAME = "Python 3"
 DEFAULT_LANGUAGE = "python"
@@ -89,7 +89,9 @@ def environments_dir(project_dir: Path) -> Path:
 
 
 def schema_problems(properties: Any) -> list[str]:
-    problems = []
+    problems: list[str] = []
+    if conforms("environment")(properties):
+        return problems
     for error in sorted(validator("environment").iter_errors(properties), key=lambda e: list(e.path)):
         where = "/".join(str(p) for p in error.path)
         problems.append(f"{where}: {error.message}" if where else error.message)

@@ -25,7 +25,7 @@ from ..engine.states import FINISHED_STATUSES, UNFINISHED_STATUSES
 from ..errors import OrchestError
 from ..runs.request import prepare_run
 from ..store.jobs import JobStore
-from ..store.store import RunStores
+from ..store.stores import RunStores
 from . import grid as grids
 from .schedule import Clock, iso
 

@@ -22,7 +22,8 @@ from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..runs.request import prepare_run
 from ..store.jobs import ACTIVE, JobStore, JobStores
-from ..store.store import RunStores, records_of
+from ..store.location import records_of
+from ..store.stores import RunStores
 from ..workspace import Workspace
 from . import grid as grids
 from .dispatch import Dispatcher, job_dir

@@ -38,11 +38,7 @@ def graph_of(pipeline: Mapping[str, Any]) -> dict[str, list[str]]:
 
 def topological_order(graph: Graph) -> list[str]:
     """Steps with every parent before its children; ties keep the graph's order. Raises CycleError."""
-    sorter = graphlib.TopologicalSorter({u: [p for p in ps if p in graph] for u, ps in graph.items()})
-    try:
-        sorter.prepare()
-    except graphlib.CycleError as exc:
-        raise CycleError(list(exc.args[1])) from None
+    sorter = _prepared_sorter(graph)
     rank = {uuid: i for i, uuid in enumerate(graph)}
     order: list[str] = []
     while sorter.is_active():
@@ -52,9 +48,18 @@ def topological_order(graph: Graph) -> list[str]:
     return order
 
 
+def _prepared_sorter(graph: Graph) -> graphlib.TopologicalSorter:
+    sorter = graphlib.TopologicalSorter({u: [p for p in ps if p in graph] for u, ps in graph.items()})
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        raise CycleError(list(exc.args[1])) from None
+    return sorter
+
+
 def find_cycle(graph: Graph) -> list[str] | None:
     try:
-        topological_order(graph)
+        _prepared_sorter(graph)  # finds a cycle if there is one; the order itself is not needed
     except CycleError as exc:
         return exc.cycle
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,19 +76,51 @@ class StepPathError(ValueError):
 def resolve_step_file(pipeline_path: str | os.PathLike, file_path: str, project_root: str | os.PathLike) -> Path:
     """The absolute path of a step's file. Raises StepPathError when ``file_path`` is absolute or
     leads outside the project, by ``..`` or through a symbolic link."""
-    if not file_path:
-        raise StepPathError("The step has no file.")
-    if os.path.isabs(file_path) or file_path.startswith("\\") or (len(file_path) > 1 and file_path[1] == ":"):
-        raise StepPathError(f'"{file_path}" is an absolute path; a step\'s file must be relative to the pipeline file\'s folder.')
-    if "\x00" in file_path:
-        raise StepPathError("The file path contains a NUL character.")
-    root = Path(os.path.abspath(project_root))
-    target = Path(os.path.normpath(Path(os.path.abspath(pipeline_path)).parent / file_path))
-    if not is_within(target, root):
-        raise StepPathError(f'"{file_path}" leads outside the project folder {root}.')
-    if not is_within(Path(os.path.realpath(target)), Path(os.path.realpath(root))):
-        raise StepPathError(f'"{file_path}" goes through a symbolic link that leads outside the project folder {root}.')
-    return target
+    return Path(StepFiles(pipeline_path, project_root).resolve(file_path))
+
+
+class StepFiles:
+    """The step files of one pipeline file in one project: what ``resolve_step_file`` does, with the
+    project's real path and each folder's found once (validating a 200-step pipeline resolves 200
+    files: with a ``realpath`` each, that was half the time of validating it)."""
+
+    def __init__(self, pipeline_path: str | os.PathLike, project_root: str | os.PathLike):
+        self.root = os.path.abspath(project_root)
+        self.folder = os.path.dirname(os.path.abspath(pipeline_path))
+        self.real_root = os.path.realpath(self.root)
+        self._real_folders: dict[str, str] = {}
+
+    def resolve(self, file_path: str) -> str:
+        """As ``resolve_step_file``, as a string."""
+        if not file_path:
+            raise StepPathError("The step has no file.")
+        if os.path.isabs(file_path) or file_path.startswith("\\") or (len(file_path) > 1 and file_path[1] == ":"):
+            raise StepPathError(f'"{file_path}" is an absolute path; a step\'s file must be relative to the pipeline file\'s folder.')
+        if "\x00" in file_path:
+            raise StepPathError("The file path contains a NUL character.")
+        target = os.path.normpath(os.path.join(self.folder, file_path))
+        if not _inside(target, self.root):
+            raise StepPathError(f'"{file_path}" leads outside the project folder {self.root}.')
+        if not _inside(self._realpath(target), self.real_root):
+            raise StepPathError(f'"{file_path}" goes through a symbolic link that leads outside the project folder {self.root}.')
+        return target
+
+    def _realpath(self, path: str) -> str:
+        folder, name = os.path.split(path)
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:
+            real_folder = self._real_folders[folder] = os.path.realpath(folder)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return os.path.realpath(path)
+        except (OSError, ValueError):
+            pass  # missing: realpath would keep the name as it is
+        return os.path.join(real_folder, name)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """``is_within`` for absolute, normalized paths given as strings."""
+    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
 def step_file_kind(file_path: str) -> str:

@@ -1,16 +1,25 @@
-"""The JSON Schemas in ``schemas/``: the single source of truth for the file formats."""
+"""The JSON Schemas in ``schemas/``: the single source of truth for the file formats.
+
+``conforms(name)`` is the fast yes/no of a schema (compiled, ``conformance.py``); ``validator(name)``
+is jsonschema's, which says what is wrong: ask it only when the answer is no.
+"""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jsonschema import Draft202012Validator
+from .conformance import Check, compile_schema
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Wheels carry the schemas inside the package; a source checkout keeps them at the repository root.
 _SCHEMA_DIRS = (_PACKAGE / "schemas", _PACKAGE.parent / "schemas")
+SCHEMA_NAMES = ("pipeline", "environment")
 
 
 def schema_path(name: str) -> Path:
@@ -27,7 +36,17 @@ def load_schema(name: str) -> dict:
 
 
 @cache
+def conforms(name: str) -> Check:
+    """Whether a value conforms to the schema ``name``: True or False, nothing about why."""
+    return compile_schema(load_schema(name))
+
+
+@cache
 def validator(name: str) -> Draft202012Validator:
+    """jsonschema's validator of ``name``, for the errors of a value that does not conform (importing
+    jsonschema takes longer than validating thousands of documents with ``conforms``)."""
+    from jsonschema import Draft202012Validator
+
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .dag import find_cycle, graph_of
 from .document import PipelineDocument, PipelineFileError, json_type, read_pipeline
 from .problems import Problem, Report, json_pointer
 from .project import (
     STEP_FILE_KINDS,
+    StepFiles,
     StepPathError,
     find_project_root,
     list_environments,
-    resolve_step_file,
     step_file_kind,
 )
-from .schemas import validator
+from .schemas import conforms, validator
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 def validate_pipeline(
@@ -34,7 +37,8 @@ def validate_pipeline(
     (step files, environments) are skipped."""
     if not isinstance(data, dict):
         return Report([Problem("", f"A pipeline must be a JSON object, not {json_type(data)}.")])
-    problems = [_schema_problem(data, e) for e in validator("pipeline").iter_errors(data)]
+    problems = [] if conforms("pipeline")(data) else [
+        _schema_problem(data, e) for e in validator("pipeline").iter_errors(data)]
     problems += _graph_problems(data)
     if pipeline_path is not None:
         problems += _project_problems(data, Path(pipeline_path), boundary)
@@ -173,11 +177,12 @@ def _project_problems(data: dict, pipeline_path: Path, boundary) -> list[Problem
     problems = []
     root = find_project_root(pipeline_path, boundary)
     environments = list_environments(root)
+    files = StepFiles(pipeline_path, root)
     for uuid, step in _steps(data):
         file_path = step.get("file_path")
         if isinstance(file_path, str) and file_path:
             pointer = json_pointer("steps", uuid, "file_path")
-            problem = _file_problem(pipeline_path, file_path, root)
+            problem = _file_problem(files, file_path)
             if problem:
                 problems.append(_step_problem(data, uuid, pointer, problem))
         environment = step.get("environment")
@@ -196,20 +201,24 @@ def _project_problems(data: dict, pipeline_path: Path, boundary) -> list[Problem
     return problems
 
 
-def _file_problem(pipeline_path: Path, file_path: str, root: Path) -> str | None:
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # what pathlib's is_file() calls False
+
+
+def _file_problem(files: StepFiles, file_path: str) -> str | None:
     kind = step_file_kind(file_path)
     if kind not in STEP_FILE_KINDS:
         what = f'files of kind "{kind}"' if kind else "files without an extension"
         return f'"{file_path}" cannot run as a step: {what} are not supported (use .ipynb, .py, .sh or .R).'
     try:
-        target = resolve_step_file(pipeline_path, file_path, root)
+        mode = os.stat(files.resolve(file_path)).st_mode
     except StepPathError as exc:
         return str(exc)
-    try:
-        if target.is_dir():
-            return f'"{file_path}" is a folder, not a file.'
-        if not target.is_file():
+    except OSError as exc:
+        if exc.errno in _MISSING:
             return f'The file "{file_path}" does not exist.'
-    except OSError as exc:  # e.g. a name too long for the file system
-        return f'The file "{file_path}" cannot be read: {exc.strerror or exc}.'
+        return f'The file "{file_path}" cannot be read: {exc.strerror or exc}.'  # e.g. a name too long
+    if stat.S_ISDIR(mode):
+        return f'"{file_path}" is a folder, not a file.'
+    if not stat.S_ISREG(mode):
+        return f'The file "{file_path}" does not exist.'
     return None

@@ -1,5 +1,18 @@
-"""Persistence of runs and step states (SQLAlchemy; SQLite per project by default)."""
+"""Persistence of runs and step states (SQLAlchemy; SQLite per project by default).
 
-from .store import RunStore, RunStores, records_of
+``RunStores`` (every project's store and the thread writing the engine's events) imports no
+SQLAlchemy until it opens a store; ``RunStore`` (one database) is imported on first use.
+"""
 
-__all__ = ["RunStore", "RunStores", "records_of"]
+from .location import DATABASE_NAME, default_url, records_of
+from .stores import RunStores
+
+__all__ = ["DATABASE_NAME", "RunStore", "RunStores", "default_url", "records_of"]
+
+
+def __getattr__(name: str):
+    if name == "RunStore":
+        from .store import RunStore
+
+        return RunStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from ..engine.states import UNFINISHED_STATUSES
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
-from .store import RunStore, RunStores, create_tables
+from .store import RunStore, create_tables
+from .stores import RunStores
 from .text import storable
 
 jobs_t = JobRow.__table__

@@ -48,6 +48,7 @@ _ENTRY = struct.Struct("<QQ")
 _ARROW_FILE_MAGIC = b"ARROW1"
 _WRITE_CHUNK = 256 << 20
 _PREALLOCATE_FROM = 1 << 20
+_DISCARD_IN_BACKGROUND_FROM = 16 << 20
 
 
 # ----------------------------------------------------------------------------------------------
@@ -207,6 +208,19 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
+def _discard_payload(path: str, size: int) -> None:
+    """Remove a payload that a newer output replaced. A large one is unlinked by a thread of its own:
+    freeing its page cache and blocks takes tens of milliseconds per 200 MB (hundreds while the
+    kernel is writing it back), which np.save overwriting its file in place does not pay and
+    output() need not wait for. Not a daemon: the interpreter waits for it before it exits."""
+    if size < _DISCARD_IN_BACKGROUND_FROM:
+        _unlink_quietly(path)
+        return
+    import threading
+
+    threading.Thread(target=_unlink_quietly, args=(path,), name="orchest-discard-output").start()
+
+
 def write_output(
     data_dir: str,
     step_uuid: str,
@@ -266,9 +280,10 @@ def write_output(
         _unlink_quietly(tmp_path)
         raise
 
-    previous = None
+    previous, previous_size = None, 0
     try:
-        previous = _load_meta(meta_file).get("payload")
+        previous_meta = _load_meta(meta_file)
+        previous, previous_size = previous_meta.get("payload"), int(previous_meta.get("size") or 0)
     except Exception:
         pass
     meta = {
@@ -290,7 +305,7 @@ def write_output(
         _unlink_quietly(payload_path)
         raise
     if previous and previous != payload and _is_payload_name(previous, step_uuid):
-        _unlink_quietly(os.path.join(data_dir, previous))
+        _discard_payload(os.path.join(data_dir, previous), previous_size)
     return meta
 
 

@@ -1,0 +1,115 @@
+"""The stores of every project a process runs pipelines of, and the thread that writes to them.
+
+Apart from ``store.py`` so that making one costs no SQLAlchemy import: the writer thread imports
+it with the first store it opens, while the run's first steps already run (SQLAlchemy takes longer
+to import than a dozen interpreters take to start; ``orchest-jlab run`` would wait for it).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..engine.states import FINISHED_STATUSES
+from .location import DATABASE_NAME, default_url
+from .text import storable
+
+if TYPE_CHECKING:
+    from .store import RunStore
+
+log = logging.getLogger(__name__)
+
+
+class RunStores:
+    """The store of each project, opened on first use; with ``url`` set, one database for all.
+
+    ``listen(bus)`` makes it record the bus's run and step events. They are written by a thread of
+    their own, in order, so that a run never waits for the database; ``flush()`` waits until what
+    was published is written (readers call it first).
+    """
+
+    def __init__(self, url: str | None = None):
+        self.url = url
+        self._stores: dict[str, RunStore] = {}
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._by_run: dict[str, RunStore] = {}
+
+    def existing(self, project_dir: Path) -> RunStore | None:
+        """The project's store if it has a database already (reading never creates one)."""
+        if self.url or (project_dir / ".orchest" / DATABASE_NAME).is_file():
+            return self.for_project(project_dir)
+        return None
+
+    def opened(self) -> list[RunStore]:
+        with self._lock:
+            return list(self._stores.values())
+
+    def for_project(self, project_dir: Path) -> RunStore:
+        from .store import RunStore
+
+        url = self.url or default_url(project_dir)
+        with self._lock:
+            if url not in self._stores:
+                self._stores[url] = RunStore(url)
+            return self._stores[url]
+
+    def listen(self, bus) -> None:
+        self._writer = threading.Thread(target=self._write_events, name="orchest-run-store", daemon=True)
+        self._writer.start()
+        bus.subscribe(self._enqueue)
+
+    def flush(self) -> None:
+        if self._writer is not None:
+            self._queue.join()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
+        with self._lock:
+            for store in self._stores.values():
+                store.close()
+            self._stores.clear()
+
+    def _enqueue(self, event: dict[str, Any]) -> None:
+        if event["type"] in ("run-created", "run", "step"):
+            self._queue.put(event)
+
+    def _write_events(self) -> None:
+        while True:
+            event = self._queue.get()
+            try:
+                if event is None:
+                    return
+                self._write(event)
+            except Exception:  # a database problem must not stop the runs; it is logged
+                log.exception("could not record %s event of run %s", event["type"], event.get("run_uuid"))
+            finally:
+                self._queue.task_done()
+
+    def _write(self, event: dict[str, Any]) -> None:
+        event = storable(event)
+        kind, run_uuid = event["type"], event["run_uuid"]
+        if kind == "run-created":
+            store = self.for_project(Path(event["run"]["project_dir"]))
+            self._by_run[run_uuid] = store
+            store.insert_run(event["run"])
+            return
+        store = self._by_run.get(run_uuid)
+        if store is None:
+            return
+        if kind == "run":
+            store.update_run(run_uuid, status=event["status"], started=event["started"],
+                             finished=event["finished"], error=event["error"], warnings=event["warnings"],
+                             snapshot_dir=event["snapshot_dir"])
+            if event["status"] in FINISHED_STATUSES:
+                del self._by_run[run_uuid]
+        else:
+            store.update_step(run_uuid, event["step_uuid"], state=event["state"], started=event["started"],
+                              finished=event["finished"], error=event["error"], log_path=event["log_path"])

@@ -1,0 +1,68 @@
+"""What the ``orchest-jlab`` command imports: nothing heavy to start (``--help``), and for a run of
+scripts none of Jupyter's kernel machinery, Docker's SDK or jsonschema. Asserted on ``sys.modules``
+of a fresh interpreter, not on a time (benchmarks/bench_cli.py measures the time)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import EXAMPLES
+
+# Each takes longer to import than an interpreter takes to start, most of them many times longer.
+HEAVY = ("jsonschema", "traitlets", "sqlalchemy", "jupyter_client", "jupyter_core", "nbclient", "nbformat", "zmq",
+         "docker", "tornado", "psutil", "pathspec", "asyncio", "numpy", "orchest_jlab.engine", "orchest_jlab.store",
+         "orchest_jlab.pipelines")
+NOT_FOR_SCRIPTS = ("jsonschema", "jupyter_client", "nbclient", "nbformat", "zmq", "docker", "tornado",
+                   "orchest_jlab.engine.runners.kernels", "orchest_jlab.environments", "orchest_jlab.jobs",
+                   "orchest_jlab.sessions", "orchest_jlab.kernels")
+
+
+def modules_after(code: str, cwd=None) -> set[str]:
+    script = (f"import sys, json\n{code}\n"
+              "print('\\n' + json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def call_main(*args: str) -> str:
+    return ("from orchest_jlab.cli import main\n"
+            "try:\n"
+            f"    main({list(args)!r}, standalone_mode=False)\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n")
+
+
+def test_importing_the_command_imports_nothing_heavy():
+    loaded = modules_after("import orchest_jlab.cli")
+    assert not {m for m in HEAVY if m in loaded}
+
+
+def test_help_imports_nothing_heavy():
+    loaded = modules_after(call_main("--help"))
+    assert not {m for m in HEAVY if m in loaded}
+
+
+def test_validating_a_valid_pipeline_imports_no_jsonschema():
+    loaded = modules_after(call_main("validate", str(EXAMPLES / "quickstart.orchest")))
+    assert "jsonschema" not in loaded and "sqlalchemy" not in loaded
+
+
+def test_a_run_of_scripts_imports_no_kernel_machinery(project):
+    env = project.environment()
+    project.file("a.py", "print('a')\n")
+    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+    loaded = modules_after(call_main("run", "--backend", "local", "--quiet", str(path)), cwd=project.root)
+    assert "orchest_jlab.engine" in loaded  # it did run
+    assert not {m for m in NOT_FOR_SCRIPTS if m in loaded}
+
+
+def test_the_stores_import_sqlalchemy_only_when_they_open_a_database():
+    """A run's events are written by the stores' own thread, which imports SQLAlchemy with the first
+    store it opens, while the run's first steps already run."""
+    loaded = modules_after("from orchest_jlab.engine import EventBus\n"
+                           "from orchest_jlab.store import RunStores\n"
+                           "stores = RunStores()\nstores.listen(EventBus())\nstores.close()")
+    assert "sqlalchemy" not in loaded
