@@ -90,7 +90,8 @@ class SessionService:
             choice.needs_images or (self.kernel_images and not choice.warning))
         return Session(pipeline_path=path, project_dir=project_dir, api_path=self.workspace.api_path(path),
                        project_path=self.workspace.project_path(project_dir), backend=choice.name,
-                       images_needed=images_needed, environments=list(environments.values()),
+                       images_needed=images_needed, backend_note=choice.note if choice.warning else None,
+                       environments=list(environments.values()),
                        step_files=self._step_files(path, data, project_dir))
 
     def _step_files(self, path: Path, data: Any, project_dir: Path) -> set[str]:
@@ -198,7 +199,7 @@ class SessionService:
         if not session.images_needed:
             await self._image_states(session)  # NOT_NEEDED, at once
             if not self._stopped_meanwhile(session):
-                await self._set(session, SessionStatus.RUNNING, None)
+                await self._set(session, SessionStatus.RUNNING, session.backend_note)
         else:
             await self._set(session, SessionStatus.LAUNCHING, "Checking the images of the pipeline's environments.")
             if not self._stopped_meanwhile(session):

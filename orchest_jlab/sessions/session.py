@@ -41,6 +41,7 @@ class Session:
     project_path: str  # the project, relative to the server's root ("" for the root itself)
     backend: str
     images_needed: bool = False  # its environments' images are built before it is RUNNING
+    backend_note: str | None = None  # why its runs do not get the preferred backend (auto's fallback)
     environments: list[SessionEnvironment] = field(default_factory=list)
     step_files: set[str] = field(default_factory=set)  # API paths of the step files at start
     status: SessionStatus = SessionStatus.STOPPED

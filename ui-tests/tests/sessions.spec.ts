@@ -86,10 +86,11 @@ test.describe('Interactive sessions', () => {
     baseURL
   }) => {
     const folder = await copyExample(page, tmpPath);
-    // An environment whose base image is nowhere: its image cannot be built.
+    // An environment whose setup script fails: its image cannot be built. (One whose base image is
+    // nowhere does not fail the session: `auto` runs its steps on the host, and says why.)
     const project = `${folder}/quickstart.orchest`;
     const created = await request.post(apiURL(baseURL!, `environments?project=${encodeURIComponent(project)}`), {
-      data: { name: 'Broken', base_image: 'orchest-jlab/no-such-image:1' }
+      data: { name: 'Broken', setup_script: 'echo "no-such-package" >&2\nexit 3\n' }
     });
     expect(created.status(), await created.text()).toBe(201);
     const environment = (await created.json()).uuid as string;
@@ -103,14 +104,14 @@ test.describe('Interactive sessions', () => {
       const status = sessionStatus(editor);
       await expect(status).toHaveAttribute('data-status', 'FAILURE', { timeout: 120000 });
       await expect(status).toContainText('Session failed');
-      await expect(status).toHaveAttribute('title', /no-such-image/);
+      await expect(status).toHaveAttribute('title', /exited with code 3/);
 
       // A run tries the session again, and says why it cannot run.
       await clickToolbar(editor, 'orchest-jlab:run-all');
       const banner = editor.locator('.jp-OrchestEditor-message.jp-mod-error');
       await expect(banner).toContainText('The interactive session of', { timeout: 120000 });
       await expect(banner).toContainText('failed');
-      await expect(banner).toContainText('no-such-image');
+      await expect(banner).toContainText('exited with code 3');
       await expect(stepState(editor, 'Make data')).toHaveAttribute('data-state', 'READY');
     } finally {
       await removeExample(page, tmpPath);
