@@ -70,8 +70,8 @@ def idle_websocket(port: int, base_url: str, auth: dict[str, str]) -> socket.soc
 
 
 def websocket_handlers(bus) -> list:
-    return [s.__self__ for s in bus._subscribers if isinstance(getattr(s, "__self__", None),
-                                                               events_handler.EventsHandler)]
+    return [s.__self__ for s, _ in bus._subscribers if isinstance(getattr(s, "__self__", None),
+                                                                  events_handler.EventsHandler)]
 
 
 async def test_a_step_printing_500k_lines_with_an_idle_and_a_late_websocket_client(

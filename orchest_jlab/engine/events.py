@@ -18,6 +18,7 @@ from typing import Any
 
 Event = dict[str, Any]
 Subscriber = Callable[[Event], None]
+BatchSubscriber = Callable[[list[Event]], None]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class EventBus:
         self._history_bytes = history_bytes
         self._history_size = 0  # approximate bytes held by the history
         self._last_seq = 0
-        self._subscribers: list[Subscriber] = []
+        self._subscribers: list[tuple[Subscriber, BatchSubscriber | None]] = []
         self._additions: dict[str, Callable[[Event], dict[str, Any]]] = {}
 
     @property
@@ -61,12 +62,37 @@ class EventBus:
         if type_ in self._additions:
             event.update(self._additions[type_](event))
         self._remember(event)
-        for subscriber in list(self._subscribers):
+        for subscriber, _ in list(self._subscribers):
             try:
                 subscriber(event)
             except Exception:  # one broken subscriber must not stop a run
                 log.exception("event subscriber %r failed", subscriber)
         return event
+
+    def publish_many(self, type_: str, field: str, values: list[Any], **fields: Any) -> None:
+        """One event per value (``{field: value, **fields}``), published as a batch: the lines of
+        one chunk of a step's output. Each subscriber sees them in order, a batch subscriber in one
+        call; the events are the same as ``publish`` would make."""
+        if type_ in self._additions:
+            for value in values:
+                self.publish(type_, **fields, **{field: value})
+            return
+        counter = self._counter
+        events = [{"seq": next(counter), "type": type_, **fields, field: value} for value in values]
+        for event in events:
+            self._remember(event)
+        for subscriber, many in list(self._subscribers):
+            if many is not None:
+                try:
+                    many(events)
+                except Exception:
+                    log.exception("event subscriber %r failed", many)
+                continue
+            for event in events:
+                try:
+                    subscriber(event)
+                except Exception:
+                    log.exception("event subscriber %r failed", subscriber)
 
     def _remember(self, event: Event) -> None:
         history = self._history
@@ -78,9 +104,12 @@ class EventBus:
         while self._history_size > self._history_bytes and len(history) > 1:
             self._history_size -= approximate_size(history.popleft())
 
-    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        self._subscribers.append(subscriber)
-        return lambda: self._subscribers.remove(subscriber) if subscriber in self._subscribers else None
+    def subscribe(self, subscriber: Subscriber, many: BatchSubscriber | None = None) -> Callable[[], None]:
+        """Call ``subscriber`` with every event (``many`` with every batch, when given); returns
+        the function that unsubscribes."""
+        entry = (subscriber, many)
+        self._subscribers.append(entry)
+        return lambda: self._subscribers.remove(entry) if entry in self._subscribers else None
 
     def since(self, seq: int) -> list[Event] | None:
         """Events after ``seq``; None when some of them are no longer kept (the client must reload)."""

@@ -43,9 +43,9 @@ class StepLog:
             return
         first, *middle, last = text.split("\n")
         self._extend(first)
-        self._publish(self._partial, self._dropped)
-        for line in middle:
-            self._publish(line)
+        lines = [_shortened(self._partial, self._dropped)]
+        lines += middle if all(len(line) <= MAX_EVENT_LINE for line in middle) else map(_shortened, middle)
+        self._bus.publish_many("log", "line", lines, **self._ids)  # one batch per chunk of output
         self._partial, self._dropped = "", 0
         self._extend(last)
 

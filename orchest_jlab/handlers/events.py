@@ -72,7 +72,7 @@ class EventsHandler(WebSocketMixin, JupyterHandler, websocket.WebSocketHandler):
             else:
                 for event in missed:
                     self._enqueue(event)
-        self._unsubscribe = bus.subscribe(self._enqueue)
+        self._unsubscribe = bus.subscribe(self._enqueue, self._enqueue_many)
         self._writer = asyncio.ensure_future(self._write_events())
 
     @property
@@ -82,14 +82,20 @@ class EventsHandler(WebSocketMixin, JupyterHandler, websocket.WebSocketHandler):
 
     def _enqueue(self, event: Event) -> None:
         """Called by the bus for every event: never blocks, never grows past the bounds."""
-        if self._closed or self._behind:
-            return
-        size = approximate_size(event)
-        if len(self._queue) >= MAX_QUEUED_EVENTS or self._queued_bytes + size > MAX_QUEUED_BYTES:
-            self._fall_behind()
-            return
-        self._queue.append(event)
-        self._queued_bytes += size
+        self._enqueue_many([event])
+
+    def _enqueue_many(self, events: list[Event]) -> None:
+        """A batch from the bus (the lines of a chunk of output): one wake-up for all of them."""
+        queue, limit = self._queue, MAX_QUEUED_EVENTS
+        for event in events:
+            if self._closed or self._behind:
+                return
+            size = approximate_size(event)
+            if len(queue) >= limit or self._queued_bytes + size > MAX_QUEUED_BYTES:
+                self._fall_behind()
+                return
+            queue.append(event)
+            self._queued_bytes += size
         self._wake.set()
 
     def _fall_behind(self) -> None:
