@@ -313,6 +313,18 @@ export abstract class PipelineController implements IDisposable {
     this.bump();
   }
 
+  /**
+   * Read the log shown again: after a reset, lines were missed (the server
+   * drops what a client that fell behind did not read yet).
+   */
+  protected reloadLog(): void {
+    const stepUuid = this.log?.stepUuid;
+    if (stepUuid) {
+      this.log = null;
+      void this.showLog(stepUuid);
+    }
+  }
+
   /** Show the log of the step shown in the run shown now. */
   protected refreshLog(): void {
     const stepUuid = this.log?.stepUuid ?? (this.selection.size === 1 ? [...this.selection][0] : null);
@@ -329,6 +341,7 @@ export abstract class PipelineController implements IDisposable {
       case 'reset':
         void this.refreshRun();
         void this.refreshEnvironments();
+        this.reloadLog();
         return;
       case 'log':
         this._onLogLine(event.run_uuid, event.step_uuid, event.line);
