@@ -66,8 +66,9 @@ class StepLogHandler(OrchestHandler):
 class RunPipelineHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def get(self, run_uuid: str) -> None:
-        self.write_json(self.runs.pipeline(run_uuid))
+    async def get(self, run_uuid: str) -> None:
+        # Reads and parses the pipeline file the run ran (thousands of steps, maybe): off the loop.
+        self.write_json(await asyncio.to_thread(self.runs.pipeline, run_uuid))
 
 
 class RunFileHandler(OrchestHandler):
@@ -82,6 +83,6 @@ class RunFileHandler(OrchestHandler):
 class CopyPipelineHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def post(self, run_uuid: str) -> None:
+    async def post(self, run_uuid: str) -> None:
         body = self.json_body() if self.request.body else None
-        self.write_json(self.runs.copy_pipeline(run_uuid, body), status=201)
+        self.write_json(await asyncio.to_thread(self.runs.copy_pipeline, run_uuid, body), status=201)
