@@ -7,6 +7,8 @@ outside the root can be reached through one.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,11 +29,18 @@ from .pipelines import (
 from .pipelines.document import parse
 from .pipelines.project import is_within
 
+# A file modified less than this long ago is not cached: another write in the same clock tick would
+# leave its stamp unchanged.
+RACY_NS = 2_000_000_000
+
 
 class Workspace:
     def __init__(self, root: str | os.PathLike, skip_dirs: Iterable[str] = DEFAULT_SKIP_DIRS):
         self.root = Path(os.path.abspath(root))
         self.skip_dirs = frozenset(skip_dirs)
+        # The listing's summaries, by pipeline file: (what they were computed from, summary).
+        self._summaries: dict[Path, tuple[tuple, dict[str, Any]]] = {}
+        self._summaries_lock = threading.Lock()
 
     def resolve(self, api_path: str, *, must_exist: bool = True) -> Path:
         """The file an API path names. Raises BadRequest for a path that leaves the root and NotFound
@@ -91,14 +100,51 @@ class Workspace:
         return [self.root / relative for relative in discover_pipelines(self.root, self.skip_dirs)]
 
     def list_pipelines(self) -> list[dict[str, Any]]:
-        return [self._summary(path) for path in self.pipeline_files()]
+        """A summary of every pipeline under the root. Blocking (it reads and validates files); a
+        pipeline's summary is kept while nothing it was computed from changed (see _inputs)."""
+        paths = self.pipeline_files()
+        with self._summaries_lock:
+            for gone in self._summaries.keys() - set(paths):
+                del self._summaries[gone]
+        return [self._cached_summary(path) for path in paths]
 
-    def _summary(self, path: Path) -> dict[str, Any]:
+    def _cached_summary(self, path: Path) -> dict[str, Any]:
+        with self._summaries_lock:
+            cached = self._summaries.get(path)
+        if cached is not None and cached[0] == self._inputs(path, [folder for folder, _ in cached[0][1]]):
+            return cached[1]
+        stamp = self._stamp(path)  # taken before reading: a change while it is read shows next time
+        summary, folders = self._summary(path)
+        if stamp is None or time.time_ns() - stamp[1] < RACY_NS:
+            return summary  # written just now: a change within the clock's granularity could go unseen
+        with self._summaries_lock:
+            self._summaries[path] = ((stamp, self._inputs(path, folders)[1]), summary)
+        return summary
+
+    @staticmethod
+    def _stamp(path: str | Path) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _inputs(self, path: Path, folders: Iterable[str]) -> tuple:
+        """What a summary depends on: the file itself and the folders holding its step files and the
+        project's environments (a file created, deleted or renamed there changes the folder's stamp)."""
+        return self._stamp(path), tuple((folder, self._stamp(folder)) for folder in folders)
+
+    def _summary(self, path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
         document, report = check_pipeline_file(path, boundary=self.root)
         data = document.data if document else {}
         steps = data.get("steps")
         name = data.get("name")
-        return {
+        project = find_project_root(path, self.root)
+        folders = {str(project / ".orchest" / "environments"), str(project / ".orchest"), str(project)}
+        for step in (steps.values() if isinstance(steps, dict) else ()):
+            if isinstance(step, dict) and isinstance(step.get("file_path"), str):
+                folders.add(os.path.dirname(os.path.normpath(os.path.join(path.parent, step["file_path"]))))
+        summary = {
             "path": self.api_path(path),
             "name": name if isinstance(name, str) and name else path.stem,
             "uuid": data.get("uuid") if isinstance(data.get("uuid"), str) else None,
@@ -107,6 +153,7 @@ class Workspace:
             "error_count": len(report.errors),
             "warning_count": len(report.warnings),
         }
+        return summary, tuple(sorted(folders))
 
     def get_pipeline(self, api_path: str) -> dict[str, Any]:
         document, report = check_pipeline_file(self.resolve(api_path), boundary=self.root)

@@ -1,10 +1,24 @@
-"""A step's log: a file per step per run, each complete line also published as an event."""
+"""A step's log: a file per step per run, each complete line also published as an event.
+
+The file has everything the step printed. An event carries at most ``MAX_EVENT_LINE`` characters of
+a line (a progress bar redrawn with carriage returns can make one line of many megabytes); the rest
+stays in the file, where the log endpoint reads it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from .events import EventBus
+
+MAX_EVENT_LINE = 16 * 1024
+
+
+def _shortened(line: str, dropped: int = 0) -> str:
+    dropped += max(0, len(line) - MAX_EVENT_LINE)
+    if not dropped:
+        return line
+    return f"{line[:MAX_EVENT_LINE]} … ({dropped} more characters in the log file)"
 
 
 class StepLog:
@@ -14,7 +28,9 @@ class StepLog:
         self._file = path.open("a", encoding="utf-8", errors="replace")
         self._bus = bus
         self._ids = {"run_uuid": run_uuid, "step_uuid": step_uuid}
+        # The start of the line not yet complete (at most MAX_EVENT_LINE characters of it kept).
         self._partial = ""
+        self._dropped = 0  # characters of that line not kept
 
     def write(self, text: str) -> None:
         """Append output as it comes; lines are published once complete."""
@@ -22,17 +38,34 @@ class StepLog:
             return
         self._file.write(text)
         self._file.flush()
-        *lines, self._partial = (self._partial + text).split("\n")
-        for line in lines:
-            self._bus.publish("log", **self._ids, line=line)
+        if "\n" not in text:
+            self._extend(text)
+            return
+        first, *middle, last = text.split("\n")
+        self._extend(first)
+        lines = [_shortened(self._partial, self._dropped)]
+        lines += middle if all(len(line) <= MAX_EVENT_LINE for line in middle) else map(_shortened, middle)
+        self._bus.publish_many("log", "line", lines, **self._ids)  # one batch per chunk of output
+        self._partial, self._dropped = "", 0
+        self._extend(last)
+
+    def _extend(self, text: str) -> None:
+        room = MAX_EVENT_LINE + 1 - len(self._partial)  # one more: the event says it was shortened
+        if len(text) > room:
+            self._dropped += len(text) - max(room, 0)
+            text = text[:max(room, 0)]
+        self._partial += text
+
+    def _publish(self, line: str, dropped: int = 0) -> None:
+        self._bus.publish("log", **self._ids, line=_shortened(line, dropped))
 
     def note(self, text: str) -> None:
         """A line of our own (why a step failed), on a line of its own."""
-        self.write(("\n" if self._partial else "") + text + "\n")
+        self.write(("\n" if self._partial or self._dropped else "") + text + "\n")
 
     def close(self) -> None:
-        if self._partial:
+        if self._partial or self._dropped:
             self._file.write("\n")
-            self._bus.publish("log", **self._ids, line=self._partial)
-            self._partial = ""
+            self._publish(self._partial, self._dropped)
+            self._partial, self._dropped = "", 0
         self._file.close()

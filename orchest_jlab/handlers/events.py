@@ -5,18 +5,36 @@ Connect to ``/orchest/api/events``; the first message is ``{"type": "hello", "ep
 resume after a disconnect, connect with ``?since=<last seq seen>&epoch=<epoch>``: the missed events
 follow the hello; when they are no longer kept (or the server restarted, a new epoch), a
 ``{"type": "reset"}`` message says to reload the state through the REST API.
+
+Backpressure: each client has a queue bounded in events and bytes, and one writer coroutine that
+awaits every batch it writes, so what tornado buffers for a client is at most one batch. A client
+that falls so far behind that its queue is full (it reads slowly, or not at all) loses what is
+queued and what follows until it reads again: it then gets a ``reset`` (with the sequence number it
+resumes after) and reloads from the REST API, which reads the store and the log files. A client that
+reads nothing stays connected with bounded memory until the pings time it out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.utils import ensure_async
 from tornado import web, websocket
+from tornado.iostream import StreamClosedError
+
+from ..engine.events import Event, approximate_size
 
 from .base import AUTH_RESOURCE
+
+# How far a client may fall behind before it is cut to a reset.
+MAX_QUEUED_EVENTS = 20_000
+MAX_QUEUED_BYTES = 8 * 1024 * 1024
+# What one batch written before awaiting the socket may hold (bounds tornado's own buffer too).
+BATCH_BYTES = 64 * 1024
 
 
 class EventsHandler(WebSocketMixin, JupyterHandler, websocket.WebSocketHandler):
@@ -32,9 +50,17 @@ class EventsHandler(WebSocketMixin, JupyterHandler, websocket.WebSocketHandler):
         return await super().get(*args, **kwargs)
 
     def open(self, *args, **kwargs):
+        super().open(*args, **kwargs)  # keep-alive pings: a client that never answers is closed
         bus = self.settings["orchest_bus"]
+        self._bus = bus
         self._unsubscribe = None
-        self._send({"type": "hello", "epoch": bus.epoch, "seq": bus.last_seq})
+        self._queue: deque[Event] = deque()
+        self._queued_bytes = 0
+        self._behind = False  # the queue overflowed: a reset is due, events are dropped until it is sent
+        self._closed = False
+        self._wake = asyncio.Event()
+        self.resets = 0  # how many times this client was cut to a reset
+        self._enqueue({"type": "hello", "epoch": bus.epoch, "seq": bus.last_seq})
         try:
             since = int(self.get_query_argument("since", "-1"))
         except ValueError:
@@ -42,20 +68,86 @@ class EventsHandler(WebSocketMixin, JupyterHandler, websocket.WebSocketHandler):
         if since >= 0:
             missed = bus.since(since) if self.get_query_argument("epoch", bus.epoch) == bus.epoch else None
             if missed is None:
-                self._send({"type": "reset", "epoch": bus.epoch, "seq": bus.last_seq})
+                self._behind = True  # a reset follows the hello
             else:
                 for event in missed:
-                    self._send(event)
-        self._unsubscribe = bus.subscribe(self._send)
+                    self._enqueue(event)
+        self._unsubscribe = bus.subscribe(self._enqueue, self._enqueue_many)
+        self._writer = asyncio.ensure_future(self._write_events())
 
-    def _send(self, event: dict) -> None:
-        if self.ws_connection is None or self.ws_connection.is_closing():
-            return
-        self.write_message(json.dumps(event))
+    @property
+    def queued(self) -> tuple[int, int]:
+        """Events and (approximate) bytes waiting for this client."""
+        return len(self._queue), self._queued_bytes
+
+    def _enqueue(self, event: Event) -> None:
+        """Called by the bus for every event: never blocks, never grows past the bounds."""
+        self._enqueue_many([event])
+
+    def _enqueue_many(self, events: list[Event]) -> None:
+        """A batch from the bus (the lines of a chunk of output): one wake-up for all of them."""
+        queue, limit = self._queue, MAX_QUEUED_EVENTS
+        for event in events:
+            if self._closed or self._behind:
+                return
+            size = approximate_size(event)
+            if len(queue) >= limit or self._queued_bytes + size > MAX_QUEUED_BYTES:
+                self._fall_behind()
+                return
+            queue.append(event)
+            self._queued_bytes += size
+        self._wake.set()
+
+    def _fall_behind(self) -> None:
+        self._queue.clear()
+        self._queued_bytes = 0
+        self._behind = True
+        self.resets += 1
+        self._wake.set()
+
+    def _next_batch(self) -> list[str]:
+        if not self._queue and self._behind:
+            # Everything up to now was sent or dropped: the client resumes after the current seq.
+            self._behind = False
+            return [json.dumps({"type": "reset", "epoch": self._bus.epoch, "seq": self._bus.last_seq})]
+        batch: list[str] = []
+        size = 0
+        while self._queue and size < BATCH_BYTES:
+            event = self._queue.popleft()
+            self._queued_bytes -= approximate_size(event)
+            text = json.dumps(event)
+            batch.append(text)
+            size += len(text)
+        return batch
+
+    async def _write_events(self) -> None:
+        try:
+            while not self._closed:
+                await self._wake.wait()
+                self._wake.clear()
+                while not self._closed and (self._queue or self._behind):
+                    written = None
+                    for text in self._next_batch():
+                        written = self.write_message(text)
+                    if written is not None:
+                        await written  # tornado holds at most this batch for a slow client
+        except (websocket.WebSocketClosedError, StreamClosedError):
+            pass
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        self._closed = True
+        self._queue.clear()
+        self._queued_bytes = 0
+        self._wake.set()
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def on_message(self, message):
         pass  # the socket only talks one way
 
     def on_close(self):
-        if self._unsubscribe:
-            self._unsubscribe()
+        if hasattr(self, "_queue"):
+            self._stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -30,8 +32,9 @@ class JobsHandler(JobsBase):
 class JobGridHandler(JobsBase):
     @web.authenticated
     @authorized
-    def post(self) -> None:
-        self.write_json(self.jobs.preview(self.json_body()))
+    async def post(self) -> None:
+        # Reads the pipeline and its parameters file and expands the grid: off the event loop.
+        self.write_json(await asyncio.to_thread(self.jobs.preview, self.json_body()))
 
 
 class JobHandler(JobsBase):

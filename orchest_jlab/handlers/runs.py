@@ -14,12 +14,14 @@ from .base import OrchestHandler
 class RunsHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         try:
             limit = int(self.get_query_argument("limit", "100"))
         except ValueError:
             raise BadRequest('"limit" must be a whole number.') from None
-        runs = self.runs.list(self.get_query_argument("pipeline", None), limit=max(1, min(limit, 1000)))
+        # Finds the stores of every project under the root (a walk) and reads them: off the event loop.
+        runs = await asyncio.to_thread(self.runs.list, self.get_query_argument("pipeline", None),
+                                       limit=max(1, min(limit, 1000)))
         self.write_json({"runs": runs})
 
     @web.authenticated
@@ -43,17 +45,30 @@ class RunHandler(OrchestHandler):
 class StepLogHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def get(self, run_uuid: str, step_uuid: str) -> None:
-        text = self.runs.log(run_uuid, step_uuid)
+    async def get(self, run_uuid: str, step_uuid: str) -> None:
+        offset = self._whole_number("offset")
+        limit = self._whole_number("limit")
+        part = await asyncio.to_thread(self.runs.log, run_uuid, step_uuid, offset, limit)
+        for name, value in part.headers().items():
+            self.set_header(name, value)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(text)
+        self.finish(part.text)
+
+    def _whole_number(self, name: str) -> int | None:
+        value = self.get_query_argument(name, None)
+        if value is None:
+            return None
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+            raise BadRequest(f'"{name}" must be a whole number of bytes.')
+        return int(value)
 
 
 class RunPipelineHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def get(self, run_uuid: str) -> None:
-        self.write_json(self.runs.pipeline(run_uuid))
+    async def get(self, run_uuid: str) -> None:
+        # Reads and parses the pipeline file the run ran (thousands of steps, maybe): off the loop.
+        self.write_json(await asyncio.to_thread(self.runs.pipeline, run_uuid))
 
 
 class RunFileHandler(OrchestHandler):
@@ -68,6 +83,6 @@ class RunFileHandler(OrchestHandler):
 class CopyPipelineHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def post(self, run_uuid: str) -> None:
+    async def post(self, run_uuid: str) -> None:
         body = self.json_body() if self.request.body else None
-        self.write_json(self.runs.copy_pipeline(run_uuid, body), status=201)
+        self.write_json(await asyncio.to_thread(self.runs.copy_pipeline, run_uuid, body), status=201)

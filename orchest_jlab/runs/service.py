@@ -11,6 +11,7 @@ from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..store import RunStores, records_of
 from ..workspace import Workspace
+from .logs import LogPart, read_log_part
 from .past import copy_run_pipeline, default_copy_name, run_file, run_pipeline
 from .request import prepare_run
 
@@ -111,15 +112,16 @@ class RunService:
             raise Conflict(f"The run has ended ({record['status']}); there is nothing to cancel.")
         return self._present(record)
 
-    def log(self, run_uuid: str, step_uuid: str) -> str:
+    def log(self, run_uuid: str, step_uuid: str, offset: int | None = None, limit: int | None = None) -> LogPart:
+        """A part of a step's log (see logs.py): by default its end, at most MAX_LOG_BYTES. Blocking."""
         record = self._record(run_uuid)
         step = record["steps"].get(step_uuid)
         if step is None:
             raise NotFound(f'Step "{step_uuid}" is not part of run {run_uuid}.')
         if not step["log_path"]:
-            return ""  # the step has not started
+            return LogPart("", 0, 0, 0)  # the step has not started
         try:
-            return Path(step["log_path"]).read_text(encoding="utf-8", errors="replace")
+            return read_log_part(Path(step["log_path"]), offset, limit)
         except FileNotFoundError:
             raise NotFound(f"The log of step \"{step['title']}\" is gone (its file was deleted).") from None
 

@@ -19,18 +19,8 @@ import { ProjectEnvironments } from './environments';
 import { errorMessage, isInside } from './helpers';
 import { IEditorServices } from './services';
 import { autoLayout } from './layout';
-import { isRunFinished, mergeLog, RunTracker } from './runstate';
-
-/**
- * The log panel's content.
- */
-export interface ILogState {
-  runUuid: string;
-  stepUuid: string;
-  lines: string[];
-  loading: boolean;
-  error: string | null;
-}
+import { isRunFinished, RunTracker } from './runstate';
+import { ILogState, StepLogPanel } from './steplog';
 
 /** A message shown over the canvas for a few seconds. */
 export interface IBannerMessage {
@@ -49,6 +39,7 @@ export abstract class PipelineController implements IDisposable {
     followNewRuns: boolean
   ) {
     this.runs = new RunTracker(path, followNewRuns);
+    this.logPanel = new StepLogPanel(services.api, () => this.bump());
     this.projectEnvironments = new ProjectEnvironments(services.api, () => {
       this.applyEnvironments();
       this.bump();
@@ -123,7 +114,12 @@ export abstract class PipelineController implements IDisposable {
 
   /** The log panel. */
   logOpen: boolean;
-  log: ILogState | null = null;
+  readonly logPanel: StepLogPanel;
+
+  /** The log shown in the log panel, or null. */
+  get log(): ILogState | null {
+    return this.logPanel.state;
+  }
 
   /** The properties panel. */
   propertiesOpen = true;
@@ -283,45 +279,14 @@ export abstract class PipelineController implements IDisposable {
 
   // ------------------------------------------------------------ log
 
-  /**
-   * Show the log of a step of the run shown: the log so far, then live lines.
-   */
-  async showLog(stepUuid: string): Promise<void> {
-    const run = this.runs.run;
-    if (!run || !run.steps[stepUuid]) {
-      this.log = run ? { runUuid: run.uuid, stepUuid, lines: [], loading: false, error: null } : null;
-      this.bump();
-      return;
-    }
-    if (this.log && this.log.runUuid === run.uuid && this.log.stepUuid === stepUuid && !this.log.error) {
-      return;
-    }
-    const state: ILogState = { runUuid: run.uuid, stepUuid, lines: [], loading: true, error: null };
-    this.log = state;
-    this._logArrived = [];
-    this.bump();
-    try {
-      const text = await this.services.api.getStepLog(run.uuid, stepUuid);
-      if (this.log !== state) {
-        return;
-      }
-      this.log = { ...state, lines: mergeLog(text, this._logArrived), loading: false };
-    } catch (error) {
-      if (this.log !== state) {
-        return;
-      }
-      this.log = { ...state, loading: false, error: errorMessage(error) };
-    }
-    this.bump();
+  /** Show the log of a step of the run shown: the log so far, then live lines. */
+  showLog(stepUuid: string): Promise<void> {
+    return this.logPanel.show(this.runs.run, stepUuid);
   }
 
   /** Show the log of the step shown in the run shown now. */
   protected refreshLog(): void {
-    const stepUuid = this.log?.stepUuid ?? (this.selection.size === 1 ? [...this.selection][0] : null);
-    if (stepUuid && this.runs.run && this.log?.runUuid !== this.runs.run.uuid) {
-      this.log = null;
-      void this.showLog(stepUuid);
-    }
+    this.logPanel.follow(this.runs.run, this.selection.size === 1 ? [...this.selection][0] : null);
   }
 
   // ------------------------------------------------------------ events
@@ -331,9 +296,10 @@ export abstract class PipelineController implements IDisposable {
       case 'reset':
         void this.refreshRun();
         void this.projectEnvironments.refresh(this.path);
+        this.logPanel.reload(this.runs.run);
         return;
       case 'log':
-        this._onLogLine(event.run_uuid, event.step_uuid, event.line);
+        this.logPanel.onLine(event.run_uuid, event.step_uuid, event.line);
         return;
       case 'environment':
         if (isInside(this.path, event.project_path)) {
@@ -349,20 +315,6 @@ export abstract class PipelineController implements IDisposable {
         this.refreshLog();
       }
       this.bump();
-    }
-  }
-
-  private _onLogLine(runUuid: string, stepUuid: string, line: string): void {
-    const log = this.log;
-    if (log && runUuid === log.runUuid && stepUuid === log.stepUuid) {
-      if (log.loading) {
-        this._logArrived.push(line);
-      } else {
-        // Appended in place: long logs must not be copied per line.
-        log.lines.push(line);
-        this.log = { ...log };
-        this.bump();
-      }
     }
   }
 
@@ -391,7 +343,6 @@ export abstract class PipelineController implements IDisposable {
   private _disposed = false;
   private _bannerTimer = 0;
   private _bannerId = 0;
-  private _logArrived: string[] = [];
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

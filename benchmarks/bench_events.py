@@ -1,0 +1,234 @@
+"""A chatty step and a big pipeline against a real ``jupyter server`` (a subprocess, token auth), as
+ratios against baselines measured in the same run (issue 11, items 1 and 3).
+
+1. a step printing 500k lines of 100 B with one websocket client that never reads (a raw socket
+   after the handshake) vs the same run with no client: the run's time (from its record, created
+   to finished; target at most 1.5x) and the server's peak RSS (target under 300 MB);
+2. ``GET /api/status`` (Jupyter's own) p99 while a 5,000-step pipeline is listed (its file touched
+   before each listing, so it is parsed and validated again, not served from the cache) and while
+   the chatty step prints to the idle client, vs the same requests to an idle server (target under
+   50 ms).
+
+Every figure is the median of ``--rounds`` (at least 5) alternating rounds, with the spread
+(min-max). Run: ``make bench`` or ``python benchmarks/bench_events.py [--rounds N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_jobs import Client, free_port, percentile, start_server  # noqa: E402  (the same server, token auth)
+
+LINES = 500_000
+
+
+def write_project(root: Path) -> None:
+    env = str(uuid.uuid4())
+    folder = root / ".orchest" / "environments" / env
+    folder.mkdir(parents=True)
+    (folder / "properties.json").write_text(json.dumps(
+        {"uuid": env, "name": "py", "language": "python", "base_image": "x", "gpu_support": False}))
+    (root / "chatty.py").write_text("import sys\nline = 'x' * 99 + '\\n'\n"
+                                    f"for i in range({LINES}):\n    sys.stdout.write(line)\n")
+    (root / "s.py").write_text("pass\n")
+
+    def step(title, file_path, incoming):
+        return {"uuid": str(uuid.uuid4()), "title": title, "file_path": file_path, "incoming_connections": incoming,
+                "environment": env, "parameters": {}, "kernel": {"name": "python", "display_name": "Python 3"},
+                "meta_data": {"hidden": False, "position": [0, 0]}}
+
+    def pipeline(name, steps):
+        return {"name": name, "uuid": str(uuid.uuid4()), "version": "1.0.0", "parameters": {}, "services": {},
+                "settings": {"auto_eviction": False, "data_passing_memory_size": "1GB", "max_steps_parallelism": 0},
+                "steps": {s["uuid"]: s for s in steps}}
+
+    chatty = step("chatty", "chatty.py", [])
+    (root / "chatty.orchest").write_text(json.dumps(pipeline("chatty", [chatty]), indent=4))
+    steps, previous = [], []
+    for i in range(5000):
+        steps.append(step(f"step {i}", "s.py", previous))
+        previous = [steps[-1]["uuid"]]
+    (root / "big").mkdir()
+    (root / "big" / "big.orchest").write_text(json.dumps(pipeline("big", steps), indent=4, sort_keys=True))
+    (root / "big" / "s.py").write_text("pass\n")
+
+
+def idle_websocket(port: int, token: str) -> socket.socket:
+    """A websocket client that completes the handshake and then never reads a byte."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET /orchest/api/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                  f"Authorization: token {token}\r\n\r\n").encode())
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(1)
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    return sock
+
+
+def call(client: Client, method: str, path: str, body=None) -> tuple[int, dict, float]:
+    """A request to any path of the server (``Client.call`` adds ``/orchest/api/``)."""
+    start = time.perf_counter()
+    client.connection.request(method, path, body=None if body is None else json.dumps(body), headers=client.headers)
+    response = client.connection.getresponse()
+    data = response.read()
+    return response.status, json.loads(data) if data[:1] in (b"{", b"[") else {}, time.perf_counter() - start
+
+
+class StatusProbe:
+    """``GET /api/status`` one after another (10 ms apart) from a thread, and the server's peak RSS."""
+
+    def __init__(self, port: int, token: str, server: psutil.Process):
+        self.client, self.server = Client(port, token), server
+        self.latencies: list[float] = []
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+
+    def _probe(self) -> None:
+        while not self._stop.is_set():
+            self.latencies.append(call(self.client, "GET", "/api/status")[2])
+            self.peak_rss = max(self.peak_rss, self.server.memory_info().rss)
+            time.sleep(0.01)
+
+    def __enter__(self) -> StatusProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def chatty_run(client: Client, probe_args, idle_client_of: tuple[int, str] | None) -> tuple[float, float, float]:
+    """(run seconds from its record, server peak RSS in MB, status p99 in ms)."""
+    sock = idle_websocket(*idle_client_of) if idle_client_of else None
+    try:
+        with StatusProbe(*probe_args) as probe:
+            status, run, _ = client.call("POST", "runs", {"pipeline": "chatty.orchest", "interactive": False})
+            assert status == 201, run
+            while run["status"] not in ("SUCCESS", "FAILURE", "ABORTED"):
+                time.sleep(0.05)
+                _, run, _ = client.call("GET", f"runs/{run['uuid']}")
+        assert run["status"] == "SUCCESS", run
+        seconds = (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["created"])).total_seconds()
+        return seconds, probe.peak_rss / 2**20, percentile(probe.latencies, 99) * 1000
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def status_p99(probe_args, work=None, count: int = 200) -> float:
+    """p99 of /api/status over ``count`` requests, while ``work`` runs again and again meanwhile."""
+    stop = threading.Event()
+
+    def repeat():
+        while not stop.is_set():
+            work()
+
+    worker = threading.Thread(target=repeat, daemon=True) if work else None
+    with StatusProbe(*probe_args) as probe:
+        if worker:
+            worker.start()
+        while len(probe.latencies) < count:
+            time.sleep(0.05)
+        stop.set()
+    if worker:
+        worker.join()
+    return percentile(probe.latencies, 99) * 1000
+
+
+def spread(values: list[float], unit: str, digits: int = 2) -> str:
+    return (f"median {statistics.median(values):.{digits}f} {unit} "
+            f"(spread {min(values):.{digits}f}-{max(values):.{digits}f}, n={len(values)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    rounds = max(5, args.rounds)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        root.mkdir()
+        write_project(root)
+        token, port = uuid.uuid4().hex, free_port()
+        server = start_server(root, port, token)
+        try:
+            process = psutil.Process(server.pid)
+            client = Client(port, token)
+            probe_args = (port, token, process)
+            big = root / "big" / "big.orchest"
+
+            def list_big():
+                old = time.time() - 3600 - list_big.touches
+                list_big.touches += 1
+                os.utime(big, (old, old))  # a new stamp: parsed and validated again
+                _, listed, seconds = Client(port, token).call("GET", "pipelines")
+                assert any(p["step_count"] == 5000 for p in listed["pipelines"]), listed
+                list_big.seconds.append(seconds)
+            list_big.touches, list_big.seconds = 0, []
+
+            results: dict[str, list[float]] = {k: [] for k in (
+                "run alone", "run with idle client", "rss alone", "rss with idle client", "status p99 while printing",
+                "status p99 idle", "status p99 while listing")}
+            for r in range(rounds):
+                order = [None, (port, token)] if r % 2 == 0 else [(port, token), None]
+                for idle in order:
+                    seconds, rss, p99 = chatty_run(client, probe_args, idle)
+                    suffix = "with idle client" if idle else "alone"
+                    results[f"run {suffix}"].append(seconds)
+                    results[f"rss {suffix}"].append(rss)
+                    if idle:
+                        results["status p99 while printing"].append(p99)
+                for busy in ([False, True] if r % 2 == 0 else [True, False]):
+                    if busy:
+                        results["status p99 while listing"].append(status_p99(probe_args, list_big))
+                    else:
+                        results["status p99 idle"].append(status_p99(probe_args))
+        finally:
+            server.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(20)
+            if server.poll() is None:
+                server.kill()
+
+    ratios = [w / a for w, a in zip(results["run with idle client"], results["run alone"])]
+    print(f"a step printing {LINES:,} lines of 100 B, {rounds} alternating rounds")
+    print(f"  run, no websocket client        {spread(results['run alone'], 's')}")
+    print(f"  run, one client never reading   {spread(results['run with idle client'], 's')}")
+    print(f"  ratio (per round)               {spread(ratios, 'x')} (target at most 1.5x)")
+    print(f"  server peak RSS, no client      {spread(results['rss alone'], 'MB', 0)}")
+    print(f"  server peak RSS, idle client    {spread(results['rss with idle client'], 'MB', 0)} (target < 300 MB)")
+    print(f"  (one uncached GET /orchest/api/pipelines with the 5,000-step pipeline: "
+          f"{spread(list_big.seconds, 's')})")
+    print("GET /api/status p99")
+    idle = results["status p99 idle"]
+    for name in ("status p99 idle", "status p99 while listing", "status p99 while printing"):
+        values = results[name]
+        print(f"  {name[len('status p99 '):]:<22} {spread(values, 'ms', 1)}  "
+              f"{statistics.median(values) / statistics.median(idle):5.1f}x idle (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
