@@ -39,3 +39,16 @@ async def test_a_renamed_pipeline_keeps_its_runs_and_jobs_and_a_new_file_inherit
     assert await listed(jp_fetch, "runs", "untitled.orchest") == []
     assert await listed(jp_fetch, "jobs", "untitled.orchest") == []
     assert json.loads((root.root / "untitled.orchest").read_text())["uuid"] != data["uuid"]
+
+
+async def test_two_copies_of_one_pipeline_file_each_keep_their_own_runs(jp_fetch, root):
+    path, data = root.chain(pipeline_name="a.orchest")
+    root.write("b.orchest", data)  # a copy made in the file browser: the same uuid
+    _, run_a = await api(jp_fetch, "POST", "runs", body={"pipeline": "a.orchest", "interactive": False})
+    _, run_b = await api(jp_fetch, "POST", "runs", body={"pipeline": "b.orchest", "interactive": False})
+    await finished(jp_fetch, run_a["uuid"])
+    await finished(jp_fetch, run_b["uuid"])
+    assert await listed(jp_fetch, "runs", "a.orchest") == [run_a["uuid"]]
+    assert await listed(jp_fetch, "runs", "b.orchest") == [run_b["uuid"]]
+    path.unlink()  # a.orchest is gone (as if renamed to b.orchest): its runs go to the file that has its uuid
+    assert sorted(await listed(jp_fetch, "runs", "b.orchest")) == sorted([run_a["uuid"], run_b["uuid"]])

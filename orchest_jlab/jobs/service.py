@@ -22,7 +22,7 @@ from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..runs.request import prepare_run
 from ..store.jobs import ACTIVE, JobStore, JobStores
-from ..store.location import records_of
+from ..store.location import PipelineRecords
 from ..store.stores import RunStores
 from ..workspace import Workspace
 from . import grid as grids
@@ -106,7 +106,9 @@ class JobService:
             path = self.workspace.resolve(pipeline_api_path)
             project = find_project_root(path, self.workspace.root)
             store = self.jobs.existing(project)
-            pairs = [(store, store.list_jobs(str(project), **records_of(path, project)))] if store else []
+            records = PipelineRecords(path, project)
+            jobs = [j for j in store.list_jobs(str(project), **records.query()) if records.keeps(j)] if store else []
+            pairs = [(store, jobs)] if store else []
         else:
             pairs = [(store, store.list_jobs()) for store in self.jobs.opened()]
         listed = []

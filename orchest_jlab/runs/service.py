@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import Engine
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
-from ..store import RunStores, records_of
+from ..store import PipelineRecords, RunStores
 from ..workspace import Workspace
 from .logs import LogPart, read_log_part
 from .past import copy_run_pipeline, default_copy_name, run_file, run_pipeline
@@ -82,7 +82,8 @@ class RunService:
             project = find_project_root(path, self.workspace.root)
             self.stores.flush()
             store = self.stores.existing(project)
-            rows = store.list_runs(str(project), limit=limit, **records_of(path, project)) if store else []
+            records = PipelineRecords(path, project)
+            rows = [r for r in store.list_runs(str(project), limit=limit, **records.query()) if records.keeps(r)] if store else []
         else:
             rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
         live = {uuid: run.to_json() for uuid, run in self.engine.runs.items()}

@@ -4,10 +4,10 @@
 SQLAlchemy until it opens a store; ``RunStore`` (one database) is imported on first use.
 """
 
-from .location import DATABASE_NAME, default_url, records_of
+from .location import DATABASE_NAME, PipelineRecords, default_url
 from .stores import RunStores
 
-__all__ = ["DATABASE_NAME", "RunStore", "RunStores", "default_url", "records_of"]
+__all__ = ["DATABASE_NAME", "RunStore", "RunStores", "PipelineRecords", "default_url"]
 
 
 def __getattr__(name: str):

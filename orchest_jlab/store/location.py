@@ -14,8 +14,26 @@ def default_url(project_dir: Path) -> str:
     return f"sqlite:///{project_dir / '.orchest' / DATABASE_NAME}"
 
 
-def records_of(pipeline_path: Path, project_dir: Path) -> dict[str, str]:
-    """The filter of a pipeline's runs and jobs: its uuid, so that renaming or moving the file keeps
-    its history and a new file never inherits another's; the file's path when it has no uuid."""
-    uuid = pipeline_uuid(pipeline_path)
-    return {"pipeline_uuid": uuid} if uuid else {"pipeline_file": os.path.relpath(pipeline_path, project_dir)}
+class PipelineRecords:
+    """Which runs and jobs are a pipeline file's: those of its uuid, recorded under this file's path
+    or under a path that no longer holds a pipeline of that uuid (the file was renamed or moved). So
+    a renamed file keeps its history, a new file (a new uuid) inherits none, and two files with one
+    uuid (a copy made in the file browser) each keep their own. A file without a uuid: its path's."""
+
+    def __init__(self, pipeline_path: Path, project_dir: Path):
+        self.project_dir = project_dir
+        self.file = os.path.relpath(pipeline_path, project_dir)
+        self.uuid = pipeline_uuid(pipeline_path)
+        self._held: dict[str, bool] = {}
+
+    def query(self) -> dict[str, str]:
+        """The store's filter (``list_runs``, ``list_jobs``); ``keeps`` says which of those are this file's."""
+        return {"pipeline_uuid": self.uuid} if self.uuid else {"pipeline_file": self.file}
+
+    def keeps(self, record: dict) -> bool:
+        other = record["pipeline_file"]
+        if self.uuid is None or other == self.file:
+            return True
+        if other not in self._held:
+            self._held[other] = pipeline_uuid(self.project_dir / other) == self.uuid
+        return not self._held[other]
