@@ -3,6 +3,7 @@
  */
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -24,7 +25,11 @@ export async function copyExample(
 ): Promise<string> {
   const folder = `examples/${tmpPath}`;
   for (const name of ['quickstart.orchest', 'make_data.py', 'transform.ipynb', 'report.py']) {
-    const text = replace[name] ?? fs.readFileSync(path.join(EXAMPLES, name), 'utf-8');
+    let text = replace[name] ?? fs.readFileSync(path.join(EXAMPLES, name), 'utf-8');
+    if (name === 'quickstart.orchest' && !replace[name]) {
+      // Each test's copy is a pipeline of its own (runs belong to a pipeline's uuid).
+      text = JSON.stringify({ ...JSON.parse(text), uuid: crypto.randomUUID() }, null, 4) + '\n';
+    }
     await page.contents.uploadContent(text, 'text', `${folder}/${name}`);
   }
   return folder;
