@@ -1,9 +1,17 @@
-"""Step processes that outlive the process that ran them (it was killed with SIGKILL, or crashed).
+"""Step processes that outlive their step: left by a process killed with SIGKILL (or that crashed),
+and daemons that left the step's process group (``setsid``, double forks).
 
-A step's process group is written next to its log while it runs (``<step>.process``: the group id
-and the leader's start time, so that a reused pid is never mistaken for it) and removed when the
-group has been killed. When a run is found interrupted (store recovery), what is still recorded is
-killed. Containers carry their owner's identity in labels instead (see ``docker/owners.py``).
+Every script step's process gets a mark in its environment, ``ORCHEST_JLAB_STEP_TOKEN`` (random,
+one per step), that everything it starts inherits, in its own process group or session or not.
+When a step ends (done, failed or cancelled), its process group is killed and then every process
+still carrying its token (``kill_marked``: a scan of ``/proc``). A process that clears its whole
+environment (``env -i``) escapes the mark; nothing short of a cgroup catches that (see runs.md).
+
+A step's process group and token are written next to its log while it runs (``<step>.process``:
+the group id, the leader's start time so that a reused pid is never mistaken for it, and the
+token) and removed when the step has ended. When a run is found interrupted (its owner died), what
+is still recorded is killed. Containers carry their owner's identity in labels instead (see
+``docker/owners.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 from pathlib import Path
 
@@ -18,15 +27,22 @@ import psutil
 
 from ..identity import ProcessIdentity
 
+TOKEN_VARIABLE = "ORCHEST_JLAB_STEP_TOKEN"
+PROC = Path("/proc")
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
 
 def _record_path(log_path: str | os.PathLike) -> Path:
     return Path(log_path).with_suffix(".process")
 
 
-def record_process(log_path: str | os.PathLike, pgid: int) -> None:
+def record_process(log_path: str | os.PathLike, pgid: int, token: str | None = None) -> None:
     with contextlib.suppress(OSError, psutil.Error):
         leader = ProcessIdentity.of(pgid)
-        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started}))
+        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started, "token": token}))
 
 
 def forget_process(log_path: str | os.PathLike) -> None:
@@ -34,13 +50,54 @@ def forget_process(log_path: str | os.PathLike) -> None:
         _record_path(log_path).unlink()
 
 
+def marked_processes(token: str) -> list[int]:
+    """The pids of the processes whose environment carries ``token`` (never this process)."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode() + b"\0"
+    found = []
+    try:
+        names = os.listdir(PROC)
+    except OSError:  # no /proc (not Linux): nothing can be found this way
+        return found
+    me = os.getpid()
+    for name in names:
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(PROC / name / "environ", "rb") as f:
+                environ = f.read()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if (b"\0" + environ).find(b"\0" + needle) >= 0:
+            found.append(int(name))
+    return found
+
+
+def kill_marked(token: str | None, rounds: int = 5) -> int:
+    """SIGKILL every process carrying ``token``; repeated while new ones appear (a daemon forking
+    while it is being killed). Returns how many were killed."""
+    if not token:
+        return 0
+    killed = 0
+    for _ in range(rounds):
+        pids = marked_processes(token)
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+    return killed
+
+
 def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
-    """Kill the process group recorded for a step whose run was interrupted; True if one was."""
+    """Kill the process group recorded for a step whose run was interrupted, and every process
+    carrying its token; True if one was."""
     path = _record_path(log_path)
     try:
         record = json.loads(path.read_text())
         leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        token = record.get("token")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
     killed = False
     try:
@@ -49,5 +106,6 @@ def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
             killed = True
     except (ProcessLookupError, PermissionError):
         pass
+    killed = kill_marked(token if isinstance(token, str) else None) > 0 or killed
     forget_process(log_path)
     return killed

@@ -1,0 +1,164 @@
+"""Reliability against a real server: runs whose owner process died, and processes that try to
+outlive their step (setsid daemons), on cancel and on recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from orchest_jlab.engine.orphans import TOKEN_VARIABLE
+
+from .conftest import ProjectBuilder
+
+DEADLINE = 60.0  # generous: the checks are on states, never on how long they took
+
+# A step that starts a daemon in a session of its own (out of the step's process group), writes
+# the daemon's pid, then works until it is killed.
+DAEMON_STEP = """import os, subprocess, time
+daemon = subprocess.Popen(["setsid", "sleep", "600"])
+with open({pidfile!r}, "w") as f:
+    f.write(str(daemon.pid))
+print("working", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def root(jp_root_dir) -> ProjectBuilder:
+    return ProjectBuilder(Path(jp_root_dir))
+
+
+def daemon_pipeline(root: ProjectBuilder, pidfile: Path, name: str = "d.orchest") -> tuple[Path, str]:
+    env = root.environment()
+    root.file("daemon.py", DAEMON_STEP.format(pidfile=str(pidfile)))
+    step = root.step("daemon", "daemon.py", env)
+    return root.write(name, root.pipeline(step)), step["uuid"]
+
+
+async def api(jp_fetch, method, *parts, body=None):
+    response = await jp_fetch("orchest", "api", *parts, method=method, body=None if body is None else json.dumps(body))
+    return json.loads(response.body)
+
+
+async def until(check, message: str, deadline: float = DEADLINE):
+    end = time.monotonic() + deadline
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"gave up waiting for {message}")
+        await asyncio.sleep(0.1)
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def marked(path_fragment: str) -> list[psutil.Process]:
+    """Processes of steps (they carry the step token) whose command line mentions the fragment."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ", "status"]):
+        info = process.info
+        if info["status"] == psutil.STATUS_ZOMBIE or not info["environ"] or TOKEN_VARIABLE not in info["environ"]:
+            continue
+        if any(path_fragment in part for part in info["cmdline"] or []):
+            found.append(process)
+    return found
+
+
+def cleanup(*pids: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_processes_die(jp_fetch, root, tmp_path):
+    pidfile = tmp_path / "daemon.pid"
+    path, step_uuid = daemon_pipeline(root, pidfile)
+    await api(jp_fetch, "GET", "runs")  # the server runs (and watches) before the command starts
+    cli = subprocess.Popen([sys.executable, "-m", "orchest_jlab", "run", str(path), "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = None
+    try:
+        async def running():
+            runs = (await api(jp_fetch, "GET", "runs"))["runs"]
+            if runs and runs[0]["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text():
+                return runs[0]
+            return None
+
+        run = await until(running, "the command's run to reach RUNNING")
+        daemon = int(pidfile.read_text())
+        assert run["status"] == "STARTED" and alive(daemon)
+        step_processes = [p.pid for p in marked(str(root.root / "daemon.py"))]
+        assert step_processes
+
+        cli.send_signal(signal.SIGKILL)
+        cli.wait()
+
+        async def ended():
+            record = await api(jp_fetch, "GET", "runs", run["uuid"])
+            return record if record["status"] != "STARTED" else None
+
+        record = await until(ended, "the server to end the run of the killed command")
+        assert record["status"] == "FAILURE"
+        assert f"pid {cli.pid}" in record["error"] and "stopped" in record["error"]
+        step = record["steps"][step_uuid]
+        assert step["state"] == "FAILURE" and "vanished" in step["error"]
+
+        async def gone():
+            return not alive(daemon) and not any(alive(pid) for pid in step_processes)
+
+        await until(gone, "the step's process and its setsid daemon to be killed")
+        # Ended, so there is nothing left to cancel.
+        with pytest.raises(Exception) as info:
+            await api(jp_fetch, "DELETE", "runs", run["uuid"])
+        assert getattr(info.value, "code", None) == 409
+    finally:
+        cli.kill()
+        cli.wait()
+        cleanup(*([daemon] if daemon else []))
+
+
+async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch, root, tmp_path):
+    pidfile = tmp_path / "daemon.pid"
+    _, step_uuid = daemon_pipeline(root, pidfile, "p.orchest")
+    run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    daemon = None
+    try:
+        async def running():
+            record = await api(jp_fetch, "GET", "runs", run["uuid"])
+            return record["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text()
+
+        await until(running, "the step to start its daemon")
+        daemon = int(pidfile.read_text())
+        assert alive(daemon) and os.getsid(daemon) == daemon  # a session (and group) of its own
+        await api(jp_fetch, "DELETE", "runs", run["uuid"])
+
+        async def ended():
+            record = await api(jp_fetch, "GET", "runs", run["uuid"])
+            return record if record["status"] in ("ABORTED", "FAILURE", "SUCCESS") else None
+
+        record = await until(ended, "the cancelled run to end")
+        assert record["status"] == "ABORTED"
+
+        async def gone():
+            return not alive(daemon)
+
+        await until(gone, "the daemon to die with its step")
+    finally:
+        cleanup(*([daemon] if daemon else []))
