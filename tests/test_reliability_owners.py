@@ -3,13 +3,10 @@ outlive their step (setsid daemons), on cancel and on recovery."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -18,8 +15,7 @@ import pytest
 from orchest_jlab.engine.orphans import TOKEN_VARIABLE
 
 from .conftest import ProjectBuilder
-
-DEADLINE = 60.0  # generous: the checks are on states, never on how long they took
+from .reliability_helpers import api, until
 
 # A step that starts a daemon in a session of its own (out of the step's process group), writes
 # the daemon's pid, then works until it is killed.
@@ -42,22 +38,6 @@ def daemon_pipeline(root: ProjectBuilder, pidfile: Path, name: str = "d.orchest"
     root.file("daemon.py", DAEMON_STEP.format(pidfile=str(pidfile)))
     step = root.step("daemon", "daemon.py", env)
     return root.write(name, root.pipeline(step)), step["uuid"]
-
-
-async def api(jp_fetch, method, *parts, body=None):
-    response = await jp_fetch("orchest", "api", *parts, method=method, body=None if body is None else json.dumps(body))
-    return json.loads(response.body)
-
-
-async def until(check, message: str, deadline: float = DEADLINE):
-    end = time.monotonic() + deadline
-    while True:
-        value = await check()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"gave up waiting for {message}")
-        await asyncio.sleep(0.1)
 
 
 def alive(pid: int) -> bool:

@@ -85,8 +85,11 @@ class RunService:
             rows = store.list_runs(str(project), os.path.relpath(path, project), limit) if store else []
         else:
             rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
-        live = {uuid: run.to_json() for uuid, run in self.engine.runs.items()}
-        runs = [live.pop(r["uuid"], r) for r in rows]
+        # Runs whose database cannot take their state now (a full disk) are shown as their events say.
+        unwritten = {uuid: run for uuid, run in self.stores.unwritten().items()
+                     if not pipeline_api_path or (run["project_dir"], run["pipeline_file"]) == (str(project), os.path.relpath(path, project))}
+        live = {**unwritten, **{uuid: run.to_json() for uuid, run in self.engine.runs.items()}}
+        runs = [live.pop(r["uuid"], r) for r in rows] + [live[uuid] for uuid in unwritten if uuid in live]
         return [self._present(r) for r in sorted(runs, key=lambda r: r["created"], reverse=True)[:limit]]
 
     def _record(self, run_uuid: str) -> dict[str, Any]:
@@ -94,6 +97,9 @@ class RunService:
         if live is not None:
             return live.to_json()
         self.stores.flush()
+        unwritten = self.stores.unwritten().get(run_uuid)  # ended, but its database cannot take it now
+        if unwritten is not None:
+            return unwritten
         opened = self.stores.opened()
         # The open stores first; the root is walked for the others only when they do not have it.
         later = (s for s in self._stores() if all(s is not o for o in opened))
