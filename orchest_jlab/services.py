@@ -118,7 +118,8 @@ class Services:
 
         s = self.settings
         return JobService(self.workspace, self.engine, self.stores, self.bus, max_concurrent_runs=s.max_concurrent_runs,
-                          max_grid_size=s.max_grid_size, snapshot_size_limit=s.snapshot_size_limit)
+                          max_grid_size=s.max_grid_size, snapshot_size_limit=s.snapshot_size_limit,
+                          lease_seconds=s.job_lease_seconds)
 
     @cached_property
     def environments(self):
