@@ -12,15 +12,16 @@ from pathlib import Path
 import psutil
 import pytest
 
-from orchest_jlab.engine.orphans import TOKEN_VARIABLE
+from orchest_jlab.engine import cgroups
 
 from .conftest import ProjectBuilder
 from .reliability_helpers import api, until
 
 # A step that starts a daemon in a session of its own (out of the step's process group), writes
-# the daemon's pid, then works until it is killed.
+# the daemon's pid, then works until it is killed. With "env -i", the daemon also drops the step's
+# token: only a cgroup catches it.
 DAEMON_STEP = """import os, subprocess, time
-daemon = subprocess.Popen(["setsid", "sleep", "600"])
+daemon = subprocess.Popen([*{prefix!r}, "setsid", "sleep", "600"])
 with open({pidfile!r}, "w") as f:
     f.write(str(daemon.pid))
 print("working", flush=True)
@@ -33,9 +34,22 @@ def root(jp_root_dir) -> ProjectBuilder:
     return ProjectBuilder(Path(jp_root_dir))
 
 
-def daemon_pipeline(root: ProjectBuilder, pidfile: Path, name: str = "d.orchest") -> tuple[Path, str]:
+@pytest.fixture(params=["cgroup", "token"])
+def containment(request, monkeypatch):
+    """How a step's descendants are found: its cgroup (where the machine allows), or the fallback,
+    the token in their environment. Returns the command prefix of the daemon the step starts."""
+    if request.param == "token":
+        monkeypatch.setattr(cgroups, "ENABLED", False)
+        monkeypatch.setenv("ORCHEST_JLAB_STEP_CGROUPS", "0")  # in command-line runs too
+        return []
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    return ["env", "-i", "PATH=/usr/bin:/bin"]  # a daemon without the token: the cgroup alone finds it
+
+
+def daemon_pipeline(root: ProjectBuilder, pidfile: Path, prefix: list[str], name: str = "d.orchest") -> tuple[Path, str]:
     env = root.environment()
-    root.file("daemon.py", DAEMON_STEP.format(pidfile=str(pidfile)))
+    root.file("daemon.py", DAEMON_STEP.format(pidfile=str(pidfile), prefix=prefix))
     step = root.step("daemon", "daemon.py", env)
     return root.write(name, root.pipeline(step)), step["uuid"]
 
@@ -47,16 +61,10 @@ def alive(pid: int) -> bool:
         return False
 
 
-def marked(path_fragment: str) -> list[psutil.Process]:
-    """Processes of steps (they carry the step token) whose command line mentions the fragment."""
-    found = []
-    for process in psutil.process_iter(["cmdline", "environ", "status"]):
-        info = process.info
-        if info["status"] == psutil.STATUS_ZOMBIE or not info["environ"] or TOKEN_VARIABLE not in info["environ"]:
-            continue
-        if any(path_fragment in part for part in info["cmdline"] or []):
-            found.append(process)
-    return found
+def step_processes(path_fragment: str) -> list[int]:
+    """The processes whose command line mentions the fragment (a step's file)."""
+    return [p.pid for p in psutil.process_iter(["cmdline", "status"]) if p.info["status"] != psutil.STATUS_ZOMBIE
+            and any(path_fragment in part for part in p.info["cmdline"] or [])]
 
 
 def cleanup(*pids: int) -> None:
@@ -67,9 +75,10 @@ def cleanup(*pids: int) -> None:
             pass
 
 
-async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_processes_die(jp_fetch, root, tmp_path):
+async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_processes_die(jp_fetch, root, tmp_path,
+                                                                                       containment):
     pidfile = tmp_path / "daemon.pid"
-    path, step_uuid = daemon_pipeline(root, pidfile)
+    path, step_uuid = daemon_pipeline(root, pidfile, containment)
     await api(jp_fetch, "GET", "runs")  # the server runs (and watches) before the command starts
     cli = subprocess.Popen([sys.executable, "-m", "orchest_jlab", "run", str(path), "-q"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,8 +93,8 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
         run = await until(running, "the command's run to reach RUNNING")
         daemon = int(pidfile.read_text())
         assert run["status"] == "STARTED" and alive(daemon)
-        step_processes = [p.pid for p in marked(str(root.root / "daemon.py"))]
-        assert step_processes
+        steps = step_processes(str(root.root / "daemon.py"))
+        assert steps
 
         cli.send_signal(signal.SIGKILL)
         cli.wait()
@@ -101,7 +110,7 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
         assert step["state"] == "FAILURE" and "vanished" in step["error"]
 
         async def gone():
-            return not alive(daemon) and not any(alive(pid) for pid in step_processes)
+            return not alive(daemon) and not any(alive(pid) for pid in steps)
 
         await until(gone, "the step's process and its setsid daemon to be killed")
         # Ended, so there is nothing left to cancel.
@@ -114,9 +123,9 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
         cleanup(*([daemon] if daemon else []))
 
 
-async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch, root, tmp_path):
+async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch, root, tmp_path, containment):
     pidfile = tmp_path / "daemon.pid"
-    _, step_uuid = daemon_pipeline(root, pidfile, "p.orchest")
+    _, step_uuid = daemon_pipeline(root, pidfile, containment, "p.orchest")
     run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
     daemon = None
     try:

@@ -1,15 +1,17 @@
 """Step processes that outlive their step: left by a process killed with SIGKILL (or that crashed),
 and daemons that left the step's process group (``setsid``, double forks).
 
-Every script step's process gets a mark in its environment, ``ORCHEST_JLAB_STEP_TOKEN`` (random,
-one per step), that everything it starts inherits, in its own process group or session or not.
-When a step ends (done, failed or cancelled), its process group is killed and then every process
-still carrying its token (``kill_marked``: a scan of ``/proc``). A process that clears its whole
-environment (``env -i``) escapes the mark; nothing short of a cgroup catches that (see runs.md).
+Where the machine allows, every script step runs in a cgroup of its own (``cgroups.py``), which
+nothing leaves. Everywhere, its process also gets a mark in its environment,
+``ORCHEST_JLAB_STEP_TOKEN`` (random, one per step), that everything it starts inherits, in its own
+process group or session or not: the fallback. When a step ends (done, failed or cancelled),
+``kill_step`` kills its process group, its cgroup, then every process still carrying its token
+(``kill_marked``: a scan of ``/proc``). Without a cgroup, a process that clears its whole
+environment (``env -i``) escapes.
 
-A step's process group and token are written next to its log while it runs (``<step>.process``:
-the group id, the leader's start time so that a reused pid is never mistaken for it, and the
-token) and removed when the step has ended. When a run is found interrupted (its owner died), what
+A step's process group, token and cgroup are written next to its log while it runs
+(``<step>.process``: the group id, the leader's start time so that a reused pid is never mistaken
+for it, the token and the cgroup) and removed when the step has ended. When a run is found interrupted (its owner died), what
 is still recorded is killed. Containers carry their owner's identity in labels instead (see
 ``docker/owners.py``).
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 import psutil
 
 from ..identity import ProcessIdentity
+from . import cgroups
 
 TOKEN_VARIABLE = "ORCHEST_JLAB_STEP_TOKEN"
 PROC = Path("/proc")
@@ -39,10 +42,12 @@ def _record_path(log_path: str | os.PathLike) -> Path:
     return Path(log_path).with_suffix(".process")
 
 
-def record_process(log_path: str | os.PathLike, pgid: int, token: str | None = None) -> None:
+def record_process(log_path: str | os.PathLike, pgid: int, token: str | None = None,
+                   cgroup: os.PathLike | None = None) -> None:
     with contextlib.suppress(OSError, psutil.Error):
         leader = ProcessIdentity.of(pgid)
-        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started, "token": token}))
+        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started, "token": token,
+                                                      "cgroup": str(cgroup) if cgroup else None}))
 
 
 def forget_process(log_path: str | os.PathLike) -> None:
@@ -82,11 +87,18 @@ def kill_marked(token: str | None, rounds: int = 5) -> int:
         pids = marked_processes(token)
         if not pids:
             break
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
+        killed += cgroups.sigkill(pids)
     return killed
+
+
+def kill_step(pgid: int | None, token: str | None, cgroup: str | os.PathLike | None) -> int:
+    """Kill what a step left: its process group, its cgroup, whatever carries its token."""
+    killed = 0
+    if pgid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+            killed += 1
+    return killed + cgroups.kill(cgroup) + kill_marked(token)
 
 
 def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
@@ -96,16 +108,10 @@ def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
     try:
         record = json.loads(path.read_text())
         leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
-        token = record.get("token")
+        token, cgroup = record.get("token"), record.get("cgroup")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    killed = False
-    try:
-        if leader.alive():
-            os.killpg(leader.pid, signal.SIGKILL)
-            killed = True
-    except (ProcessLookupError, PermissionError):
-        pass
-    killed = kill_marked(token if isinstance(token, str) else None) > 0 or killed
+    killed = kill_step(leader.pid if leader.alive() else None, token if isinstance(token, str) else None,
+                       cgroup if isinstance(cgroup, str) else None) > 0
     forget_process(log_path)
     return killed

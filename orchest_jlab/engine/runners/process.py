@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 from ..context import StepContext
-from ..orphans import TOKEN_VARIABLE, forget_process, kill_marked, new_token, record_process
+from .. import cgroups
+from ..orphans import TOKEN_VARIABLE, forget_process, kill_step, new_token, record_process
 from ..steplog import StepLog
 from . import StepFailed
 
@@ -76,10 +77,11 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             started, _ = await spawning
             _signal_group(started.get_pid(), signal.SIGKILL)
             started.close()
-        await asyncio.shield(asyncio.to_thread(kill_marked, token))
+        await asyncio.shield(asyncio.to_thread(kill_step, None, token, None))
         raise
     pgid = transport.get_pid()
-    record_process(ctx.log_path, pgid, token)
+    cgroup = cgroups.place(token, pgid)  # where the machine allows: nothing leaves it
+    record_process(ctx.log_path, pgid, token, cgroup)
     try:
         await protocol.exited
     except asyncio.CancelledError:
@@ -90,10 +92,10 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             pass
         raise
     finally:
-        # Whatever the step left running ends with it: its group (background jobs), then whatever
-        # carries its token (daemons that left the group).
+        # Whatever the step left running ends with it: its group (background jobs), its cgroup, and
+        # whatever carries its token (daemons that left the group).
         _signal_group(pgid, signal.SIGKILL)
-        await asyncio.shield(asyncio.to_thread(kill_marked, token))
+        await asyncio.shield(asyncio.to_thread(kill_step, None, token, cgroup))
         forget_process(ctx.log_path)
         try:  # the last output may still be in the pipe
             await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
