@@ -81,7 +81,7 @@ async def test_the_other_server_takes_over_a_dead_servers_cron_job_and_never_fir
             return [h for h in job["history"] if h["kind"] == "taken-over"]
 
         [note] = await until(taken_over, "this server to take the dead server's job over")
-        assert f"lease of process {owner.pid}" in note["message"]
+        assert f"process {owner.pid}, which drove it, is gone" in note["message"]
 
         # The next minute's fire comes from this server (within a minute and a bit: a generous deadline).
         async def fired_and_done():

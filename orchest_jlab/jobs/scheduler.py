@@ -9,8 +9,9 @@ server was down are skipped or fired once, per job, with a line in the job's his
 
 Several servers may share a project's database. Each job has one owner, whose scheduler alone fires
 it, and a lease in the store that the owner renews every ``lease/3`` seconds (real time, whatever
-the clock). Every server looks as often for jobs whose lease has lapsed (or whose owner, a process
-of its own host, is gone) and takes them over as a restart would restore them; a server that
+the clock). Every server looks as often for jobs whose owner is gone — a process of its own host
+that no longer lives, another machine's whose lease lapsed — and takes them over as a restart
+would restore them; a server that
 schedules a job (start, resume, a new time) takes it. A fire is still recorded only once per
 scheduled time (``JobStore.record_fire``), so two servers that both think they own a job for a
 moment never fire it twice.
@@ -209,9 +210,9 @@ class Scheduler:
                     continue  # another server was quicker
                 stamp = iso(now)
                 store.add_history(job["uuid"], stamp, "taken-over",
-                                  f"Taken over by process {self.owner.pid}: the lease of process {job['owner_pid']}, which "
-                                  "drove it, lapsed (it stopped or lost the database).")
-                log.warning("job %s: taken over from process %s, whose lease lapsed", job["uuid"], job["owner_pid"])
+                                  f"Taken over by process {self.owner.pid}: process {job['owner_pid']}, which drove it, "
+                                  "is gone (it stopped, or its lease lapsed).")
+                log.warning("job %s: taken over from process %s, which is gone", job["uuid"], job["owner_pid"])
                 self._restore_runs(store, job)
                 self._restore_schedule(store, store.get_job(job["uuid"]), now)
                 self.dispatcher.announce(store, job["uuid"])

@@ -40,8 +40,8 @@ class JobRow(Base):
     runs_deleted: Mapped[int] = mapped_column(Integer, default=0)  # by max_retained_runs
     error: Mapped[str | None] = mapped_column(Text)
     # The process whose scheduler drives the job, and its lease: it renews ``lease_until`` (seconds
-    # since the epoch) while it lives; another server takes the job over once the lease has lapsed,
-    # or at once when the owner is a process of its own host that is gone.
+    # since the epoch) while it lives. Another server takes the job over once its owner is gone: an
+    # owner of the same host is judged by whether it lives, another machine's by its lease.
     owner_pid: Mapped[int] = mapped_column(Integer)
     owner_started: Mapped[float] = mapped_column(Float)
     owner_host: Mapped[str | None] = mapped_column(Text)  # None: made by an older version

@@ -214,14 +214,13 @@ class JobStore:
 
 
 def lease_lapsed(job: dict[str, Any], now: float | None = None) -> bool:
-    """Whether another process may take the job over: its owner's lease has lapsed, or its owner
-    is a process of this host that is gone (a lease from an older version: the owner's liveness)."""
+    """Whether another process may take the job over. An owner of this host (or of an older version,
+    which wrote no host) is judged exactly, by whether it lives: a live ``orchest-jlab job run``
+    renews no lease and keeps its job. Another machine's owner only by its lease."""
+    if job.get("owner_host") in (None, HOST):
+        return not ProcessIdentity(job["owner_pid"], job["owner_started"]).alive()
     lease = job.get("lease_until")
-    if lease is not None and lease < (time.time() if now is None else now):
-        return True
-    if job.get("owner_host") not in (None, HOST):
-        return False  # another machine's process: only its lease says
-    return not ProcessIdentity(job["owner_pid"], job["owner_started"]).alive()
+    return lease is not None and lease < (time.time() if now is None else now)
 
 
 class _Row:
