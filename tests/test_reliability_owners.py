@@ -81,13 +81,14 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
     path, step_uuid = daemon_pipeline(root, pidfile, containment)
     await api(jp_fetch, "GET", "runs")  # the server runs (and watches) before the command starts
     cli = subprocess.Popen([sys.executable, "-m", "orchest_jlab", "run", str(path), "-q"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.DEVNULL, stderr=(tmp_path / "cli.err").open("w"))
     daemon = None
     try:
         async def running():
             runs = (await api(jp_fetch, "GET", "runs"))["runs"]
             if runs and runs[0]["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text():
-                return runs[0]
+                daemon = int(pidfile.read_text())
+                return runs[0] if alive(daemon) and os.getsid(daemon) == daemon else None  # setsid has run
             return None
 
         run = await until(running, "the command's run to reach RUNNING")
@@ -131,11 +132,11 @@ async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch
     try:
         async def running():
             record = await api(jp_fetch, "GET", "runs", run["uuid"])
-            return record["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text()
+            return (record["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text()
+                    and alive(int(pidfile.read_text())) and os.getsid(int(pidfile.read_text())) == int(pidfile.read_text()))
 
-        await until(running, "the step to start its daemon")
+        await until(running, "the step to start its daemon, in a session (and group) of its own")
         daemon = int(pidfile.read_text())
-        assert alive(daemon) and os.getsid(daemon) == daemon  # a session (and group) of its own
         await api(jp_fetch, "DELETE", "runs", run["uuid"])
 
         async def ended():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import signal
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 # False (or ORCHEST_JLAB_STEP_CGROUPS=0 in the environment): steps never get a cgroup.
 ENABLED = os.environ.get("ORCHEST_JLAB_STEP_CGROUPS", "1") != "0"
 PREFIX = "orchest-step-"
+log = logging.getLogger(__name__)
 _base: Path | None | bool = False  # False: not looked for yet; None: none usable
 
 
@@ -68,6 +70,7 @@ def place(token: str, pid: int) -> Path | None:
         with contextlib.suppress(OSError):
             group.rmdir()
         if exc.errno != errno.ESRCH:  # not "the step has ended already": cgroups cannot be had here
+            log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
             _disable()
         return None
     return group

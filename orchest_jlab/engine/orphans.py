@@ -19,9 +19,9 @@ is still recorded is killed. Containers carry their owner's identity in labels i
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
-import secrets
 import signal
 from pathlib import Path
 
@@ -34,8 +34,10 @@ TOKEN_VARIABLE = "ORCHEST_JLAB_STEP_TOKEN"
 PROC = Path("/proc")
 
 
-def new_token() -> str:
-    return secrets.token_hex(16)
+def step_token(run_uuid: str, step_uuid: str) -> str:
+    """A step's token: known from its run and step alone, so that what a step left is found also
+    when its owner died before it could record the step's process (right after starting it)."""
+    return hashlib.sha256(f"orchest-jlab step {run_uuid} {step_uuid}".encode()).hexdigest()[:32]
 
 
 def _record_path(log_path: str | os.PathLike) -> Path:
@@ -101,17 +103,24 @@ def kill_step(pgid: int | None, token: str | None, cgroup: str | os.PathLike | N
     return killed + cgroups.kill(cgroup) + kill_marked(token)
 
 
-def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
-    """Kill the process group recorded for a step whose run was interrupted, and every process
-    carrying its token; True if one was."""
-    path = _record_path(log_path)
-    try:
-        record = json.loads(path.read_text())
-        leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
-        token, cgroup = record.get("token"), record.get("cgroup")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-    killed = kill_step(leader.pid if leader.alive() else None, token if isinstance(token, str) else None,
-                       cgroup if isinstance(cgroup, str) else None) > 0
-    forget_process(log_path)
+def kill_orphaned_process(log_path: str | os.PathLike | None, token: str | None = None) -> bool:
+    """Kill what a step whose run was interrupted left: the process group and cgroup recorded next
+    to its log, and every process carrying its token (``token`` when there is no record); True if
+    something was."""
+    record: dict = {}
+    if log_path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            record = json.loads(_record_path(log_path).read_text())
+    pgid, cgroup = None, None
+    if isinstance(record, dict) and record:
+        try:
+            leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
+            pgid = leader.pid if leader.alive() else None
+        except (KeyError, TypeError, ValueError):
+            pass
+        token = record.get("token") if isinstance(record.get("token"), str) else token
+        cgroup = record.get("cgroup") if isinstance(record.get("cgroup"), str) else None
+    killed = kill_step(pgid, token, cgroup) > 0
+    if log_path is not None:
+        forget_process(log_path)
     return killed

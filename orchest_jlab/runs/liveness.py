@@ -39,6 +39,7 @@ class OwnerWatch:
         self.interval = interval
         self.discover_every = discover_every
         self._task: asyncio.Task | None = None
+        self._checking: asyncio.Future | None = None  # the check running in its thread
         self._checks = 0
 
     def start(self) -> None:
@@ -51,6 +52,8 @@ class OwnerWatch:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._checking is not None:  # the stores close next: let a check in its thread end first
+            await asyncio.gather(self._checking, return_exceptions=True)
 
     async def _loop(self) -> None:
         while True:
@@ -66,7 +69,8 @@ class OwnerWatch:
         """One check: end the runs whose owner is gone; returns their uuids."""
         discover = self._checks % self.discover_every == 0
         self._checks += 1
-        ended = await asyncio.to_thread(self._check, discover)
+        self._checking = asyncio.ensure_future(asyncio.to_thread(self._check, discover))
+        ended = await asyncio.shield(self._checking)
         for record in ended:
             self._publish(record)
         return [r["uuid"] for r in ended]

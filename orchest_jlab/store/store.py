@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..engine.orphans import kill_orphaned_process
+from ..engine.orphans import kill_orphaned_process, step_token
 from ..engine.states import UNFINISHED_STATUSES, RunStatus
 from ..identity import ProcessIdentity
 from .models import Base, RunRow, StepRow, run_to_json
@@ -167,12 +167,14 @@ class RunStore:
             for row in rows:
                 row.status, row.finished, row.error = "FAILURE", finished, interrupted(row.owner_pid)
                 for step in row.steps:
+                    if step.state == "RUNNING":  # what it started dies (found by its token, even unrecorded)
+                        kill_orphaned_process(step.log_path, step_token(row.uuid, step.step_uuid))
+                    elif step.log_path:
+                        kill_orphaned_process(step.log_path)
                     if step.state == "RUNNING":
                         step.state, step.finished, step.error = "FAILURE", finished, vanished(row.owner_pid)
                     elif step.state == "PENDING":
                         step.state, step.finished, step.error = "ABORTED", finished, interrupted(row.owner_pid)
-                    if step.log_path:
-                        kill_orphaned_process(step.log_path)
                 recovered.append(row.uuid)
         return recovered
 

@@ -13,7 +13,7 @@ import sys
 
 from ..context import StepContext
 from .. import cgroups
-from ..orphans import TOKEN_VARIABLE, forget_process, kill_step, new_token, record_process
+from ..orphans import TOKEN_VARIABLE, forget_process, kill_step, record_process, step_token
 from ..steplog import StepLog
 from . import StepFailed
 
@@ -59,7 +59,7 @@ class _StepProtocol(asyncio.SubprocessProtocol):
 
 async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable) -> None:
     loop = asyncio.get_running_loop()
-    token = new_token()  # inherited by everything the step starts, daemons included (orphans.py)
+    token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
     spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
         *command_for(ctx, python),
