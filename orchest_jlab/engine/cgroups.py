@@ -2,8 +2,8 @@
 
 Nothing leaves a cgroup on its own: not a ``setsid`` daemon, not one that clears its environment.
 The step's process is moved into ``<this process's cgroup>/orchest-step-<token>`` right after it
-starts (before it can have run any of the step's code: an interpreter takes milliseconds to start);
-when the step ends, the whole cgroup is killed (``cgroup.kill``, else every pid in it, repeatedly)
+starts (a step that daemonizes within its first milliseconds, before it is moved, is left to its
+token: ``orphans.py``); when the step ends, the whole cgroup is killed (``cgroup.kill``, else every pid in it, repeatedly)
 and removed. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
 it, no permission), ``place`` returns None and the step token (``orphans.py``) is all there is;
 the first failure turns cgroups off for the life of the process.
