@@ -86,7 +86,12 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
     try:
         async def running():
             runs = (await api(jp_fetch, "GET", "runs"))["runs"]
-            if runs and runs[0]["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text():
+            # (the run and its steps are two reads of the database: wait until both say so; and until the
+            # command has recorded the step's process, and so placed it in its cgroup: killed before that,
+            # a daemon that also dropped the token would escape, as runs.md says)
+            step = runs[0]["steps"][step_uuid] if runs else None
+            if runs and runs[0]["status"] == "STARTED" and step["state"] == "RUNNING" and step["log_path"] \
+                    and Path(step["log_path"]).with_suffix(".process").exists() and pidfile.exists() and pidfile.read_text():
                 daemon = int(pidfile.read_text())
                 return runs[0] if alive(daemon) and os.getsid(daemon) == daemon else None  # setsid has run
             return None
