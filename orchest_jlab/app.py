@@ -35,13 +35,13 @@ class OrchestApp(ExtensionApp, OrchestSettings):
             # Kernels inherit the server's environment.
             os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SDK_PATH), *paths]))
         self.log.info("Orchest pipelines served from %s; steps run on backend %s", services.root, self.backend)
-        try:  # the scheduler starts with the event loop; some hosts (tests) initialize inside it
-            self._jobs_starting = asyncio.get_running_loop().create_task(services.jobs.startup())
+        try:  # the background work starts with the event loop; some hosts (tests) initialize inside it
+            self._starting = asyncio.get_running_loop().create_task(services.start())
         except RuntimeError:
             pass
 
     async def _start_jupyter_server_extension(self, serverapp) -> None:
-        await self.services.jobs.startup()  # restores the jobs, then fires them on time
+        await self.services.start()  # restores the jobs, then fires them on time; watches runs' owners
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes())

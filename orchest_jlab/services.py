@@ -2,8 +2,9 @@
 ``orchest-jlab`` — built from one ``OrchestSettings`` and closed in order.
 
 Each service is made on first use, so a command builds only what it needs (``run`` never opens
-the jobs' scheduler; ``--backend local`` never asks Docker). ``close()`` stops what was built: the
-jobs' scheduler first (no run starts meanwhile), then sessions (their interactive runs and kernels),
+the jobs' scheduler; ``--backend local`` never asks Docker). The server calls ``start()`` for its
+background work (the jobs' scheduler, the watch over runs' owners). ``close()`` stops what was
+built: the watch over owners, the jobs' scheduler (no run starts meanwhile), then sessions (their interactive runs and kernels),
 the engine (runs in flight cancelled, backends closed), builds, and the stores last.
 """
 
@@ -118,7 +119,8 @@ class Services:
 
         s = self.settings
         return JobService(self.workspace, self.engine, self.stores, self.bus, max_concurrent_runs=s.max_concurrent_runs,
-                          max_grid_size=s.max_grid_size, snapshot_size_limit=s.snapshot_size_limit)
+                          max_grid_size=s.max_grid_size, snapshot_size_limit=s.snapshot_size_limit,
+                          lease_seconds=s.job_lease_seconds)
 
     @cached_property
     def environments(self):
@@ -127,10 +129,39 @@ class Services:
         return EnvironmentService(self.workspace, self.engine, self.builder, self.kernelspecs,
                                   sessions=self.sessions if self.serverapp is not None else None)
 
+    @cached_property
+    def liveness(self):
+        """Server only: ends the runs whose owner process (a command, a dead server) is gone."""
+        from .runs.liveness import OwnerWatch
+
+        return OwnerWatch(self.stores, self.bus, self.workspace, remove_containers=self._remove_run_containers)
+
+    def _remove_run_containers(self, run_uuids: list[str]) -> None:
+        if self.docker_problem is not None:
+            return
+        from .docker import LABEL, docker_client, remove_leftovers
+
+        client = docker_client(timeout=30)
+        try:
+            for run_uuid in run_uuids:
+                remove_leftovers(client, {f"{LABEL}.run": run_uuid})
+        finally:
+            client.close()
+
+    # --- starting and shutting down ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """The server's background work: the jobs' scheduler (restores the jobs, then fires them on
+        time), then the watch over runs' owners."""
+        await self.jobs.startup()
+        self.liveness.start()
+
     # --- shutting down -----------------------------------------------------------------------------------
 
     async def close(self) -> None:
         built = self.__dict__
+        if "liveness" in built:
+            await self.liveness.stop()
         if "jobs" in built:
             await self.jobs.shutdown()
         if "sessions" in built:

@@ -73,6 +73,11 @@ class OrchestSettings(Configurable):
 
     # Jobs (docs/jobs.md)
     max_concurrent_runs = Int(4, help="Pipeline runs of jobs that run at the same time, at most (others wait).").tag(config=True)
+    job_lease_seconds = Float(
+        30.0, help="Servers sharing a project's database: how long a server holds the jobs it drives without "
+        "renewing its lease (it renews every third of it, and looks as often for jobs whose owner is gone); "
+        "another machine's server takes over a dead server's jobs once their lease has lapsed."
+    ).tag(config=True)
     max_grid_size = Int(
         1000, help="The most runs a job's parameter grid may make (a larger grid is refused); 0: no limit."
     ).tag(config=True)

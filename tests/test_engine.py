@@ -239,7 +239,8 @@ def test_a_run_whose_process_died_is_marked_failed(project):
     reopened = RunStore(default_url(project.root))  # what a server start does
     dead_run = reopened.get_run(run["uuid"])
     assert dead_run["status"] == "FAILURE" and "stopped" in dead_run["error"]
-    assert {s["title"]: s["state"] for s in dead_run["steps"].values()} == {"a": "ABORTED", "b": "COMPUTED"}
+    # The running step's process vanished with its owner: FAILURE, saying so.
+    assert {s["title"]: s["state"] for s in dead_run["steps"].values()} == {"a": "FAILURE", "b": "COMPUTED"}
     assert reopened.get_run(live["uuid"])["status"] == "STARTED"  # its process is alive: left alone
     reopened.close()
 
@@ -278,7 +279,7 @@ def test_a_run_whose_process_is_killed_is_marked_failed_and_its_steps_killed_on_
         [run] = store.list_runs()
         store.close()
         assert run["status"] == "FAILURE" and "stopped" in run["error"]
-        assert next(iter(run["steps"].values()))["state"] == "ABORTED"
+        assert next(iter(run["steps"].values()))["state"] == "FAILURE"
         # The step's process outlived the killed CLI; recovery killed it.
         for _ in range(100):
             if not step_processes():

@@ -16,6 +16,7 @@ from ..pipelines import graph_of, induced_subgraph, write_pipeline
 from . import outputs
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
 from .context import StepContext, data_dir
+from .disk import disk_problem
 from .events import EventBus
 from .run import RECORDED_PIPELINE, Run, RunRequest, StepRun, now
 from .runners import StepFailed
@@ -127,7 +128,8 @@ class Engine:
         except Exception as exc:  # a bug or an environment problem: the run fails, the server lives
             log.exception("run %s failed", run.uuid)
             self._abort_unfinished(run, "The run stopped before this step could run.")
-            self._set_run(run, RunStatus.FAILURE, finished=now(), error=f"{type(exc).__name__}: {exc}")
+            error = disk_problem(exc) if isinstance(exc, OSError) else str(exc)
+            self._set_run(run, RunStatus.FAILURE, finished=now(), error=f"{type(exc).__name__}: {error}")
         finally:
             self.runs.pop(run.uuid, None)
             self._tasks.pop(run.uuid, None)
@@ -219,7 +221,11 @@ class Engine:
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
         self._set_step(run, step, StepState.RUNNING, started=now(), log_path=str(log_path))
         try:
-            await run.runner.run_step(ctx, step_log)
+            await _watching_log(run.runner.run_step(ctx, step_log), step_log)
+        except _LogFailed as exc:
+            message = f"The step's log could not be written: {disk_problem(exc.error)}; the step was stopped."
+            run.error = run.error or f'Step "{step.title}": {message}'
+            self._set_step(run, step, StepState.FAILURE, finished=now(), error=message)
         except StepFailed as exc:
             step_log.note(str(exc))
             self._set_step(run, step, StepState.FAILURE, finished=now(), error=str(exc))
@@ -233,6 +239,36 @@ class Engine:
             self._set_step(run, step, StepState.COMPUTED, finished=now())
         finally:
             step_log.close()
+
+
+class _LogFailed(Exception):
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _watching_log(running, step_log: StepLog) -> None:
+    """Run a step; when its log cannot be written (a full disk), stop it (as a cancel does) and
+    raise _LogFailed: a step whose output is lost does not end well."""
+    task = asyncio.ensure_future(running)
+    failed = asyncio.get_running_loop().create_future()
+    step_log.on_error = lambda exc: failed.done() or failed.set_result(exc)
+    try:
+        await asyncio.wait({task, failed}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        raise
+    finally:
+        step_log.on_error = None
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    elif task.exception() is None and step_log.error is None:
+        return
+    if step_log.error is not None:
+        raise _LogFailed(step_log.error)
+    task.result()  # the step's own failure
 
 
 def _with_parameters(pipeline: dict, parameters: dict) -> dict:

@@ -1,14 +1,25 @@
-"""Step processes that outlive the process that ran them (it was killed with SIGKILL, or crashed).
+"""Step processes that outlive their step: left by a process killed with SIGKILL (or that crashed),
+and daemons that left the step's process group (``setsid``, double forks).
 
-A step's process group is written next to its log while it runs (``<step>.process``: the group id
-and the leader's start time, so that a reused pid is never mistaken for it) and removed when the
-group has been killed. When a run is found interrupted (store recovery), what is still recorded is
-killed. Containers carry their owner's identity in labels instead (see ``docker/owners.py``).
+Where the machine allows, every script step runs in a cgroup of its own (``cgroups.py``), which
+nothing leaves. Everywhere, its process also gets a mark in its environment,
+``ORCHEST_JLAB_STEP_TOKEN`` (random, one per step), that everything it starts inherits, in its own
+process group or session or not: the fallback. When a step ends (done, failed or cancelled),
+``kill_step`` kills its process group, its cgroup, then every process still carrying its token
+(``kill_marked``: a scan of ``/proc``). Without a cgroup, a process that clears its whole
+environment (``env -i``) escapes.
+
+A step's process group, token and cgroup are written next to its log while it runs
+(``<step>.process``: the group id, the leader's start time so that a reused pid is never mistaken
+for it, the token and the cgroup) and removed when the step has ended. When a run is found interrupted (its owner died), what
+is still recorded is killed. Containers carry their owner's identity in labels instead (see
+``docker/owners.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -17,16 +28,28 @@ from pathlib import Path
 import psutil
 
 from ..identity import ProcessIdentity
+from . import cgroups
+
+TOKEN_VARIABLE = "ORCHEST_JLAB_STEP_TOKEN"
+PROC = Path("/proc")
+
+
+def step_token(run_uuid: str, step_uuid: str) -> str:
+    """A step's token: known from its run and step alone, so that what a step left is found also
+    when its owner died before it could record the step's process (right after starting it)."""
+    return hashlib.sha256(f"orchest-jlab step {run_uuid} {step_uuid}".encode()).hexdigest()[:32]
 
 
 def _record_path(log_path: str | os.PathLike) -> Path:
     return Path(log_path).with_suffix(".process")
 
 
-def record_process(log_path: str | os.PathLike, pgid: int) -> None:
+def record_process(log_path: str | os.PathLike, pgid: int, token: str | None = None,
+                   cgroup: os.PathLike | None = None) -> None:
     with contextlib.suppress(OSError, psutil.Error):
         leader = ProcessIdentity.of(pgid)
-        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started}))
+        _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started, "token": token,
+                                                      "cgroup": str(cgroup) if cgroup else None}))
 
 
 def forget_process(log_path: str | os.PathLike) -> None:
@@ -34,20 +57,70 @@ def forget_process(log_path: str | os.PathLike) -> None:
         _record_path(log_path).unlink()
 
 
-def kill_orphaned_process(log_path: str | os.PathLike) -> bool:
-    """Kill the process group recorded for a step whose run was interrupted; True if one was."""
-    path = _record_path(log_path)
+def marked_processes(token: str) -> list[int]:
+    """The pids of the processes whose environment carries ``token`` (never this process)."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode() + b"\0"
+    found = []
     try:
-        record = json.loads(path.read_text())
-        leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    killed = False
-    try:
-        if leader.alive():
-            os.killpg(leader.pid, signal.SIGKILL)
-            killed = True
-    except (ProcessLookupError, PermissionError):
-        pass
-    forget_process(log_path)
+        names = os.listdir(PROC)
+    except OSError:  # no /proc (not Linux): nothing can be found this way
+        return found
+    me = os.getpid()
+    for name in names:
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(PROC / name / "environ", "rb") as f:
+                environ = f.read()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if (b"\0" + environ).find(b"\0" + needle) >= 0:
+            found.append(int(name))
+    return found
+
+
+def kill_marked(token: str | None, rounds: int = 5) -> int:
+    """SIGKILL every process carrying ``token``; repeated while new ones appear (a daemon forking
+    while it is being killed). Returns how many were killed."""
+    if not token:
+        return 0
+    killed = 0
+    for _ in range(rounds):
+        pids = marked_processes(token)
+        if not pids:
+            break
+        killed += cgroups.sigkill(pids)
+    return killed
+
+
+def kill_step(pgid: int | None, token: str | None, cgroup: str | os.PathLike | None) -> int:
+    """Kill what a step left: its process group, its cgroup, whatever carries its token."""
+    killed = 0
+    if pgid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+            killed += 1
+    return killed + cgroups.kill(cgroup) + kill_marked(token)
+
+
+def kill_orphaned_process(log_path: str | os.PathLike | None, token: str | None = None) -> bool:
+    """Kill what a step whose run was interrupted left: the process group and cgroup recorded next
+    to its log, and every process carrying its token (``token`` when there is no record); True if
+    something was."""
+    record: dict = {}
+    if log_path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            record = json.loads(_record_path(log_path).read_text())
+    pgid, cgroup = None, None
+    if isinstance(record, dict) and record:
+        try:
+            leader = ProcessIdentity(int(record["pgid"]), float(record["started"]))
+            pgid = leader.pid if leader.alive() else None
+        except (KeyError, TypeError, ValueError):
+            pass
+        token = record.get("token") if isinstance(record.get("token"), str) else token
+        cgroup = record.get("cgroup") if isinstance(record.get("cgroup"), str) else None
+    killed = kill_step(pgid, token, cgroup) > 0
+    if log_path is not None:
+        forget_process(log_path)
     return killed

@@ -3,10 +3,14 @@
 The file has everything the step printed. An event carries at most ``MAX_EVENT_LINE`` characters of
 a line (a progress bar redrawn with carriage returns can make one line of many megabytes); the rest
 stays in the file, where the log endpoint reads it.
+
+When the file cannot be written (a full disk), the log stops writing, keeps publishing, and tells
+``on_error`` once: the engine then stops the step and says why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .events import EventBus
@@ -31,13 +35,25 @@ class StepLog:
         # The start of the line not yet complete (at most MAX_EVENT_LINE characters of it kept).
         self._partial = ""
         self._dropped = 0  # characters of that line not kept
+        self.error: OSError | None = None  # why the file could not be written
+        self.on_error: Callable[[OSError], None] | None = None
+
+    def _append(self, text: str) -> None:
+        if self.error is not None:
+            return
+        try:
+            self._file.write(text)
+            self._file.flush()
+        except OSError as exc:
+            self.error = exc
+            if self.on_error is not None:
+                self.on_error(exc)
 
     def write(self, text: str) -> None:
         """Append output as it comes; lines are published once complete."""
         if not text:
             return
-        self._file.write(text)
-        self._file.flush()
+        self._append(text)
         if "\n" not in text:
             self._extend(text)
             return
@@ -65,7 +81,10 @@ class StepLog:
 
     def close(self) -> None:
         if self._partial or self._dropped:
-            self._file.write("\n")
+            self._append("\n")
             self._publish(self._partial, self._dropped)
             self._partial, self._dropped = "", 0
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError:  # what a full disk left in its buffer
+            pass

@@ -6,6 +6,15 @@ every job that is due through the dispatcher, which records the fire in the data
 starts. On start it restores the jobs of the projects it finds: queued runs are queued again, runs
 the previous server was running are marked with how they ended, and fire times that passed while the
 server was down are skipped or fired once, per job, with a line in the job's history.
+
+Several servers may share a project's database. Each job has one owner, whose scheduler alone fires
+it, and a lease in the store that the owner renews every ``lease/3`` seconds (real time, whatever
+the clock). Every server looks as often for jobs whose owner is gone — a process of its own host
+that no longer lives, another machine's whose lease lapsed — and takes them over as a restart
+would restore them; a server that
+schedules a job (start, resume, a new time) takes it. A fire is still recorded only once per
+scheduled time (``JobStore.record_fire``), so two servers that both think they own a job for a
+moment never fire it twice.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from ..engine import Engine
 from ..engine.states import FINISHED_STATUSES, UNFINISHED_STATUSES
 from ..identity import ProcessIdentity
 from ..pipelines import discover_pipelines, find_project_root
-from ..store.jobs import ACTIVE, JobStore, JobStores
+from ..store.jobs import ACTIVE, LEASE_SECONDS, JobStore, JobStores, lease_lapsed
 from ..workspace import Workspace
 from .dispatch import Dispatcher, Queued
 from .schedule import Clock, Schedule, iso, parse_iso
@@ -29,7 +38,7 @@ MAX_SLEEP = 60.0
 
 class Scheduler:
     def __init__(self, jobs: JobStores, dispatcher: Dispatcher, engine: Engine, clock: Clock,
-                 workspace: Workspace | None = None):
+                 workspace: Workspace | None = None, lease_seconds: float = LEASE_SECONDS):
         self.jobs = jobs
         self.dispatcher = dispatcher
         self.engine = engine
@@ -39,7 +48,10 @@ class Scheduler:
         self._next: dict[str, tuple[JobStore, datetime]] = {}
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
+        self._leases: asyncio.Task | None = None
         self._stopped = False
+        self.lease_seconds = lease_seconds
+        self.discover_every = 3  # lease rounds between two walks of the root for new databases
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
@@ -58,12 +70,14 @@ class Scheduler:
             log.exception("could not restore the jobs")
         if not self._stopped:  # the server may have stopped meanwhile
             self._task = asyncio.ensure_future(self._loop())
+            self._leases = asyncio.ensure_future(self._lease_loop())
 
     async def stop(self) -> None:
         self._stopped = True
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in (self._task, self._leases):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
     async def _loop(self) -> None:
         while True:
@@ -88,11 +102,14 @@ class Scheduler:
         return min(MAX_SLEEP, max(0.0, (earliest - self.clock.now()).total_seconds()))
 
     def schedule(self, store: JobStore, job_uuid: str, next_fire: str | datetime | None) -> None:
-        """Set (or with None, drop) a job's next fire time and wake the loop."""
+        """Set (or with None, drop) a job's next fire time and wake the loop; a job this scheduler
+        schedules is its own."""
         moment = parse_iso(next_fire) if isinstance(next_fire, str) else next_fire
         if moment is None:
             self._next.pop(job_uuid, None)
         else:
+            if self._next.get(job_uuid, (None, None))[0] is not store:  # not ours yet
+                store.take(job_uuid, self.owner, self.lease_seconds)
             self._next[job_uuid] = (store, moment)
         if self._wake is not None:
             self._wake.set()
@@ -109,8 +126,8 @@ class Scheduler:
 
     def _fire_due(self, store: JobStore, job_uuid: str, now: datetime) -> None:
         job = store.get_job(job_uuid)
-        if job is None or job["status"] not in ("PENDING", "STARTED") or not job["next_fire"]:
-            self._next.pop(job_uuid, None)
+        if job is None or job["status"] not in ("PENDING", "STARTED") or not job["next_fire"] or not self._owns(job):
+            self._next.pop(job_uuid, None)  # ended, paused, or taken over by another server
             return
         first = parse_iso(job["next_fire"])
         if first > now:
@@ -147,14 +164,62 @@ class Scheduler:
                 except Exception:
                     log.exception("could not restore job %s", job["uuid"])
 
+    def _owns(self, job: dict) -> bool:
+        return (job["owner_pid"], job["owner_started"]) == (self.owner.pid, self.owner.started)
+
     def _take_over(self, store: JobStore, job: dict) -> bool:
-        owner = ProcessIdentity(job["owner_pid"], job["owner_started"])
-        if owner != self.owner and owner.alive():
-            log.info("job %s is driven by process %s; leaving it alone", job["uuid"], owner.pid)
+        if self._owns(job):
+            return True
+        if not lease_lapsed(job):
+            log.info("job %s is driven by process %s; leaving it alone", job["uuid"], job["owner_pid"])
             return False
-        if owner != self.owner:
-            store.update_job(job["uuid"], owner_pid=self.owner.pid, owner_started=self.owner.started)
-        return True
+        return store.take(job["uuid"], self.owner, self.lease_seconds, previous=job)
+
+    # --- leases: several servers on one database --------------------------------------------------------
+
+    async def _lease_loop(self) -> None:
+        rounds = 0
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)  # real time: leases are about processes, not the clock
+            rounds += 1
+            try:
+                await self.keep_leases(discover=rounds % self.discover_every == 0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database cannot be reached now: try again next round
+                log.exception("could not renew or check the jobs' leases")
+
+    async def keep_leases(self, discover: bool = False) -> list[str]:
+        """Renew the leases of the jobs this scheduler owns, forget those another server took, and
+        take over those whose lease lapsed. Returns the uuids of the jobs taken over."""
+        if discover:
+            await asyncio.to_thread(self._open_stores)
+        stores = self.jobs.opened()
+        before = set(self._next)  # a job scheduled meanwhile is taken by ``schedule``: it is ours
+        owned, lapsed = await asyncio.to_thread(
+            lambda: ({u for store in stores for u in store.renew(self.owner, self.lease_seconds)},
+                     [(store, job) for store in stores for job in store.lapsed(self.owner)]))
+        for job_uuid in [u for u in before if u in self._next and u not in owned]:
+            log.warning("job %s is driven by another process now; this one no longer fires it", job_uuid)
+            self._next.pop(job_uuid, None)
+        taken = []
+        now = self.clock.now()
+        for store, job in lapsed:
+            try:
+                if not store.take(job["uuid"], self.owner, self.lease_seconds, previous=job):
+                    continue  # another server was quicker
+                stamp = iso(now)
+                store.add_history(job["uuid"], stamp, "taken-over",
+                                  f"Taken over by process {self.owner.pid}: process {job['owner_pid']}, which drove it, "
+                                  "is gone (it stopped, or its lease lapsed).")
+                log.warning("job %s: taken over from process %s, which is gone", job["uuid"], job["owner_pid"])
+                self._restore_runs(store, job)
+                self._restore_schedule(store, store.get_job(job["uuid"]), now)
+                self.dispatcher.announce(store, job["uuid"])
+                taken.append(job["uuid"])
+            except Exception:
+                log.exception("could not take over job %s", job["uuid"])
+        return taken
 
     def _restore_runs(self, store: JobStore, job: dict) -> None:
         job_uuid = job["uuid"]

@@ -21,7 +21,7 @@ from ..engine.states import FINISHED_STATUSES
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..runs.request import prepare_run
-from ..store.jobs import ACTIVE, JobStore, JobStores
+from ..store.jobs import ACTIVE, LEASE_SECONDS, JobStore, JobStores
 from ..store.location import PipelineRecords
 from ..store.stores import RunStores
 from ..workspace import Workspace
@@ -37,14 +37,14 @@ CREATE_FIELDS = ("pipeline", *SETTINGS)
 class JobService:
     def __init__(self, workspace: Workspace, engine: Engine, stores: RunStores, bus: EventBus, *,
                  clock: Clock | None = None, max_concurrent_runs: int = 4, max_grid_size: int = 1000,
-                 snapshot_size_limit: int | None = None):
+                 snapshot_size_limit: int | None = None, lease_seconds: float = LEASE_SECONDS):
         self.workspace = workspace
         self.clock = clock or SystemClock()
         self.jobs = JobStores(stores)
         self.max_grid_size = max_grid_size
         self.snapshot_size_limit = snapshot_size_limit
         self.dispatcher = Dispatcher(engine, bus, stores, self.clock, max_concurrent_runs, snapshot_size_limit)
-        self.scheduler = Scheduler(self.jobs, self.dispatcher, engine, self.clock, workspace)
+        self.scheduler = Scheduler(self.jobs, self.dispatcher, engine, self.clock, workspace, lease_seconds)
         self.bus = bus
 
     async def startup(self) -> None:

@@ -77,6 +77,8 @@ class RunService:
         return list(seen.values())
 
     def list(self, pipeline_api_path: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        # Runs whose database cannot take their state now (a full disk) are shown as their events say.
+        unwritten = self.stores.unwritten()
         if pipeline_api_path:
             path = self.workspace.resolve(pipeline_api_path)
             project = find_project_root(path, self.workspace.root)
@@ -84,10 +86,11 @@ class RunService:
             store = self.stores.existing(project)
             records = PipelineRecords(path, project)
             rows = [r for r in store.list_runs(str(project), limit=limit, **records.query()) if records.keeps(r)] if store else []
+            unwritten = {u: r for u, r in unwritten.items() if r["project_dir"] == str(project) and records.has(r)}
         else:
             rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
-        live = {uuid: run.to_json() for uuid, run in self.engine.runs.items()}
-        runs = [live.pop(r["uuid"], r) for r in rows]
+        live = {**unwritten, **{uuid: run.to_json() for uuid, run in self.engine.runs.items()}}
+        runs = [live.pop(r["uuid"], r) for r in rows] + [live[uuid] for uuid in unwritten if uuid in live]
         return [self._present(r) for r in sorted(runs, key=lambda r: r["created"], reverse=True)[:limit]]
 
     def _record(self, run_uuid: str) -> dict[str, Any]:
@@ -95,6 +98,9 @@ class RunService:
         if live is not None:
             return live.to_json()
         self.stores.flush()
+        unwritten = self.stores.unwritten().get(run_uuid)  # ended, but its database cannot take it now
+        if unwritten is not None:
+            return unwritten
         opened = self.stores.opened()
         # The open stores first; the root is walked for the others only when they do not have it.
         later = (s for s in self._stores() if all(s is not o for o in opened))

@@ -39,9 +39,13 @@ class JobRow(Base):
     run_count: Mapped[int] = mapped_column(Integer, default=0)  # runs made so far: the next run's index
     runs_deleted: Mapped[int] = mapped_column(Integer, default=0)  # by max_retained_runs
     error: Mapped[str | None] = mapped_column(Text)
-    # The process whose scheduler drives the job; another server takes it over only once it is gone.
+    # The process whose scheduler drives the job, and its lease: it renews ``lease_until`` (seconds
+    # since the epoch) while it lives. Another server takes the job over once its owner is gone: an
+    # owner of the same host is judged by whether it lives, another machine's by its lease.
     owner_pid: Mapped[int] = mapped_column(Integer)
     owner_started: Mapped[float] = mapped_column(Float)
+    owner_host: Mapped[str | None] = mapped_column(Text)  # None: made by an older version
+    lease_until: Mapped[float | None] = mapped_column(Float)
 
 
 class JobRunRow(Base):

@@ -8,14 +8,16 @@ if it is earlier than the time being fired, and inserts the fire's runs in the s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from ..engine.states import UNFINISHED_STATUSES
+from ..identity import ProcessIdentity
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
-from .store import RunStore, create_tables
+from .store import HOST, RunStore, add_missing_columns, create_tables
 from .stores import RunStores
 from .text import storable
 
@@ -25,6 +27,7 @@ history_t = JobHistoryRow.__table__
 RUN_FIELDS = ["run_index", "fire", "combination", "parameters", "status", "run_uuid", "created", "started",
               "finished", "error"]
 ACTIVE = ("PENDING", "STARTED", "PAUSED")
+LEASE_SECONDS = 30.0  # how long a job's owner holds it without renewing (c.OrchestApp.job_lease_seconds)
 
 
 def _run_json(row) -> dict[str, Any]:
@@ -38,11 +41,44 @@ class JobStore:
         self.runs = runs  # the run store of the same database: job runs' records are there
         self.engine = runs.engine
         create_tables(self.engine, JobRow.metadata, JOB_TABLES)
+        add_missing_columns(self.engine, jobs_t)
+
+    # --- ownership: a lease per job ----------------------------------------------------------------
+
+    @staticmethod
+    def _owned_by(owner: ProcessIdentity):
+        return (jobs_t.c.owner_pid == owner.pid) & (jobs_t.c.owner_started == owner.started)
+
+    def take(self, job_uuid: str, owner: ProcessIdentity, lease: float = LEASE_SECONDS,
+             previous: dict[str, Any] | None = None) -> bool:
+        """Make ``owner`` the job's owner; with ``previous`` (the job as read), only if its owner has
+        not changed since (another server may take it at the same time: one wins)."""
+        query = update(jobs_t).where(jobs_t.c.uuid == job_uuid).values(
+            owner_pid=owner.pid, owner_started=owner.started, owner_host=HOST, lease_until=time.time() + lease)
+        if previous is not None:
+            query = query.where(jobs_t.c.owner_pid == previous["owner_pid"],
+                                jobs_t.c.owner_started == previous["owner_started"])
+        with self.engine.begin() as connection:
+            return connection.execute(query).rowcount == 1
+
+    def renew(self, owner: ProcessIdentity, lease: float = LEASE_SECONDS) -> set[str]:
+        """Extend the lease of every active job ``owner`` holds; returns their uuids."""
+        owned = self._owned_by(owner) & jobs_t.c.status.in_(ACTIVE)
+        with self.engine.begin() as connection:
+            connection.execute(update(jobs_t).where(owned).values(lease_until=time.time() + lease, owner_host=HOST))
+            return set(connection.execute(select(jobs_t.c.uuid).where(owned)).scalars())
+
+    def lapsed(self, owner: ProcessIdentity) -> list[dict[str, Any]]:
+        """Active jobs of other owners whose lease has lapsed, or whose owner (of this host) is gone."""
+        query = select(jobs_t).where(jobs_t.c.status.in_(ACTIVE), ~self._owned_by(owner))
+        with self.engine.connect() as connection:
+            jobs = [dict(row._mapping) for row in connection.execute(query)]
+        return [job for job in jobs if lease_lapsed(job)]
 
     # --- jobs -------------------------------------------------------------------------------------
 
     def insert_job(self, fields: dict[str, Any], history: tuple[str, str]) -> None:
-        fields = storable(fields)
+        fields = storable({"owner_host": HOST, "lease_until": time.time() + LEASE_SECONDS, **fields})
         with self.engine.begin() as connection:
             connection.execute(insert(jobs_t).values(**fields))
             connection.execute(insert(history_t).values(job_uuid=fields["uuid"], time=fields["created"],
@@ -181,6 +217,16 @@ class JobStore:
                                .values(runs_deleted=jobs_t.c.runs_deleted + len(indices)))
 
 
+def lease_lapsed(job: dict[str, Any], now: float | None = None) -> bool:
+    """Whether another process may take the job over. An owner of this host (or of an older version,
+    which wrote no host) is judged exactly, by whether it lives: a live ``orchest-jlab job run``
+    renews no lease and keeps its job. Another machine's owner only by its lease."""
+    if job.get("owner_host") in (None, HOST):
+        return not ProcessIdentity(job["owner_pid"], job["owner_started"]).alive()
+    lease = job.get("lease_until")
+    return lease is not None and lease < (time.time() if now is None else now)
+
+
 class _Row:
     def __init__(self, data: dict[str, Any]):
         self.__dict__.update(data)
@@ -219,4 +265,4 @@ class JobStores:
         return None
 
 
-__all__ = ["ACTIVE", "JobStore", "JobStores"]
+__all__ = ["ACTIVE", "LEASE_SECONDS", "JobStore", "JobStores", "lease_lapsed"]

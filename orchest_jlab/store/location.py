@@ -30,6 +30,11 @@ class PipelineRecords:
         """The store's filter (``list_runs``, ``list_jobs``); ``keeps`` says which of those are this file's."""
         return {"pipeline_uuid": self.uuid} if self.uuid else {"pipeline_file": self.file}
 
+    def has(self, record: dict) -> bool:
+        """Whether a record of the project, not read through ``query``, is this file's."""
+        [(field, value)] = self.query().items()
+        return record.get(field) == value and self.keeps(record)
+
     def keeps(self, record: dict) -> bool:
         other = record["pipeline_file"]
         if self.uuid is None or other == self.file:

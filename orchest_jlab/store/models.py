@@ -36,6 +36,7 @@ class RunRow(Base):
     # The process that executes the run: a run whose process is gone can no longer be in flight.
     owner_pid: Mapped[int] = mapped_column(Integer)
     owner_started: Mapped[float] = mapped_column(Float)
+    owner_host: Mapped[str | None] = mapped_column(Text)  # None: recorded by an older version
 
     steps: Mapped[list[StepRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="StepRow.position", lazy="selectin")

@@ -8,22 +8,35 @@ with their unfinished steps aborted.
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..engine.orphans import kill_orphaned_process
+from ..engine.orphans import kill_orphaned_process, step_token
+from ..engine.states import UNFINISHED_STATUSES
 from ..identity import ProcessIdentity
 from .models import Base, RunRow, StepRow, run_to_json
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "The process running this pipeline stopped (server shut down or crashed) before the run ended."
+HOST = socket.gethostname()
+
+
+def interrupted(pid: int | None) -> str:
+    """Why a run whose owner died ended."""
+    return (f"The process running this pipeline (pid {pid}) stopped before the run ended: it was killed, "
+            "crashed or shut down.")
+
+
+def vanished(pid: int | None) -> str:
+    """Why a step that was running when its run's owner died ended."""
+    return f"The step's process vanished: the process running its pipeline (pid {pid}) stopped."
 
 
 def create_tables(engine: SqlEngine, metadata, tables=None) -> None:
@@ -35,6 +48,25 @@ def create_tables(engine: SqlEngine, metadata, tables=None) -> None:
             return
         except OperationalError as exc:
             if "already exists" not in str(exc) or attempt == 2:
+                raise
+
+
+def add_missing_columns(engine: SqlEngine, table) -> None:
+    """Add the nullable columns a table of an older database lacks (``create_all`` makes missing
+    tables, never missing columns). Safe when another process adds them at the same time."""
+    present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    for column in table.columns:
+        if column.name in present:
+            continue
+        kind = column.type.compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+        except OperationalError as exc:
+            if "duplicate column" not in str(exc).lower():
+                raise
+        except Exception as exc:  # PostgreSQL says "already exists"
+            if "already exists" not in str(exc).lower():
                 raise
 
 
@@ -57,6 +89,7 @@ class RunStore:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         create_tables(self.engine, Base.metadata)
+        add_missing_columns(self.engine, RunRow.__table__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._owner = ProcessIdentity.current()
         self.recover()
@@ -74,6 +107,7 @@ class RunStore:
             status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
             error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
             labels=run.get("labels") or {}, owner_pid=self._owner.pid, owner_started=self._owner.started,
+            owner_host=HOST,
             steps=[StepRow(step_uuid=u, position=i, **s) for i, (u, s) in enumerate(run["steps"].items())],
         )
         with self._session.begin() as session:
@@ -100,22 +134,39 @@ class RunStore:
             session.delete(row)
             return True
 
+    def orphaned(self) -> list[tuple[str, int]]:
+        """The runs in flight whose owner (a process of this host) is gone: (uuid, owner pid)."""
+        runs = RunRow.__table__
+        query = select(runs.c.uuid, runs.c.owner_pid, runs.c.owner_started, runs.c.owner_host).where(
+            runs.c.status.in_(UNFINISHED_STATUSES))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [(uuid, pid) for uuid, pid, started, host in rows
+                if (host is None or host == HOST) and (pid, started) != (self._owner.pid, self._owner.started)
+                and not ProcessIdentity(pid, started).alive()]
+
     def recover(self) -> list[str]:
-        """Mark runs in flight whose process is gone as FAILURE (their open steps ABORTED), and kill
-        the step processes that outlived it."""
+        """Mark runs in flight whose process is gone as FAILURE (their running steps FAILURE, the
+        others ABORTED), and kill the step processes that outlived it. Returns their uuids."""
+        orphaned = dict(self.orphaned())
+        if not orphaned:
+            return []
         finished = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         recovered = []
         with self._session.begin() as session:
-            rows = session.scalars(select(RunRow).where(RunRow.status.in_(("PENDING", "STARTED")))).all()
+            rows = session.scalars(select(RunRow).where(RunRow.uuid.in_(list(orphaned)),
+                                                        RunRow.status.in_(UNFINISHED_STATUSES))).all()
             for row in rows:
-                if ProcessIdentity(row.owner_pid, row.owner_started).alive():
-                    continue
-                row.status, row.finished, row.error = "FAILURE", finished, INTERRUPTED
+                row.status, row.finished, row.error = "FAILURE", finished, interrupted(row.owner_pid)
                 for step in row.steps:
-                    if step.state in ("PENDING", "RUNNING"):
-                        step.state, step.finished, step.error = "ABORTED", finished, INTERRUPTED
-                        if step.log_path:
-                            kill_orphaned_process(step.log_path)
+                    if step.state == "RUNNING":  # what it started dies (found by its token, even unrecorded)
+                        kill_orphaned_process(step.log_path, step_token(row.uuid, step.step_uuid))
+                    elif step.log_path:
+                        kill_orphaned_process(step.log_path)
+                    if step.state == "RUNNING":
+                        step.state, step.finished, step.error = "FAILURE", finished, vanished(row.owner_pid)
+                    elif step.state == "PENDING":
+                        step.state, step.finished, step.error = "ABORTED", finished, interrupted(row.owner_pid)
                 recovered.append(row.uuid)
         return recovered
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.states import FINISHED_STATUSES
 from .location import DATABASE_NAME, default_url
+from .pending import Pending, disk_problem, transient
 from .text import storable
 
 if TYPE_CHECKING:
@@ -28,8 +29,12 @@ class RunStores:
 
     ``listen(bus)`` makes it record the bus's run and step events. They are written by a thread of
     their own, in order, so that a run never waits for the database; ``flush()`` waits until what
-    was published is written (readers call it first).
+    was published is written or, when the database cannot take it now (a full disk, a lock), kept
+    in memory (``pending.py``) and retried every few seconds, in order, until it is written;
+    ``unwritten()`` gives those runs as their events say meanwhile (readers show them so).
     """
+
+    RETRY_SECONDS = (0.5, 5.0)  # the first retry, and the longest wait between two
 
     def __init__(self, url: str | None = None):
         self.url = url
@@ -38,11 +43,20 @@ class RunStores:
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._writer: threading.Thread | None = None
         self._by_run: dict[str, RunStore] = {}
+        self._pending = Pending()
+        self._delay = self.RETRY_SECONDS[0]
+        self._failing: str | None = None  # why the last write failed, while writes fail
 
     def existing(self, project_dir: Path) -> RunStore | None:
-        """The project's store if it has a database already (reading never creates one)."""
+        """The project's store if it has a database already (reading never creates one), and it can
+        be opened now (not on a full disk that kept it from being made)."""
         if self.url or (project_dir / ".orchest" / DATABASE_NAME).is_file():
-            return self.for_project(project_dir)
+            try:
+                return self.for_project(project_dir)
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                log.warning("the runs' database of %s cannot be opened now: %s", project_dir, disk_problem(exc))
         return None
 
     def opened(self) -> list[RunStore]:
@@ -57,6 +71,10 @@ class RunStores:
             if url not in self._stores:
                 self._stores[url] = RunStore(url)
             return self._stores[url]
+
+    def unwritten(self) -> dict[str, dict[str, Any]]:
+        """The runs whose latest state is not in their database yet, as their events say."""
+        return {run["uuid"]: run for run in self._pending.records()} if self._pending else {}
 
     def listen(self, bus) -> None:
         self._writer = threading.Thread(target=self._write_events, name="orchest-run-store", daemon=True)
@@ -79,22 +97,48 @@ class RunStores:
 
     def _enqueue(self, event: dict[str, Any]) -> None:
         if event["type"] in ("run-created", "run", "step"):
-            self._queue.put(event)
+            self._queue.put(storable(event))
 
     def _write_events(self) -> None:
         while True:
-            event = self._queue.get()
+            try:
+                event = self._queue.get(timeout=self._delay if self._pending else None)
+            except queue.Empty:  # time to retry what could not be written
+                self._write_pending()
+                continue
             try:
                 if event is None:
+                    self._write_pending()
+                    if self._pending:
+                        log.error("runs %s could not be recorded (%s); the next start marks them as interrupted",
+                                  ", ".join(self._pending.unwritten_runs()), self._failing)
                     return
-                self._write(event)
-            except Exception:  # a database problem must not stop the runs; it is logged
-                log.exception("could not record %s event of run %s", event["type"], event.get("run_uuid"))
+                self._pending.add(event)
+                self._write_pending()
             finally:
                 self._queue.task_done()
 
+    def _write_pending(self) -> None:
+        """Write the kept events in order; stop at the first that fails for a reason that may pass."""
+        while (event := self._pending.first()) is not None:
+            try:
+                self._write(event)
+            except Exception as exc:
+                if not transient(exc):  # never writable: dropped, as a database problem must not stop runs
+                    log.exception("could not record %s event of run %s", event["type"], event.get("run_uuid"))
+                else:
+                    if self._failing is None:
+                        log.warning("could not record the state of run %s (%s); kept in memory and retried until "
+                                    "it is written", event["run_uuid"], disk_problem(exc))
+                    self._failing = disk_problem(exc)
+                    self._delay = min(self._delay * 2, self.RETRY_SECONDS[1])
+                    return
+            self._pending.done(event)
+        if self._failing is not None:
+            log.warning("the runs' states are recorded again")
+        self._failing, self._delay = None, self.RETRY_SECONDS[0]
+
     def _write(self, event: dict[str, Any]) -> None:
-        event = storable(event)
         kind, run_uuid = event["type"], event["run_uuid"]
         if kind == "run-created":
             store = self.for_project(Path(event["run"]["project_dir"]))

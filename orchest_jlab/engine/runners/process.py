@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 from ..context import StepContext
-from ..orphans import forget_process, record_process
+from .. import cgroups
+from ..orphans import TOKEN_VARIABLE, forget_process, kill_step, record_process, step_token
 from ..steplog import StepLog
 from . import StepFailed
 
@@ -58,11 +59,12 @@ class _StepProtocol(asyncio.SubprocessProtocol):
 
 async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable) -> None:
     loop = asyncio.get_running_loop()
+    token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
     spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
         *command_for(ctx, python),
         cwd=ctx.cwd,
-        env=ctx.process_env(),
+        env={**ctx.process_env(), TOKEN_VARIABLE: token},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -75,9 +77,11 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             started, _ = await spawning
             _signal_group(started.get_pid(), signal.SIGKILL)
             started.close()
+        await asyncio.shield(asyncio.to_thread(kill_step, None, token, None))
         raise
     pgid = transport.get_pid()
-    record_process(ctx.log_path, pgid)
+    cgroup = cgroups.place(token, pgid)  # where the machine allows: nothing leaves it
+    record_process(ctx.log_path, pgid, token, cgroup)
     try:
         await protocol.exited
     except asyncio.CancelledError:
@@ -88,8 +92,10 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             pass
         raise
     finally:
-        # Whatever the step left running in its group (background jobs) ends with it.
+        # Whatever the step left running ends with it: its group (background jobs), its cgroup, and
+        # whatever carries its token (daemons that left the group).
         _signal_group(pgid, signal.SIGKILL)
+        await asyncio.shield(asyncio.to_thread(kill_step, None, token, cgroup))
         forget_process(ctx.log_path)
         try:  # the last output may still be in the pipe
             await asyncio.wait_for(asyncio.shield(protocol.drained), 5)

@@ -1,0 +1,116 @@
+"""A cgroup (v2) per script step, where the machine lets this process make one.
+
+Nothing leaves a cgroup on its own: not a ``setsid`` daemon, not one that clears its environment.
+The step's process is moved into ``<this process's cgroup>/orchest-step-<token>`` right after it
+starts (a step that daemonizes within its first milliseconds, before it is moved, is left to its
+token: ``orphans.py``); when the step ends, the whole cgroup is killed (``cgroup.kill``, else every pid in it, repeatedly)
+and removed. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
+it, no permission), ``place`` returns None and the step token (``orphans.py``) is all there is;
+the first failure turns cgroups off for the life of the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+# False (or ORCHEST_JLAB_STEP_CGROUPS=0 in the environment): steps never get a cgroup.
+ENABLED = os.environ.get("ORCHEST_JLAB_STEP_CGROUPS", "1") != "0"
+PREFIX = "orchest-step-"
+log = logging.getLogger(__name__)
+_base: Path | None | bool = False  # False: not looked for yet; None: none usable
+
+
+def _own_cgroup() -> Path | None:
+    """This process's folder in the cgroup v2 hierarchy, when one is mounted."""
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        entries = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    mount = next((line.split()[4] for line in mounts if " - cgroup2 " in line), None)
+    path = next((line[3:] for line in entries if line.startswith("0::")), None)
+    if mount is None or path is None:
+        return None
+    folder = Path(mount) / path.lstrip("/")
+    return folder if (folder / "cgroup.procs").exists() else None
+
+
+def base() -> Path | None:
+    global _base
+    if _base is False:
+        _base = _own_cgroup()
+    return _base if ENABLED else None  # type: ignore[return-value]
+
+
+def available() -> bool:
+    return base() is not None
+
+
+def _disable() -> None:
+    global _base
+    _base = None
+
+
+def place(token: str, pid: int) -> Path | None:
+    """Move ``pid`` into a new cgroup of its own; None when that cannot be done here."""
+    parent = base()
+    if parent is None:
+        return None
+    group = parent / f"{PREFIX}{token}"
+    try:
+        group.mkdir()
+        (group / "cgroup.procs").write_text(str(pid))
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            group.rmdir()
+        if exc.errno != errno.ESRCH:  # not "the step has ended already": cgroups cannot be had here
+            log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
+            _disable()
+        return None
+    return group
+
+
+def sigkill(pids: list[int]) -> int:
+    """SIGKILL each pid that still exists (and may be signalled); returns how many were."""
+    signalled = 0
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+            signalled += 1
+    return signalled
+
+
+def kill(group: str | os.PathLike | None, rounds: int = 50) -> int:
+    """Kill every process in the cgroup and remove it; returns how many pids were signalled."""
+    if not group:
+        return 0
+    group = Path(group)
+    if not group.name.startswith(PREFIX):  # only ever one of ours (the path comes from a record file)
+        return 0
+    signalled = 0
+    with contextlib.suppress(OSError):
+        (group / "cgroup.kill").write_text("1")
+    for _ in range(rounds):
+        try:
+            pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return signalled  # gone already
+        if not pids:
+            break
+        signalled += sigkill(pids)
+        time.sleep(0.01)  # dying processes leave the cgroup when they have exited
+    for _ in range(rounds):
+        try:
+            group.rmdir()
+            break
+        except FileNotFoundError:
+            break
+        except OSError:  # exiting processes, or zombies not reaped yet
+            time.sleep(0.01)
+    return signalled

@@ -1,0 +1,94 @@
+"""Reliability against a real server: a full disk during a run (a small tmpfs), and store writes
+that fail and are retried until written."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import ProjectBuilder
+from .reliability_helpers import api, until
+
+# Fills the disk, then prints: the step's log can no longer be written. Then it waits to be stopped.
+FILL_STEP = """import time
+with open("fill", "wb") as f:
+    for size in (2**20, 2**12, 1):
+        try:
+            while True:
+                f.write(b"x" * size)
+                f.flush()
+        except OSError:
+            pass
+for i in range(500):
+    print("line", i, "x" * 90, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def small_disk(jp_root_dir):
+    """A project folder on an 8 MiB tmpfs under the server's root."""
+    folder = Path(jp_root_dir) / "small"
+    folder.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                              capture_output=True, text=True)
+        problem = done.stderr.strip() if done.returncode else None
+    except OSError as exc:
+        problem = str(exc)
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the full-disk test, but a tmpfs cannot be mounted: {problem}")
+        pytest.skip(f"a tmpfs cannot be mounted here (needs root or CAP_SYS_ADMIN): {problem}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def stored(database: Path, run_uuid: str) -> tuple[str, list[str]] | None:
+    """The run's status and step states as its database has them (read directly)."""
+    with sqlite3.connect(database, timeout=10) as connection:
+        row = connection.execute("SELECT status FROM runs WHERE uuid = ?", (run_uuid,)).fetchone()
+        states = [r[0] for r in connection.execute("SELECT state FROM run_steps WHERE run_uuid = ?", (run_uuid,))]
+    connection.close()
+    return (row[0], states) if row else None
+
+
+async def test_a_full_disk_ends_the_run_failure_naming_it_and_the_record_is_written_once_there_is_room(
+        jp_fetch, small_disk):
+    project = ProjectBuilder(small_disk)
+    env = project.environment()
+    project.file("fill.py", FILL_STEP)
+    step = project.step("fill", "fill.py", env)
+    project.write("p.orchest", project.pipeline(step))
+    run = await api(jp_fetch, "POST", "runs", body={"pipeline": "small/p.orchest", "interactive": False})
+
+    async def ended():
+        record = await api(jp_fetch, "GET", "runs", run["uuid"])
+        return record if record["status"] not in ("PENDING", "STARTED") else None
+
+    record = await until(ended, "the run on the full disk to end")
+    assert record["status"] == "FAILURE"
+    assert "disk is full" in record["error"] and "fill" in record["error"]
+    [state] = [s for s in record["steps"].values()]
+    assert state["state"] == "FAILURE" and "disk is full" in state["error"]
+    listed = (await api(jp_fetch, "GET", "runs"))["runs"]
+    assert [r["status"] for r in listed if r["uuid"] == run["uuid"]] == ["FAILURE"]
+    assert not any(s["state"] == "RUNNING" for r in listed for s in r["steps"].values())
+
+    # Room again: what was kept in memory reaches the database.
+    fills = list(small_disk.rglob("fill"))
+    assert fills
+    for fill in fills:
+        fill.unlink()
+    database = small_disk / ".orchest" / "orchest-jlab.sqlite"
+
+    async def written():
+        return stored(database, run["uuid"]) == ("FAILURE", ["FAILURE"])
+
+    await until(written, "the run's end to be written to its database")

@@ -1,0 +1,164 @@
+"""Reliability against a real server: runs whose owner process died, and processes that try to
+outlive their step (setsid daemons), on cancel and on recovery."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from orchest_jlab.engine import cgroups
+
+from .conftest import ProjectBuilder
+from .reliability_helpers import api, until
+
+# A step that starts a daemon in a session of its own (out of the step's process group), writes
+# the daemon's pid, then works until it is killed. With "env -i", the daemon also drops the step's
+# token: only a cgroup catches it.
+DAEMON_STEP = """import os, subprocess, time
+if {prefix!r}:  # only its cgroup can catch a daemon without the token: start it once the step is in one
+    for _ in range(600):  # (one started in the step's first milliseconds escapes: runs.md says so)
+        if "orchest-step-" in open("/proc/self/cgroup").read():
+            break
+        time.sleep(0.1)
+daemon = subprocess.Popen([*{prefix!r}, "setsid", "sleep", "600"])
+with open({pidfile!r}, "w") as f:
+    f.write(str(daemon.pid))
+print("working", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def root(jp_root_dir) -> ProjectBuilder:
+    return ProjectBuilder(Path(jp_root_dir))
+
+
+@pytest.fixture(params=["cgroup", "token"])
+def containment(request, monkeypatch):
+    """How a step's descendants are found: its cgroup (where the machine allows), or the fallback,
+    the token in their environment. Returns the command prefix of the daemon the step starts."""
+    if request.param == "token":
+        monkeypatch.setattr(cgroups, "ENABLED", False)
+        monkeypatch.setenv("ORCHEST_JLAB_STEP_CGROUPS", "0")  # in command-line runs too
+        return []
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    return ["env", "-i", "PATH=/usr/bin:/bin"]  # a daemon without the token: the cgroup alone finds it
+
+
+def daemon_pipeline(root: ProjectBuilder, pidfile: Path, prefix: list[str], name: str = "d.orchest") -> tuple[Path, str]:
+    env = root.environment()
+    root.file("daemon.py", DAEMON_STEP.format(pidfile=str(pidfile), prefix=prefix))
+    step = root.step("daemon", "daemon.py", env)
+    return root.write(name, root.pipeline(step)), step["uuid"]
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def step_processes(path_fragment: str) -> list[int]:
+    """The processes whose command line mentions the fragment (a step's file)."""
+    return [p.pid for p in psutil.process_iter(["cmdline", "status"]) if p.info["status"] != psutil.STATUS_ZOMBIE
+            and any(path_fragment in part for part in p.info["cmdline"] or [])]
+
+
+def cleanup(*pids: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_processes_die(jp_fetch, root, tmp_path,
+                                                                                       containment):
+    pidfile = tmp_path / "daemon.pid"
+    path, step_uuid = daemon_pipeline(root, pidfile, containment)
+    await api(jp_fetch, "GET", "runs")  # the server runs (and watches) before the command starts
+    cli = subprocess.Popen([sys.executable, "-m", "orchest_jlab", "run", str(path), "-q"],
+                           stdout=subprocess.DEVNULL, stderr=(tmp_path / "cli.err").open("w"))
+    daemon = None
+    try:
+        async def running():
+            runs = (await api(jp_fetch, "GET", "runs"))["runs"]
+            # (the run and its steps are two reads of the database: wait until both say so; and until the
+            # command has recorded the step's process, and so placed it in its cgroup: killed before that,
+            # a daemon that also dropped the token would escape, as runs.md says)
+            step = runs[0]["steps"][step_uuid] if runs else None
+            if runs and runs[0]["status"] == "STARTED" and step["state"] == "RUNNING" and step["log_path"] \
+                    and Path(step["log_path"]).with_suffix(".process").exists() and pidfile.exists() and pidfile.read_text():
+                daemon = int(pidfile.read_text())
+                return runs[0] if alive(daemon) and os.getsid(daemon) == daemon else None  # setsid has run
+            return None
+
+        run = await until(running, "the command's run to reach RUNNING")
+        daemon = int(pidfile.read_text())
+        assert run["status"] == "STARTED" and alive(daemon)
+        steps = step_processes(str(root.root / "daemon.py"))
+        assert steps
+
+        cli.send_signal(signal.SIGKILL)
+        cli.wait()
+
+        async def ended():
+            record = await api(jp_fetch, "GET", "runs", run["uuid"])
+            return record if record["status"] != "STARTED" else None
+
+        record = await until(ended, "the server to end the run of the killed command")
+        assert record["status"] == "FAILURE"
+        assert f"pid {cli.pid}" in record["error"] and "stopped" in record["error"]
+        step = record["steps"][step_uuid]
+        assert step["state"] == "FAILURE" and "vanished" in step["error"]
+
+        async def gone():
+            return not alive(daemon) and not any(alive(pid) for pid in steps)
+
+        await until(gone, "the step's process and its setsid daemon to be killed")
+        # Ended, so there is nothing left to cancel.
+        with pytest.raises(Exception) as info:
+            await api(jp_fetch, "DELETE", "runs", run["uuid"])
+        assert getattr(info.value, "code", None) == 409
+    finally:
+        cli.kill()
+        cli.wait()
+        cleanup(*([daemon] if daemon else []))
+
+
+async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch, root, tmp_path, containment):
+    pidfile = tmp_path / "daemon.pid"
+    _, step_uuid = daemon_pipeline(root, pidfile, containment, "p.orchest")
+    run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    daemon = None
+    try:
+        async def running():
+            record = await api(jp_fetch, "GET", "runs", run["uuid"])
+            return (record["steps"][step_uuid]["state"] == "RUNNING" and pidfile.exists() and pidfile.read_text()
+                    and alive(int(pidfile.read_text())) and os.getsid(int(pidfile.read_text())) == int(pidfile.read_text()))
+
+        await until(running, "the step to start its daemon, in a session (and group) of its own")
+        daemon = int(pidfile.read_text())
+        await api(jp_fetch, "DELETE", "runs", run["uuid"])
+
+        async def ended():
+            record = await api(jp_fetch, "GET", "runs", run["uuid"])
+            return record if record["status"] in ("ABORTED", "FAILURE", "SUCCESS") else None
+
+        record = await until(ended, "the cancelled run to end")
+        assert record["status"] == "ABORTED"
+
+        async def gone():
+            return not alive(daemon)
+
+        await until(gone, "the daemon to die with its step")
+    finally:
+        cleanup(*([daemon] if daemon else []))
