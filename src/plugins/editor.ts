@@ -21,7 +21,7 @@ import { PipelineTracker } from '../editor/tracker';
 import { PipelineEditorFactory, RunViewWidget } from '../editor/widget';
 import { pickStepFile } from '../filedialogs';
 import { pipelineIcon } from '../icons';
-import { staticNotebookViewer } from '../notebookview';
+import { staticNotebookViewer } from '../notebooks/view';
 import { IOrchestClient, IPipelineTracker } from '../tokens';
 
 const PLUGIN_ID = 'orchest-jlab:editor';
