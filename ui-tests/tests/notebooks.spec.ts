@@ -107,7 +107,7 @@ test.describe('Step notebooks', () => {
     });
   });
 
-  test('Run This Step from the notebook: the status bar shows its state, the open notebook its outputs', async ({
+  test('Run This Step from the notebook and its tab: the status bar shows its state, the notebook its outputs', async ({
     page,
     tmpPath,
     request,
@@ -144,6 +144,12 @@ test.describe('Step notebooks', () => {
     await expect.poll(async () => (await runsOf()).length).toBe(3);
     const newest = (await runsOf()).find(uuid => !before.includes(uuid))!;
     await expect(status).toHaveAttribute('title', `Step “Transform” in run ${newest.slice(0, 8)}`);
+    await expect(status).toHaveText('Transform: Completed', { timeout: 90000 });
+
+    // The tab's context menu runs the tab's document.
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'transform.ipynb' }).click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: /^Run This Step$/ }).click();
+    await expect.poll(async () => (await runsOf()).length).toBe(4);
     await expect(status).toHaveText('Transform: Completed', { timeout: 90000 });
   });
 
