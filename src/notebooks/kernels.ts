@@ -126,7 +126,12 @@ export function kernelOf(notebook: IOpenNotebook): string | undefined {
 export async function switchKernel(notebook: IOpenNotebook, kernelspec: IKernelspecRef): Promise<void> {
   const wasClean = !notebook.model?.dirty;
   await notebook.sessionContext.ready;
-  await notebook.sessionContext.changeKernel({ name: kernelspec.name });
+  const kernel = await notebook.sessionContext.changeKernel({ name: kernelspec.name });
+  if (kernel) {
+    // JupyterLab writes the kernel's spec and language_info into the notebook once it has them
+    // (handlers registered before these): save after that, not before.
+    await Promise.all([kernel.spec, kernel.info]);
+  }
   if (wasClean && notebook.model?.dirty) {
     await notebook.save();
   }

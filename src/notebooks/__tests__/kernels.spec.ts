@@ -102,7 +102,11 @@ describe('environment kernelspecs', () => {
         kernelPreference: {},
         changeKernel: jest.fn(async ({ name }: { name: string }) => {
           kernel = name;
-          dirty = true; // the notebook's metadata changes
+          // JupyterLab writes the kernel's metadata into the notebook once the kernel answers.
+          const info = Promise.resolve().then(() => {
+            dirty = true;
+          });
+          return { spec: Promise.resolve({}), info };
         })
       },
       model: { get dirty() { return dirty; } },
