@@ -10,6 +10,7 @@ import { commandsPlugin } from './plugins/commands';
 import { editorPlugin } from './plugins/editor';
 import { environmentsPlugin } from './plugins/environments';
 import { jobsPlugin } from './plugins/jobs';
+import { notebooksPlugin } from './plugins/notebooks';
 import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './tokens';
@@ -20,7 +21,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   commandsPlugin,
   sidebarPlugin,
   jobsPlugin,
-  environmentsPlugin
+  environmentsPlugin,
+  notebooksPlugin
 ];
 
 export default plugins;

@@ -76,9 +76,27 @@ async def test_an_interactive_run_keeps_the_document_it_ran(jp_fetch, root):
     assert set(shown["pipeline"]["steps"]) == set(data["steps"])
     assert shown["pipeline"]["steps"][nb_step["uuid"]]["title"] == "Notebook"
     assert shown["pipeline"]["steps"][nb_step["uuid"]]["parameters"] == {"n": 3}
-    # An interactive run's files are the project's, executed in place.
+    # An interactive run executed the project's notebook in place, and kept a copy as it ran it.
+    assert "n = 3" in (root.root / "nb.ipynb").read_text()
     response = await jp_fetch("orchest", "api", "runs", run["uuid"], "files", "nb.ipynb")
     assert "n = 3" in response.body.decode()
+
+    # The project's notebook changes afterwards (a cell added, a later run): the past run still
+    # shows the notebook as it executed it; a file it did not execute is the project's.
+    root.write("p.orchest", data)
+    _, later = await api(jp_fetch, "POST", "runs", body={
+        "pipeline": "p.orchest", "run_type": "selection", "steps": [nb_step["uuid"]],
+        "parameters": {nb_step["uuid"]: {"n": 5}}})
+    assert (await finished(jp_fetch, later["uuid"]))["status"] == "SUCCESS"
+    nb = nbformat.read(root.root / "nb.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("added_after_the_run = 1"))
+    nbformat.write(nb, root.root / "nb.ipynb")
+    first = (await jp_fetch("orchest", "api", "runs", run["uuid"], "files", "nb.ipynb")).body.decode()
+    second = (await jp_fetch("orchest", "api", "runs", later["uuid"], "files", "nb.ipynb")).body.decode()
+    assert "n = 3" in first and "n = 5" not in first and "added_after_the_run" not in first
+    assert "n = 5" in second and "added_after_the_run" not in second
+    response = await jp_fetch("orchest", "api", "runs", run["uuid"], "files", "after.py")
+    assert response.body.decode() == "print('after')\n"
 
 
 async def test_create_an_editable_copy_of_a_runs_pipeline(jp_fetch, root):

@@ -16,6 +16,11 @@ def data_dir(project_dir: Path, pipeline_uuid: str) -> Path:
     return project_dir / ".orchest" / "pipelines" / pipeline_uuid / "data"
 
 
+# In a run's folder: a copy of each notebook an interactive run executed, at its path in the project
+# (the project's own file changes afterwards; a non-interactive run's snapshot keeps its notebooks).
+EXECUTED_NOTEBOOKS = "notebooks"
+
+
 @dataclass
 class StepContext:
     run_uuid: str

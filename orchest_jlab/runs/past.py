@@ -3,7 +3,8 @@
 A non-interactive run ran a snapshot (``snapshot_dir``): its pipeline file with the parameters
 written in, and its executed notebooks. An interactive run ran the project's files in place; the
 engine keeps the document it ran in the run's folder (``RECORDED_PIPELINE``), since the file
-changes afterwards. Runs recorded before that was kept fall back to the current file, and say so.
+changes afterwards, and a copy of each notebook it executed (``EXECUTED_NOTEBOOKS``). Runs recorded
+before those were kept fall back to the current files, and say so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid as uuidlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..engine.context import EXECUTED_NOTEBOOKS
 from ..engine.run import RECORDED_PIPELINE
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import PipelineFileError, find_project_root, read_pipeline, write_pipeline
@@ -63,6 +65,12 @@ def run_file(record: dict[str, Any], relative: str) -> tuple[bytes, str]:
     if not parts or relative.startswith("/") or any(p in ("..", "") for p in parts) or "\x00" in relative:
         raise BadRequest(f'"{relative}" is not a path inside the run\'s project folder.')
     folder = files_folder(record)
+    if not record.get("snapshot_dir"):
+        # An interactive run ran the project's notebook in place: its copy as the run left it.
+        kept = run_folder(record) / EXECUTED_NOTEBOOKS
+        if kept.joinpath(*parts).is_file() and is_within(os.path.realpath(kept.joinpath(*parts)),
+                                                          os.path.realpath(kept)):
+            folder = kept
     path = folder.joinpath(*parts)
     if not is_within(os.path.realpath(path), os.path.realpath(folder)):
         raise BadRequest(f'"{relative}" leads outside the run\'s project folder.')

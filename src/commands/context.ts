@@ -8,6 +8,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 
 import { OrchestAPI } from '../api';
+import { EventsClient } from '../events';
 import { PipelineController } from '../editor/controller';
 import { PipelineEditorController } from '../editor/document';
 import { RunViewController } from '../editor/runview';
@@ -22,12 +23,24 @@ export interface ICommandContext {
   trans: TranslationBundle;
   contents: Contents.IManager;
   api: OrchestAPI;
+  events: EventsClient;
   sessions: SessionTracker;
   /** The pipeline widgets (editors and run views); the current one is acted on. */
   pipelines: IPipelineTracker;
   currentDirectory: () => string;
   /** The file browser's selected items (paths), for its context menu. */
   selectedFiles: () => { path: string; isDir: boolean }[];
+  /** The current document in the main area (`fromTab`: the one whose tab was right-clicked), or null. */
+  currentDocument: (fromTab: boolean) => IOpenDocument | null;
+}
+
+/**
+ * A document open in the main area: its path (relative to the server's root).
+ */
+export interface IOpenDocument {
+  path: string;
+  readonly dirty: boolean;
+  save(): Promise<void>;
 }
 
 /**

@@ -68,7 +68,12 @@ export function addFileCommands(context: ICommandContext): void {
     return files.length === 1 && !files[0].isDir && isStepFile(files[0].path) ? files[0].path : null;
   };
 
-  const runFile = async (withIncoming: boolean, args: { path?: unknown }): Promise<void> => {
+  /**
+   * Run a file's step (asking which when the file is a step of several
+   * pipelines). `watch`: in its pipeline's editor, opened for it (from the file
+   * browser); otherwise the status bar shows the step's state.
+   */
+  const runFile = async (withIncoming: boolean, args: { path?: unknown }, watch = true): Promise<void> => {
     const path = selectedStepFile(args);
     if (!path) {
       return;
@@ -97,8 +102,12 @@ export function addFileCommands(context: ICommandContext): void {
       }
       const pipeline = chosen.pipeline_path;
       const selection = withIncoming ? await withIncomingSteps(context.api, chosen) : [chosen.step_uuid];
-      // Watch it in the pipeline's editor, which shows the session starting.
-      await commands.execute('docmanager:open', { path: pipeline, factory: PIPELINE_EDITOR_FACTORY });
+      if (watch) {
+        // Watch it in the pipeline's editor, which shows the session starting.
+        await commands.execute('docmanager:open', { path: pipeline, factory: PIPELINE_EDITOR_FACTORY });
+      } else {
+        context.events.start(); // the status bar follows the step's state
+      }
       const session = context.sessions.session(pipeline);
       let notice: string | null = null;
       if (session?.status !== 'RUNNING') {
@@ -136,6 +145,49 @@ export function addFileCommands(context: ICommandContext): void {
     isVisible: args => selectedStepFile(args) !== null,
     execute: args => runFile(true, args)
   });
+
+  // ---------------------------------------------------------- open documents
+
+  const currentStepDocument = (args: { fromTab?: unknown }) => {
+    const document = context.currentDocument(args.fromTab === true);
+    return document && isStepFile(document.path) ? document : null;
+  };
+  const runDocument = async (withIncoming: boolean, args: { fromTab?: unknown }): Promise<void> => {
+    const document = currentStepDocument(args);
+    if (!document) {
+      return;
+    }
+    if (document.dirty) {
+      await document.save(); // the run reads the file from disk
+    }
+    await runFile(withIncoming, { path: document.path }, false);
+  };
+
+  const runThisStep = [
+    [
+      CommandIDs.runThisStep,
+      false,
+      trans.__('Run This Step'),
+      trans.__('Save this notebook or script, and run it as a step of its pipeline'),
+      runIcon
+    ],
+    [
+      CommandIDs.runThisStepWithIncoming,
+      true,
+      trans.__('Run This Step and Its Incoming Steps'),
+      trans.__('Save this notebook or script, and run it after the steps it depends on'),
+      fastForwardIcon
+    ]
+  ] as const;
+  for (const [id, withIncoming, label, caption, icon] of runThisStep) {
+    commands.addCommand(id, {
+      label,
+      caption,
+      icon: args => (args.isPalette ? undefined : icon),
+      isEnabled: args => currentStepDocument(args) !== null,
+      execute: args => runDocument(withIncoming, args)
+    });
+  }
 
   commands.addCommand(CommandIDs.addFileToPipeline, {
     label: trans.__('Add to Pipeline…'),

@@ -33,6 +33,9 @@ export namespace CommandIDs {
   export const newPipeline = 'orchest-jlab:new-pipeline';
   export const runStepFile = 'orchest-jlab:run-step-file';
   export const runStepFileWithIncoming = 'orchest-jlab:run-step-file-with-incoming';
+  /** The current document's (or, args `{fromTab: true}`, the tab's) step; saved first. */
+  export const runThisStep = 'orchest-jlab:run-this-step';
+  export const runThisStepWithIncoming = 'orchest-jlab:run-this-step-with-incoming';
   export const addFileToPipeline = 'orchest-jlab:add-file-to-pipeline';
   export const saveSetupScript = 'orchest-jlab:save-setup-script';
 }

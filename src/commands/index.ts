@@ -26,6 +26,8 @@ export const PALETTE_COMMANDS = [
   CommandIDs.runAll,
   CommandIDs.runSelected,
   CommandIDs.runIncoming,
+  CommandIDs.runThisStep,
+  CommandIDs.runThisStepWithIncoming,
   CommandIDs.cancelRun,
   CommandIDs.startSession,
   CommandIDs.stopSession,

@@ -8,6 +8,7 @@ import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { prepareNotebookKernel, stepKernelspec } from '../notebooks/kernels';
 import { APIError, ISession, RunType } from '../api';
 import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
@@ -73,21 +74,26 @@ export class PipelineEditorController extends PipelineController {
   }
 
   /**
-   * Open a step's file in JupyterLab; a notebook with its environment's
-   * kernel (`orchest-kernel-<uuid>`) when the server has that kernel.
+   * Open a step's file in JupyterLab; a notebook on its environment's kernel
+   * (`orchest-kernel-<uuid>`) when the server serves it: written into the
+   * notebook's kernelspec first (JupyterLab starts the kernel the notebook
+   * names), or switched to when the notebook is open on another.
    */
   async openStepFile(uuid: string): Promise<void> {
     const step = this.model?.step(uuid);
     if (!step || !step.filePath) {
       return;
     }
-    const args: { path: string; kernel?: { name: string } } = { path: this.resolve(step.filePath) };
-    const environment = this.environments?.find(e => e.uuid === step.environment);
-    const specs = this.services.kernelspecs?.specs?.kernelspecs ?? {};
-    if (PathExt.extname(step.filePath).toLowerCase() === '.ipynb' && environment && specs[environment.kernel_name]) {
-      args.kernel = { name: environment.kernel_name };
+    const path = this.resolve(step.filePath);
+    const kernelspec = await stepKernelspec(step.environment, this.services.kernelspecs);
+    if (PathExt.extname(path).toLowerCase() === '.ipynb' && kernelspec) {
+      try {
+        await prepareNotebookKernel(path, kernelspec, this.services);
+      } catch (error) {
+        this.say(this.services.trans.__('%1 could not be set to its environment\'s kernel: %2', path, errorMessage(error)), 'warning');
+      }
     }
-    await this.services.commands.execute('docmanager:open', args);
+    await this.services.commands.execute('docmanager:open', { path });
   }
 
   // ------------------------------------------------------------ session

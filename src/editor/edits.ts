@@ -8,6 +8,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { EditResult, IRefusal, IStepInit, IStepView, PipelineModel } from '../model';
+import { newNotebookContent, stepKernelspec } from '../notebooks/kernels';
 import { IEditorServices } from './services';
 
 /**
@@ -19,7 +20,7 @@ export interface IEditedCanvas {
   readonly readOnly: boolean;
   /** The pipeline file, relative to the server's root. */
   readonly path: string;
-  readonly services: Pick<IEditorServices, 'contents' | 'trans' | 'pickFile'>;
+  readonly services: Pick<IEditorServices, 'contents' | 'trans' | 'pickFile' | 'kernelspecs' | 'notebooks'>;
   readonly selection: ReadonlySet<string>;
   readonly selectedEdges: ReadonlySet<string>;
   setSelection(steps: Iterable<string>, edges?: Iterable<string>): void;
@@ -56,10 +57,14 @@ export class StepEdits {
     if (!this._model) {
       return null;
     }
-    if (createFile && init.filePath) {
-      await this.createStepFile(init.filePath);
-    }
     await this._controller.ensureEnvironment();
+    if (!this._model) {
+      return null;
+    }
+    if (createFile && init.filePath) {
+      // A notebook names the kernel of the environment the step gets.
+      await this.createStepFile(init.filePath, init.environment ?? this._model.defaultEnvironment());
+    }
     const model = this._model;
     if (!model) {
       return null;
@@ -98,9 +103,10 @@ export class StepEdits {
 
   /**
    * Create an empty notebook or script for a step (relative to the pipeline's
-   * folder) unless it exists.
+   * folder) unless it exists; a notebook names the environment's kernel
+   * (`orchest-kernel-<uuid>`) when the server serves it, else the host's.
    */
-  async createStepFile(filePath: string): Promise<void> {
+  async createStepFile(filePath: string, environment?: string): Promise<void> {
     const contents = this._controller.services.contents;
     const path = this._controller.resolve(filePath);
     try {
@@ -114,14 +120,7 @@ export class StepEdits {
       await contents.save(path, {
         type: 'notebook',
         format: 'json',
-        content: {
-          cells: [],
-          metadata: {
-            kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-          },
-          nbformat: 4,
-          nbformat_minor: 5
-        }
+        content: newNotebookContent(await stepKernelspec(environment, this._controller.services.kernelspecs))
       });
     } else {
       const header =
@@ -241,6 +240,26 @@ export class StepEdits {
     const model = this._model;
     if (path && model?.has(uuid)) {
       model.updateStep(uuid, { file_path: PathExt.relative(dir || '.', path) }, 'Change file');
+    }
+  }
+
+  /**
+   * Change a step's environment; when its notebook is open on another kernel,
+   * offer to switch it to the new environment's kernel.
+   */
+  async setEnvironment(uuid: string, environment: string): Promise<void> {
+    const c = this._controller;
+    const step = this._model?.step(uuid);
+    if (!step || !this._model || step.environment === environment) {
+      return;
+    }
+    this._model.updateStep(uuid, { environment }, 'Change environment');
+    if (!step.filePath || PathExt.extname(step.filePath).toLowerCase() !== '.ipynb') {
+      return;
+    }
+    const kernelspec = await stepKernelspec(environment, c.services.kernelspecs);
+    if (kernelspec) {
+      await c.services.notebooks?.offerKernel(c.resolve(step.filePath), kernelspec);
     }
   }
 }

@@ -72,7 +72,7 @@ export function PropertiesPanel(props: {
               name="environment"
               value={step.environment}
               disabled={disabled}
-              onChange={e => model.updateStep(step.uuid, { environment: e.target.value }, 'Change environment')}
+              onChange={e => void controller.edits.setEnvironment(step.uuid, e.target.value)}
             >
               {controller.environments.some(e => e.uuid === step.environment) ? null : (
                 <option value={step.environment}>
@@ -92,7 +92,7 @@ export function PropertiesPanel(props: {
             label={trans.__('Environment (uuid)')}
             value={step.environment}
             disabled={disabled}
-            onCommit={environment => model.updateStep(step.uuid, { environment }, 'Change environment')}
+            onCommit={environment => void controller.edits.setEnvironment(step.uuid, environment)}
           />
         )}
         <Field label={trans.__('Parameters')} group>

@@ -9,6 +9,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { OrchestAPI } from '../api';
 import { EventsClient } from '../events';
+import type { IOpenNotebooks } from '../notebooks/kernels';
 import { SessionTracker } from '../sessions';
 
 /**
@@ -59,6 +60,8 @@ export interface IEditorServices {
   settings: () => IEditorSettings;
   /** Let the user pick a file (relative to the server's root), or null. */
   pickFile: ((title: string, defaultPath: string) => Promise<string | null>) | null;
+  /** The open notebooks (their kernels, saving, reverting), or null without a document manager. */
+  notebooks: IOpenNotebooks | null;
   /** Show a notebook read-only, or null when the application cannot. */
   showNotebook: ((notebook: IStaticNotebook) => void) | null;
 }

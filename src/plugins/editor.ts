@@ -21,7 +21,8 @@ import { PipelineTracker } from '../editor/tracker';
 import { PipelineEditorFactory, RunViewWidget } from '../editor/widget';
 import { pickStepFile } from '../filedialogs';
 import { pipelineIcon } from '../icons';
-import { staticNotebookViewer } from '../notebookview';
+import { openNotebooks } from '../notebooks/documents';
+import { staticNotebookViewer } from '../notebooks/view';
 import { IOrchestClient, IPipelineTracker } from '../tokens';
 
 const PLUGIN_ID = 'orchest-jlab:editor';
@@ -91,6 +92,7 @@ export const editorPlugin: JupyterFrontEndPlugin<IPipelineTracker> = {
       kernelspecs: app.serviceManager.kernelspecs,
       trans,
       settings: editorSettings(settingRegistry),
+      notebooks: docManager ? openNotebooks(docManager, trans) : null,
       pickFile: docManager ? (title, path) => pickStepFile(docManager, translation, title, path) : null,
       showNotebook:
         rendermime && codeEditors

@@ -65,8 +65,16 @@ test.describe('Editing a pipeline', () => {
     await dialog.locator('.jp-mod-accept').click();
     await expect(editor.locator('.react-flow__node')).toHaveCount(4);
     await expect(stepNode(editor, 'Plot results')).toContainText('plot-results.ipynb');
-    // The notebook was made.
+    // The notebook was made, naming the kernel of the step's environment where the server serves it.
     await expect.poll(() => fileExists(request, baseURL!, `${folder}/plot-results.ipynb`)).toBe(true);
+    const kernel = 'orchest-kernel-8c5ff0a9-6a39-4d1c-9a36-0a4b6f1f3c11';
+    const specs = (await (await request.get(`${baseURL}/api/kernelspecs`)).json()).kernelspecs;
+    const notebook = JSON.parse(await readFile(request, baseURL!, `${folder}/plot-results.ipynb`));
+    expect(notebook.metadata.kernelspec).toEqual(
+      kernel in specs
+        ? { name: kernel, display_name: specs[kernel].spec.display_name, language: 'python' }
+        : { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
+    );
 
     await dragConnection(page, editor, 'Report', 'Plot results');
     await expect(editor.locator('.react-flow__edge')).toHaveCount(3);

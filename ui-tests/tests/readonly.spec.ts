@@ -108,6 +108,10 @@ test.describe('Past runs, read-only', () => {
     await expect(notebook.locator('.jp-MarkdownCell h1')).toHaveText(/Transform/);
     await expect(notebook.locator('.jp-CodeCell')).toHaveCount(3);
     await expect(notebook.locator('.jp-OutputArea-output').first()).toContainText("'day': 1");
+    // Multi-line text (a list of lines in the file) renders as JupyterLab renders it: no stray commas.
+    const result = await notebook.locator('.jp-OutputArea-output').first().innerText();
+    expect(result).toContain("},\n {'day': 2");
+    expect(result).not.toMatch(/\n,/);
     await expect(notebook.locator('.jp-CodeCell .jp-InputPrompt').first()).toContainText('[1]');
     // Read-only: typing into a cell changes nothing.
     const editorLine = notebook.locator('.jp-CodeCell .cm-content').first();

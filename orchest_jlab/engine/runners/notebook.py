@@ -1,11 +1,13 @@
 """Notebook steps through nbclient: a fresh kernel, cell outputs streamed to the step's log, and the
 executed notebook written back to its file (the project's in an interactive run, the snapshot's
-otherwise), outputs included, as Orchest does — also when a cell fails."""
+otherwise), outputs included, as Orchest does — also when a cell fails. An interactive run also keeps
+a copy in its run folder (``EXECUTED_NOTEBOOKS``), so that read-only mode shows the notebook as it ran."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -13,7 +15,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from ...pipelines.document import write_text_atomic
-from ..context import StepContext
+from ..context import EXECUTED_NOTEBOOKS, StepContext
 from ..steplog import StepLog
 from . import StepFailed
 from .kernels import KernelSource, resolve_kernel_name, shutdown_kernel
@@ -46,6 +48,25 @@ def _text_of(msg: dict[str, Any]) -> str:
     return ""
 
 
+def executed_copy(ctx: StepContext) -> Path | None:
+    """Where an interactive run keeps its copy of the executed notebook (None: a snapshot's run)."""
+    if ctx.source_project_dir is None or ctx.project_dir != ctx.source_project_dir:
+        return None
+    try:
+        relative = ctx.file.relative_to(ctx.project_dir)
+    except ValueError:
+        return None
+    return ctx.log_path.parent.parent / EXECUTED_NOTEBOOKS / relative
+
+
+def _write_executed(ctx: StepContext, text: str) -> None:
+    write_text_atomic(ctx.file, text)
+    copy = executed_copy(ctx)
+    if copy is not None:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(copy, text)
+
+
 async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> None:
     try:
         notebook = nbformat.read(ctx.file, as_version=4)
@@ -74,7 +95,7 @@ async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> No
     finally:
         client.step_log = None
         # Written back even when a cell failed or the run was cancelled, so its outputs can be read.
-        await asyncio.shield(asyncio.to_thread(write_text_atomic, ctx.file, nbformat.writes(notebook) + "\n"))
+        await asyncio.shield(asyncio.to_thread(_write_executed, ctx, nbformat.writes(notebook) + "\n"))
         if client.kc is not None:
             client.kc.stop_channels()
         await asyncio.shield(shutdown_kernel(manager))

@@ -1,6 +1,7 @@
 /**
  * A notebook rendered read-only in the main area (an executed notebook of a
  * past run): JupyterLab's notebook rendering, no kernel, nothing editable.
+ * The file's JSON is read as JupyterLab reads a notebook (lines joined).
  */
 
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -11,7 +12,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 import { notebookIcon } from '@jupyterlab/ui-components';
 
-import type { IStaticNotebook } from './editor/services';
+import type { IStaticNotebook } from '../editor/services';
+import { rejoinLines } from './nbformat';
 
 /**
  * Make the widget of a read-only notebook.
@@ -31,7 +33,7 @@ export function createStaticNotebook(
     translator: options.translator
   });
   const model = new NotebookModel();
-  model.fromJSON(notebook.content as Parameters<NotebookModel['fromJSON']>[0]);
+  model.fromJSON(rejoinLines(notebook.content) as Parameters<NotebookModel['fromJSON']>[0]);
   model.readOnly = true;
   content.model = model;
   for (const cell of content.widgets) {
