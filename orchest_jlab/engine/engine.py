@@ -216,6 +216,7 @@ class Engine:
             project_dir=project_dir, pipeline_path=pipeline_path, pipeline_uuid=request.pipeline["uuid"],
             log_path=log_path, parameter_overrides=overrides, environment=definition.get("environment"),
             source_project_dir=request.project_dir, extra_env=dict(request.env),
+            interactive=request.interactive,
         )
         outputs.clear(outputs_dir, step.uuid)
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
