@@ -13,6 +13,7 @@ import uuid as uuidlib
 from pathlib import Path
 
 from ..pipelines import graph_of, induced_subgraph, write_pipeline
+from ..pipelines.gitignore import ensure_gitignore
 from . import outputs
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
 from .context import StepContext, data_dir
@@ -151,6 +152,7 @@ class Engine:
     def _prepare_snapshot(run: Run) -> tuple[Path, Path, list[str]]:
         """Copy the project and write the run's parameters in (in a worker thread: no events here)."""
         request = run.request
+        ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
                                  request.snapshot_size_limit)
@@ -162,6 +164,7 @@ class Engine:
     def _record_pipeline(run: Run) -> None:
         """Keep the document an interactive run runs (its files change in place afterwards), so that
         the run can be shown as it was."""
+        ensure_gitignore(run.request.project_dir)
         run.run_dir.mkdir(parents=True, exist_ok=True)
         write_pipeline(run.run_dir / RECORDED_PIPELINE, _with_parameters(run.request.pipeline, run.request.parameters))
 
