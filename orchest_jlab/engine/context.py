@@ -44,6 +44,7 @@ class StepContext:
     environment: str | None = None  # the step's environment uuid (the docker backend's image)
     source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
     interactive: bool = False  # an interactive run (in the project) or not (a snapshot's run)
+    language: str | None = None  # a notebook's language, from its metadata (its kernel's)
 
     @property
     def cwd(self) -> Path:

@@ -24,20 +24,31 @@ from jupyter_core.paths import jupyter_runtime_dir
 
 from ...sdk import SDK_PATH
 from ..context import StepContext
+from . import StepFailed
 
 log = logging.getLogger(__name__)
 
 FALLBACK_KERNEL = "python3"
 
 
-def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager | None = None) -> str:
-    """The first candidate that is an installed kernel (the step's kernel, then the notebook's),
-    else the host's Python kernel. Orchest's notebooks say ``python``; the host has ``python3``."""
-    installed = (specs or KernelSpecManager()).find_kernel_specs()
+def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager | None = None,
+                        language: str | None = None) -> str:
+    """The first candidate that is an installed kernel (the step's kernel, then the notebook's), else
+    an installed kernel of the notebook's ``language``, else for Python notebooks the host's Python
+    kernel (Orchest's notebooks say ``python`` or ``orchest-kernel-<uuid>``; the host has
+    ``python3``). Else the first candidate, which the host does not have (``KernelPool`` says so)."""
+    specs = specs or KernelSpecManager()
+    installed = specs.find_kernel_specs()
     for name in candidates:
         if name and name in installed:
             return name
-    return FALLBACK_KERNEL
+    if not language or language.lower() == "python":
+        return FALLBACK_KERNEL
+    for name in sorted(installed):
+        with contextlib.suppress(Exception):
+            if specs.get_kernel_spec(name).language.lower() == language.lower():
+                return name
+    return next((name for name in candidates if name), f"{language} kernel")
 
 
 def _base_env() -> dict[str, str]:
@@ -95,6 +106,11 @@ class KernelPool:
 
     async def take(self, kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, str | None]:
         """A fresh kernel for ``ctx`` and the code that must run first in it (or None)."""
+        if kernel_name not in self._specs.find_kernel_specs():
+            language = ctx.language or "matching"
+            raise StepFailed(f'Step "{ctx.title}": {ctx.file.name} needs a {language} kernel ("{kernel_name}"), '
+                             "which is not installed on this machine; install one (e.g. IJulia for Julia, "
+                             "IRkernel for R), or run on the docker backend.")
         if not self.spares or not self._is_python(kernel_name):
             manager = await self._start(kernel_name, env=ctx.process_env(), cwd=str(ctx.cwd))
             return manager, None
