@@ -12,6 +12,7 @@ import logging
 import uuid as uuidlib
 from pathlib import Path
 
+from ..errors import BadRequest
 from ..pipelines import graph_of, induced_subgraph, write_pipeline
 from ..pipelines.gitignore import ensure_gitignore
 from . import outputs
@@ -42,8 +43,14 @@ class Engine:
     # --- public API ------------------------------------------------------------------------------
 
     def choose_backend(self, request: RunRequest) -> BackendChoice:
-        """The backend the run would get (BadRequest when the one it asks for cannot be used)."""
-        return self.backends.choose_for(request.project_dir, request.environments(), request.backend)
+        """The backend the run would get (BadRequest when the one it asks for cannot be used, or
+        when that backend refuses the run, e.g. steps that need what it cannot give here)."""
+        choice = self.backends.choose_for(request.project_dir, request.environments(), request.backend)
+        refusal = getattr(self.backends.instance(choice.name), "refusal", None)
+        problem = refusal(request) if refusal is not None else None
+        if problem:
+            raise BadRequest(problem)
+        return choice
 
     def start(self, request: RunRequest, choice: BackendChoice | None = None) -> Run:
         """Create the run and start executing it in the background (on ``choice``, else on the

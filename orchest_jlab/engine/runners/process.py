@@ -64,12 +64,14 @@ class _StepProtocol(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
 
-async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable) -> None:
+async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable,
+                      prefix: list[str] | None = None) -> None:
+    """``prefix``: a command that runs the step's (e.g. with /data in a mount namespace)."""
     loop = asyncio.get_running_loop()
     token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
     spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
-        *command_for(ctx, python),
+        *(prefix or []), *command_for(ctx, python),
         cwd=ctx.cwd,
         env={**ctx.process_env(), TOKEN_VARIABLE: token},
         stdin=subprocess.DEVNULL,
