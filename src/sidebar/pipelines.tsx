@@ -1,6 +1,7 @@
 /**
  * The pipelines section of the Orchest sidebar: every `.orchest` file under
- * the server's root, with its step or error count.
+ * the server's root: its name (and folder where names repeat), its step or
+ * error count, and its interactive session with start / stop.
  */
 
 import { IWidgetTracker } from '@jupyterlab/apputils';
@@ -14,12 +15,16 @@ import { IPipelineSummary, OrchestAPI } from '../api';
 import { CommandIDs } from '../commands/ids';
 import { PipelineEditorWidget } from '../editor/widget';
 import { pipelineIcon } from '../icons';
+import { SessionTracker } from '../sessions';
+import { pipelineLabels } from './labels';
+import { SessionControl, useSessions } from './session';
 
 interface IPipelinesProps {
   api: OrchestAPI;
   commands: CommandRegistry;
   /** The pipeline editors: a save can change a name or a step count. */
   editors: IWidgetTracker<PipelineEditorWidget>;
+  sessions: SessionTracker;
   trans: TranslationBundle;
 }
 
@@ -44,6 +49,7 @@ function useSaves(editors: IWidgetTracker<PipelineEditorWidget>): number {
 function PipelinesSection(props: IPipelinesProps): JSX.Element {
   const { api, commands, trans } = props;
   const saves = useSaves(props.editors);
+  useSessions(props.sessions);
   const [pipelines, setPipelines] = React.useState<IPipelineSummary[] | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [reload, setReload] = React.useState(0);
@@ -62,6 +68,7 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
       cancelled = true;
     };
   }, [api, reload, saves]);
+  const labels = React.useMemo(() => pipelineLabels(pipelines ?? []), [pipelines]);
   return (
     <section className="jp-OrchestSidebar-section">
       <header className="jp-OrchestSidebar-header">
@@ -86,22 +93,30 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
         <div className="jp-OrchestSidebar-empty">{trans.__('No pipelines (.orchest files) yet.')}</div>
       ) : null}
       <ul className="jp-OrchestSidebar-list jp-OrchestSidebar-pipelines">
-        {(pipelines ?? []).map(p => (
-          <li
-            key={p.path}
-            className="jp-OrchestSidebar-item"
-            title={p.path}
-            onClick={() => void commands.execute('docmanager:open', { path: p.path })}
-          >
-            <pipelineIcon.react tag="span" className="jp-OrchestSidebar-icon" />
-            <span className="jp-OrchestSidebar-name">{p.name}</span>
-            <span className="jp-OrchestSidebar-meta">
-              {p.error_count
-                ? trans._n('%1 error', '%1 errors', p.error_count)
-                : trans._n('%1 step', '%1 steps', p.step_count)}
-            </span>
-          </li>
-        ))}
+        {(pipelines ?? []).map(p => {
+          const label = labels.get(p.path)!;
+          return (
+            <li
+              key={p.path}
+              className="jp-OrchestSidebar-item jp-OrchestPipelineItem"
+              data-path={p.path}
+              title={p.path}
+              onClick={() => void commands.execute('docmanager:open', { path: p.path })}
+            >
+              <pipelineIcon.react tag="span" className="jp-OrchestSidebar-icon" />
+              <span className="jp-OrchestSidebar-name">
+                {label.name}
+                {label.where !== null ? <span className="jp-OrchestPipelineItem-folder">{label.where}</span> : null}
+              </span>
+              <span className="jp-OrchestSidebar-meta">
+                {p.error_count
+                  ? trans._n('%1 error', '%1 errors', p.error_count)
+                  : trans._n('%1 step', '%1 steps', p.step_count)}
+              </span>
+              <SessionControl path={p.path} sessions={props.sessions} trans={trans} />
+            </li>
+          );
+        })}
       </ul>
     </section>
   );

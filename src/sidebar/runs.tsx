@@ -12,6 +12,7 @@ import * as React from 'react';
 
 import { IRun, OrchestAPI } from '../api';
 import { CommandIDs } from '../commands/ids';
+import { RelativeTime } from '../components/time';
 import { durationSeconds, formatDuration, isSamePath } from '../editor/runstate';
 import { PipelineWidget, RunViewWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
@@ -118,7 +119,7 @@ function RunsSection(props: IRunsProps): JSX.Element {
             >
               <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
               <span className="jp-OrchestSidebar-name">
-                {new Date(run.created).toLocaleString()}
+                <RelativeTime value={run.created} />
                 {run.interactive ? '' : ` · ${trans.__('snapshot')}`}
               </span>
               <span className="jp-OrchestSidebar-meta">
