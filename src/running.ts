@@ -17,6 +17,8 @@ export interface IRunningSessionsOptions {
   sessions: SessionTracker;
   /** Open a pipeline (its editor). */
   open: (path: string) => void;
+  /** Follow the sessions live (open the events websocket). */
+  follow: () => void;
   icon: LabIcon;
   trans: TranslationBundle;
 }
@@ -46,6 +48,12 @@ export class OrchestSessionsManager implements IRunningSessions.IManager {
   }
 
   running(): IRunningSessions.IRunningItem[] {
+    if (!this._shown) {
+      // Read once the panel first shows the section, not at page load.
+      this._shown = true;
+      this._options.follow();
+      this.refreshRunning();
+    }
     return this._options.sessions.active().map(session => this._item(session));
   }
 
@@ -85,4 +93,5 @@ export class OrchestSessionsManager implements IRunningSessions.IManager {
   }
 
   private _runningChanged = new Signal<this, void>(this);
+  private _shown = false;
 }

@@ -1,5 +1,5 @@
 /**
- * A moment shown as JupyterLab's file browser shows one ("3 minutes ago"),
+ * A moment shown as JupyterLab's file browser shows one, short ("3 min. ago"),
  * the full date and time in its tooltip, kept current while it is shown.
  */
 
@@ -29,7 +29,7 @@ export function RelativeTime(props: { value: string; className?: string }): JSX.
   useNow();
   return (
     <time className={props.className ?? 'jp-OrchestTime'} dateTime={props.value} title={fullDate(props.value)}>
-      {Time.formatHuman(props.value)}
+      {Time.formatHuman(props.value, 'short')}
     </time>
   );
 }

@@ -27,15 +27,12 @@ export const runningPlugin: JupyterFrontEndPlugin<void> = {
     const manager = new OrchestSessionsManager({
       sessions: client.sessions,
       open: path => void app.commands.execute('docmanager:open', { path }),
+      // Sessions outlive their editors (and pages): the section reads those the
+      // server holds when first shown, then follows them live.
+      follow: () => client.events.start(),
       icon: pipelineIcon,
       trans
     });
     managers.add(manager);
-    // Sessions outlive their editors (and pages): list those the server holds,
-    // and follow them live when there are any.
-    client.sessions
-      .refreshAll()
-      .then(active => active.length && client.events.start())
-      .catch(error => console.warn('orchest-jlab: cannot list the sessions', error));
   }
 };

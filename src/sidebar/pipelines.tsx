@@ -8,6 +8,9 @@ import { IWidgetTracker } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
+import { Contents } from '@jupyterlab/services';
+import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
@@ -25,6 +28,8 @@ interface IPipelinesProps {
   /** The pipeline editors: a save can change a name or a step count. */
   editors: IWidgetTracker<PipelineEditorWidget>;
   sessions: SessionTracker;
+  /** Emitted when the list may have changed: the section was shown, a .orchest file changed. */
+  stale: ISignal<unknown, void>;
   trans: TranslationBundle;
 }
 
@@ -53,6 +58,16 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
   const [pipelines, setPipelines] = React.useState<IPipelineSummary[] | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [reload, setReload] = React.useState(0);
+  React.useEffect(() => {
+    const onStale = (): void => {
+      setReload(r => r + 1);
+      props.sessions.refreshAll().catch(error => console.warn('orchest-jlab: cannot list the sessions', error));
+    };
+    props.stale.connect(onStale);
+    return () => {
+      props.stale.disconnect(onStale);
+    };
+  }, [props.stale, props.sessions]);
   React.useEffect(() => {
     let cancelled = false;
     api
@@ -125,6 +140,43 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
 /**
  * The section's widget.
  */
-export function createPipelinesSection(props: IPipelinesProps): Widget {
-  return ReactWidget.create(<PipelinesSection {...props} />);
+export function createPipelinesSection(
+  props: Omit<IPipelinesProps, 'stale'> & { contents: Contents.IManager }
+): Widget {
+  return new PipelinesSectionWidget(props);
+}
+
+/**
+ * Files made or removed elsewhere (a terminal, the REST API, another page)
+ * send no event: the list is read again whenever the section is shown.
+ */
+class PipelinesSectionWidget extends ReactWidget {
+  constructor(private readonly _props: Omit<IPipelinesProps, 'stale'> & { contents: Contents.IManager }) {
+    super();
+    _props.contents.fileChanged.connect(this._onFileChanged, this);
+  }
+
+  dispose(): void {
+    this._props.contents.fileChanged.disconnect(this._onFileChanged, this);
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._stale.emit();
+  }
+
+  protected render(): JSX.Element {
+    return <PipelinesSection {...this._props} stale={this._stale} />;
+  }
+
+  private _onFileChanged(_: Contents.IManager, change: Contents.IChangedArgs): void {
+    // A pipeline made, renamed or deleted (a folder's deletion may take pipelines with it).
+    const paths = [change.oldValue?.path, change.newValue?.path];
+    if (change.type === 'delete' || paths.some(path => path?.endsWith('.orchest'))) {
+      this._stale.emit();
+    }
+  }
+
+  private _stale = new Signal<this, void>(this);
 }

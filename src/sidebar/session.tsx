@@ -11,13 +11,12 @@ import type { ISession, SessionStatus } from '../api';
 import { SessionTracker } from '../sessions';
 import { sessionStatusLabel } from '../status';
 
-/** The sessions, re-read at mount; a number that changes with any of them. */
+/** A number that changes with any session's status. */
 export function useSessions(sessions: SessionTracker): number {
   const [version, setVersion] = React.useState(0);
   React.useEffect(() => {
     const bump = (): void => setVersion(v => v + 1);
     sessions.changed.connect(bump);
-    sessions.refreshAll().catch(error => console.warn('orchest-jlab: cannot list the sessions', error));
     return () => {
       sessions.changed.disconnect(bump);
     };
