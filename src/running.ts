@@ -11,7 +11,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import type { ISession } from './api';
 import { SessionTracker } from './sessions';
-import { sessionStatusLabel } from './status';
+import { sessionStatusLabel, sessionStatusWord } from './status';
 
 export interface IRunningSessionsOptions {
   sessions: SessionTracker;
@@ -82,7 +82,7 @@ export class OrchestSessionsManager implements IRunningSessions.IManager {
           session.message ? `${status}: ${session.message}` : status,
           trans._n('%1 kernel', '%1 kernels', session.kernels.length)
         ].join('\n'),
-      detail: () => status,
+      detail: () => sessionStatusWord(trans, session.status),
       open: () => open(path),
       shutdown: session.status === 'STOPPING' ? undefined : () => this._stop(path)
     };

@@ -119,14 +119,16 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
               onClick={() => void commands.execute('docmanager:open', { path: p.path })}
             >
               <pipelineIcon.react tag="span" className="jp-OrchestSidebar-icon" />
-              <span className="jp-OrchestSidebar-name">
-                {label.name}
-                {label.where !== null ? <span className="jp-OrchestPipelineItem-folder">{label.where}</span> : null}
-              </span>
-              <span className="jp-OrchestSidebar-meta">
-                {p.error_count
-                  ? trans._n('%1 error', '%1 errors', p.error_count)
-                  : trans._n('%1 step', '%1 steps', p.step_count)}
+              <span className="jp-OrchestPipelineItem-body">
+                <span className="jp-OrchestSidebar-name">{label.name}</span>
+                <span className="jp-OrchestSidebar-meta jp-OrchestPipelineItem-details">
+                  {label.where !== null ? <span className="jp-OrchestPipelineItem-folder">{label.where}</span> : null}
+                  <span className="jp-OrchestPipelineItem-count">
+                    {p.error_count
+                      ? trans._n('%1 error', '%1 errors', p.error_count)
+                      : trans._n('%1 step', '%1 steps', p.step_count)}
+                  </span>
+                </span>
               </span>
               <SessionControl path={p.path} sessions={props.sessions} trans={trans} />
             </li>

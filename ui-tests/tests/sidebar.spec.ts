@@ -86,14 +86,24 @@ test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
       JSON.stringify({ name: 'untitled', uuid, version: '1.0.0', settings: {}, parameters: {}, steps: {} }, null, 4) + '\n';
     await page.contents.uploadContent(untitled(crypto.randomUUID()), 'text', `${folder}/one/untitled.orchest`);
     await page.contents.uploadContent(untitled(crypto.randomUUID()), 'text', `${folder}/two/untitled.orchest`);
+    const unique = `Only one ${crypto.randomUUID()}`;
+    await page.contents.uploadContent(
+      untitled(crypto.randomUUID()).replace('"untitled"', JSON.stringify(unique)),
+      'text',
+      `${folder}/three/untitled.orchest`
+    );
+    // The list is read again when the sidebar shows.
     await page.sidebar.openTab('orchest-jlab-sidebar');
     const section = page.locator('#orchest-jlab-sidebar-pipelines');
-    await section.locator('.jp-OrchestSidebar-header button[title="Refresh"]').click();
     for (const sub of ['one', 'two']) {
       const item = section.locator(`.jp-OrchestPipelineItem[data-path="${folder}/${sub}/untitled.orchest"]`);
-      await expect(item.locator('.jp-OrchestSidebar-name')).toContainText('untitled');
+      await expect(item.locator('.jp-OrchestSidebar-name')).toHaveText('untitled');
       await expect(item.locator('.jp-OrchestPipelineItem-folder')).toHaveText(`${folder}/${sub}`);
+      await expect(item.locator('.jp-OrchestPipelineItem-count')).toHaveText('0 steps');
     }
+    const alone = section.locator(`.jp-OrchestPipelineItem[data-path="${folder}/three/untitled.orchest"]`);
+    await expect(alone.locator('.jp-OrchestSidebar-name')).toHaveText(unique);
+    await expect(alone.locator('.jp-OrchestPipelineItem-folder')).toHaveCount(0);
   });
 
   const RUNS_TEST = 'runs show how long ago they ran, the date in their tooltip; tabs say what they show';
