@@ -1,10 +1,11 @@
 /**
- * A moment shown as JupyterLab's file browser shows one, short ("3 min. ago"),
- * the full date and time in its tooltip, kept current while it is shown.
+ * A moment relative to now, short ("3 min. ago", "in 2 days"), the full
+ * date and time in its tooltip, kept current while it is shown.
  */
 
-import { Time } from '@jupyterlab/coreutils';
 import * as React from 'react';
+
+import { relativeTime } from './relative';
 
 /** Every shown relative time is redrawn this often. */
 const TICK_MS = 30000;
@@ -29,7 +30,7 @@ export function RelativeTime(props: { value: string; className?: string }): JSX.
   useNow();
   return (
     <time className={props.className ?? 'jp-OrchestTime'} dateTime={props.value} title={fullDate(props.value)}>
-      {Time.formatHuman(props.value, 'short')}
+      {relativeTime(props.value, Date.now(), document.documentElement.lang || undefined)}
     </time>
   );
 }
