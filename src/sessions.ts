@@ -15,6 +15,7 @@ import { isSamePath } from './editor/runstate';
  * What the tracker needs of the REST client (`OrchestAPI`).
  */
 export interface ISessionAPI {
+  listSessions(): Promise<ISession[]>;
   getSession(pipeline: string): Promise<ISession>;
   startSession(pipeline: string): Promise<ISession>;
   stopSession(pipeline: string): Promise<ISession>;
@@ -80,6 +81,36 @@ export class SessionTracker implements IDisposable {
   /** The last known session of a pipeline, or null when not read yet. */
   session(pipeline: string): ISession | null {
     return this._sessions.get(normalize(pipeline)) ?? null;
+  }
+
+  /** Every session known not to be STOPPED, by pipeline path. */
+  active(): ISession[] {
+    return [...this._sessions.values()]
+      .filter(s => s.status !== 'STOPPED')
+      .sort((a, b) => a.pipeline_path.localeCompare(b.pipeline_path));
+  }
+
+  /**
+   * Read every session the server holds; a known one it no longer holds
+   * was stopped meanwhile (an event missed).
+   */
+  async refreshAll(): Promise<ISession[]> {
+    const before = new Map(this._events);
+    const listed = await this._api.listSessions();
+    const seen = new Set<string>();
+    for (const session of listed) {
+      const key = normalize(session.pipeline_path);
+      seen.add(key);
+      if ((this._events.get(key) ?? 0) === (before.get(key) ?? 0)) {
+        this._update(session);
+      }
+    }
+    for (const [key, known] of [...this._sessions]) {
+      if (!seen.has(key) && known.status !== 'STOPPED' && (this._events.get(key) ?? 0) === (before.get(key) ?? 0)) {
+        this._update({ ...known, status: 'STOPPED', message: null, kernels: [] });
+      }
+    }
+    return this.active();
   }
 
   /** Read a pipeline's session from the server. */

@@ -100,3 +100,20 @@ export function sessionStatusLabel(trans: Translate, status: SessionStatus | nul
   }
   return trans.__('Session unknown');
 }
+
+/** An interactive session's status in one word, where the context says it is a session. */
+export function sessionStatusWord(trans: Translate, status: SessionStatus): string {
+  switch (status) {
+    case 'STOPPED':
+      return trans.__('Stopped');
+    case 'LAUNCHING':
+      return trans.__('Starting');
+    case 'RUNNING':
+      return trans.__('Running');
+    case 'STOPPING':
+      return trans.__('Stopping');
+    case 'FAILURE':
+      return trans.__('Failed');
+  }
+  return status;
+}

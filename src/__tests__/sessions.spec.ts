@@ -41,6 +41,13 @@ class Server implements ISessionAPI {
     }
   }
 
+  async listSessions(): Promise<ISession[]> {
+    this.calls.push('LIST');
+    return [...this.statuses]
+      .filter(([, status]) => status !== 'STOPPED')
+      .map(([path, status]) => session(status, null, path));
+  }
+
   async getSession(path: string): Promise<ISession> {
     this.calls.push(`GET ${path}`);
     return session(this.statuses.get(path) ?? 'STOPPED', null, path);
@@ -160,5 +167,35 @@ describe('SessionTracker', () => {
     expect((await tracker.refresh(PATH)).status).toBe('STOPPED');
     expect(tracker.session(PATH)!.status).toBe('STOPPED');
   });
-});
 
+  it('lists the active sessions, and reads them all again', async () => {
+    const server = new Server();
+    const tracker = new SessionTracker(server, server);
+    server.set('b/p.orchest', 'RUNNING', null, false);
+    server.set('a/p.orchest', 'LAUNCHING', null, false);
+    server.set('c/p.orchest', 'STOPPED', null, false);
+    expect(tracker.active()).toEqual([]);
+    const listed = await tracker.refreshAll();
+    expect(listed.map(s => `${s.pipeline_path}:${s.status}`)).toEqual(['a/p.orchest:LAUNCHING', 'b/p.orchest:RUNNING']);
+    // Stopped elsewhere, the event missed: the next reading says so.
+    server.set('b/p.orchest', 'STOPPED', null, false);
+    const seen: string[] = [];
+    tracker.changed.connect((_, s) => seen.push(`${s.pipeline_path}:${s.status}`));
+    await tracker.refreshAll();
+    expect(tracker.active().map(s => s.pipeline_path)).toEqual(['a/p.orchest']);
+    expect(tracker.session('b/p.orchest')!.status).toBe('STOPPED');
+    expect(seen).toEqual(['b/p.orchest:STOPPED']);
+  });
+
+  it('keeps an event that came while the list was on its way', async () => {
+    const server = new Server();
+    const tracker = new SessionTracker(server, server);
+    let answer: (sessions: ISession[]) => void = () => undefined;
+    server.listSessions = () => new Promise(resolve => (answer = resolve));
+    const reading = tracker.refreshAll();
+    server.set(PATH, 'STOPPED');
+    answer([session('RUNNING')]);
+    await reading;
+    expect(tracker.session(PATH)!.status).toBe('STOPPED');
+  });
+});

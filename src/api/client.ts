@@ -206,6 +206,12 @@ export class OrchestAPI {
     return body.steps;
   }
 
+  /** GET /sessions: the sessions the server holds (those not STOPPED, and failed ones). */
+  async listSessions(): Promise<ISession[]> {
+    const body = await this._request<{ sessions: ISession[] }>('sessions');
+    return body.sessions;
+  }
+
   /** GET /sessions/{pipeline}: the pipeline's session (STOPPED when there is none). */
   getSession(pipeline: string): Promise<ISession> {
     return this._request<ISession>(`sessions/${encodePath(pipeline)}`);

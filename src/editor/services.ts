@@ -23,6 +23,8 @@ export const PIPELINE_EDITOR_FACTORY = 'Pipeline Editor';
 export interface IEditorSettings {
   autoSaveBeforeRun: boolean;
   autoStartSession: boolean;
+  /** Stop a pipeline's session when its last editor closes (JupyterLab's notebook `kernelShutdown`). */
+  shutdownSessionOnClose: boolean;
   showMinimap: boolean;
   logPanelOpen: boolean;
 }
@@ -30,6 +32,7 @@ export interface IEditorSettings {
 export const DEFAULT_SETTINGS: IEditorSettings = {
   autoSaveBeforeRun: true,
   autoStartSession: true,
+  shutdownSessionOnClose: false,
   showMinimap: true,
   logPanelOpen: false
 };

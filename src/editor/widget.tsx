@@ -97,7 +97,8 @@ export class RunViewWidget extends MainAreaWidget<PipelinePanel<RunViewControlle
     this.title.closable = true;
     const setTitle = (): void => {
       const name = controller.model?.name || controller.path || trans.__('Pipeline');
-      this.title.label = trans.__('%1 (run %2)', name, shortUuid(controller.runUuid));
+      // What it is first: many run views of one pipeline stay apart.
+      this.title.label = trans.__('Run %1 · %2', shortUuid(controller.runUuid), name);
       const created = controller.run ? new Date(controller.run.created).toLocaleString() : '';
       this.title.caption = trans.__('Read-only: the run %1 of %2, started %3', controller.runUuid, controller.path, created);
     };

@@ -5,11 +5,12 @@
 
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { buildIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IEnvironment } from '../api';
+import { environmentIcon } from '../icons';
 import { BuildLogModel } from './buildlog';
 import { buildStatusLabel } from '../status';
 import { isBuildActive } from './model';
@@ -146,11 +147,11 @@ export class BuildLogView extends MainAreaWidget<BuildLogPanel> {
   constructor(content: BuildLogPanel, trans: TranslationBundle) {
     super({ content });
     this.addClass('jp-OrchestBuildLogView');
-    this.title.icon = buildIcon;
+    this.title.icon = environmentIcon;
     this.title.closable = true;
     const update = (): void => {
       const env = content.environment;
-      this.title.label = trans.__('%1 — build', env.name);
+      this.title.label = trans.__('Build log · %1', env.name);
       this.title.caption = trans.__('Build log of the environment “%1”', env.name);
     };
     update();

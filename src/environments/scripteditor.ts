@@ -8,10 +8,11 @@
 import { Dialog, MainAreaWidget, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { CodeEditor, CodeEditorWrapper, IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { saveIcon, textEditorIcon, ToolbarButton } from '@jupyterlab/ui-components';
+import { saveIcon, ToolbarButton } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 
 import { IEnvironment, OrchestAPI } from '../api';
+import { environmentIcon } from '../icons';
 
 /** The MIME type that gives shell highlighting. */
 const SHELL_MIME_TYPE = 'text/x-sh';
@@ -38,7 +39,7 @@ export class SetupScriptEditor extends MainAreaWidget<CodeEditorWrapper> {
     this._environment = options.environment;
     this.addClass('jp-OrchestSetupScript');
     this.title.closable = true;
-    this.title.icon = textEditorIcon;
+    this.title.icon = environmentIcon;
     this.toolbar.addItem(
       'save',
       new ToolbarButton({
@@ -121,7 +122,7 @@ export class SetupScriptEditor extends MainAreaWidget<CodeEditorWrapper> {
 
   private _showState(): void {
     const env = this._environment;
-    this.title.label = this._trans.__('%1 — setup script', env.name);
+    this.title.label = this._trans.__('Setup script · %1', env.name);
     this.title.caption = this._trans.__(
       'Setup script of the environment “%1” (%2/.orchest/environments/%3/setup_script.sh)',
       env.name,

@@ -30,8 +30,10 @@ import { buildStatusLabel } from '../status';
 import { EnvironmentsManager } from './manager';
 import { applyBuildEvent, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
 
-function IconButton(props: {
+/** An action of an environment: an icon and its name (the sidebar is narrow: they wrap). */
+function ActionButton(props: {
   icon: LabIcon;
+  label: string;
   title: string;
   action: string;
   disabled?: boolean;
@@ -39,7 +41,7 @@ function IconButton(props: {
 }): JSX.Element {
   return (
     <button
-      className="jp-OrchestSidebar-button"
+      className="jp-OrchestSmallButton jp-OrchestEnv-action"
       title={props.title}
       data-action={props.action}
       disabled={props.disabled}
@@ -48,7 +50,8 @@ function IconButton(props: {
         props.onClick();
       }}
     >
-      <props.icon.react tag="span" />
+      <props.icon.react tag="span" className="jp-OrchestEnv-actionIcon" />
+      <span>{props.label}</span>
     </button>
   );
 }
@@ -79,40 +82,57 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
       </div>
       <div className="jp-OrchestEnv-actions">
         {manager.canEditScripts ? (
-          <IconButton
+          <ActionButton
             icon={textEditorIcon}
             action="script"
+            label={trans.__('Setup script')}
             title={trans.__('Edit the setup script')}
             onClick={() => void manager.openSetupScript(env)}
           />
         ) : null}
         {active ? (
-          <IconButton icon={stopIcon} action="cancel" title={trans.__('Cancel the build')} onClick={() => void manager.cancel(env)} />
+          <ActionButton
+            icon={stopIcon}
+            action="cancel"
+            label={trans.__('Cancel build')}
+            title={trans.__('Cancel the build')}
+            onClick={() => void manager.cancel(env)}
+          />
         ) : (
-          <IconButton
+          <ActionButton
             icon={buildIcon}
             action="build"
+            label={trans.__('Build')}
             title={trans.__('Build the image (nothing is done when it is up to date)')}
             onClick={() => void manager.build(env, false)}
           />
         )}
-        <IconButton
+        <ActionButton
           icon={refreshIcon}
           action="rebuild"
+          label={trans.__('Rebuild')}
           disabled={active}
           title={trans.__('Rebuild the image, even when it is up to date')}
           onClick={() => void manager.build(env, true)}
         />
-        <IconButton icon={listIcon} action="log" title={trans.__('Show the build log')} onClick={() => manager.openBuildLog(env)} />
-        <IconButton
+        <ActionButton
+          icon={listIcon}
+          action="log"
+          label={trans.__('Log')}
+          title={trans.__('Show the build log')}
+          onClick={() => manager.openBuildLog(env)}
+        />
+        <ActionButton
           icon={editIcon}
           action="edit"
+          label={trans.__('Edit')}
           title={trans.__('Edit the name, language, base image, GPU support and network')}
           onClick={() => void manager.edit(env).then(onChanged)}
         />
-        <IconButton
+        <ActionButton
           icon={deleteIcon}
           action="delete"
+          label={trans.__('Delete')}
           title={trans.__('Delete the environment')}
           onClick={() => void manager.remove(env).then(onChanged)}
         />

@@ -156,7 +156,7 @@ function JobView(props: { manager: JobsManager; jobUuid: string; widgetId: strin
       .then(loaded => {
         if (!cancelled) {
           setJob(loaded);
-          manager.setLabel(widgetId, loaded.name);
+          manager.setLabel(widgetId, manager.jobLabel(loaded.name));
         }
       })
       .catch(error => !cancelled && setGone((error as Error).message));

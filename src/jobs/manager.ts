@@ -14,7 +14,7 @@ import { IJobWithRuns, OrchestAPI } from '../api';
 import { PipelineEditorWidget } from '../editor/widget';
 import { CommandIDs } from '../commands/ids';
 import { EventsClient } from '../events';
-import { pipelineIcon } from '../icons';
+import { jobIcon } from '../icons';
 import { cronLocale } from './schedule';
 
 /** Options of the jobs panel. */
@@ -82,7 +82,7 @@ export class JobsManager {
     const widget = new MainAreaWidget({ content });
     widget.id = id;
     widget.title.label = label;
-    widget.title.icon = pipelineIcon;
+    widget.title.icon = jobIcon;
     widget.title.closable = true;
     widget.addClass('jp-OrchestJobs-mainArea');
     widget.disposed.connect(() => this._open.delete(id));
@@ -94,7 +94,7 @@ export class JobsManager {
   /** Open a job's page (one per job). */
   openJob(jobUuid: string, name: string): void {
     const id = `orchest-job:${jobUuid}`;
-    this.openWidget(id, () => this._views.job(this, jobUuid, id), name);
+    this.openWidget(id, () => this._views.job(this, jobUuid, id), this.jobLabel(name));
   }
 
   /** Open the new-job form of a pipeline (one per pipeline). */
@@ -103,7 +103,7 @@ export class JobsManager {
     this.openWidget(
       id,
       () => this._views.form(this, { path, pipelineName, widgetId: id }),
-      this.trans.__('New job: %1', pipelineName)
+      this.trans.__('New job · %1', pipelineName)
     );
   }
 
@@ -114,8 +114,13 @@ export class JobsManager {
     this.openWidget(
       id,
       () => this._views.form(this, { ...options, widgetId: id }),
-      this.trans.__('Change: %1', draft.name)
+      this.trans.__('Job draft · %1', draft.name)
     );
+  }
+
+  /** The tab label of a job's page. */
+  jobLabel(name: string): string {
+    return this.trans.__('Job · %1', name);
   }
 
   /** Change the tab label of an open widget. */

@@ -9,12 +9,12 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IJob } from '../api';
+import { RelativeTime } from '../components/time';
 import { clickable, useJobEvents, useReload } from './hooks';
 import { jobStatusLabel } from '../status';
 import { describeCounts } from './labels';
 import { applyToList } from './live';
 import { JobsManager } from './manager';
-import { localTime } from './schedule';
 
 /** The pipeline of the current editor: its path and name, or null. */
 function useCurrentPipeline(manager: JobsManager): { path: string; name: string } | null {
@@ -131,8 +131,8 @@ function JobsSection(props: { manager: JobsManager }): JSX.Element {
               </div>
               <div className="jp-OrchestSidebar-meta jp-OrchestJobs-counts">{describeCounts(trans, job.counts)}</div>
               {job.next_fire ? (
-                <div className="jp-OrchestSidebar-meta jp-OrchestJobs-next" title={job.next_fire}>
-                  {trans.__('Next run: %1', localTime(job.next_fire))}
+                <div className="jp-OrchestSidebar-meta jp-OrchestJobs-next">
+                  {trans.__('Next run:')} <RelativeTime value={job.next_fire} />
                 </div>
               ) : null}
             </div>

@@ -10,9 +10,9 @@ import { IEditorServices as ICodeEditorServices } from '@jupyterlab/codeeditor';
 import { NotebookModel, StaticNotebook } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
-import { notebookIcon } from '@jupyterlab/ui-components';
 
 import type { IStaticNotebook } from '../editor/services';
+import { executedNotebookIcon } from '../icons';
 import { rejoinLines } from './nbformat';
 
 /**
@@ -43,7 +43,7 @@ export function createStaticNotebook(
   const widget = new MainAreaWidget({ content });
   widget.id = notebook.id;
   widget.title.label = notebook.title;
-  widget.title.icon = notebookIcon;
+  widget.title.icon = executedNotebookIcon;
   widget.title.closable = true;
   widget.disposed.connect(() => model.dispose());
   return widget;

@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS, IEditorServices, IEditorSettings, PIPELINE_EDITOR_FAC
 import { PipelineTracker } from '../editor/tracker';
 import { PipelineEditorFactory, RunViewWidget } from '../editor/widget';
 import { pickStepFile } from '../filedialogs';
-import { pipelineIcon } from '../icons';
+import { pipelineIcon, runIcon } from '../icons';
 import { openNotebooks } from '../notebooks/documents';
 import { staticNotebookViewer } from '../notebooks/view';
 import { IOrchestClient, IPipelineTracker } from '../tokens';
@@ -105,7 +105,7 @@ export const editorPlugin: JupyterFrontEndPlugin<IPipelineTracker> = {
       createRunView: runUuid => {
         client.events.start();
         const view = new RunViewWidget(new RunViewController(runUuid, services), trans);
-        view.title.icon = pipelineIcon;
+        view.title.icon = runIcon;
         populateRunViewToolbar(view, app.commands, trans);
         return view;
       }
@@ -123,6 +123,14 @@ export const editorPlugin: JupyterFrontEndPlugin<IPipelineTracker> = {
     factory.widgetCreated.connect((_, editor) => {
       editor.title.icon = pipelineIcon;
       tracker.addEditor(editor);
+      editor.disposed.connect(() => {
+        const path = editor.context.path;
+        // Another editor of the same pipeline still uses the session.
+        const others = tracker.editors.find(other => other !== editor && !other.isDisposed && other.context.path === path);
+        if (services.settings().shutdownSessionOnClose && !others) {
+          client.sessions.stop(path).catch(error => console.warn('orchest-jlab: cannot stop the session of', path, error));
+        }
+      });
     });
     app.docRegistry.addWidgetFactory(factory);
 

@@ -36,7 +36,14 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IOrchestSidebar> = {
       id: 'orchest-jlab-sidebar-pipelines',
       title: trans.__('Pipelines'),
       rank: 100,
-      widget: createPipelinesSection({ api, commands, editors: pipelines.editors, trans })
+      widget: createPipelinesSection({
+        api,
+        commands,
+        contents: app.serviceManager.contents,
+        editors: pipelines.editors,
+        sessions: client.sessions,
+        trans
+      })
     });
     sidebar.addSection({
       id: 'orchest-jlab-sidebar-runs',

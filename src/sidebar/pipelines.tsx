@@ -1,12 +1,16 @@
 /**
  * The pipelines section of the Orchest sidebar: every `.orchest` file under
- * the server's root, with its step or error count.
+ * the server's root: its name (and folder where names repeat), its step or
+ * error count, and its interactive session with start / stop.
  */
 
 import { IWidgetTracker } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
+import { Contents } from '@jupyterlab/services';
+import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
@@ -14,12 +18,18 @@ import { IPipelineSummary, OrchestAPI } from '../api';
 import { CommandIDs } from '../commands/ids';
 import { PipelineEditorWidget } from '../editor/widget';
 import { pipelineIcon } from '../icons';
+import { SessionTracker } from '../sessions';
+import { pipelineLabels } from './labels';
+import { SessionControl, useSessions } from './session';
 
 interface IPipelinesProps {
   api: OrchestAPI;
   commands: CommandRegistry;
   /** The pipeline editors: a save can change a name or a step count. */
   editors: IWidgetTracker<PipelineEditorWidget>;
+  sessions: SessionTracker;
+  /** Emitted when the list may have changed: the section was shown, a .orchest file changed. */
+  stale: ISignal<unknown, void>;
   trans: TranslationBundle;
 }
 
@@ -44,9 +54,20 @@ function useSaves(editors: IWidgetTracker<PipelineEditorWidget>): number {
 function PipelinesSection(props: IPipelinesProps): JSX.Element {
   const { api, commands, trans } = props;
   const saves = useSaves(props.editors);
+  useSessions(props.sessions);
   const [pipelines, setPipelines] = React.useState<IPipelineSummary[] | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [reload, setReload] = React.useState(0);
+  React.useEffect(() => {
+    const onStale = (): void => {
+      setReload(r => r + 1);
+      props.sessions.refreshAll().catch(error => console.warn('orchest-jlab: cannot list the sessions', error));
+    };
+    props.stale.connect(onStale);
+    return () => {
+      props.stale.disconnect(onStale);
+    };
+  }, [props.stale, props.sessions]);
   React.useEffect(() => {
     let cancelled = false;
     api
@@ -62,6 +83,7 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
       cancelled = true;
     };
   }, [api, reload, saves]);
+  const labels = React.useMemo(() => pipelineLabels(pipelines ?? []), [pipelines]);
   return (
     <section className="jp-OrchestSidebar-section">
       <header className="jp-OrchestSidebar-header">
@@ -86,22 +108,32 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
         <div className="jp-OrchestSidebar-empty">{trans.__('No pipelines (.orchest files) yet.')}</div>
       ) : null}
       <ul className="jp-OrchestSidebar-list jp-OrchestSidebar-pipelines">
-        {(pipelines ?? []).map(p => (
-          <li
-            key={p.path}
-            className="jp-OrchestSidebar-item"
-            title={p.path}
-            onClick={() => void commands.execute('docmanager:open', { path: p.path })}
-          >
-            <pipelineIcon.react tag="span" className="jp-OrchestSidebar-icon" />
-            <span className="jp-OrchestSidebar-name">{p.name}</span>
-            <span className="jp-OrchestSidebar-meta">
-              {p.error_count
-                ? trans._n('%1 error', '%1 errors', p.error_count)
-                : trans._n('%1 step', '%1 steps', p.step_count)}
-            </span>
-          </li>
-        ))}
+        {(pipelines ?? []).map(p => {
+          const label = labels.get(p.path)!;
+          return (
+            <li
+              key={p.path}
+              className="jp-OrchestSidebar-item jp-OrchestPipelineItem"
+              data-path={p.path}
+              title={p.path}
+              onClick={() => void commands.execute('docmanager:open', { path: p.path })}
+            >
+              <pipelineIcon.react tag="span" className="jp-OrchestSidebar-icon" />
+              <span className="jp-OrchestPipelineItem-body">
+                <span className="jp-OrchestSidebar-name">{label.name}</span>
+                <span className="jp-OrchestSidebar-meta jp-OrchestPipelineItem-details">
+                  {label.where !== null ? <span className="jp-OrchestPipelineItem-folder">{label.where}</span> : null}
+                  <span className="jp-OrchestPipelineItem-count">
+                    {p.error_count
+                      ? trans._n('%1 error', '%1 errors', p.error_count)
+                      : trans._n('%1 step', '%1 steps', p.step_count)}
+                  </span>
+                </span>
+              </span>
+              <SessionControl path={p.path} sessions={props.sessions} trans={trans} />
+            </li>
+          );
+        })}
       </ul>
     </section>
   );
@@ -110,6 +142,43 @@ function PipelinesSection(props: IPipelinesProps): JSX.Element {
 /**
  * The section's widget.
  */
-export function createPipelinesSection(props: IPipelinesProps): Widget {
-  return ReactWidget.create(<PipelinesSection {...props} />);
+export function createPipelinesSection(
+  props: Omit<IPipelinesProps, 'stale'> & { contents: Contents.IManager }
+): Widget {
+  return new PipelinesSectionWidget(props);
+}
+
+/**
+ * Files made or removed elsewhere (a terminal, the REST API, another page)
+ * send no event: the list is read again whenever the section is shown.
+ */
+class PipelinesSectionWidget extends ReactWidget {
+  constructor(private readonly _props: Omit<IPipelinesProps, 'stale'> & { contents: Contents.IManager }) {
+    super();
+    _props.contents.fileChanged.connect(this._onFileChanged, this);
+  }
+
+  dispose(): void {
+    this._props.contents.fileChanged.disconnect(this._onFileChanged, this);
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._stale.emit();
+  }
+
+  protected render(): JSX.Element {
+    return <PipelinesSection {...this._props} stale={this._stale} />;
+  }
+
+  private _onFileChanged(_: Contents.IManager, change: Contents.IChangedArgs): void {
+    // A pipeline made, renamed or deleted (a folder's deletion may take pipelines with it).
+    const paths = [change.oldValue?.path, change.newValue?.path];
+    if (change.type === 'delete' || paths.some(path => path?.endsWith('.orchest'))) {
+      this._stale.emit();
+    }
+  }
+
+  private _stale = new Signal<this, void>(this);
 }

@@ -10,8 +10,9 @@ import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { IRun, OrchestAPI } from '../api';
+import { IRun, OrchestAPI, RunType } from '../api';
 import { CommandIDs } from '../commands/ids';
+import { RelativeTime } from '../components/time';
 import { durationSeconds, formatDuration, isSamePath } from '../editor/runstate';
 import { PipelineWidget, RunViewWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
@@ -110,20 +111,25 @@ function RunsSection(props: IRunsProps): JSX.Element {
           return (
             <li
               key={run.uuid}
-              className={`jp-OrchestSidebar-item ${shown === run.uuid ? 'jp-mod-selected' : ''}`}
+              className={`jp-OrchestSidebar-item jp-OrchestRuns-item ${shown === run.uuid ? 'jp-mod-selected' : ''}`}
               data-run={run.uuid}
               data-status={run.status}
               title={trans.__('Open this run read-only: its pipeline as it ran, states, logs and notebooks')}
               onClick={() => void commands.execute(CommandIDs.openRun, { runUuid: run.uuid })}
             >
               <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
-              <span className="jp-OrchestSidebar-name">
-                {new Date(run.created).toLocaleString()}
-                {run.interactive ? '' : ` · ${trans.__('snapshot')}`}
-              </span>
-              <span className="jp-OrchestSidebar-meta">
-                {runStatusLabel(trans, run.status)}
-                {seconds !== null ? ` · ${formatDuration(seconds)}` : ''}
+              <span className="jp-OrchestRuns-itemBody">
+                <span className="jp-OrchestRuns-itemLine">
+                  <span className="jp-OrchestSidebar-name">
+                    <RelativeTime value={run.created} />
+                  </span>
+                  <span className="jp-OrchestSidebar-meta jp-OrchestRuns-status">{runStatusLabel(trans, run.status)}</span>
+                </span>
+                <span className="jp-OrchestSidebar-meta jp-OrchestRuns-kind">
+                  {run.interactive ? trans.__('Interactive') : trans.__('Snapshot')}
+                  {run.run_type !== 'full' ? ` · ${runTypeLabel(trans, run.run_type)}` : ''}
+                  {seconds !== null ? ` · ${formatDuration(seconds)}` : ''}
+                </span>
               </span>
             </li>
           );
@@ -131,6 +137,11 @@ function RunsSection(props: IRunsProps): JSX.Element {
       </ul>
     </section>
   );
+}
+
+/** A partial run's type in words (a full run says nothing). */
+function runTypeLabel(trans: TranslationBundle, type: RunType): string {
+  return type === 'selection' ? trans.__('selected steps') : trans.__('incoming steps');
 }
 
 /**

@@ -140,7 +140,7 @@ test.describe('Environments panel', () => {
     await item.locator('[data-action="script"]').click();
     const editor = page.locator('#jp-main-dock-panel .jp-OrchestSetupScript:visible');
     await expect(editor).toHaveCount(1);
-    const tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Shell tools — setup script' });
+    const tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Setup script · Shell tools' });
     await expect(tab).not.toHaveClass(/jp-mod-dirty/);
     await editor.locator('.cm-line').first().click();
     await page.keyboard.press('Control+a');
@@ -174,7 +174,7 @@ test.describe('Environments panel', () => {
     await page.keyboard.type('echo slow; sleep 120');
     await page.keyboard.press('Control+s');
     await expect(tab).not.toHaveClass(/jp-mod-dirty/);
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Shell tools — build' }).click();
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Build log · Shell tools' }).click();
     await log.locator('button[name="build"]').click();
     await expect(log.locator('.jp-OrchestBuildLog-text')).toContainText('slow', { timeout: 120 * 1000 });
     await expect(log.locator('.jp-OrchestBuildLog-text')).not.toContainText('hello');

@@ -62,7 +62,9 @@ test.describe('Orchest pipeline file type', () => {
       'orchest-jlab:commands',
       'orchest-jlab:sidebar',
       'orchest-jlab:jobs',
-      'orchest-jlab:environments'
+      'orchest-jlab:environments',
+      'orchest-jlab:notebooks',
+      'orchest-jlab:running'
     ];
     const active = await page.evaluate(
       ids => ids.filter(id => window.jupyterapp.isPluginActivated(id)),

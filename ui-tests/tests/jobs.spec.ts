@@ -195,7 +195,13 @@ test.describe('Jobs panel', () => {
     const local = await page.evaluate(iso => new Date(iso).toLocaleString(), job.next_fire as string);
     await expect(view.locator('.jp-OrchestJobs-next')).toHaveText(local);
     const item = section.locator('.jp-OrchestJobs-item');
-    await expect(item.locator('.jp-OrchestJobs-next')).toHaveText(`Next run: ${local}`);
+    // The sidebar says it relative to now ("Next run: in 3 days"), the full date in the tooltip.
+    await expect(item.locator('.jp-OrchestJobs-next')).toHaveText(/^Next run: in /);
+    const full = await page.evaluate(
+      iso => new Date(iso).toLocaleString(document.documentElement.lang || undefined, { dateStyle: 'full', timeStyle: 'medium' }),
+      job.next_fire as string
+    );
+    await expect(item.locator('.jp-OrchestJobs-next time')).toHaveAttribute('title', full);
 
     const action = (name: string): Locator => view.locator(`.jp-OrchestJobs-action[data-action="${name}"]`);
     await action('pause').click();

@@ -55,7 +55,7 @@ test.describe('Past runs, read-only', () => {
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(view).toHaveCount(1);
     await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toContainText(
-      `Weather quickstart (run ${runUuid.slice(0, 8)})`
+      `Run ${runUuid.slice(0, 8)} · Weather quickstart`
     );
     // The run's own pipeline: three steps, with the run's states.
     await expect(view.locator('.react-flow__node')).toHaveCount(3);
@@ -156,7 +156,7 @@ test.describe('Past runs, read-only', () => {
       'true'
     );
     // A second copy does not overwrite the first: the server's message says so.
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: '(run ' }).click();
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: `Run ${run.uuid.slice(0, 8)} · ` }).click();
     await view.locator('.jp-Toolbar [data-command="orchest-jlab:copy-run-pipeline"]').click();
     await expect(view.locator('.jp-OrchestEditor-message.jp-mod-error')).toContainText('exists');
   });

@@ -1,6 +1,7 @@
 /**
- * The editor after a run, in the light and the dark theme, and with
- * validation problems. `UPDATE_SCREENSHOTS=1 ui-tests/run.sh
+ * The editor after a run, in the light and the dark theme, with validation
+ * problems; the Orchest sidebar and JupyterLab's Running panel with a
+ * session, in both themes. `UPDATE_SCREENSHOTS=1 ui-tests/run.sh
  * tests/screenshots.spec.ts` refreshes docs/screenshots/ (docs/editor.md
  * shows them).
  */
@@ -8,12 +9,14 @@ import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 import {
+  apiURL,
   clickToolbar,
   copyExample,
   execute,
   openPipeline,
   REAL_SESSIONS,
   removeExample,
+  runToEnd,
   sessionStatus,
   stepNode,
   stepState
@@ -101,5 +104,40 @@ test.describe('Pipeline editor themes', () => {
     await page.sidebar.close('left');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-problems.png') });
+  });
+
+  const SIDEBAR_TEST = 'the sidebar and the Running panel, in the light and the dark theme';
+  test(SIDEBAR_TEST, async ({ page, tmpPath, request, baseURL }) => {
+    const folder = await copyExample(page, tmpPath);
+    const pipeline = `${folder}/quickstart.orchest`;
+    // A snapshot run and a job, then an interactive run from the editor.
+    await runToEnd(request, baseURL!, { pipeline, interactive: false });
+    const job = await request.post(apiURL(baseURL!, 'jobs'), { data: { pipeline, name: 'nightly' } });
+    expect(job.status(), await job.text()).toBe(201);
+    const editor = await openPipeline(page, folder);
+    await clickToolbar(editor, 'orchest-jlab:run-all');
+    await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+    await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING');
+
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const sidebar = page.locator('#orchest-jlab-sidebar');
+    await expect(sidebar.locator('.jp-OrchestSidebar-runs li')).toHaveCount(2);
+    await expect(sidebar.locator(`.jp-OrchestPipelineItem[data-path="${pipeline}"] .jp-OrchestPipelineSession`)).toHaveAttribute(
+      'data-status',
+      'RUNNING'
+    );
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'sidebar-light.png') });
+    await page.theme.setDarkTheme();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'sidebar-dark.png') });
+
+    await page.sidebar.openTab('jp-running-sessions');
+    await expect(page.locator('#jp-running-sessions .jp-OrchestRunningSession')).toHaveCount(1);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'running-sessions-dark.png') });
+    await page.theme.setLightTheme();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'running-sessions-light.png') });
   });
 });

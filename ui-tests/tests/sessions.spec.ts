@@ -1,14 +1,16 @@
 /**
  * The interactive session controls of the pipeline editor: the status in
- * the toolbar, start and stop, auto-start on open, and runs that start the
- * session first.
+ * the toolbar, start and stop, auto-start on open, runs that start the
+ * session first, and what happens to a session when its last editor closes
+ * (it keeps running, unless `shutdownSessionOnClose`).
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import {
   apiURL,
   clickToolbar,
   copyExample,
+  execute,
   MAKE,
   openPipeline,
   readFile,
@@ -128,6 +130,55 @@ test.describe('Interactive sessions', () => {
     await expect(status).toHaveAttribute('data-status', 'STOPPED');
     // No banner interrupts: the problems bar says what is wrong.
     await expect(editor.locator('.jp-OrchestEditor-message')).toHaveCount(0);
+  });
+});
+
+/** Close the current tab (an editor) and wait until `left` editors remain. */
+async function closeEditor(page: IJupyterLabPageFixture, left = 0): Promise<void> {
+  await execute(page, 'application:close');
+  await expect(page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget')).toHaveCount(left);
+}
+
+test.describe('A session after its last editor closed', () => {
+  test.setTimeout(480000);
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('keeps running by default, and the Running panel lists it', async ({ page, tmpPath, request, baseURL }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
+    await closeEditor(page);
+    await page.sidebar.openTab('jp-running-sessions');
+    await expect(page.locator('#jp-running-sessions .jp-OrchestRunningSession', { hasText: 'quickstart.orchest' })).toHaveCount(1);
+    const session = await (await request.get(apiURL(baseURL!, `sessions/${folder}/quickstart.orchest`))).json();
+    expect(session.status).toBe('RUNNING');
+  });
+});
+
+test.describe('With shutdownSessionOnClose', () => {
+  test.use({
+    mockSettings: { ...galata.DEFAULT_SETTINGS, 'orchest-jlab:editor': { shutdownSessionOnClose: true } }
+  });
+  test.setTimeout(480000);
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  test('the session stops when its last editor closes', async ({ page, tmpPath, request, baseURL }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
+    // A second view of the same pipeline keeps it.
+    await execute(page, 'docmanager:clone');
+    await expect(page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget')).toHaveCount(2);
+    await closeEditor(page, 1);
+    const status = async (): Promise<string> =>
+      (await (await request.get(apiURL(baseURL!, `sessions/${folder}/quickstart.orchest`))).json()).status;
+    expect(await status()).toBe('RUNNING');
+    await closeEditor(page);
+    await expect.poll(status, { timeout: 30000 }).toBe('STOPPED');
   });
 });
 

@@ -3,6 +3,23 @@
  * IOrchestSidebar token), in the order of their ranks.
  */
 import { expect, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import * as crypto from 'crypto';
+
+import {
+  apiURL,
+  copyExample,
+  openPipeline,
+  REAL_SESSIONS,
+  removeExample,
+  runToEnd,
+  sessionStatus,
+  stepNode
+} from './helpers';
+
+// Galata's mock of JupyterLab's sessions would catch orchest's sessions API
+// (the pipelines list reads the sessions).
+test.use(REAL_SESSIONS);
 
 test.describe('Orchest sidebar', () => {
   test('shows the sections the plugins add, by rank', async ({ page }) => {
@@ -12,5 +29,128 @@ test.describe('Orchest sidebar', () => {
     const titles = await sections.evaluateAll(nodes => nodes.map(node => node.getAttribute('aria-label')));
     expect(titles).toEqual(['Pipelines', 'Jobs', 'Runs', 'Environments']);
     await expect(page.locator('#orchest-jlab-sidebar-runs')).toContainText('Open a pipeline to see its runs.');
+  });
+});
+
+test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
+  test.setTimeout(480000);
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+
+  const SESSION_TEST = 'a session is started and stopped from the pipelines list, and shut down from the Running panel';
+  test(SESSION_TEST, async ({ page, tmpPath, request, baseURL }) => {
+    const pipeline = `${await copyExample(page, tmpPath)}/quickstart.orchest`;
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const item = page.locator(`#orchest-jlab-sidebar .jp-OrchestPipelineItem[data-path="${pipeline}"]`);
+    const session = item.locator('.jp-OrchestPipelineSession');
+    const sessionOnServer = async (): Promise<string> =>
+      (await (await request.get(apiURL(baseURL!, `sessions/${pipeline}`))).json()).status;
+
+    await expect(session).toHaveAttribute('data-status', 'STOPPED');
+    await session.locator('[data-action="start-session"]').click();
+    // The first session may build its environment's image first.
+    await expect(session).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
+    expect(await sessionOnServer()).toBe('RUNNING');
+    // No editor was opened by starting it.
+    await expect(page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget')).toHaveCount(0);
+
+    await session.locator('[data-action="stop-session"]').click();
+    await expect(session).toHaveAttribute('data-status', 'STOPPED', { timeout: 30000 });
+    expect(await sessionOnServer()).toBe('STOPPED');
+
+    await session.locator('[data-action="start-session"]').click();
+    await expect(session).toHaveAttribute('data-status', 'RUNNING', { timeout: 90000 });
+
+    // JupyterLab's Running panel lists it beside the kernels; a click opens the pipeline.
+    await page.sidebar.openTab('jp-running-sessions');
+    const running = page.locator('#jp-running-sessions .jp-OrchestRunningSession', { hasText: 'quickstart.orchest' });
+    await expect(running).toHaveCount(1);
+    await expect(running.locator('.jp-RunningSessions-itemLabel')).toHaveAttribute('title', new RegExp(pipeline));
+    await running.locator('.jp-RunningSessions-itemLabel').click();
+    const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(3);
+    await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING');
+
+    await running.locator('.jp-RunningSessions-itemShutdown').click();
+    await expect(running).toHaveCount(0, { timeout: 30000 });
+    expect(await sessionOnServer()).toBe('STOPPED');
+    // Every view of the session says so.
+    await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'STOPPED');
+    await expect(session).toHaveAttribute('data-status', 'STOPPED');
+  });
+
+  test('pipelines of the same name show their folders', async ({ page, tmpPath }) => {
+    const folder = await copyExample(page, tmpPath);
+    const untitled = (uuid: string): string =>
+      JSON.stringify({ name: 'untitled', uuid, version: '1.0.0', settings: {}, parameters: {}, steps: {} }, null, 4) + '\n';
+    await page.contents.uploadContent(untitled(crypto.randomUUID()), 'text', `${folder}/one/untitled.orchest`);
+    await page.contents.uploadContent(untitled(crypto.randomUUID()), 'text', `${folder}/two/untitled.orchest`);
+    const unique = `Only one ${crypto.randomUUID()}`;
+    await page.contents.uploadContent(
+      untitled(crypto.randomUUID()).replace('"untitled"', JSON.stringify(unique)),
+      'text',
+      `${folder}/three/untitled.orchest`
+    );
+    // The list is read again when the sidebar shows.
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const section = page.locator('#orchest-jlab-sidebar-pipelines');
+    for (const sub of ['one', 'two']) {
+      const item = section.locator(`.jp-OrchestPipelineItem[data-path="${folder}/${sub}/untitled.orchest"]`);
+      await expect(item.locator('.jp-OrchestSidebar-name')).toHaveText('untitled');
+      await expect(item.locator('.jp-OrchestPipelineItem-folder')).toHaveText(`${folder}/${sub}`);
+      await expect(item.locator('.jp-OrchestPipelineItem-count')).toHaveText('0 steps');
+    }
+    const alone = section.locator(`.jp-OrchestPipelineItem[data-path="${folder}/three/untitled.orchest"]`);
+    await expect(alone.locator('.jp-OrchestSidebar-name')).toHaveText(unique);
+    await expect(alone.locator('.jp-OrchestPipelineItem-folder')).toHaveCount(0);
+  });
+
+  const RUNS_TEST = 'runs show how long ago they ran, the date in their tooltip; tabs say what they show';
+  test(RUNS_TEST, async ({ page, tmpPath, request, baseURL }) => {
+    const folder = await copyExample(page, tmpPath);
+    const pipeline = `${folder}/quickstart.orchest`;
+    const run = await runToEnd(request, baseURL!, { pipeline, interactive: false });
+    expect(run.status).toBe('SUCCESS');
+    const short = run.uuid.slice(0, 8);
+    await openPipeline(page, folder);
+
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const item = page.locator(`#orchest-jlab-sidebar .jp-OrchestSidebar-runs li[data-run="${run.uuid}"]`);
+    const time = item.locator('time');
+    await expect(time).toHaveText(/ago|now/);
+    const full = await page.evaluate(
+      iso => new Date(iso).toLocaleString(document.documentElement.lang || undefined, { dateStyle: 'full', timeStyle: 'medium' }),
+      run.created as string
+    );
+    await expect(time).toHaveAttribute('title', full);
+    await expect(time).toHaveAttribute('datetime', run.created);
+    // It fits: nothing of the row is cut at the sidebar's default width.
+    await expect(item.locator('.jp-OrchestRuns-status')).toHaveText('Succeeded');
+    await expect(item.locator('.jp-OrchestRuns-kind')).toHaveText(/^Snapshot · \S+s$/);
+    for (const part of await item.locator('.jp-OrchestSidebar-name, .jp-OrchestSidebar-meta').all()) {
+      expect(await part.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    }
+
+    const current = page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
+    const icon = (name: string): Locator => current.locator(`.lm-TabBar-tabIcon svg[data-icon="orchest-jlab:${name}"]`);
+    await expect(icon('pipeline')).toHaveCount(1);
+
+    await item.click();
+    await expect(current).toContainText(`Run ${short} · Weather quickstart`);
+    await expect(icon('run')).toHaveCount(1);
+
+    const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
+    await stepNode(view, 'Transform').dblclick();
+    await expect(current).toContainText(`transform.ipynb (run ${short})`);
+    await expect(icon('executed-notebook')).toHaveCount(1);
+
+    const created = await request.post(apiURL(baseURL!, 'jobs'), { data: { pipeline, name: 'nightly' } });
+    expect(created.status(), await created.text()).toBe(201);
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'quickstart.orchest' }).click();
+    const job = page.locator('#orchest-jlab-sidebar .jp-OrchestJobs-item', { hasText: 'nightly' });
+    await job.click();
+    await expect(current).toContainText('Job · nightly');
+    await expect(icon('job')).toHaveCount(1);
   });
 });
