@@ -14,7 +14,6 @@ import {
   MarkerType,
   MiniMap,
   NodeChange,
-  Panel,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow
@@ -39,9 +38,8 @@ import {
 } from './nodes';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { useController } from './hooks';
-import { Banner, LogPanel, ProblemsBar, RunStatus, RunViewBanner } from './panels';
+import { CanvasMessages, LogPanel, ProblemsBar } from './panels';
 import { PropertiesPanel } from './properties';
-import { RunViewController } from './runview';
 
 /**
  * The whole editor.
@@ -382,17 +380,8 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
         {settings.showMinimap ? <MiniMap pannable zoomable className="jp-OrchestEditor-minimap" /> : null}
-        <Panel position="top-left">
-          <RunStatus controller={controller} trans={trans} />
-        </Panel>
-        {controller instanceof RunViewController ? <RunViewBanner controller={controller} trans={trans} /> : null}
-        {model.steps.length === 0 ? (
-          <Panel position="top-center" className="jp-OrchestEditor-empty">
-            {trans.__('This pipeline has no steps yet: add one with the toolbar’s + button.')}
-          </Panel>
-        ) : null}
+        <CanvasMessages controller={controller} trans={trans} />
       </ReactFlow>
-      <Banner controller={controller} trans={trans} />
       <ProblemsBar controller={controller} trans={trans} />
     </div>
   );
