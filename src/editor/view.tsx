@@ -37,7 +37,7 @@ import {
   TransContext
 } from './nodes';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout';
-import { useController } from './hooks';
+import { useController, useRefitOnResize } from './hooks';
 import { CanvasMessages, LogPanel, ProblemsBar } from './panels';
 import { PropertiesPanel } from './properties';
 
@@ -329,6 +329,7 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
       event.dropAction = event.proposedAction;
       const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
       void controller.edits.addStepsForFiles(files, [at.x - NODE_WIDTH / 2, at.y - NODE_HEIGHT / 2]);
+      node.focus({ preventScroll: true }); // the new steps are selected: Delete applies at once
     };
     node.addEventListener('lm-dragenter', onDragEnterOver);
     node.addEventListener('lm-dragover', onDragEnterOver);
@@ -341,6 +342,8 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
       node.removeEventListener('lm-drop', onDrop);
     };
   }, [controller, flow]);
+
+  useRefitOnResize(container, flow);
 
   const settings = controller.services.settings();
   return (
