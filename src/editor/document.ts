@@ -14,6 +14,7 @@ import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
 import { PipelineController } from './controller';
 import { errorMessage, replaceText } from './helpers';
+import { ensureStepFile } from './missingfile';
 import { isSamePath } from './runstate';
 import { IEditorServices } from './services';
 
@@ -84,7 +85,7 @@ export class PipelineEditorController extends PipelineController {
     if (!step || !step.filePath) {
       return;
     }
-    if (!(await this.edits.ensureStepFile(uuid))) {
+    if (!(await ensureStepFile(this, uuid))) {
       return;
     }
     const path = this.resolve(step.filePath);

@@ -4,14 +4,12 @@
  * undo / redo. Each does nothing while the pipeline is read-only.
  */
 
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { EditResult, IRefusal, IStepInit, IStepView, PipelineModel } from '../model';
 import { newNotebookContent, stepKernelspec } from '../notebooks/kernels';
-import { errorMessage, STEP_EXTENSIONS } from './helpers';
 import { IEditorServices } from './services';
 
 /**
@@ -132,49 +130,6 @@ export class StepEdits {
               ? '# An Orchest step\n'
               : '';
       await contents.save(path, { type: 'file', format: 'text', content: header });
-    }
-  }
-
-  /**
-   * Whether a step's file exists; when it is missing, offer to create it (a
-   * notebook on the step's environment's kernel, or an empty script): true
-   * once it exists.
-   */
-  async ensureStepFile(uuid: string): Promise<boolean> {
-    const c = this._controller;
-    const step = c.model?.step(uuid);
-    if (!step?.filePath) {
-      return false;
-    }
-    const path = c.resolve(step.filePath);
-    if (await fileExists(c.services.contents, path)) {
-      return true;
-    }
-    const trans = c.services.trans;
-    const kind = PathExt.extname(path).toLowerCase();
-    if (c.readOnly || !STEP_EXTENSIONS.includes(kind)) {
-      c.say(trans.__('%1, the file of “%2”, does not exist.', path, step.title), 'warning');
-      return false;
-    }
-    const answer = await showDialog({
-      title: trans.__('Create %1?', PathExt.basename(path)),
-      body: trans.__(
-        '%1, the file of “%2”, does not exist. Create it (%3) and open it?',
-        path,
-        step.title,
-        kind === '.ipynb' ? trans.__('a notebook on the step’s environment’s kernel') : trans.__('an empty script')
-      ),
-      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Create') })]
-    });
-    if (!answer.button.accept) {
-      return false;
-    }
-    try {
-      await this.createStepFile(step.filePath, step.environment);
-      return true;
-    } catch (error) {
-      c.say(trans.__('%1 could not be created: %2', path, errorMessage(error)), 'error');
-      return false;
     }
   }
 
@@ -334,7 +289,7 @@ export function refusalMessage(trans: TranslationBundle, refusal: IRefusal): str
 }
 
 /** Whether a file exists: only a 404 says it does not (other failures are thrown). */
-async function fileExists(contents: Contents.IManager, path: string): Promise<boolean> {
+export async function fileExists(contents: Contents.IManager, path: string): Promise<boolean> {
   try {
     await contents.get(path, { content: false });
     return true;

@@ -187,7 +187,7 @@ test.describe('Views', () => {
     const folder = await copyExample(page, tmpPath);
     const run = await runToEnd(request, baseURL!, { pipeline: `${folder}/quickstart.orchest`, interactive: false });
     const errors: string[] = [];
-    page.on('pageerror', error => errors.push(error.message));
+    page.on('pageerror', error => errors.push(error.stack ?? error.message));
     page.on('console', message => {
       if (message.type() === 'error') {
         errors.push(message.text());
@@ -197,6 +197,13 @@ test.describe('Views', () => {
     await execute(page, 'orchest-jlab:open-run', { runUuid: run.uuid });
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(stepState(view, 'Report')).toHaveAttribute('data-state', 'COMPUTED');
+    // Its log panel, and an executed notebook of it, open too.
+    await stepNode(view, 'Report').click();
+    await execute(page, 'orchest-jlab:toggle-log');
+    await expect(view.locator('.jp-OrchestLog')).toBeVisible();
+    await stepNode(view, 'Transform').dblclick();
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'transform.ipynb' })).toHaveCount(1);
+    await execute(page, 'orchest-jlab:open-run', { runUuid: run.uuid });
     await execute(page, 'application:close-all');
     await expect(page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget')).toHaveCount(0);
     await page.waitForTimeout(1000);
