@@ -142,22 +142,21 @@ export async function addStepWithDialog(c: PipelineController, trans: Translatio
   for (;;) {
     const buttons = [
       ...(c.services.pickFile
-        ? [Dialog.createButton({ label: trans.__('Choose File…'), actions: [CHOOSE_FILE], displayType: 'default' })]
+        ? [Dialog.createButton({ label: trans.__('Choose File…'), actions: [CHOOSE_FILE], accept: false })]
         : []),
       Dialog.cancelButton({ label: trans.__('Cancel') }),
       Dialog.okButton({ label: trans.__('Add') })
     ];
+    const body = new AddStepBody(trans, values, c.environments);
     const result = await showDialog({
       title: trans.__('Add a step'),
-      body: new AddStepBody(trans, values, c.environments),
+      body,
       buttons,
       focusNodeSelector: values.fileChosen ? 'input[name="file_path"]' : 'input[name="title"]'
     });
-    if (!result.value) {
-      return;
-    }
-    values = result.value;
     if (result.button.actions.includes(CHOOSE_FILE)) {
+      // Not an accept button (the dialog gives no value): the body's inputs still hold it.
+      values = body.getValue();
       const start = values.filePath ? PathExt.dirname(c.resolve(values.filePath)) : dir;
       const path = await c.services.pickFile!(trans.__('Choose the file of the new step'), start);
       if (path) {
@@ -168,9 +167,10 @@ export async function addStepWithDialog(c: PipelineController, trans: Translatio
       }
       continue;
     }
-    if (!result.button.accept) {
+    if (!result.button.accept || !result.value) {
       return;
     }
+    values = result.value;
     break;
   }
   const { title, filePath, environment, create } = values;
