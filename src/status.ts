@@ -65,8 +65,15 @@ export function jobStatusLabel(trans: Translate, status: JobStatus): string {
   return runStatusLabel(trans, status);
 }
 
-/** An environment's last build in words (or that it has none yet). */
-export function buildStatusLabel(trans: Translate, build: IBuild | null | undefined): string {
+/**
+ * An environment's last build in words (or that it has none yet).
+ * `sourceHash`: what the environment's files hash to now (the server's
+ * `source_hash`); a successful build made from other files needs a rebuild.
+ */
+export function buildStatusLabel(trans: Translate, build: IBuild | null | undefined, sourceHash?: string | null): string {
+  if (build?.status === 'SUCCESS' && sourceHash && build.source_hash && build.source_hash !== sourceHash) {
+    return trans.__('Needs a rebuild (changed since built)');
+  }
   switch (build?.status) {
     case undefined:
       return trans.__('Not built');

@@ -377,9 +377,12 @@ async def test_the_server_builds_and_serves_environment_kernels(jp_fetch, jp_roo
     assert build["status"] == "SUCCESS", build
     response = await jp_fetch("orchest", "api", "environments", env, "build", "log")
     assert "installed observable" in response.body.decode()
+    shown = await api("GET", "orchest", "api", "environments", env)
+    assert shown["build"]["source_hash"] == shown["source_hash"]  # built from the files as they are
 
     specs = await api("GET", "api", "kernelspecs")
-    assert f"orchest-kernel-{env}" in specs["kernelspecs"]
+    assert specs["kernelspecs"][f"orchest-kernel-{env}"]["spec"]["display_name"] == (
+        f"Obs · Orchest environment ({Path(jp_root_dir).name})")
     Path(jp_root_dir, "nb.ipynb").write_text(notebook("1", kernel=f"orchest-kernel-{env}"))
     kernel = await api("POST", "api", "kernels", body={"name": f"orchest-kernel-{env}", "path": "nb.ipynb"})
     manager = jp_serverapp.kernel_manager.get_kernel(kernel["id"])
@@ -397,3 +400,8 @@ async def test_the_server_builds_and_serves_environment_kernels(jp_fetch, jp_roo
     assert ours(client, kind="kernel")
     await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
     assert ours(client, kind="kernel") == []
+
+    # A changed setup script: the last build no longer matches (the editor says it needs a rebuild).
+    await api("PATCH", "orchest", "api", "environments", env, body={"setup_script": OBSERVABLE + "echo changed\n"})
+    shown = await api("GET", "orchest", "api", "environments", env)
+    assert shown["build"]["status"] == "SUCCESS" and shown["build"]["source_hash"] != shown["source_hash"]

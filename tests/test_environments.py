@@ -130,7 +130,8 @@ def test_kernelspecs_follow_the_environments(tmp_path, project):
     create_environment(project.root, {"name": "Julia env", "language": "julia"})
     folder = tmp_path / "kernels"
     found = project_environments(project.root)
-    assert found == {env_uuid: ("Py (environment)", "python"), r_env: ("R env (environment)", "r")}  # no Julia kernel
+    assert found == {env_uuid: (f"Py · Orchest environment ({project.root.name})", "python"),
+                     r_env: (f"R env · Orchest environment ({project.root.name})", "r")}  # no Julia kernel
     sync_kernelspecs(folder, found)
     spec = json.loads((folder / f"orchest-kernel-{env_uuid}" / "kernel.json").read_text())
     assert spec["metadata"]["kernel_provisioner"] == {"provisioner_name": "orchest-docker",

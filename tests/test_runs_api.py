@@ -116,6 +116,14 @@ async def test_bad_run_requests(jp_fetch, root, body, status, words):
     assert code == status and words in error["message"]
 
 
+async def test_running_a_pipeline_without_steps_says_so(jp_fetch, root):
+    root.environment()
+    root.write("empty.orchest", root.pipeline())
+    for body in ({"pipeline": "empty.orchest"}, {"pipeline": "empty.orchest", "run_type": "incoming", "steps": []}):
+        code, error = await api_error(jp_fetch, "POST", "runs", body=body)
+        assert code == 400 and error["message"] == "There is nothing to run: empty.orchest has no steps yet."
+
+
 async def test_running_an_invalid_pipeline_is_refused_with_its_errors(jp_fetch, root):
     a, _ = chain(root)
     (root.root / "a.py").unlink()

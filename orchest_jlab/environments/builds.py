@@ -59,6 +59,7 @@ from .images import (
     builds_dir,
     failure_message,
     image_tag,
+    source_hash,
 )
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ class Builder:
         me = ProcessIdentity.current()
         build = Build(uuid=str(uuidlib.uuid4()), project_dir=str(project_dir), environment_uuid=env_uuid,
                       environment_name=env.name, image=image_tag(project_dir, env_uuid), base_image=env.base_image,
+                      source_hash=source_hash(env.base_image, env.setup_script, env.language),
                       requested=now(), pid=me.pid, pid_started=me.started)
         build.log_path = str(folder / f"{build.uuid}.log")
         self._set(build, "PENDING")

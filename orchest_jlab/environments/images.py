@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,6 +53,12 @@ echo "--- done"
 """
 
 
+def source_hash(base_image: str | None, setup_script: str, language: str) -> str:
+    """What an image is made from, as written (no Docker needed): a build records it, and an
+    environment whose files no longer match its last successful build needs a rebuild."""
+    return hashlib.sha256(json.dumps([RECIPE_VERSION, base_image, setup_script, language]).encode()).hexdigest()
+
+
 def default_ca_bundle() -> str | None:
     """The host's CA bundle, mounted into builds so that pip and curl trust what the host trusts."""
     for candidate in (os.environ.get("SSL_CERT_FILE"), os.environ.get("REQUESTS_CA_BUNDLE"), *CA_BUNDLES):
@@ -98,6 +106,7 @@ class Build:
     base_image: str | None = None
     resolved_base_image: str | None = None
     build_hash: str | None = None
+    source_hash: str | None = None  # see source_hash(): the environment's files when the build was asked
     skipped: bool = False  # the image was up to date
     requested: str | None = None
     started: str | None = None

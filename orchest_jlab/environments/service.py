@@ -24,6 +24,7 @@ from .files import (
     read_environment,
     update_environment,
 )
+from .images import source_hash
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -110,6 +111,8 @@ class EnvironmentService:
         data["project"] = self.workspace.project_path(project_dir)
         if self.builder is not None:
             data["build"] = self.builder.latest(project_dir, env.uuid)
+            # Its last build is out of date when that build's source_hash differs (e.g. a new setup script).
+            data["source_hash"] = source_hash(env.base_image, env.setup_script, env.language)
         return data
 
     # --- CRUD -------------------------------------------------------------------------------------

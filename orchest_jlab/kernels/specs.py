@@ -45,6 +45,12 @@ def kernel_spec(env_uuid: str, display_name: str, config: dict | None = None, la
     return KernelSpec(**spec_json(env_uuid, display_name, config, language))
 
 
+def display_name(env_name: str, project: Path) -> str:
+    """What the launcher and the kernel picker show: which environment, of which project (an
+    environment's name alone, often "Python 3", reads like any Python kernel)."""
+    return f"{env_name} · Orchest environment ({project.name})" if project.name else f"{env_name} · Orchest environment"
+
+
 def project_environments(root: Path, skip_dirs: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
     """{environment uuid: (display name, language)} of the environments with a kernel (Python, R)
     of every project under root."""
@@ -55,7 +61,7 @@ def project_environments(root: Path, skip_dirs: Iterable[str] = ()) -> dict[str,
     for project in sorted(projects):
         for env in list_environment_files(project):
             if env.language in KERNELS:
-                found.setdefault(env.uuid, (f"{env.name} (environment)", env.language))
+                found.setdefault(env.uuid, (display_name(env.name, project), env.language))
     return found
 
 

@@ -66,6 +66,8 @@ def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None =
     pipeline = document.data
     if run_type not in RUN_TYPES:
         raise BadRequest(f'Unknown run type "{run_type}"; use one of {", ".join(RUN_TYPES)}.')
+    if not pipeline.get("steps"):
+        raise BadRequest(f"There is nothing to run: {path.name} has no steps yet.")
     selection = find_steps(pipeline, list(steps or []))
     try:
         order = resolve_run(graph_of(pipeline), run_type, selection)

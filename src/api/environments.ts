@@ -27,6 +27,8 @@ export interface IBuild {
   /** The base image after the alias map. */
   resolved_base_image?: string | null;
   build_hash?: string | null;
+  /** What the environment's files (base image, setup script, language) hashed to when it was asked. */
+  source_hash?: string | null;
   /** The image was up to date: nothing was built. */
   skipped?: boolean;
   requested?: string | null;
@@ -53,6 +55,8 @@ export interface IEnvironment {
   problems?: string[];
   /** The project folder, relative to the server's root ("" for the root). */
   project: string;
+  /** What its files hash to now (with Docker): a successful build with another needs a rebuild. */
+  source_hash?: string;
   /** The last build; null before the first, absent without Docker. */
   build?: IBuild | null;
 }

@@ -32,6 +32,8 @@ export interface ICommandContext {
   selectedFiles: () => { path: string; isDir: boolean }[];
   /** The current document in the main area (`fromTab`: the one whose tab was right-clicked), or null. */
   currentDocument: (fromTab: boolean) => IOpenDocument | null;
+  /** Whether the open context menu was opened on an element with this class (or inside one). */
+  contextMenuOn: (className: string) => boolean;
 }
 
 /**
@@ -64,4 +66,13 @@ export function currentEditor(context: ICommandContext): PipelineEditorControlle
 export function currentRunView(context: ICommandContext): RunViewController | null {
   const controller = currentController(context);
   return controller instanceof RunViewController ? controller : null;
+}
+
+/**
+ * For the canvas pane's context menu items (args `{onPane: true}`): hidden
+ * when the menu was opened on a step. Lumino matches a selector on every
+ * element from the target up, and xyflow's nodes are inside its pane.
+ */
+export function paneItemVisible(context: ICommandContext, args: { onPane?: unknown }): boolean {
+  return !(args.onPane === true && context.contextMenuOn('react-flow__node'));
 }

@@ -3,7 +3,7 @@
  * notebook or script as a step of its pipeline, adding it to a pipeline.
  */
 
-import { InputDialog, Notification } from '@jupyterlab/apputils';
+import { InputDialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { fastForwardIcon, runIcon } from '@jupyterlab/ui-components';
 
@@ -34,6 +34,29 @@ export function newPipelineText(name: string): string {
 }
 
 /**
+ * Why a pipeline name cannot be a file name, or null.
+ */
+export function pipelineNameProblem(trans: { __: (text: string, ...args: string[]) => string }, name: string): string | null {
+  if (!name) {
+    return trans.__('A pipeline needs a name.');
+  }
+  if (/[\\/:]/.test(name) || name.startsWith('.')) {
+    return trans.__('“%1” cannot be a file name: no /, \\ or :, and no leading dot.', name);
+  }
+  return null;
+}
+
+/** Whether a file exists (contents API). */
+async function exists(context: ICommandContext, path: string): Promise<boolean> {
+  try {
+    await context.contents.get(path, { content: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Register the commands of the file browser and notebooks.
  */
 export function addFileCommands(context: ICommandContext): void {
@@ -47,14 +70,31 @@ export function addFileCommands(context: ICommandContext): void {
     execute: async args => {
       const folder = context.selectedFiles().find(f => f.isDir);
       const cwd = (args.cwd as string) ?? (args.inSelectedFolder && folder ? folder.path : context.currentDirectory());
-      const model = await context.contents.newUntitled({ path: cwd, type: 'file', ext: '.orchest' });
-      const name = PathExt.basename(model.path, '.orchest');
-      await context.contents.save(model.path, {
-        type: 'file',
-        format: 'text',
-        content: newPipelineText(name)
+      const answer = await InputDialog.getText({
+        title: trans.__('New Pipeline'),
+        label: trans.__('Name (the file is <name>.orchest in %1)', cwd || trans.__('the root folder')),
+        placeholder: trans.__('e.g. weather'),
+        okLabel: trans.__('Create')
       });
-      return commands.execute('docmanager:open', { path: model.path });
+      if (!answer.button.accept || answer.value === null) {
+        return;
+      }
+      const name = answer.value.trim().replace(/\.orchest$/, '');
+      const problem = pipelineNameProblem(trans, name);
+      const path = PathExt.join(cwd, `${name}.orchest`);
+      try {
+        if (problem) {
+          throw new Error(problem);
+        }
+        if (await exists(context, path)) {
+          throw new Error(trans.__('%1 already exists: choose another name.', path));
+        }
+        await context.contents.save(path, { type: 'file', format: 'text', content: newPipelineText(name) });
+      } catch (error) {
+        await showErrorMessage(trans.__('The pipeline was not created'), errorMessage(error));
+        return;
+      }
+      return commands.execute('docmanager:open', { path });
     }
   });
 

@@ -14,7 +14,7 @@ import {
   tableRowsIcon
 } from '@jupyterlab/ui-components';
 
-import { currentEditor, currentRunView, ICommandContext } from './context';
+import { currentEditor, currentRunView, ICommandContext, paneItemVisible } from './context';
 import { CommandIDs } from './ids';
 
 /**
@@ -32,6 +32,7 @@ export function addRunningCommands(context: ICommandContext): void {
     label: trans.__('Run All Steps'),
     caption: trans.__('Run every step of the pipeline'),
     icon: fastForwardIcon,
+    isVisible: args => paneItemVisible(context, args),
     isEnabled: () => canRun(false),
     execute: () => editor()?.run('full')
   });

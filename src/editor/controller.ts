@@ -281,12 +281,14 @@ export abstract class PipelineController implements IDisposable {
 
   /** Show the log of a step of the run shown: the log so far, then live lines. */
   showLog(stepUuid: string): Promise<void> {
-    return this.logPanel.show(this.runs.run, stepUuid);
+    return this.logPanel.show(this.runs.runOf(stepUuid) ?? this.runs.run, stepUuid);
   }
 
   /** Show the log of the step shown in the run shown now. */
   protected refreshLog(): void {
-    this.logPanel.follow(this.runs.run, this.selection.size === 1 ? [...this.selection][0] : null);
+    const selected = this.selection.size === 1 ? [...this.selection][0] : null;
+    const step = this.logPanel.state?.stepUuid ?? selected;
+    this.logPanel.follow((step && this.runs.runOf(step)) || this.runs.run, selected);
   }
 
   // ------------------------------------------------------------ events

@@ -13,7 +13,8 @@ import { APIError, ISession, RunType } from '../api';
 import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
 import { PipelineController } from './controller';
-import { errorMessage } from './helpers';
+import { errorMessage, replaceText } from './helpers';
+import { ensureStepFile } from './missingfile';
 import { isSamePath } from './runstate';
 import { IEditorServices } from './services';
 
@@ -82,6 +83,9 @@ export class PipelineEditorController extends PipelineController {
   async openStepFile(uuid: string): Promise<void> {
     const step = this.model?.step(uuid);
     if (!step || !step.filePath) {
+      return;
+    }
+    if (!(await ensureStepFile(this, uuid))) {
       return;
     }
     const path = this.resolve(step.filePath);
@@ -163,6 +167,10 @@ export class PipelineEditorController extends PipelineController {
       return;
     }
     const steps = runType === 'full' ? [] : [...this.selection];
+    if (!this.model.steps.length) {
+      this.say(trans.__('This pipeline has no steps yet: add one before running it.'), 'warning');
+      return;
+    }
     if (runType !== 'full' && !steps.length) {
       this.say(trans.__('Select the steps to run first.'), 'warning');
       return;
@@ -228,6 +236,7 @@ export class PipelineEditorController extends PipelineController {
         }
       }
       this.runs.setRun(latest);
+      this.runs.addEarlierRuns(runs.filter(r => r.interactive));
       this.refreshLog();
       this.bump();
     } catch (error) {
@@ -359,39 +368,4 @@ export function sessionErrorText(trans: TranslationBundle, error: unknown): stri
       : trans.__('The interactive session of %1 was stopped before the run could start.', path);
   }
   return errorMessage(error);
-}
-
-/**
- * Put new text into a document model as one edit of the part that changed
- * (small edits for collaborators and the model's own undo), which also marks
- * the document dirty, as typing in an editor does.
- */
-export function replaceText(model: DocumentRegistry.ICodeModel, text: string): void {
-  const shared = model.sharedModel;
-  const old = shared.getSource();
-  if (old === text) {
-    return;
-  }
-  let start = 0;
-  const limit = Math.min(old.length, text.length);
-  while (start < limit && old.charCodeAt(start) === text.charCodeAt(start)) {
-    start++;
-  }
-  let endOld = old.length;
-  let endNew = text.length;
-  while (endOld > start && endNew > start && old.charCodeAt(endOld - 1) === text.charCodeAt(endNew - 1)) {
-    endOld--;
-    endNew--;
-  }
-  // Never split a surrogate pair.
-  const isHigh = (s: string, i: number): boolean => i >= 0 && (s.charCodeAt(i) & 0xfc00) === 0xd800;
-  if (start > 0 && isHigh(old, start - 1)) {
-    start--;
-  }
-  if (endOld < old.length && isHigh(old, endOld - 1)) {
-    endOld++;
-    endNew++;
-  }
-  shared.updateSource(start, endOld, text.slice(start, endNew));
-  model.dirty = true;
 }

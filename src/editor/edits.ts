@@ -5,6 +5,7 @@
  */
 
 import { PathExt } from '@jupyterlab/coreutils';
+import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { EditResult, IRefusal, IStepInit, IStepView, PipelineModel } from '../model';
@@ -120,11 +121,8 @@ export class StepEdits {
   async createStepFile(filePath: string, environment?: string): Promise<void> {
     const contents = this._controller.services.contents;
     const path = this._controller.resolve(filePath);
-    try {
-      await contents.get(path, { content: false });
-      return; // it exists
-    } catch {
-      // create it
+    if (await fileExists(contents, path)) {
+      return;
     }
     const extension = PathExt.extname(path).toLowerCase();
     if (extension === '.ipynb') {
@@ -292,6 +290,19 @@ export function refusalMessage(trans: TranslationBundle, refusal: IRefusal): str
       );
   }
   return refusal.message;
+}
+
+/** Whether a file exists: only a 404 says it does not (other failures are thrown). */
+export async function fileExists(contents: Contents.IManager, path: string): Promise<boolean> {
+  try {
+    await contents.get(path, { content: false });
+    return true;
+  } catch (error) {
+    if ((error as { response?: Response }).response?.status === 404) {
+      return false;
+    }
+    throw error;
+  }
 }
 
 function parseEdgeId(id: string): [string, string] {

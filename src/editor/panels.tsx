@@ -14,6 +14,29 @@ import { durationSeconds, formatDuration, isRunFinished } from './runstate';
 import { useNow } from './hooks';
 
 /**
+ * What shows over the canvas's top left, one below the other so that none
+ * covers another: the run status, a run view's banner, the message, the
+ * note of an empty pipeline.
+ */
+export function CanvasMessages(props: { controller: PipelineController; trans: TranslationBundle }): JSX.Element {
+  const { controller, trans } = props;
+  return (
+    <Panel position="top-left" className="jp-OrchestEditor-top">
+      <RunStatus controller={controller} trans={trans} />
+      {controller instanceof RunViewController ? <RunViewBanner controller={controller} trans={trans} /> : null}
+      <Banner controller={controller} trans={trans} />
+      {controller.model && !controller.model.steps.length ? (
+        <div className="jp-OrchestEditor-empty">
+          {controller.readOnly
+            ? trans.__('This pipeline has no steps.')
+            : trans.__('This pipeline has no steps yet: add one with the toolbar’s + button.')}
+        </div>
+      ) : null}
+    </Panel>
+  );
+}
+
+/**
  * The run shown: status, progress, duration.
  */
 export function RunStatus(props: {
@@ -203,7 +226,7 @@ export function RunViewBanner(props: { controller: RunViewController; trans: Tra
   }
   const created = new Date(run.created).toLocaleString();
   return (
-    <Panel position="top-right" className="jp-OrchestEditor-readOnly">
+    <div className="jp-OrchestEditor-readOnly">
       <span>
         {controller.pipeline?.source === 'snapshot'
           ? trans.__('Read-only: the run of %1, from its snapshot.', created)
@@ -217,6 +240,6 @@ export function RunViewBanner(props: { controller: RunViewController; trans: Tra
       >
         {trans.__('Create editable copy')}
       </button>
-    </Panel>
+    </div>
   );
 }

@@ -103,12 +103,56 @@ export class RunTracker {
     return this._run;
   }
 
-  /** A step's state in the run shown, or undefined when it is not part of it. */
+  /**
+   * A step's state: in the run shown, else its last state in an earlier run
+   * (Orchest keeps each step's last state: a partial run does not reset the
+   * others), or undefined when no run known ran it.
+   */
   step(uuid: string): IRunStep | undefined {
-    return this._run?.steps[uuid];
+    return this._run?.steps[uuid] ?? this._earlier.get(uuid)?.step;
+  }
+
+  /** The run a step's state comes from (see `step`), or null. */
+  runOf(uuid: string): IRun | null {
+    return this._run?.steps[uuid] ? this._run : this._earlier.get(uuid)?.run ?? null;
+  }
+
+  /**
+   * Earlier runs (newest first, e.g. the pipeline's past interactive runs
+   * after a page reload): each step not in the run shown keeps its state in
+   * the newest of them that ran it.
+   */
+  addEarlierRuns(runs: readonly IRun[]): void {
+    for (const run of runs) {
+      if (run.uuid === this._run?.uuid || (this._run && Date.parse(run.created) > Date.parse(this._run.created))) {
+        continue;
+      }
+      for (const [uuid, step] of Object.entries(run.steps)) {
+        if (!this._run?.steps[uuid] && !this._earlier.has(uuid)) {
+          this._earlier.set(uuid, { run, step });
+        }
+      }
+    }
   }
 
   private _run: IRun | null = null;
+  private _earlier = new Map<string, { run: IRun; step: IRunStep }>();
+
+  /** Show another run; the one shown so far gives its steps' states to `_earlier`. */
+  private _replace(run: IRun | null): void {
+    const old = this._run;
+    if (!run) {
+      this._earlier.clear();
+    } else if (old && Date.parse(old.created) <= Date.parse(run.created)) {
+      for (const [uuid, step] of Object.entries(old.steps)) {
+        this._earlier.set(uuid, { run: old, step });
+      }
+    }
+    this._run = run;
+    for (const uuid of Object.keys(run?.steps ?? {})) {
+      this._earlier.delete(uuid);
+    }
+  }
 
   /**
    * Show a run fetched through the REST API. For the run already shown, what
@@ -130,7 +174,7 @@ export class RunTracker {
         steps
       };
     } else {
-      this._run = run ? { ...run, steps: { ...run.steps } } : null;
+      this._replace(run ? { ...run, steps: { ...run.steps } } : null);
     }
   }
 
@@ -165,6 +209,12 @@ export class RunTracker {
         return true;
       }
       case 'step': {
+        const earlier = this._earlier.get(event.step_uuid);
+        if (earlier && earlier.run.uuid === event.run_uuid) {
+          // An earlier run still ending (e.g. cancelled): its step's last state.
+          earlier.step = { ...earlier.step, state: event.state, started: event.started, finished: event.finished, error: event.error };
+          return true;
+        }
         if (!this._run || event.run_uuid !== this._run.uuid) {
           return false;
         }

@@ -14,7 +14,6 @@ import {
   MarkerType,
   MiniMap,
   NodeChange,
-  Panel,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow
@@ -38,10 +37,9 @@ import {
   TransContext
 } from './nodes';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout';
-import { useController } from './hooks';
-import { Banner, LogPanel, ProblemsBar, RunStatus, RunViewBanner } from './panels';
+import { useController, useRefitOnResize } from './hooks';
+import { CanvasMessages, LogPanel, ProblemsBar } from './panels';
 import { PropertiesPanel } from './properties';
-import { RunViewController } from './runview';
 
 /**
  * The whole editor.
@@ -331,6 +329,7 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
       event.dropAction = event.proposedAction;
       const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
       void controller.edits.addStepsForFiles(files, [at.x - NODE_WIDTH / 2, at.y - NODE_HEIGHT / 2]);
+      node.focus({ preventScroll: true }); // the new steps are selected: Delete applies at once
     };
     node.addEventListener('lm-dragenter', onDragEnterOver);
     node.addEventListener('lm-dragover', onDragEnterOver);
@@ -343,6 +342,8 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
       node.removeEventListener('lm-drop', onDrop);
     };
   }, [controller, flow]);
+
+  useRefitOnResize(container, flow);
 
   const settings = controller.services.settings();
   return (
@@ -382,17 +383,8 @@ function Canvas(props: { controller: PipelineController; trans: TranslationBundl
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
         {settings.showMinimap ? <MiniMap pannable zoomable className="jp-OrchestEditor-minimap" /> : null}
-        <Panel position="top-left">
-          <RunStatus controller={controller} trans={trans} />
-        </Panel>
-        {controller instanceof RunViewController ? <RunViewBanner controller={controller} trans={trans} /> : null}
-        {model.steps.length === 0 ? (
-          <Panel position="top-center" className="jp-OrchestEditor-empty">
-            {trans.__('This pipeline has no steps yet: add one with the toolbar’s + button.')}
-          </Panel>
-        ) : null}
+        <CanvasMessages controller={controller} trans={trans} />
       </ReactFlow>
-      <Banner controller={controller} trans={trans} />
       <ProblemsBar controller={controller} trans={trans} />
     </div>
   );

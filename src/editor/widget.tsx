@@ -11,6 +11,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import { MainAreaToolbar } from '../components/toolbar';
 import { PipelineController } from './controller';
 import { IEditorServices, PIPELINE_EDITOR_FACTORY } from './services';
 import { PipelineEditorController } from './document';
@@ -89,7 +90,7 @@ export class PipelineEditorWidget extends DocumentWidget<
  */
 export class RunViewWidget extends MainAreaWidget<PipelinePanel<RunViewController>> {
   constructor(controller: RunViewController, trans: TranslationBundle) {
-    super({ content: new PipelinePanel(controller, trans) });
+    super({ content: new PipelinePanel(controller, trans), toolbar: new MainAreaToolbar() });
     this.id = RunViewWidget.idOf(controller.runUuid);
     this.addClass('jp-OrchestEditorWidget');
     this.addClass('jp-OrchestRunView');
@@ -140,7 +141,7 @@ export class PipelineEditorFactory extends ABCWidgetFactory<PipelineEditorWidget
     this._services.events.start();
     const controller = new PipelineEditorController(context, this._services);
     const content = new PipelinePanel(controller, this._services.trans);
-    const widget = new PipelineEditorWidget({ content, context });
+    const widget = new PipelineEditorWidget({ content, context, toolbar: new MainAreaToolbar() });
     this._populateToolbar(widget);
     return widget;
   }

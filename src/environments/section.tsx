@@ -72,7 +72,7 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
       <div className="jp-OrchestEnv-row">
         <span className={`jp-OrchestRunStatus-dot jp-mod-${(status ?? 'none').toLowerCase()}`} />
         <span className="jp-OrchestSidebar-name jp-OrchestEnv-name">{env.name}</span>
-        <span className="jp-OrchestSidebar-meta jp-OrchestEnv-status">{buildStatusLabel(trans, env.build)}</span>
+        <span className="jp-OrchestSidebar-meta jp-OrchestEnv-status">{buildStatusLabel(trans, env.build, env.source_hash)}</span>
       </div>
       <div className="jp-OrchestEnv-details">
         <span className="jp-OrchestEnv-language">{languageLabel(trans, env.language)}</span>

@@ -63,6 +63,16 @@ function AxisEditor(props: {
   const setRow = (index: number, text: string): void =>
     onChange({ ...axis, rows: axis.rows.map((row, i) => (i === index ? text : row)) });
   const mode: ValuesMode = axis.mode === 'rows' ? 'json' : 'rows';
+  // *Add a value* puts the cursor in the new row.
+  const rowsNode = React.useRef<HTMLDivElement>(null);
+  const added = React.useRef(false);
+  React.useEffect(() => {
+    if (added.current) {
+      added.current = false;
+      const inputs = rowsNode.current?.querySelectorAll<HTMLInputElement>('.jp-OrchestJobs-value');
+      inputs?.[inputs.length - 1]?.focus();
+    }
+  }, [axis.rows.length]);
   return (
     <div
       className={`jp-OrchestJobs-axis ${props.problems.length ? 'jp-mod-error' : ''}`}
@@ -90,7 +100,7 @@ function AxisEditor(props: {
           onChange={e => onChange({ ...axis, text: e.target.value })}
         />
       ) : (
-        <div className="jp-OrchestJobs-rows">
+        <div className="jp-OrchestJobs-rows" ref={rowsNode}>
           {axis.rows.map((row, i) => (
             <div key={i} className="jp-OrchestJobs-row">
               <input
@@ -113,7 +123,10 @@ function AxisEditor(props: {
           <button
             type="button"
             className="jp-OrchestJobs-link jp-OrchestJobs-addValue"
-            onClick={() => onChange({ ...axis, rows: [...axis.rows, ''] })}
+            onClick={() => {
+              added.current = true;
+              onChange({ ...axis, rows: [...axis.rows, ''] });
+            }}
           >
             {trans.__('Add a value')}
           </button>

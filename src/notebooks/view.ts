@@ -11,6 +11,7 @@ import { NotebookModel, StaticNotebook } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
+import { MainAreaToolbar } from '../components/toolbar';
 import type { IStaticNotebook } from '../editor/services';
 import { executedNotebookIcon } from '../icons';
 import { rejoinLines } from './nbformat';
@@ -40,13 +41,37 @@ export function createStaticNotebook(
     cell.readOnly = true;
   }
   content.addClass('jp-OrchestStaticNotebook');
-  const widget = new MainAreaWidget({ content });
+  const widget = new StaticNotebookWidget({ content, toolbar: new MainAreaToolbar() }, model);
   widget.id = notebook.id;
   widget.title.label = notebook.title;
   widget.title.icon = executedNotebookIcon;
   widget.title.closable = true;
-  widget.disposed.connect(() => model.dispose());
   return widget;
+}
+
+/**
+ * The main-area widget of a read-only notebook; it owns the notebook's model.
+ */
+class StaticNotebookWidget extends MainAreaWidget<StaticNotebook> {
+  constructor(
+    options: MainAreaWidget.IOptions<StaticNotebook>,
+    private readonly _model: NotebookModel
+  ) {
+    super(options);
+  }
+
+  /**
+   * The model goes after the cells: disposed first (on the `disposed`
+   * signal, which comes before the content is), its cells' widgets were
+   * still sent resize messages after their own disposal (*Close All Tabs*
+   * logged a TypeError).
+   */
+  dispose(): void {
+    if (!this.isDisposed) {
+      super.dispose();
+      this._model.dispose();
+    }
+  }
 }
 
 /**

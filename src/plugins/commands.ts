@@ -74,7 +74,8 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
         fileBrowser
           ? Array.from(fileBrowser.selectedItems(), item => ({ path: item.path, isDir: item.type === 'directory' }))
           : [],
-      currentDocument: fromTab => (docManager ? currentDocument(app, docManager, fromTab) : null)
+      currentDocument: fromTab => (docManager ? currentDocument(app, docManager, fromTab) : null),
+      contextMenuOn: className => !!app.contextMenuHitTest(node => node.classList.contains(className))
     });
     keepCommandsCurrent(app.commands, pipelines);
     addNotebookRunButton(app.docRegistry, app.commands, trans);

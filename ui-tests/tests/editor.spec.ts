@@ -388,6 +388,9 @@ test.describe('File browser integration', () => {
     await expect(stepNode(editor, 'extra')).toBeVisible();
     await expect(stepNode(editor, 'extra')).toContainText('extra.ipynb');
     await expect(editor.locator('.react-flow__node')).toHaveCount(4);
+    // The dropped step is selected and the canvas has the focus: Delete removes it at once.
+    await page.keyboard.press('Delete');
+    await expect(editor.locator('.react-flow__node')).toHaveCount(3);
   });
 
   test('creates a new pipeline in a folder from its context menu', async ({
@@ -400,6 +403,8 @@ test.describe('File browser integration', () => {
     await page.filebrowser.openDirectory(tmpPath);
     await page.locator('.jp-DirListing-item', { hasText: 'project' }).click({ button: 'right' });
     await page.locator('.lm-Menu-item', { hasText: 'New Pipeline' }).click();
+    await page.locator('.jp-Dialog input').fill('untitled');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
     const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
     await expect(editor.locator('.jp-OrchestEditor-empty')).toBeVisible();
     await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toContainText('.orchest');

@@ -174,6 +174,8 @@ test.describe('Environments panel', () => {
     await page.keyboard.type('echo slow; sleep 120');
     await page.keyboard.press('Control+s');
     await expect(tab).not.toHaveClass(/jp-mod-dirty/);
+    // The image no longer matches its setup script.
+    await expect(item.locator('.jp-OrchestEnv-status')).toHaveText('Needs a rebuild (changed since built)');
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Build log · Shell tools' }).click();
     await log.locator('button[name="build"]').click();
     await expect(log.locator('.jp-OrchestBuildLog-text')).toContainText('slow', { timeout: 120 * 1000 });

@@ -201,3 +201,11 @@ export const REAL_SESSIONS: any = {
     await use(null);
   }
 };
+
+/** Click *Run all* in an editor and wait until the example's three steps are COMPUTED. */
+export async function runAllInEditor(editor: Locator): Promise<void> {
+  await clickToolbar(editor, 'orchest-jlab:run-all');
+  for (const title of ['Make data', 'Transform', 'Report']) {
+    await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
+  }
+}

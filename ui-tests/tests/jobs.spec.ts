@@ -80,7 +80,10 @@ test.describe('Jobs panel', () => {
     const unit = form.locator('.jp-OrchestJobs-axis[data-owner="pipeline_parameters"][data-name="unit"]');
     await expect(unit.locator('.jp-OrchestJobs-value')).toHaveValue('celsius');
     await unit.locator('.jp-OrchestJobs-addValue').click();
-    await unit.locator('.jp-OrchestJobs-value').nth(1).fill('fahrenheit');
+    // The new value's field has the focus: typing fills it.
+    await expect(unit.locator('.jp-OrchestJobs-value').nth(1)).toBeFocused();
+    await page.keyboard.type('fahrenheit');
+    await expect(unit.locator('.jp-OrchestJobs-value').nth(1)).toHaveValue('fahrenheit');
     await expect(runCount).toHaveText('2 runs');
     // A step's parameter, as a JSON list.
     const days = form.locator(`.jp-OrchestJobs-axis[data-owner="${MAKE}"][data-name="days"]`);

@@ -101,6 +101,40 @@ describe('RunTracker', () => {
     tracker.setRun(run({ uuid: 'r9' }));
     expect(tracker.step('a')!.state).toBe('PENDING');
   });
+
+  it('keeps the last state of the steps a partial run leaves out', () => {
+    const tracker = new RunTracker(PATH);
+    tracker.setRun(run());
+    tracker.apply(stepEvent('a', 'COMPUTED'));
+    tracker.apply(stepEvent('b', 'FAILURE'));
+    const later = '2026-01-01T10:05:00.000+00:00';
+    const onlyB = run({ uuid: 'r2', run_type: 'selection', created: later, steps: { b: run().steps.b } });
+    tracker.setRun(onlyB);
+    expect(tracker.step('a')!.state).toBe('COMPUTED');
+    expect(tracker.runOf('a')!.uuid).toBe('r1');
+    expect(tracker.step('b')!.state).toBe('PENDING');
+    expect(tracker.runOf('b')!.uuid).toBe('r2');
+    // An older answer never replaces what a newer run shows.
+    tracker.addEarlierRuns([onlyB, run({ steps: { ...run().steps, b: { ...run().steps.b, state: 'COMPUTED' } } })]);
+    expect(tracker.step('b')!.state).toBe('PENDING');
+    // No run at all (e.g. another pipeline's file): nothing is kept.
+    tracker.setRun(null);
+    expect(tracker.step('a')).toBeUndefined();
+  });
+
+  it('reads the last states of earlier runs after a reload', () => {
+    const tracker = new RunTracker(PATH);
+    const onlyB = run({ uuid: 'r3', created: '2026-01-01T11:00:00.000+00:00', steps: { b: run().steps.b } });
+    const older = run({ uuid: 'r2', created: '2026-01-01T10:30:00.000+00:00', steps: { a: { ...run().steps.a, state: 'FAILURE' } } });
+    const oldest = run({ steps: { a: { ...run().steps.a, state: 'COMPUTED' } } });
+    tracker.setRun(onlyB);
+    tracker.addEarlierRuns([onlyB, older, oldest]);
+    expect(tracker.step('a')!.state).toBe('FAILURE');
+    expect(tracker.runOf('a')!.uuid).toBe('r2');
+    // Events of an earlier run still ending update its step's last state.
+    expect(tracker.apply({ ...stepEvent('a', 'ABORTED'), run_uuid: 'r2' } as OrchestEvent)).toBe(true);
+    expect(tracker.step('a')!.state).toBe('ABORTED');
+  });
 });
 
 describe('helpers', () => {

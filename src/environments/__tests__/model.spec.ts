@@ -174,6 +174,16 @@ describe('build status', () => {
     expect(buildStatusLabel(trans, build('FAILURE'))).toBe('Build failed');
     expect(buildStatusLabel(trans, { ...build('SUCCESS'), skipped: true })).toBe('Built (up to date)');
   });
+
+  it('says a build made from other files needs a rebuild', () => {
+    const built = { ...build('SUCCESS'), source_hash: 'a' };
+    expect(buildStatusLabel(trans, built, 'a')).toBe('Built');
+    expect(buildStatusLabel(trans, built, 'b')).toBe('Needs a rebuild (changed since built)');
+    // Records from before builds kept their source, and environments shown without Docker: no claim.
+    expect(buildStatusLabel(trans, build('SUCCESS'), 'b')).toBe('Built');
+    expect(buildStatusLabel(trans, built, undefined)).toBe('Built');
+    expect(buildStatusLabel(trans, { ...build('FAILURE'), source_hash: 'a' }, 'b')).toBe('Build failed');
+  });
 });
 
 describe('a REST answer older than the build events', () => {
