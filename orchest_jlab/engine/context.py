@@ -36,6 +36,7 @@ class StepContext:
     extra_env: dict[str, str] = field(default_factory=dict)
     environment: str | None = None  # the step's environment uuid (the docker backend's image)
     source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
+    network: str | None = None  # the private network of the run's services (containers join it)
 
     @property
     def cwd(self) -> Path:
