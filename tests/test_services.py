@@ -23,6 +23,7 @@ from .conftest import ProjectBuilder
 from .engine_helpers import notebook
 from .session_helpers import start_session, stop_session
 from .test_runs_api import api, finished
+from .test_sessions import TestOnDocker as SessionsOnDocker
 
 # What both steps run: the service by its name and by Orchest's internal hostname, get_services()'s
 # shape, and nothing outside the private network.
@@ -82,25 +83,12 @@ def containers(client, **labels) -> list:
 
 @pytest.mark.usefixtures("needs_docker")
 class TestOnDocker:
-    @pytest.fixture
-    def jp_server_config(self, tmp_path):
-        return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
-                "OrchestApp": {"backend": "docker", "docker_data_dir": str(tmp_path / "data"), "build_network": "none"}}
+    # The docker backend, and the environments' images removed afterwards (docker_client, autouse).
+    jp_server_config = SessionsOnDocker.jp_server_config
+    docker_client = SessionsOnDocker.docker_client
 
-    @pytest.fixture
-    def client(self, tmp_path):
-        import docker
-
-        from orchest_jlab.docker import LABEL
-
-        client = docker.from_env()
-        yield client
-        for image in client.images.list(filters={"label": [f"{LABEL}.kind=environment-image"]}):
-            if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
-                client.images.remove(image.id, force=True)
-        client.close()
-
-    async def test_services_of_a_session_and_of_a_run(self, client, jp_fetch, jp_ws_fetch, root):
+    async def test_services_of_a_session_and_of_a_run(self, docker_client, jp_fetch, jp_ws_fetch, root):
+        client = docker_client
         env = root.environment("Py")
         services_pipeline(root, env)
         ws = await jp_ws_fetch("orchest", "api", "events")
