@@ -24,6 +24,7 @@ from .engine_helpers import notebook
 from .session_helpers import start_session, stop_session
 from .test_runs_api import api, finished
 from .test_sessions import TestOnDocker as SessionsOnDocker
+from .test_sessions import open_notebook
 
 # What both steps run: the service by its name and by Orchest's internal hostname, get_services()'s
 # shape, and nothing outside the private network.
@@ -87,7 +88,7 @@ class TestOnDocker:
     jp_server_config = SessionsOnDocker.jp_server_config
     docker_client = SessionsOnDocker.docker_client
 
-    async def test_services_of_a_session_and_of_a_run(self, docker_client, jp_fetch, jp_ws_fetch, root):
+    async def test_services_of_a_session_and_of_a_run(self, docker_client, jp_fetch, jp_ws_fetch, jp_serverapp, root):
         client = docker_client
         env = root.environment("Py")
         services_pipeline(root, env)
@@ -104,6 +105,20 @@ class TestOnDocker:
         _, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
         run = await finished(jp_fetch, run["uuid"], timeout=180)
         assert run["status"] == "SUCCESS", step_errors(root, run)
+
+        # The step's notebook opened in JupyterLab: its kernel joins the session's network.
+        kernel = await open_notebook(jp_fetch, "probe.ipynb", f"orchest-kernel-{env}")
+        kc = jp_serverapp.kernel_manager.get_kernel(kernel["id"]).client()
+        kc.start_channels()
+        outputs: list[str] = []
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(PROBE, timeout=60, output_hook=lambda m: outputs.append(
+                m["content"].get("text") or "\n".join(m["content"].get("traceback") or [])))
+        finally:
+            kc.stop_channels()
+            await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
+        assert reply["content"]["status"] == "ok" and "PROBE OK" in "".join(outputs), outputs
 
         # Its URL through the Jupyter server: with the token (jp_fetch sends it), not without.
         url = web["external_urls"]["8000"]

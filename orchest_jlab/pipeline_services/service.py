@@ -195,18 +195,21 @@ class PipelineServices:
 
     async def attach_kernel(self, project_dir: Path, notebook: str) -> Attachment | None:
         """The provisioner's question for a kernel a user opens: the running session whose pipeline
-        has ``notebook`` (an API path) as a step file, if it has services."""
+        has ``notebook`` (Jupyter's JPY_SESSION_NAME: a path, absolute or under the root) as a step
+        file, if it has services."""
+        from ..pipelines import read_pipeline, resolve_step_file
+
+        if not notebook:
+            return None
+        target = (self.workspace.root / notebook).resolve()  # an absolute path stays itself
         for group in list(self.groups.values()):
             if group.owner.kind != "session" or group.stopping:
                 continue
             with contextlib.suppress(Exception):
-                from ..pipelines import read_pipeline, resolve_step_file
-
                 pipeline = self.workspace.resolve(group.owner.pipeline_path)
-                steps = read_pipeline(pipeline).data.get("steps") or {}
-                for step in steps.values():
+                for step in (read_pipeline(pipeline).data.get("steps") or {}).values():
                     with contextlib.suppress(Exception):
-                        if self._api_path(resolve_step_file(pipeline, step.get("file_path") or "", project_dir)) == notebook:
+                        if resolve_step_file(pipeline, step.get("file_path") or "", group.project_dir) == target:
                             return self.attachment(group)
         return None
 
