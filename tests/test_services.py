@@ -7,6 +7,7 @@ refusal where services cannot run."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -189,3 +190,56 @@ def test_without_a_docker_engine_services_are_refused_naming_them(tmp_path, monk
     assert refused.value.message.startswith('Service "web" of p.orchest needs a Docker engine, and none is reachable')
     # A pipeline without services in that scope runs as before.
     assert services.engine.choose_backend(prepare_run(root.root / "p.orchest", interactive=True)).name == "local"
+
+
+@pytest.mark.usefixtures("needs_docker")
+async def test_closing_stops_a_runs_services_and_a_killed_owners_are_removed(tmp_path):
+    import socket
+    import subprocess
+
+    import docker
+
+    from orchest_jlab.docker import LABEL, create_network
+    from orchest_jlab.environments import LOCAL_BASE_IMAGE
+
+    client = docker.from_env()
+    root = ProjectBuilder(tmp_path / "project")
+    env = root.environment("Py")
+    data = services_pipeline(root, env, scope=("noninteractive",))
+    root.file("probe.py", "import time\ntime.sleep(120)\n")
+    services = Services(OrchestSettings(backend="docker", docker_data_dir=str(tmp_path / "data"), build_network="none"),
+                        root.root)
+    request = prepare_run(root.root / "p.orchest", interactive=False, run_type="selection",
+                          steps=[next(iter(data["steps"]))])
+    run = services.engine.start(request)
+    try:
+        for _ in range(1200):  # its image is built, then its service starts, then its step
+            if containers(client, kind="step", run=run.uuid):
+                break
+            await asyncio.sleep(0.1)
+        assert len(containers(client, kind="service", run=run.uuid)) == 1
+    finally:
+        await services.close()  # what a server shutting down does
+    assert containers(client, kind="service", run=run.uuid) == [] and containers(client, kind="step", run=run.uuid) == []
+    assert client.networks.list(names=[f"orchest-jlab-{run.uuid}"]) == []
+
+    # What a killed process leaves (a service and its network) is removed when the next one starts.
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    labels = {f"{LABEL}.pid": str(dead.pid), f"{LABEL}.host": socket.gethostname(), f"{LABEL}.project": str(root.root)}
+    network = create_network(client, "orchest-jlab-killed-owner-test", labels)
+    service = client.containers.create(LOCAL_BASE_IMAGE, ["sleep", "60"], network=network.name,
+                                       labels={**labels, f"{LABEL}.kind": "service"})
+    try:
+        assert Services(OrchestSettings(backend="docker"), tmp_path).builder is not None  # what a start does
+        assert containers(client, kind="service", project=str(root.root)) == []
+        assert client.networks.list(names=[network.name]) == []
+    finally:
+        with contextlib.suppress(Exception):
+            service.remove(force=True)
+        with contextlib.suppress(Exception):
+            network.remove()
+        for image in client.images.list(filters={"label": [f"{LABEL}.kind=environment-image"]}):
+            if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
+                client.images.remove(image.id, force=True)
+        client.close()
