@@ -1,7 +1,12 @@
 """Services in the pure core: validation naming the service and field, start order, launch and the SDK's shape."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from orchest_jlab.pipelines import check_pipeline_file
 from orchest_jlab.pipelines.services import in_scope, launch_of, sdk_view, session_uuid_of
+
+from .test_fuzz import plausible
 
 
 def with_services(project, services: dict):
@@ -91,3 +96,27 @@ def test_the_sdk_view_has_orchests_shape():
 def test_the_interactive_session_uuid_is_stable_per_pipeline():
     assert session_uuid_of("a/p.orchest") == session_uuid_of("a/p.orchest") != session_uuid_of("b/p.orchest")
     assert len(session_uuid_of("a/p.orchest")) == 16
+
+
+FIELDS = {"name": "web", "image": "redis", "scope": ["interactive"], "command": "bash", "args": "-c 'x'",
+          "entrypoint": "sh", "binds": {"/data": "/data"}, "ports": [80], "env_variables": {"A": "1"},
+          "env_variables_inherit": ["B"], "order": 1, "preserve_base_path": True, "requires_authentication": False}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["web", "db", "Bad Name", ""]),
+                       st.dictionaries(st.sampled_from(sorted(FIELDS)), plausible, max_size=6).map(
+                           lambda mutated: {**FIELDS, **mutated}) | plausible, max_size=3))
+def test_any_services_value_is_reported_never_raised(services):
+    from orchest_jlab.pipelines import validate_pipeline
+
+    from .test_fuzz import EXAMPLE, EXAMPLES, check_report
+
+    document = {**EXAMPLE, "services": services}
+    report = validate_pipeline(document, EXAMPLES / "quickstart.orchest")
+    check_report(document, report)
+    for scope in ("interactive", "noninteractive"):
+        started = in_scope(document, scope)
+        if report.valid:  # what sessions and runs start: only valid documents get there
+            for service in started:
+                sdk_view(launch_of(service, "s", "/"), "s", "http://x", "/")

@@ -69,7 +69,7 @@ def service_problems(data: Any) -> list[Problem]:
                 problems.append(service_problem(key, ["command" if "entrypoint" in service else "args"],
                                                 f"its arguments cannot be split like a shell does: {exc}."))
         order = service.get("order")
-        if isinstance(order, int) and not isinstance(order, bool):
+        if _is_int(order):
             if order in orders:
                 problems.append(service_problem(key, ["order"], f'its order {order} is also that of "{orders[order]}".'))
             orders.setdefault(order, key)
@@ -95,8 +95,14 @@ def port_number(value: Any) -> int | None:
 def in_scope(data: Any, scope: str) -> list[dict]:
     """The services a session (``interactive``) or run (``noninteractive``) starts, in start order:
     by ``order``, those without one after, by name."""
-    chosen = [s for s in _services(data).values() if isinstance(s, dict) and scope in (s.get("scope") or [])]
-    return sorted(chosen, key=lambda s: (not isinstance(s.get("order"), int), s.get("order") or 0, s.get("name") or ""))
+    chosen = [s for s in _services(data).values()
+              if isinstance(s, dict) and isinstance(s.get("scope"), list) and scope in s["scope"]]
+    return sorted(chosen, key=lambda s: (not _is_int(s.get("order")), s["order"] if _is_int(s.get("order")) else 0,
+                                         str(s.get("name"))))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def session_uuid_of(pipeline_path: str) -> str:
@@ -155,7 +161,7 @@ def launch_of(service: dict, session_uuid: str, base_url: str, inherited: dict[s
             env[key] = inherited[key]
     ports = [p for p in (port_number(v) for v in spec.get("ports") or []) if p is not None]
     binds = {k: v for k, v in (spec.get("binds") or {}).items() if k in BIND_SOURCES and isinstance(v, str) and v}
-    order = service.get("order") if isinstance(service.get("order"), int) else None
+    order = service.get("order") if _is_int(service.get("order")) else None
     return ServiceLaunch(name=name, image=service["image"], entrypoint=[entry] if entry else None,
                          command=shlex.split(args) if args else None, env=env, binds=binds, ports=ports,
                          preserve_base_path=pbp, order=order, spec=spec)
