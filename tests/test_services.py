@@ -34,7 +34,7 @@ import json, socket, urllib.request
 import orchest
 services = orchest.get_services()
 web = orchest.get_service("web")
-assert set(services) == {"web"} and web == services["web"]
+assert "web" in services and web == services["web"]
 assert web["internal_hostname"].startswith("web-") and web["ports"] == [8000] and "scope" not in web
 assert list(web["external_urls"]) == [8000] and web["base_paths"][8000].endswith(f"/service-{web['internal_hostname']}_8000")
 for host in ("web", web["internal_hostname"]):
@@ -48,13 +48,30 @@ print("PROBE OK", json.dumps({k: web[k] for k in ("internal_hostname", "image")}
 """
 
 
+# A websocket echo service that keeps its base path (Streamlit's and TensorBoard's kind): tornado
+# comes with the image's ipykernel.
+ECHO = """
+import os, tornado.ioloop, tornado.web, tornado.websocket
+base = "/" + os.environ["BASE"]
+class Echo(tornado.websocket.WebSocketHandler):
+    def on_message(self, message):
+        self.write_message("echo: " + message)
+class Root(tornado.web.RequestHandler):
+    def get(self):
+        self.write(base)
+tornado.web.Application([(base + "/ws", Echo), (base + "/", Root)]).listen(8001)
+tornado.ioloop.IOLoop.current().start()
+"""
+
+
 @pytest.fixture
 def root(jp_root_dir) -> ProjectBuilder:
     return ProjectBuilder(Path(jp_root_dir))
 
 
-def services_pipeline(root: ProjectBuilder, env: str, scope=("interactive", "noninteractive")) -> dict:
+def services_pipeline(root: ProjectBuilder, env: str, scope=("interactive", "noninteractive"), echo=False) -> dict:
     root.file("hello.txt", "hello from the project")
+    root.file("echo.py", ECHO)
     root.file("probe.py", PROBE)
     root.file("probe.ipynb", notebook(PROBE, kernel=f"orchest-kernel-{env}"))
     script = root.step("Script", "probe.py", env)
@@ -63,7 +80,10 @@ def services_pipeline(root: ProjectBuilder, env: str, scope=("interactive", "non
         "name": "web", "image": f"environment@{env}", "command": "python3",
         "args": "-m http.server 8000 --directory /srv/project", "binds": {"/project-dir": "/srv/project"},
         "ports": [8000], "scope": list(scope), "order": 1, "preserve_base_path": False,
-        "requires_authentication": True, "env_variables": {"GREETING": "hi"}}})
+        "requires_authentication": True, "env_variables": {"GREETING": "hi"}}, **({"echo": {
+        "name": "echo", "image": f"environment@{env}", "command": "python3", "args": "/srv/project/echo.py",
+        "binds": {"/project-dir": "/srv/project"}, "ports": [8001], "scope": ["interactive"], "order": 2,
+        "preserve_base_path": True, "env_variables": {"BASE": "$BASE_PATH_PREFIX_8001"}}} if echo else {})})
     root.write("p.orchest", data)
     return data
 
@@ -92,15 +112,15 @@ class TestOnDocker:
     async def test_services_of_a_session_and_of_a_run(self, docker_client, jp_fetch, jp_ws_fetch, jp_serverapp, root):
         client = docker_client
         env = root.environment("Py")
-        services_pipeline(root, env)
+        services_pipeline(root, env, echo=True)
         ws = await jp_ws_fetch("orchest", "api", "events")
         session = await start_session(jp_fetch)  # builds the environment's image, then starts the service
-        [web] = session["services"]
+        web, echo = session["services"]  # in their order
         sid = session_uuid_of("p.orchest")
         assert web["status"] == "RUNNING" and web["session_uuid"] == sid and web["scope"] == "interactive"
         assert web["hostnames"] == ["web", f"web-{sid}"] and web["image_spec"] == f"environment@{env}"
         assert web["owner"] == {"kind": "session", "pipeline_path": "p.orchest"}
-        assert len(containers(client, kind="service", session=sid)) == 1
+        assert len(containers(client, kind="service", session=sid)) == 2
 
         # An interactive run: both steps reach the service by name.
         _, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
@@ -130,6 +150,16 @@ class TestOnDocker:
             await jp_fetch("orchest", "services", f"service-web-{sid}_8000", "hello.txt",
                            headers={"Authorization": ""}, follow_redirects=False)
         assert refused.value.code in (302, 403) and b"hello" not in (refused.value.response.body or b"")
+
+        # Websockets too, and a service that keeps its base path gets it whole ($BASE_PATH_PREFIX_8001).
+        echo_path = f"pbp-service-echo-{sid}_8001"
+        assert echo["status"] == "RUNNING" and echo["base_paths"]["8001"] == f"/a%40b/orchest/services/{echo_path}"
+        response = await jp_fetch("orchest", "services", echo_path + "/")
+        assert response.body.decode() == f"/a%40b/orchest/services/{echo_path}"
+        echo_ws = await jp_ws_fetch("orchest", "services", echo_path, "ws")
+        await echo_ws.write_message("hi")
+        assert await asyncio.wait_for(echo_ws.read_message(), 10) == "echo: hi"
+        echo_ws.close()
 
         _, log = await api(jp_fetch, "GET", "services", "log", params={"pipeline": "p.orchest", "name": "web"})
         assert "GET /hello.txt" in log["log"]

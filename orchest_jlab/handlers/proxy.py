@@ -45,6 +45,14 @@ class ServiceProxyHandler(ProxyHandler):
     def _get_context_path(self, host, port):
         return url_path_join(self.base_url, PROXY_ROOT, self._where)
 
+    def get_client_uri(self, protocol, host, port, proxied_path):
+        if not self.absolute_url:
+            return super().get_client_uri(protocol, host, port, proxied_path)
+        # The path as the browser sent it (still %-encoded, as under Orchest's ingress): quoting the
+        # decoded one again would turn a base_url's "%40" into "%2540".
+        query = f"?{self.request.query}" if self.request.query else ""
+        return f"{protocol}://{host}:{port}{self.request.path}{query}"
+
     async def http_get(self, key, port, proxied_path=None):
         if not proxied_path:  # the service's root is "<url>/"
             query = f"?{self.request.query}" if self.request.query else ""
