@@ -10,8 +10,9 @@ server registered (``set_image_resolver``), which builds it first when needed.
 The kernel talks to the client over ZeroMQ IPC sockets in a private folder that is bind-mounted
 into the container at the same path (no TCP port, no published port); the connection file lives
 there too. The container is what ``containers.py``'s ``container_options`` describes for steps:
-project at the same path, SDK read-only, /data, no network unless the environment asks, no Docker
-socket. Only ``ORCHEST_*`` and ``JPY_*`` variables of the server's environment go in.
+project at the same path, SDK read-only, /data, no network unless the environment asks (or, when
+its run or its pipeline's running session has services, their private network: ``docker_network``,
+else the server's session attacher), no Docker socket. Only ``ORCHEST_*`` and ``JPY_*`` variables of the server's environment go in.
 """
 
 from __future__ import annotations
