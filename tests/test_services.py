@@ -273,3 +273,29 @@ async def test_closing_stops_a_runs_services_and_a_killed_owners_are_removed(tmp
             if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
                 client.images.remove(image.id, force=True)
         client.close()
+
+
+@pytest.mark.usefixtures("needs_docker")
+def test_a_step_of_an_environment_asking_for_the_network_also_gets_the_outbound_one(tmp_path):
+    import docker
+
+    from orchest_jlab.docker import (OUTBOUND_NETWORK, ContainerSettings, StepImage, container_options,
+                                     create_container, create_network, owner_labels, remove_network)
+    from orchest_jlab.environments import LOCAL_BASE_IMAGE
+
+    client = docker.from_env()
+    network = create_network(client, "orchest-jlab-outbound-test", owner_labels())
+    made = []
+    try:
+        for asks in (False, True):
+            options = container_options(ContainerSettings(data_dir=None), StepImage(LOCAL_BASE_IMAGE, network=asks),
+                                        tmp_path, tmp_path, {}, owner_labels(), network=network.name)
+            made.append(create_container(client, {**options, "command": ["true"]}))
+        attached = [set(c.attrs["NetworkSettings"]["Networks"]) for c in (client.containers.get(c.id) for c in made)]
+        assert attached == [{network.name}, {network.name, OUTBOUND_NETWORK}]
+        assert client.networks.get(network.name).attrs["Internal"] is True
+    finally:
+        for container in made:
+            container.remove(force=True)
+        remove_network(client, network.name)
+        client.close()
