@@ -12,7 +12,9 @@ import logging
 import uuid as uuidlib
 from pathlib import Path
 
+from ..errors import BadRequest
 from ..pipelines import graph_of, induced_subgraph, write_pipeline
+from ..pipelines.gitignore import ensure_gitignore
 from . import outputs
 from .attached import Attachment, RunServices, ServicesFailed
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
@@ -44,8 +46,13 @@ class Engine:
 
     def choose_backend(self, request: RunRequest) -> BackendChoice:
         """The backend the run would get (BadRequest when the one it asks for cannot be used, or
-        cannot run the pipeline's services)."""
+        when that backend refuses the run, e.g. steps that need what it cannot give here, or cannot
+        run the pipeline's services)."""
         choice = self.backends.choose_for(request.project_dir, request.environments(), request.backend)
+        refusal = getattr(self.backends.instance(choice.name), "refusal", None)
+        problem = refusal(request) if refusal is not None else None
+        if problem:
+            raise BadRequest(problem)
         if self.services is not None:
             self.services.check(request, choice)
         return choice
@@ -161,6 +168,7 @@ class Engine:
     def _prepare_snapshot(run: Run) -> tuple[Path, Path, list[str]]:
         """Copy the project and write the run's parameters in (in a worker thread: no events here)."""
         request = run.request
+        ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
                                  request.snapshot_size_limit)
@@ -172,6 +180,7 @@ class Engine:
     def _record_pipeline(run: Run) -> None:
         """Keep the document an interactive run runs (its files change in place afterwards), so that
         the run can be shown as it was."""
+        ensure_gitignore(run.request.project_dir)
         run.run_dir.mkdir(parents=True, exist_ok=True)
         write_pipeline(run.run_dir / RECORDED_PIPELINE, _with_parameters(run.request.pipeline, run.request.parameters))
 
@@ -231,7 +240,7 @@ class Engine:
             project_dir=project_dir, pipeline_path=pipeline_path, pipeline_uuid=request.pipeline["uuid"],
             log_path=log_path, parameter_overrides=overrides, environment=definition.get("environment"),
             source_project_dir=request.project_dir, extra_env={**attachment.env, **request.env},
-            network=attachment.network,
+            interactive=request.interactive, network=attachment.network,
         )
         outputs.clear(outputs_dir, step.uuid)
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
