@@ -8,7 +8,7 @@ import os
 
 from jupyter_server.extension.application import ExtensionApp
 
-from .handlers import routes
+from .handlers import proxy_routes, routes
 from .sdk import SDK_PATH
 from .services import Services
 from .settings import OrchestSettings
@@ -28,6 +28,7 @@ class OrchestApp(ExtensionApp, OrchestSettings):
             orchest_jobs=services.jobs,
             orchest_sessions=services.sessions,
             orchest_environments=services.environments,
+            orchest_pipeline_services=services.pipeline_services,
             orchest_max_request_body=self.max_request_body_mb * 2**20,
         )
         paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
@@ -44,7 +45,7 @@ class OrchestApp(ExtensionApp, OrchestSettings):
         await self.services.start()  # restores the jobs, then fires them on time; watches runs' owners
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(routes())
+        self.handlers.extend(routes() + proxy_routes())
 
     async def stop_extension(self) -> None:
         await self.services.close()

@@ -56,7 +56,20 @@ class Services:
     @cached_property
     def engine(self) -> Engine:
         self.stores  # noqa: B018 (every run is recorded: the stores listen before a run can start)
-        return Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap)
+        engine = Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap)
+        engine.services = self.pipeline_services
+        return engine
+
+    @cached_property
+    def pipeline_services(self):
+        """Orchest's services of pipelines (docs/services.md); Docker is asked only when a pipeline has some."""
+        from .pipeline_services import PipelineServices
+
+        services = PipelineServices(self.workspace, self.bus, self, pull=self.settings.pull_base_images)
+        if self.serverapp is not None:  # the proxy serves their ports (handlers/proxy.py)
+            app = self.serverapp
+            services.serve(lambda: app.connection_url[:len(app.connection_url) - len(app.base_url)] + "/", app.base_url)
+        return services
 
     # --- Docker (the plug-ins' BackendSetup) -------------------------------------------------------------
 
@@ -94,7 +107,9 @@ class Services:
         if self.serverapp is None or not self.settings.environment_kernels or self.builder is None:
             return None
         from .kernels import serve_environment_kernels
+        from .kernels.provisioner import set_session_attacher
 
+        set_session_attacher(self.pipeline_services.attach_kernel)  # a user's kernel joins its session's services
         return serve_environment_kernels(self.serverapp.kernel_spec_manager, self.builder.image_for,
                                          self.container_settings(), self.workspace)
 
@@ -104,7 +119,8 @@ class Services:
 
         kernels = JupyterKernels(self.serverapp.session_manager) if self.serverapp is not None else None
         return SessionService(self.workspace, self.engine, self.bus, self.builder, kernels,
-                              refresh_kernelspecs=self.kernelspecs, kernel_images=self.kernelspecs is not None)
+                              refresh_kernelspecs=self.kernelspecs, kernel_images=self.kernelspecs is not None,
+                              services=self.pipeline_services)
 
     @cached_property
     def runs(self):
@@ -139,12 +155,13 @@ class Services:
     def _remove_run_containers(self, run_uuids: list[str]) -> None:
         if self.docker_problem is not None:
             return
-        from .docker import LABEL, docker_client, remove_leftovers
+        from .docker import LABEL, docker_client, network_name, remove_leftovers, remove_network
 
         client = docker_client(timeout=30)
         try:
             for run_uuid in run_uuids:
-                remove_leftovers(client, {f"{LABEL}.run": run_uuid})
+                remove_leftovers(client, {f"{LABEL}.run": run_uuid})  # steps and services
+                remove_network(client, network_name(run_uuid))
         finally:
             client.close()
 
@@ -165,9 +182,11 @@ class Services:
         if "jobs" in built:
             await self.jobs.shutdown()
         if "sessions" in built:
-            await self.sessions.shutdown()
+            await self.sessions.shutdown()  # their services too
         if "engine" in built:
-            await self.engine.shutdown()  # closes the backends too
+            await self.engine.shutdown()  # closes the backends too (runs' services stop with their runs)
+        if "pipeline_services" in built:
+            await self.pipeline_services.shutdown()
         elif "backends" in built:
             await self.backends.close()
         if built.get("builder") is not None:

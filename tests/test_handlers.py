@@ -188,6 +188,8 @@ REQUESTS = [
     ("PATCH", f"jobs/{RUN}", "{}"),
     ("DELETE", f"jobs/{RUN}", None),
     *(("POST", f"jobs/{RUN}/{action}", "{}") for action in ("start", "pause", "resume", "trigger", "cancel", "duplicate")),
+    ("GET", "services", None),
+    ("GET", "services/log", None),
 ]
 
 

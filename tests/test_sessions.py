@@ -53,7 +53,7 @@ async def test_start_status_and_stop(jp_fetch, jp_root_dir):
     assert code == 200 and stopped == {
         "pipeline_path": "proj/p.orchest", "project_path": "proj", "status": "STOPPED", "message": None,
         "started": None, "backend": "local", "environments": [{"uuid": env, "name": "Python 3", "image": "NOT_NEEDED"}],
-        "kernels": []}
+        "kernels": [], "services": []}
     assert (await api(jp_fetch, "GET", "sessions"))[1] == {"sessions": []}
 
     code, session = await api(jp_fetch, "POST", "sessions", body={"pipeline": "proj/p.orchest"})

@@ -84,7 +84,7 @@ class DockerBackend:
         if interpreter is None:
             raise StepFailed(f"{ctx.file.name}: the docker backend cannot run {ctx.kind} files.")
         options = container_options(self.settings, image, ctx.project_dir, ctx.cwd, {**ctx.orchest_env(), **ctx.extra_env},
-                                    self.step_labels(ctx), project=ctx.source_project_dir)
+                                    self.step_labels(ctx), project=ctx.source_project_dir, network=ctx.network)
         options["command"] = [interpreter, str(ctx.file)]
         try:
             code = await run_container(self.client, options, log_.write)

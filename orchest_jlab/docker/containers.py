@@ -11,7 +11,9 @@ What a container gets, and nothing else from the host:
   folder, or that folder itself when it is configured shared between projects;
 * the ``ORCHEST_*`` variables (parameter overrides included);
 * no network (``network_mode="none"``) unless the environment sets ``"network": true`` (in its
-  orchest-jlab.json); then the host's network;
+  orchest-jlab.json); then the host's network. With services (``network`` given: the session's or
+  run's private network, ``networks.py``) that network instead, plus the shared outbound one when
+  the environment asks for the network;
 * optional CPU and memory limits, and a limit on processes (a fork bomb stays in its container);
 * the server's uid:gid, so files it writes in the project belong to the user;
 * no new privileges (setuid binaries do not elevate) and only the capabilities a root process needs
@@ -35,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from ..sdk import SDK_PATH
-
-LABEL = "orchest-jlab"  # label prefix of every container and image made here
+from .labels import LABEL
+from .networks import EXTRA_NETWORKS, OUTBOUND_NETWORK, create_container
 SDK_MOUNT = "/orchest/sdk"
 DATA_MOUNT = "/data"
 # What a root process in a step needs to install packages and own its files; everything else dropped.
@@ -81,10 +83,12 @@ def data_folder(settings: ContainerSettings, project: Path) -> Path | None:
 
 def container_options(settings: ContainerSettings, image: StepImage, project_dir: Path, cwd: Path,
                       env: dict[str, str], labels: dict[str, str],
-                      mounts: dict[str, dict[str, str]] | None = None, project: Path | None = None) -> dict[str, Any]:
-    """``containers.create`` arguments for a step or kernel container (see the module's docstring).
-    ``project_dir`` is mounted (a project or a run's snapshot); ``project`` owns the data folder
-    (default: ``project_dir``)."""
+                      mounts: dict[str, dict[str, str]] | None = None, project: Path | None = None,
+                      network: str | None = None) -> dict[str, Any]:
+    """``containers.create`` arguments for a step or kernel container (see the module's docstring;
+    create it with ``networks.create_container``). ``project_dir`` is mounted (a project or a run's
+    snapshot); ``project`` owns the data folder (default: ``project_dir``); ``network``: the private
+    network of the session or run, when it has services."""
     volumes = {str(project_dir): {"bind": str(project_dir), "mode": "rw"},
                str(SDK_PATH): {"bind": SDK_MOUNT, "mode": "ro"}}
     data = data_folder(settings, project or project_dir)
@@ -97,10 +101,15 @@ def container_options(settings: ContainerSettings, image: StepImage, project_dir
         environment.setdefault("HOME", "/tmp")
     options: dict[str, Any] = dict(
         image=image.image, working_dir=str(cwd), environment=environment, volumes=volumes,
-        network_mode="host" if image.network else "none",
         labels={**settings.labels, **labels}, init=True, stdin_open=False, tty=False,
         security_opt=["no-new-privileges"], cap_drop=["ALL"], cap_add=list(STEP_CAPABILITIES),
     )
+    if network:
+        options["network"] = network
+        if image.network:
+            options[EXTRA_NETWORKS] = [OUTBOUND_NETWORK]
+    else:
+        options["network_mode"] = "host" if image.network else "none"
     if settings.pids_limit:
         options["pids_limit"] = settings.pids_limit
     if image.gpu:
@@ -146,7 +155,7 @@ async def run_container(client, options: dict[str, Any], on_text: Callable[[str]
     code)`` runs (in a thread) before the container is removed, which happens in every case;
     cancelling the call kills it first."""
     loop = asyncio.get_running_loop()
-    creating = asyncio.ensure_future(asyncio.to_thread(client.containers.create, **options))
+    creating = asyncio.ensure_future(asyncio.to_thread(create_container, client, options))
     try:
         container = await asyncio.shield(creating)
     except asyncio.CancelledError:  # cancelled while Docker was creating it: remove it when it exists

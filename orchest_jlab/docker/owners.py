@@ -8,7 +8,8 @@ import os
 import socket
 
 from ..identity import ProcessIdentity
-from .containers import LABEL
+from .labels import LABEL
+from .networks import remove_network, remove_orphaned_networks
 
 
 def owner_labels() -> dict[str, str]:
@@ -47,16 +48,23 @@ def remove_leftovers(client, labels: dict[str, str] | None = None) -> int:
 
 
 def remove_orphans(client) -> int:
-    """Remove the containers of ours whose owning process is gone (killed before it could remove them)."""
+    """Remove the containers of ours whose owning process is gone (killed before it could remove them),
+    then the private networks of services they leave."""
     removed = 0
     for container in client.containers.list(all=True, filters={"label": [f"{LABEL}.kind", f"{LABEL}.pid"]}):
         if owner_gone(container.labels):
             with contextlib.suppress(Exception):
                 container.remove(force=True)
                 removed += 1
+    with contextlib.suppress(Exception):
+        remove_orphaned_networks(client, owner_gone)
     return removed
 
 
 def remove_own_containers(client) -> int:
-    """Remove the containers of this process that are left (when it closes)."""
-    return remove_leftovers(client, {f"{LABEL}.pid": str(os.getpid())})
+    """Remove the containers of this process that are left (when it closes), and its networks."""
+    removed = remove_leftovers(client, {f"{LABEL}.pid": str(os.getpid())})
+    with contextlib.suppress(Exception):
+        for network in client.networks.list(filters={"label": [f"{LABEL}.kind=network", f"{LABEL}.pid={os.getpid()}"]}):
+            remove_network(client, network.name)
+    return removed

@@ -45,6 +45,7 @@ class StepContext:
     source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
     interactive: bool = False  # an interactive run (in the project) or not (a snapshot's run)
     language: str | None = None  # a notebook's language, from its metadata (its kernel's)
+    network: str | None = None  # the private network of the run's services (containers join it)
 
     @property
     def cwd(self) -> Path:

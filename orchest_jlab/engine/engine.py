@@ -16,6 +16,7 @@ from ..errors import BadRequest
 from ..pipelines import graph_of, induced_subgraph, write_pipeline
 from ..pipelines.gitignore import ensure_gitignore
 from . import outputs
+from .attached import Attachment, RunServices, ServicesFailed
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
 from .context import StepContext, data_dir
 from .disk import disk_problem
@@ -38,18 +39,22 @@ class Engine:
         self.max_parallel_steps = max_parallel_steps
         self.backends: BackendChooser = OneBackend(backends) if hasattr(backends, "run_step") else backends
         self.runs: dict[str, Run] = {}  # runs of this process that have not finished
+        self.services: RunServices | None = None  # the pipelines' services (None: runs have none)
         self._tasks: dict[str, asyncio.Task] = {}
 
     # --- public API ------------------------------------------------------------------------------
 
     def choose_backend(self, request: RunRequest) -> BackendChoice:
         """The backend the run would get (BadRequest when the one it asks for cannot be used, or
-        when that backend refuses the run, e.g. steps that need what it cannot give here)."""
+        when that backend refuses the run, e.g. steps that need what it cannot give here, or cannot
+        run the pipeline's services)."""
         choice = self.backends.choose_for(request.project_dir, request.environments(), request.backend)
         refusal = getattr(self.backends.instance(choice.name), "refusal", None)
         problem = refusal(request) if refusal is not None else None
         if problem:
             raise BadRequest(problem)
+        if self.services is not None:
+            self.services.check(request, choice)
         return choice
 
     def start(self, request: RunRequest, choice: BackendChoice | None = None) -> Run:
@@ -127,12 +132,16 @@ class Engine:
             else:
                 project_dir, pipeline_path, warnings = await asyncio.to_thread(self._prepare_snapshot, run)
                 self._set_run(run, RunStatus.STARTED, workdir=project_dir, warnings=[*run.warnings, *warnings])
-            await self._run_steps(run, project_dir, pipeline_path)
+            async with self._attached(run, project_dir, pipeline_path) as attachment:
+                await self._run_steps(run, project_dir, pipeline_path, attachment)
             failed = any(s.state != StepState.COMPUTED for s in run.steps.values())
             self._set_run(run, RunStatus.FAILURE if failed else RunStatus.SUCCESS, finished=now())
         except asyncio.CancelledError:
             self._abort_unfinished(run, "The run was cancelled.")
             self._set_run(run, RunStatus.ABORTED, finished=now())
+        except ServicesFailed as exc:
+            self._abort_unfinished(run, "Not run: the run's services did not start.")
+            self._set_run(run, RunStatus.FAILURE, finished=now(), error=str(exc))
         except Exception as exc:  # a bug or an environment problem: the run fails, the server lives
             log.exception("run %s failed", run.uuid)
             self._abort_unfinished(run, "The run stopped before this step could run.")
@@ -175,7 +184,12 @@ class Engine:
         run.run_dir.mkdir(parents=True, exist_ok=True)
         write_pipeline(run.run_dir / RECORDED_PIPELINE, _with_parameters(run.request.pipeline, run.request.parameters))
 
-    async def _run_steps(self, run: Run, project_dir: Path, pipeline_path: Path) -> None:
+    def _attached(self, run: Run, project_dir: Path, pipeline_path: Path) -> contextlib.AbstractAsyncContextManager:
+        if self.services is None:
+            return contextlib.nullcontext(Attachment())
+        return self.services.attach(run, project_dir, pipeline_path)
+
+    async def _run_steps(self, run: Run, project_dir: Path, pipeline_path: Path, attachment: Attachment) -> None:
         request = run.request
         graph = induced_subgraph(graph_of(request.pipeline), request.steps)
         slots = self._step_slots(request.pipeline)
@@ -195,7 +209,7 @@ class Engine:
                                    error=f"Not run: {', '.join(map(repr, failed))} did not complete.")
                     return
                 async with slots:
-                    await self._run_step(run, step, project_dir, pipeline_path, outputs_dir, overrides)
+                    await self._run_step(run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment)
             finally:
                 done[step_uuid].set()
 
@@ -215,7 +229,7 @@ class Engine:
         limits = [n for n in limits if isinstance(n, int) and n > 0]
         return asyncio.Semaphore(min(limits)) if limits else contextlib.nullcontext()
 
-    async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides) -> None:
+    async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment) -> None:
         request = run.request
         definition = request.pipeline["steps"][step.uuid]
         log_path = run.run_dir / "logs" / f"{step.uuid}.log"
@@ -225,8 +239,8 @@ class Engine:
             kernel_name=(definition.get("kernel") or {}).get("name"),
             project_dir=project_dir, pipeline_path=pipeline_path, pipeline_uuid=request.pipeline["uuid"],
             log_path=log_path, parameter_overrides=overrides, environment=definition.get("environment"),
-            source_project_dir=request.project_dir, extra_env=dict(request.env),
-            interactive=request.interactive,
+            source_project_dir=request.project_dir, extra_env={**attachment.env, **request.env},
+            interactive=request.interactive, network=attachment.network,
         )
         outputs.clear(outputs_dir, step.uuid)
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)

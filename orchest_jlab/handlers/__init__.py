@@ -7,6 +7,9 @@ from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
 from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
+from .proxy import ROUTE as PROXY_ROUTE
+from .proxy import ServiceProxyHandler
+from .services import ServiceLogHandler, ServicesHandler
 from .sessions import SessionHandler, SessionsHandler
 
 API_PREFIX = "/orchest/api"
@@ -36,4 +39,11 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})", EnvironmentHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build", BuildHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build/log", BuildLogHandler),
+        (rf"{API_PREFIX}/services", ServicesHandler),
+        (rf"{API_PREFIX}/services/log", ServiceLogHandler),
     ]
+
+
+def proxy_routes() -> list[tuple[str, type]]:
+    """The services' external URLs (outside the API: proxied to the services, not in openapi.yaml)."""
+    return [(PROXY_ROUTE, ServiceProxyHandler)]

@@ -40,7 +40,7 @@ class ContainerKernels:
             "image": self.image.image, "network": self.image.network, "gpu": self.image.gpu,
             "language": self.image.language,
             "project_dir": str(ctx.project_dir), "data_project": str(ctx.source_project_dir),
-            "labels": self.labels, "container_settings": settings,
+            "labels": self.labels, "container_settings": settings, "docker_network": ctx.network or "",
             # A job's variables: in this in-memory spec only, never in a file or a log.
             "extra_env": dict(ctx.extra_env)}, language=self.image.language)
         manager = AsyncKernelManager(kernel_name=name)

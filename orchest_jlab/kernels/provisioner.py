@@ -10,8 +10,9 @@ server registered (``set_image_resolver``), which builds it first when needed.
 The kernel talks to the client over ZeroMQ IPC sockets in a private folder that is bind-mounted
 into the container at the same path (no TCP port, no published port); the connection file lives
 there too. The container is what ``containers.py``'s ``container_options`` describes for steps:
-project at the same path, SDK read-only, /data, no network unless the environment asks, no Docker
-socket. Only ``ORCHEST_*`` and ``JPY_*`` variables of the server's environment go in.
+project at the same path, SDK read-only, /data, no network unless the environment asks (or, when
+its run or its pipeline's running session has services, their private network: ``docker_network``,
+else the server's session attacher), no Docker socket. Only ``ORCHEST_*`` and ``JPY_*`` variables of the server's environment go in.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..docker import (
     ContainerSettings,
     StepImage,
     container_options,
+    create_container,
     docker_client,
     docker_failure,
     owner_labels,
@@ -42,13 +44,19 @@ from ..docker import (
 )
 
 PROVISIONER_NAME = "orchest-docker"
-_state: dict[str, Any] = {"resolver": None, "settings": None, "client": None}
+_state: dict[str, Any] = {"resolver": None, "settings": None, "client": None, "attach": None}
 
 
 def set_image_resolver(resolver, settings: ContainerSettings | None = None) -> None:
     """What the server registers: ``resolver(project_dir, env_uuid, note)`` → StepImage."""
     _state["resolver"] = resolver
     _state["settings"] = settings
+
+
+def set_session_attacher(attach) -> None:
+    """What the server registers: ``await attach(project_dir, notebook api path)`` → the Attachment
+    (network, variables) of the running session whose step file the notebook is, or None."""
+    _state["attach"] = attach
 
 
 def _client():
@@ -94,6 +102,8 @@ class DockerKernelProvisioner(LocalProvisioner):
     project_dir = Unicode("", config=True, help="The project (or run snapshot) mounted in the container.")
     data_project = Unicode("", config=True, help="The project whose data folder is /data; empty: project_dir.")
     labels = Dict(config=True, help="Extra labels of the container.")
+    docker_network = Unicode("", config=True, help="The private network of a session's or run's services; "
+                                                   "empty: the one of the session whose step file this is.")
     container_settings = Dict(config=True, help="ContainerSettings fields; empty: the server's.")
 
     container: Any = None
@@ -133,12 +143,19 @@ class DockerKernelProvisioner(LocalProvisioner):
                   f"{LABEL}.environment": self.environment_uuid, f"{LABEL}.project": str(self._project),
                   **owner_labels(), **self.labels}
         cwd = Path(kwargs.get("cwd") or self._project)
+        network = self.docker_network
+        if not network and _state["attach"] is not None:  # a user's kernel: its session's services
+            attachment = await _state["attach"](self._project, (kwargs.get("env") or {}).get("JPY_SESSION_NAME", ""))
+            if attachment is not None:
+                network = attachment.network or ""
+                env = {**attachment.env, **env}
         options = container_options(settings, self._image, self._project, cwd, env, labels,
                                     mounts={str(self.folder): {"bind": str(self.folder), "mode": "rw"}},
-                                    project=Path(self.data_project) if self.data_project else None)
+                                    project=Path(self.data_project) if self.data_project else None,
+                                    network=network or None)
         options["command"] = cmd
         client = _client()
-        self.container = await asyncio.to_thread(client.containers.create, **options)
+        self.container = await asyncio.to_thread(create_container, client, options)
         try:
             await asyncio.to_thread(self.container.start)
         except Exception as exc:

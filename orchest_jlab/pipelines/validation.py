@@ -22,6 +22,7 @@ from .project import (
     step_file_kind,
 )
 from .schemas import conforms, validator
+from .services import environment_of, service_problem, service_problems
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -39,7 +40,7 @@ def validate_pipeline(
         return Report([Problem("", f"A pipeline must be a JSON object, not {json_type(data)}.")])
     problems = [] if conforms("pipeline")(data) else [
         _schema_problem(data, e) for e in validator("pipeline").iter_errors(data)]
-    problems += _graph_problems(data)
+    problems += _graph_problems(data) + service_problems(data)
     if pipeline_path is not None:
         problems += _project_problems(data, Path(pipeline_path), boundary)
     return Report(sorted(problems, key=_document_order(data)))
@@ -102,6 +103,9 @@ def _schema_problem(data: dict, error: ValidationError) -> Problem:
     pointer = json_pointer(*path)
     if len(path) >= 2 and path[0] == "steps" and isinstance(path[1], str):
         return _step_problem(data, path[1], pointer, _schema_message(error))
+    if len(path) >= 2 and path[0] == "services" and isinstance(path[1], str):
+        where = f'"{path[2]}": ' if len(path) >= 3 else ""
+        return service_problem(path[1], path[2:], where + _schema_message(error))
     return Problem(pointer, _schema_message(error))
 
 
@@ -198,6 +202,12 @@ def _project_problems(data: dict, pipeline_path: Path, boundary) -> list[Problem
                 problems.append(_step_problem(
                     data, uuid, pointer,
                     f'Environment "{environment}" is not defined in this project (it has {known}).'))
+    services = data.get("services") if isinstance(data.get("services"), dict) else {}
+    for key, service in services.items():
+        env_uuid = environment_of(service) if isinstance(service, dict) else None
+        if env_uuid is not None and env_uuid not in environments:
+            problems.append(service_problem(key, ["image"], f'its image is the environment "{env_uuid}", '
+                                                            "which this project does not define."))
     return problems
 
 

@@ -54,7 +54,7 @@ def _names(environments: list[SessionEnvironment]) -> str:
 class SessionService:
     def __init__(self, workspace: Workspace, engine: Engine, bus: EventBus, builder: Builder | None = None,
                  kernels: KernelDirectory | None = None, refresh_kernelspecs: Callable[[], None] | None = None,
-                 kernel_images: bool = False):
+                 kernel_images: bool = False, services=None):
         self.workspace = workspace
         self.engine = engine
         self.bus = bus
@@ -64,6 +64,7 @@ class SessionService:
         self.kernels = kernels  # None: no Jupyter server (the session owns no kernels)
         # Environments added outside the API (a git pull) get their kernelspecs when a session starts.
         self.refresh_kernelspecs = refresh_kernelspecs or (lambda: None)
+        self.services = services  # the pipelines' services (PipelineServices); None: sessions start none
         self._sessions: dict[Path, Session] = {}  # by pipeline file; never STOPPED
 
     # --- describing ---------------------------------------------------------------------------------------
@@ -88,11 +89,14 @@ class SessionService:
         # unless ``auto`` runs on the host because they cannot be had.
         images_needed = self.builder is not None and (
             choice.needs_images or (self.kernel_images and not choice.warning))
+        if strict and self.services is not None:
+            self.services.check_session(path, data, choice)  # BadRequest naming them: no Docker, or steps on the host
         return Session(pipeline_path=path, project_dir=project_dir, api_path=self.workspace.api_path(path),
                        project_path=self.workspace.project_path(project_dir), backend=choice.name,
                        images_needed=images_needed, backend_note=choice.note if choice.warning else None,
                        environments=list(environments.values()),
-                       step_files=self._step_files(path, data, project_dir))
+                       step_files=self._step_files(path, data, project_dir),
+                       services=self.services is not None and self.services.has_session_services(data))
 
     def _step_files(self, path: Path, data: Any, project_dir: Path) -> set[str]:
         """The API paths of the pipeline's step files (those that resolve inside the project)."""
@@ -150,7 +154,8 @@ class SessionService:
             return session.to_json([])
         if open_kernels is None:
             open_kernels = await self._open_kernels()
-        return session.to_json([k.to_json() for k in self._owned(session, open_kernels)])
+        services = self.services.session_services(session.pipeline_path) if session.services else []
+        return session.to_json([k.to_json() for k in self._owned(session, open_kernels)], services)
 
     async def _set(self, session: Session, status: SessionStatus, message: str | None) -> None:
         session.status, session.message = status, message
@@ -196,7 +201,7 @@ class SessionService:
         await asyncio.to_thread(self.refresh_kernelspecs)  # it walks the root
         if self._stopped_meanwhile(session):
             return await self._present(session)
-        if not session.images_needed:
+        if not session.images_needed and not session.services:
             await self._image_states(session)  # NOT_NEEDED, at once
             if not self._stopped_meanwhile(session):
                 await self._set(session, SessionStatus.RUNNING, session.backend_note)
@@ -246,14 +251,27 @@ class SessionService:
 
     async def _launch(self, session: Session) -> None:
         try:
-            await self._build_images(session)
+            if session.images_needed:
+                if not await self._build_images(session):
+                    return
+            else:
+                await self._image_states(session)
+            if session.services:
+                await self._set(session, SessionStatus.LAUNCHING, "Starting the pipeline's services.")
+                try:
+                    data = read_pipeline(session.pipeline_path).data
+                    await self.services.start_session(session.pipeline_path, session.project_dir, data)
+                except (RuntimeError, PipelineFileError) as exc:
+                    await self._set(session, SessionStatus.FAILURE, f"The session could not start: {exc}")
+                    return
+            await self._set(session, SessionStatus.RUNNING, session.backend_note)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             log.exception("launch of the session of %s", session.api_path)
             await self._set(session, SessionStatus.FAILURE, f"The session could not start: {type(exc).__name__}: {exc}")
 
-    async def _build_images(self, session: Session) -> None:
+    async def _build_images(self, session: Session) -> bool:
         builder = self.builder
         await self._image_states(session)
         missing = [e for e in session.environments if e.image == "MISSING"]
@@ -278,8 +296,8 @@ class SessionService:
                     failures.append(f'The image of environment "{env.name}" could not be built: {why}')
             if failures:
                 await self._set(session, SessionStatus.FAILURE, " ".join(failures))
-                return
-        await self._set(session, SessionStatus.RUNNING, None)
+                return False
+        return True
 
     async def _stop(self, session: Session) -> None:
         try:
@@ -310,3 +328,5 @@ class SessionService:
                 await self.engine.wait(run.uuid)  # its steps' processes and containers are gone
         if self.kernels is not None:
             await asyncio.gather(*(self.kernels.shut_down(k) for k in owned))
+        if session.services:
+            await self.services.stop_session(session.pipeline_path)

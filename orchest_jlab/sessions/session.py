@@ -50,11 +50,12 @@ class Session:
     launching: asyncio.Task | None = None
     stopping: asyncio.Task | None = None
     builds: set[str] = field(default_factory=set)  # environments whose build this session started
+    services: bool = False  # its pipeline has services of scope interactive (started before RUNNING)
 
     def uses(self, env_uuid: str) -> bool:
         return any(e.uuid == env_uuid for e in self.environments)
 
-    def to_json(self, kernels: list[dict[str, Any]]) -> dict[str, Any]:
+    def to_json(self, kernels: list[dict[str, Any]], services: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         return {
             "pipeline_path": self.api_path,
             "project_path": self.project_path,
@@ -64,4 +65,5 @@ class Session:
             "backend": self.backend,
             "environments": [e.to_json() for e in self.environments],
             "kernels": kernels,
+            "services": services or [],
         }

@@ -13,7 +13,7 @@ Standard library only; NumPy, pandas and pyarrow are used when the data is of th
 See ``docs/step-sdk.md``.
 """
 
-from . import error, parameters, pipeline, transfer, utils
+from . import error, parameters, pipeline, services, transfer, utils
 from .config import Config
 from .parameters import (
     get_params,
@@ -23,6 +23,7 @@ from .parameters import (
     update_pipeline_param,
     update_step_param,
 )
+from .services import get_service, get_services
 from .transfer import Serialization, get_inputs, output, output_to_disk, output_to_memory
 
 __version__ = "0.1.0"
@@ -34,12 +35,15 @@ __all__ = [
     "get_inputs",
     "get_params",
     "get_pipeline_param",
+    "get_service",
+    "get_services",
     "get_step_param",
     "output",
     "output_to_disk",
     "output_to_memory",
     "parameters",
     "pipeline",
+    "services",
     "transfer",
     "update_params",
     "update_pipeline_param",

@@ -1,0 +1,69 @@
+"""The external URLs of services: ``{base_url}orchest/services/[pbp-]service-<name>-<session>_<port>/…``
+proxied (HTTP and websockets) to the service's address on its private network, with
+jupyter-server-proxy's handler. Authenticated and authorized like every route here; Jupyter's token
+is not passed on to the service. ``preserve_base_path``: the service sees the whole path.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from jupyter_server.utils import url_path_join
+from jupyter_server_proxy.handlers import ProxyHandler
+from tornado import web
+
+from ..errors import OrchestError
+from ..pipelines.services import PROXY_ROOT
+from .base import AUTH_RESOURCE
+
+ROUTE = rf"/{PROXY_ROOT}/(?P<key>(?:pbp-)?service-[a-z0-9-]+)_(?P<port>[0-9]+)(?P<proxied_path>/.*)?"
+
+
+class ServiceProxyHandler(ProxyHandler):
+    _where = ""
+
+    async def prepare(self, *args, **kwargs) -> None:
+        await super().prepare(*args, **kwargs)  # authenticated (403 for a websocket without a user)
+        if not self.authorizer.is_authorized(self, self.current_user, "read" if self.request.method in ("GET", "HEAD")
+                                             else "write", AUTH_RESOURCE):
+            raise web.HTTPError(403)
+        query = [(k, v) for k, v in parse_qsl(self.request.query, keep_blank_values=True) if k != "token"]
+        self.request.query = urlencode(query)
+        if self.request.headers.get("Authorization", "").lower().startswith("token "):
+            del self.request.headers["Authorization"]
+
+    def _target(self, key: str, port: str) -> str:
+        try:
+            address, pbp = self.settings["orchest_pipeline_services"].target(key, int(port))
+        except OrchestError as exc:
+            raise web.HTTPError(exc.status, exc.message) from None
+        self.absolute_url = pbp  # the service gets the whole path, as under Orchest's ingress
+        self.host_allowlist = [address]
+        self._where = f"{key}_{port}"
+        return address
+
+    def _get_context_path(self, host, port):
+        return url_path_join(self.base_url, PROXY_ROOT, self._where)
+
+    def get_client_uri(self, protocol, host, port, proxied_path):
+        if not self.absolute_url:
+            return super().get_client_uri(protocol, host, port, proxied_path)
+        # The path as the browser sent it (still %-encoded, as under Orchest's ingress): quoting the
+        # decoded one again would turn a base_url's "%40" into "%2540".
+        query = f"?{self.request.query}" if self.request.query else ""
+        return f"{protocol}://{host}:{port}{self.request.path}{query}"
+
+    async def http_get(self, key, port, proxied_path=None):
+        if not proxied_path:  # the service's root is "<url>/"
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(self.request.path + "/" + query)
+            return
+        return await self.proxy(self._target(key, port), port, proxied_path)
+
+    def _forward(self, key, port, proxied_path=None):
+        return self.proxy(self._target(key, port), port, proxied_path or "/")
+
+    post = put = delete = head = patch = options = _forward
+
+    async def open(self, key, port, proxied_path=None):
+        return await self.proxy_open(self._target(key, port), port, proxied_path or "/")
