@@ -1,19 +1,7 @@
 import { JSONObject, parse } from '../../model';
-import {
-  checkDraft,
-  IDraftContext,
-  isValidDraft,
-  newServiceDraft,
-  nextOrder,
-  parsePorts,
-  serviceDraft,
-  serviceFromDraft,
-  servicesOf,
-  splitsAsShellWords,
-  withService,
-  withServiceMoved,
-  withoutService
-} from '../model';
+import { checkDraft, IDraftContext, isValidDraft, parsePorts, splitsAsShellWords } from '../checks';
+import { newServiceDraft, serviceDraft, serviceFromDraft } from '../draft';
+import { nextOrder, servicesOf, withService, withServiceMoved, withoutService } from '../model';
 
 const trans = {
   __: (text: string, ...args: unknown[]): string =>
@@ -127,15 +115,14 @@ describe('services', () => {
     expect(problems({ name: 'redis' }).name).toBe('Another service is named redis.');
   });
 
-  it('checks ports: whole numbers 1-65535, each once, one at least when exposed', () => {
+  it('checks ports: whole numbers 1-65535, each once, none at all allowed', () => {
     expect(parsePorts('80, 8080 443', trans)).toEqual({ ports: [80, 8080, 443] });
     expect(problems({ ports: '0' }).ports).toBe('Port “0” is not a whole number from 1 to 65535.');
     expect(problems({ ports: '65536' }).ports).toMatch(/not a whole number/);
     expect(problems({ ports: '80.5' }).ports).toMatch(/“80.5”/);
     expect(problems({ ports: 'http' }).ports).toMatch(/“http”/);
     expect(problems({ ports: '80, 80' }).ports).toBe('Port 80 is given twice.');
-    expect(problems({ ports: '', exposed: true }).ports).toMatch(/needs a port/);
-    expect(problems({ ports: '', exposed: false }).ports).toBeUndefined();
+    expect(problems({ ports: '' }).ports).toBeUndefined();
   });
 
   it('checks images: a Docker reference or an environment of the project', () => {
