@@ -141,8 +141,10 @@ export function checkDraft(draft: IServiceDraft, context: IDraftContext, trans: 
       'Entrypoint (Orchest’s older form) cannot go with Args: put the entrypoint in Command and its arguments in Args.'
     );
   }
-  if (!splitsAsShellWords(draft.args)) {
-    problems.args = trans.__('Close the quotes of the arguments (they are split as a shell splits them).');
+  // The arguments: `args`, or `command` in Orchest's older form (with `entrypoint`).
+  const argsField = draft.entrypoint ? 'command' : 'args';
+  if (!splitsAsShellWords(draft[argsField])) {
+    problems[argsField] = trans.__('Close the quotes of the arguments (they are split as a shell splits them).');
   }
   const ports = parsePorts(draft.ports, trans);
   if ('problem' in ports) {

@@ -21,6 +21,7 @@ import { ServiceMonitor, serviceUrls } from './live';
 import { checkDraft, IDraftContext, isValidDraft } from './checks';
 import { IServiceDraft, newServiceDraft, serviceDraft, serviceFromDraft } from './draft';
 import {
+  ENVIRONMENT_IMAGE_PREFIX,
   IServiceView,
   nextOrder,
   servicesObject,
@@ -110,6 +111,16 @@ function servicesOfOwner(live: IService): ServicesOf {
   return live.owner.kind === 'run' ? { run: live.owner.run_uuid } : { pipeline: live.owner.pipeline_path };
 }
 
+/** An image as the list shows it: an environment by its name. */
+function imageLabel(image: string, controller: PipelineController, trans: TranslationBundle): string {
+  if (image.startsWith(ENVIRONMENT_IMAGE_PREFIX)) {
+    const uuid = image.slice(ENVIRONMENT_IMAGE_PREFIX.length);
+    const environment = controller.environments?.find(e => e.uuid === uuid);
+    return environment ? trans.__('Environment: %1', environment.name) : image;
+  }
+  return image;
+}
+
 /** One service of the document: its summary, and its form when open. */
 function ServiceRow(props: {
   view: IServiceView;
@@ -164,7 +175,9 @@ function ServiceRow(props: {
         >
           {props.open ? <caretDownIcon.react tag="span" /> : <caretRightIcon.react tag="span" />}
           <span className="jp-OrchestServices-name">{view.name}</span>
-          <span className="jp-OrchestServices-image">{view.image}</span>
+          <span className="jp-OrchestServices-image" title={view.image}>
+            {imageLabel(view.image, controller, trans)}
+          </span>
         </button>
         {disabled ? null : (
           <>

@@ -157,6 +157,8 @@ describe('services', () => {
     expect(problems({ dataDir: '/data' }).dataDir).toBeUndefined();
     expect(problems({ scope: [] }).scope).toMatch(/Choose when/);
     expect(problems({ args: "-c 'echo" }).args).toMatch(/Close the quotes/);
+    expect(problems({ command: "-c 'echo" }).command).toBeUndefined();
+    expect(problems({ entrypoint: 'bash', command: "-c 'echo" }).command).toMatch(/Close the quotes/);
     expect(problems({ entrypoint: 'bash', args: '-c x' }).entrypoint).toMatch(/cannot go with Args/);
     expect(isValidDraft(problems({}))).toBe(true);
     expect(isValidDraft(problems({ scope: [] }))).toBe(false);
