@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {
+  apiURL,
   copyExample,
   EXAMPLES,
   execute,
@@ -230,5 +231,53 @@ test.describe('Services in the pipeline properties', () => {
     await execute(page, 'orchest-jlab:stop-session');
     await expect(status).toHaveAttribute('data-status', 'STOPPED', { timeout: 60000 });
     await expect(web.locator('.jp-OrchestServices-status')).toHaveCount(0);
+  });
+
+  test('a run’s services in its read-only view: their status and log', async ({ page, tmpPath, request, baseURL }) => {
+    test.setTimeout(300000);
+    const folder = await copyExample(page, tmpPath, {
+      'quickstart.orchest': withServices({
+        web: {
+          name: 'web',
+          image: `environment@${ENVIRONMENT}`,
+          command: 'python3',
+          args: '-u -m http.server 8000',
+          ports: [8000],
+          scope: ['noninteractive'],
+          order: 0,
+          exposed: true,
+          requires_authentication: true
+        }
+      })
+    });
+    const created = await request.post(apiURL(baseURL!, 'runs'), {
+      data: { pipeline: `${folder}/quickstart.orchest`, interactive: false }
+    });
+    const answer = await created.text();
+    // CI has Docker: there the run must start its service.
+    test.skip(created.status() === 400 && /Docker/.test(answer) && !process.env.CI, 'Services need a Docker engine');
+    expect(created.status(), answer).toBe(201);
+    const run = JSON.parse(answer);
+    await expect
+      .poll(async () => (await (await request.get(apiURL(baseURL!, `runs/${run.uuid}`))).json()).status, {
+        timeout: 240000,
+        intervals: [1000]
+      })
+      .toBe('SUCCESS');
+
+    await execute(page, 'orchest-jlab:open-run', { runUuid: run.uuid });
+    const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
+    const section = servicesSection(view);
+    const web = section.locator('[data-service="web"]');
+    await expect(web.locator('.jp-OrchestServices-status')).toHaveText('Stopped');
+    // Read-only: nothing to add, move or remove; the form is disabled.
+    await expect(section.getByRole('button', { name: 'Add service' })).toHaveCount(0);
+    await expect(web.getByTitle('Remove the service web')).toHaveCount(0);
+    await web.getByTitle('Edit the service').click();
+    await expect(web.locator('input[name="service-name"]')).toBeDisabled();
+    await web.getByRole('button', { name: 'Log' }).click();
+    await expect(page.locator('#jp-main-dock-panel .jp-OrchestServices-logView:visible')).toContainText(
+      'Serving HTTP on'
+    );
   });
 });
