@@ -267,6 +267,8 @@ test.describe('Services in the pipeline properties', () => {
 
     await execute(page, 'orchest-jlab:open-run', { runUuid: run.uuid });
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
+    // A run view opens with its properties closed.
+    await execute(page, 'orchest-jlab:toggle-properties');
     const section = servicesSection(view);
     const web = section.locator('[data-service="web"]');
     await expect(web.locator('.jp-OrchestServices-status')).toHaveText('Stopped');
