@@ -14,8 +14,11 @@ import { IServiceDraft, words } from './draft';
  */
 export const SERVICE_NAME = /^[a-z][0-9a-z-]{0,25}$/;
 
-/** Orchest's rule for the name of an environment variable. */
-export const ENV_VARIABLE_NAME = /^[0-9a-zA-Z\-_]+$/;
+/**
+ * The name of an environment variable, as the server checks it: a shell's
+ * (Orchest also allows '-' and a leading digit, which shells cannot use).
+ */
+export const ENV_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * An image reference as Docker reads it: `[host[:port]/]path[:tag][@digest]`,
@@ -113,7 +116,7 @@ function checkVariables(draft: IServiceDraft, trans: ITranslate): string | undef
       continue; // an empty row is left out
     }
     if (!ENV_VARIABLE_NAME.test(name)) {
-      return trans.__('“%1” is not a variable name (letters, digits, - and _).', name);
+      return trans.__('“%1” is not a variable name (letters, digits and _, not first a digit).', name);
     }
     if (seen.has(name)) {
       return trans.__('The variable %1 is given twice.', name);
@@ -153,7 +156,7 @@ export function checkDraft(draft: IServiceDraft, context: IDraftContext, trans: 
   problems.env = checkVariables(draft, trans);
   const badInherit = words(draft.inherit).find(name => !ENV_VARIABLE_NAME.test(name));
   if (badInherit !== undefined) {
-    problems.inherit = trans.__('“%1” is not a variable name (letters, digits, - and _).', badInherit);
+    problems.inherit = trans.__('“%1” is not a variable name (letters, digits and _, not first a digit).', badInherit);
   }
   problems.projectDir = checkPath(draft.projectDir, trans);
   problems.dataDir = checkPath(draft.dataDir, trans);

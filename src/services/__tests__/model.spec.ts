@@ -152,6 +152,9 @@ describe('services', () => {
         ]
       }).env
     ).toBe('The variable A is given twice.');
+    expect(problems({ env: [{ name: 'MY-VAR', value: '1' }] }).env).toMatch(/“MY-VAR” is not a variable name/);
+    expect(problems({ env: [{ name: '1ST', value: '1' }] }).env).toMatch(/“1ST”/);
+    expect(problems({ env: [{ name: '_Ok_2', value: '' }] }).env).toBeUndefined();
     expect(problems({ inherit: 'OK, NOT.OK' }).inherit).toMatch(/“NOT.OK”/);
     expect(problems({ projectDir: 'app' }).projectDir).toMatch(/must be absolute/);
     expect(problems({ dataDir: '/data' }).dataDir).toBeUndefined();
