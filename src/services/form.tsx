@@ -74,7 +74,11 @@ function ImageField(props: IServiceFormProps): JSX.Element {
       >
         <option value="">{trans.__('An image by name')}</option>
         {fromEnvironment && !known ? (
-          <option value={draft.image}>{trans.__('Not an environment of this project (%1)', uuid || '—')}</option>
+          <option value={draft.image}>
+            {environments
+              ? trans.__('Not an environment of this project (%1)', uuid || '—')
+              : trans.__('Environment %1', uuid)}
+          </option>
         ) : null}
         {(environments ?? []).map(e => (
           <option key={e.uuid} value={`${ENVIRONMENT_IMAGE_PREFIX}${e.uuid}`}>
