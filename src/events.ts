@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH, BuildStatus, IBuild, IRunStep, ISession, JobStatus, RunStatus, StepState } from './api';
+import { API_PATH, BuildStatus, IBuild, IRunStep, IService, ISession, JobStatus, RunStatus, StepState } from './api';
 
 /** A run was created (`run` as the engine describes it). */
 export interface IRunCreatedEvent {
@@ -138,6 +138,22 @@ export interface ISessionEvent {
   session: ISession;
 }
 
+/** A service of a session or run changed status (docs/services.md). */
+export interface IServiceEvent {
+  type: 'service';
+  seq: number;
+  service: IService;
+}
+
+/** A line a service's container wrote. */
+export interface IServiceLogEvent {
+  type: 'service-log';
+  seq: number;
+  session_uuid: string;
+  name: string;
+  line: string;
+}
+
 /** An environment was created, changed or deleted through the API. */
 export interface IEnvironmentEvent {
   type: 'environment';
@@ -167,6 +183,8 @@ export type OrchestEvent =
   | IBuildEvent
   | IEnvironmentEvent
   | ISessionEvent
+  | IServiceEvent
+  | IServiceLogEvent
   | JobEvent
   | IResetEvent;
 

@@ -12,6 +12,7 @@ import { environmentsPlugin } from './plugins/environments';
 import { jobsPlugin } from './plugins/jobs';
 import { notebooksPlugin } from './plugins/notebooks';
 import { runningPlugin } from './plugins/running';
+import { servicesPlugin } from './plugins/services';
 import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './tokens';
@@ -24,7 +25,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   jobsPlugin,
   environmentsPlugin,
   notebooksPlugin,
-  runningPlugin
+  runningPlugin,
+  servicesPlugin
 ];
 
 export default plugins;

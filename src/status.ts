@@ -1,6 +1,6 @@
 /**
  * The words the UI shows for the server's status codes: of runs, steps,
- * jobs, image builds and interactive sessions. The one place they are
+ * jobs, image builds, interactive sessions and services. The one place they are
  * chosen, so that the sidebar, the editor, the jobs and the environments
  * say the same thing for the same code.
  *
@@ -11,7 +11,7 @@
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IBuild, JobStatus, RunStatus, SessionStatus, StepState } from './api';
+import type { IBuild, JobStatus, RunStatus, ServiceStatus, SessionStatus, StepState } from './api';
 
 /** The part of a translation bundle the labels use. */
 type Translate = Pick<TranslationBundle, '__'>;
@@ -119,6 +119,25 @@ export function sessionStatusWord(trans: Translate, status: SessionStatus): stri
       return trans.__('Running');
     case 'STOPPING':
       return trans.__('Stopping');
+    case 'FAILURE':
+      return trans.__('Failed');
+  }
+  return status;
+}
+
+/** A service's status in words. */
+export function serviceStatusLabel(trans: Translate, status: ServiceStatus): string {
+  switch (status) {
+    case 'PENDING':
+      return trans.__('Pending');
+    case 'STARTING':
+      return trans.__('Starting');
+    case 'RUNNING':
+      return trans.__('Running');
+    case 'STOPPING':
+      return trans.__('Stopping');
+    case 'STOPPED':
+      return trans.__('Stopped');
     case 'FAILURE':
       return trans.__('Failed');
   }

@@ -2,8 +2,8 @@
  * The words of the status codes: one per code, the same wherever it shows.
  */
 
-import type { JobStatus, RunStatus, SessionStatus, StepState } from '../api';
-import { jobStatusLabel, runStatusLabel, sessionStatusLabel, stepStateLabel } from '../status';
+import type { JobStatus, RunStatus, ServiceStatus, SessionStatus, StepState } from '../api';
+import { jobStatusLabel, runStatusLabel, serviceStatusLabel, sessionStatusLabel, stepStateLabel } from '../status';
 
 const trans = { __: (text: string) => text };
 
@@ -26,5 +26,10 @@ describe('the status labels', () => {
   it('name a session status, also an unknown one', () => {
     const statuses: (SessionStatus | null)[] = ['LAUNCHING', 'RUNNING', null];
     expect(statuses.map(s => sessionStatusLabel(trans, s))).toEqual(['Session starting', 'Session running', 'Session unknown']);
+  });
+
+  it('name every service status', () => {
+    const statuses: ServiceStatus[] = ['PENDING', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILURE'];
+    expect(statuses.map(s => serviceStatusLabel(trans, s))).toEqual(['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Failed']);
   });
 });

@@ -10,6 +10,7 @@ import type { IBuild, IEnvironment, IEnvironmentFields } from './environments';
 import type { IGridPreview, IJob, IJobSettings, IJobWithRuns, JobAction, JobGrid } from './jobs';
 import type { IFileStep, IPipelineResponse, IPipelineSummary, IReport } from './pipelines';
 import type { IRun, IRunPipeline, IRunRequest } from './runs';
+import type { IService, IServiceLog, ServicesOf } from './services';
 import type { ISession } from './sessions';
 
 /**
@@ -225,6 +226,21 @@ export class OrchestAPI {
   /** DELETE /sessions/{pipeline}: stop the pipeline's session. */
   stopSession(pipeline: string): Promise<ISession> {
     return this._request<ISession>(`sessions/${encodePath(pipeline)}`, { method: 'DELETE' });
+  }
+
+  /**
+   * GET /services?pipeline=|run=: the services of a pipeline's interactive
+   * session or of a run (every service of the server without `of`).
+   */
+  async listServices(of?: ServicesOf): Promise<IService[]> {
+    const query = of ? URLExt.objectToQueryString({ ...of }) : '';
+    const body = await this._request<{ services: IService[] }>(`services${query}`);
+    return body.services;
+  }
+
+  /** GET /services/log?pipeline=|run=&name=: the end of a service's log. */
+  getServiceLog(of: ServicesOf, name: string): Promise<IServiceLog> {
+    return this._request<IServiceLog>(`services/log${URLExt.objectToQueryString({ ...of, name })}`);
   }
 
   /** GET /jobs?pipeline=: the jobs (of one pipeline file), newest first. */

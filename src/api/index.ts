@@ -7,4 +7,5 @@ export * from './environments';
 export * from './jobs';
 export * from './pipelines';
 export * from './runs';
+export * from './services';
 export * from './sessions';

@@ -2,6 +2,8 @@
  * Types of a pipeline's interactive session.
  */
 
+import type { IService } from './services';
+
 /** Statuses of an interactive session. */
 export type SessionStatus = 'STOPPED' | 'LAUNCHING' | 'RUNNING' | 'STOPPING' | 'FAILURE';
 
@@ -19,4 +21,6 @@ export interface ISession {
   backend: string;
   environments: { uuid: string; name: string; image: string }[];
   kernels: { id: string; name: string; path: string }[];
+  /** Its services (docs/services.md), when the server runs them. */
+  services?: IService[];
 }

@@ -38,4 +38,8 @@ export namespace CommandIDs {
   export const runThisStepWithIncoming = 'orchest-jlab:run-this-step-with-incoming';
   export const addFileToPipeline = 'orchest-jlab:add-file-to-pipeline';
   export const saveSetupScript = 'orchest-jlab:save-setup-script';
+  /** A service's URL in a tab, args `{url, name, port}` (src/services/tabs.ts). */
+  export const openService = 'orchest-jlab:open-service';
+  /** A service's log in a tab, args `{of: {pipeline} | {run}, name, sessionUuid}`. */
+  export const openServiceLog = 'orchest-jlab:open-service-log';
 }

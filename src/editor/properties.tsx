@@ -10,6 +10,7 @@ import { stepStateLabel } from '../status';
 import { PipelineController } from './controller';
 import { CheckField, Field } from '../components/field';
 import { JSONField, ParameterRows, TextField } from './fields';
+import { ServicesSection } from '../services/section';
 
 /**
  * The properties of the selected step, or of the pipeline.
@@ -196,6 +197,7 @@ export function PropertiesPanel(props: {
           trans={trans}
           onCommit={value => model.updatePipeline({ parameters: value }, 'Edit pipeline parameters')}
         />
+        <ServicesSection controller={controller} trans={trans} />
         <p className="jp-OrchestProps-hint">
           {trans.__('Select a step to edit it. Drag from a step’s right handle to another step to connect them.')}
         </p>
