@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,12 @@ class StepContext:
     extra_env: dict[str, str] = field(default_factory=dict)
     environment: str | None = None  # the step's environment uuid (the docker backend's image)
     source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
+    # When the step's own work began (monotonic clock): its timeout counts from there. A backend that
+    # prepares first (an image to build, a kernel to boot) calls begin() when that is done.
+    began: float | None = None
+
+    def begin(self) -> None:
+        self.began = time.monotonic()
 
     @property
     def cwd(self) -> Path:
