@@ -188,6 +188,12 @@ REQUESTS = [
     ("PATCH", f"jobs/{RUN}", "{}"),
     ("DELETE", f"jobs/{RUN}", None),
     *(("POST", f"jobs/{RUN}/{action}", "{}") for action in ("start", "pause", "resume", "trigger", "cancel", "duplicate")),
+    ("GET", "notifications/webhooks", None),
+    ("POST", "notifications/webhooks", '{"url": "http://127.0.0.1:9/"}'),
+    ("PATCH", f"notifications/webhooks/{RUN}", "{}"),
+    ("DELETE", f"notifications/webhooks/{RUN}", None),
+    ("POST", f"notifications/webhooks/{RUN}/test", "{}"),
+    ("GET", "notifications/deliveries", None),
 ]
 
 

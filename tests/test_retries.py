@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from orchest_jlab.engine.steplog import attempt_log_path
 from orchest_jlab.pipelines import step_policy, validate_pipeline
@@ -158,3 +159,27 @@ def test_the_settings_are_validated_naming_the_step_and_the_field(project: Proje
     policy = step_policy(ok)
     assert (policy.attempts, policy.retry_delay, policy.timeout) == (3, 1.5, 60)
     assert step_policy(project.step("X", "x.py", env)).attempts == 1
+
+
+async def test_the_log_endpoint_serves_each_attempt(jp_fetch, jp_root_dir):
+    from .test_runs_api import api, finished
+
+    root = ProjectBuilder(Path(jp_root_dir))
+    env = root.environment()
+    root.file("flaky.py", FLAKY_SCRIPT)
+    step = root.step("Flaky", "flaky.py", env, orchest_jlab={"retries": 2})
+    root.write("p.orchest", root.pipeline(step))
+    _, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    run = await finished(jp_fetch, run["uuid"])
+    assert run["status"] == "SUCCESS" and run["steps"][step["uuid"]]["attempts"] == 3
+    logs = {}
+    for attempt in (1, 2, 3):
+        _, logs[attempt] = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", step["uuid"], "log",
+                                     params={"attempt": str(attempt)})
+    _, last = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", step["uuid"], "log")
+    assert "failing on attempt 1" in logs[1] and "failing on attempt 2" in logs[2] and last == logs[3]
+    assert "passed" in last and "failing" not in last
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("orchest", "api", "runs", run["uuid"], "steps", step["uuid"], "log", params={"attempt": "4"})
+    code, error = info.value.code, json.loads(info.value.response.body)
+    assert code == 400 and error["message"] == '"attempt" must be between 1 and 3: step "Flaky" has had 3 attempts.'

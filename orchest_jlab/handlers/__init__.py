@@ -5,6 +5,7 @@ from __future__ import annotations
 from .environments import BuildHandler, BuildLogHandler, EnvironmentHandler, EnvironmentsHandler
 from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
+from .notifications import DeliveriesHandler, WebhookHandler, WebhooksHandler, WebhookTestHandler
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
 from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
 from .sessions import SessionHandler, SessionsHandler
@@ -36,4 +37,8 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})", EnvironmentHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build", BuildHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build/log", BuildLogHandler),
+        (rf"{API_PREFIX}/notifications/webhooks", WebhooksHandler),
+        (rf"{API_PREFIX}/notifications/webhooks/(?P<webhook_uuid>{UUID})", WebhookHandler),
+        (rf"{API_PREFIX}/notifications/webhooks/(?P<webhook_uuid>{UUID})/test", WebhookTestHandler),
+        (rf"{API_PREFIX}/notifications/deliveries", DeliveriesHandler),
     ]
