@@ -11,6 +11,7 @@ import { editorPlugin } from './plugins/editor';
 import { environmentsPlugin } from './plugins/environments';
 import { jobsPlugin } from './plugins/jobs';
 import { notebooksPlugin } from './plugins/notebooks';
+import { notificationsPlugin } from './plugins/notifications';
 import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './tokens';
@@ -22,7 +23,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   sidebarPlugin,
   jobsPlugin,
   environmentsPlugin,
-  notebooksPlugin
+  notebooksPlugin,
+  notificationsPlugin
 ];
 
 export default plugins;

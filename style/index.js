@@ -3,3 +3,4 @@ import './base.css';
 import './field.css';
 import './environments.css';
 import './jobs.css';
+import './notifications.css';

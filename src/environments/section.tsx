@@ -17,41 +17,19 @@ import {
   refreshIcon,
   stopIcon,
   textEditorIcon,
-  LabIcon,
   ReactWidget
 } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IEnvironment } from '../api';
+import { IconButton } from '../components/iconbutton';
+import { useCurrentPipeline } from '../editor/hooks';
 import { PipelineWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
 import { buildStatusLabel } from '../status';
 import { EnvironmentsManager } from './manager';
 import { applyBuildEvent, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
-
-function IconButton(props: {
-  icon: LabIcon;
-  title: string;
-  action: string;
-  disabled?: boolean;
-  onClick: () => void;
-}): JSX.Element {
-  return (
-    <button
-      className="jp-OrchestSidebar-button"
-      title={props.title}
-      data-action={props.action}
-      disabled={props.disabled}
-      onClick={e => {
-        e.stopPropagation();
-        props.onClick();
-      }}
-    >
-      <props.icon.react tag="span" />
-    </button>
-  );
-}
 
 function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManager; onChanged: () => void }): JSX.Element {
   const { env, manager, onChanged } = props;
@@ -131,7 +109,7 @@ interface ISectionProps {
 function EnvironmentsSection(props: ISectionProps): JSX.Element {
   const { manager, events, tracker } = props;
   const trans = manager.trans;
-  const [pipeline, setPipeline] = React.useState<string | null>(tracker.currentWidget?.controller.path ?? null);
+  const pipeline = useCurrentPipeline(tracker);
   const [chosen, setChosen] = React.useState<string | null>(null);
   const [project, setProject] = React.useState<string | null>(null);
   const [environments, setEnvironments] = React.useState<IEnvironment[] | null>(null);
@@ -140,14 +118,6 @@ function EnvironmentsSection(props: ISectionProps): JSX.Element {
   const bump = React.useCallback(() => setReload(r => r + 1), []);
   // What to list: a chosen project, else the current pipeline's.
   const target = chosen ?? pipeline;
-
-  React.useEffect(() => {
-    const onCurrent = (): void => setPipeline(tracker.currentWidget?.controller.path ?? null);
-    tracker.currentChanged.connect(onCurrent);
-    return () => {
-      tracker.currentChanged.disconnect(onCurrent);
-    };
-  }, [tracker]);
 
   React.useEffect(() => {
     let cancelled = false;
