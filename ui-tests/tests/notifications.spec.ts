@@ -97,6 +97,11 @@ test.describe('Retries and notifications', () => {
       const listed = await (await page.request.get(`${baseURL}/orchest/api/notifications/webhooks?project=${project}`)).json();
       expect(listed.webhooks.map((w: any) => [w.name, w.has_secret, w.url])).toEqual([['ops channel', true, url]]);
       expect(JSON.stringify(listed)).not.toContain('s3cret');
+
+      // Removed from the section (the project is the server's examples/: other tests share it).
+      await item.locator('[data-action="delete"]').click();
+      await page.locator('.jp-Dialog').getByRole('button', { name: 'Remove' }).click();
+      await expect(section.locator('.jp-OrchestWebhook')).toHaveCount(0);
     } finally {
       server.close();
     }
