@@ -3,13 +3,12 @@
  * secret, TLS verification and the events it receives.
  */
 
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IWebhook, WebhookContentType } from '../api';
 import { CheckField, Field } from '../components/field';
+import { askForm, useFormState } from '../components/formdialog';
 import { EVENT_GROUPS, formOf, formProblems, IWebhookForm, IWebhookFormProblem } from './model';
 
 /** The words of an event group. */
@@ -31,11 +30,7 @@ function FormView(props: {
   onChange: (form: IWebhookForm) => void;
 }): JSX.Element {
   const { trans, problems, existing } = props;
-  const [form, setForm] = React.useState(props.initial);
-  const update = (next: IWebhookForm): void => {
-    setForm(next);
-    props.onChange(next);
-  };
+  const [form, update] = useFormState(props.initial, props.onChange);
   const problem = (field: keyof IWebhookForm): string | null => {
     const found = problems.find(p => p.field === field);
     if (!found) {
@@ -120,59 +115,20 @@ function FormView(props: {
   );
 }
 
-class WebhookFormBody extends ReactWidget implements Dialog.IBodyWidget<IWebhookForm> {
-  constructor(
-    private _form: IWebhookForm,
-    private readonly _existing: IWebhook | undefined,
-    private readonly _problems: IWebhookFormProblem[],
-    private readonly _trans: TranslationBundle
-  ) {
-    super();
-  }
-
-  getValue(): IWebhookForm {
-    return this._form;
-  }
-
-  render(): JSX.Element {
-    return (
-      <FormView
-        initial={this._form}
-        existing={this._existing}
-        problems={this._problems}
-        trans={this._trans}
-        onChange={form => {
-          this._form = form;
-        }}
-      />
-    );
-  }
-}
-
 /**
  * Ask for a new webhook (`webhook` absent) or a change of `webhook`; asks
  * again, naming the problems, until the form is valid. Null: cancelled.
  */
-export async function askWebhookForm(trans: TranslationBundle, webhook?: IWebhook): Promise<IWebhookForm | null> {
-  let form = formOf(webhook);
-  let problems: IWebhookFormProblem[] = [];
-  for (;;) {
-    const result = await showDialog({
-      title: webhook ? trans.__('Webhook “%1”', webhook.name || webhook.url) : trans.__('New webhook'),
-      body: new WebhookFormBody(form, webhook, problems, trans),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: webhook ? trans.__('Save') : trans.__('Add') })
-      ],
-      focusNodeSelector: 'input[name="url"]'
-    });
-    if (!result.button.accept || !result.value) {
-      return null;
-    }
-    form = result.value;
-    problems = formProblems(form);
-    if (!problems.length) {
-      return form;
-    }
-  }
+export function askWebhookForm(trans: TranslationBundle, webhook?: IWebhook): Promise<IWebhookForm | null> {
+  return askForm<IWebhookForm, IWebhookFormProblem>({
+    title: webhook ? trans.__('Webhook “%1”', webhook.name || webhook.url) : trans.__('New webhook'),
+    initial: formOf(webhook),
+    render: (initial, problems, onChange) => (
+      <FormView initial={initial} existing={webhook} problems={problems} trans={trans} onChange={onChange} />
+    ),
+    check: formProblems,
+    cancelLabel: trans.__('Cancel'),
+    acceptLabel: webhook ? trans.__('Save') : trans.__('Add'),
+    focus: 'input[name="url"]'
+  });
 }
