@@ -37,8 +37,8 @@ RunFinder = Callable[[Path, str], "dict[str, Any] | None"]
 
 
 class NotificationService:
-    def __init__(self, workspace: Workspace, find_job: JobFinder, find_run: RunFinder, *, attempts: int = 5, retry_seconds: float = 10.0,
-                 timeout: float = 10.0, history: int = 200, senders: int = 4):
+    def __init__(self, workspace: Workspace, find_job: JobFinder, find_run: RunFinder, *, attempts: int = 5,
+                 retry_seconds: float = 10.0, timeout: float = 10.0, history: int = 200, senders: int = 4):
         self.workspace = workspace
         self.files = WebhookFiles()
         self.find_job = find_job
@@ -190,7 +190,7 @@ class NotificationService:
         except Exception:  # removed meanwhile: nothing to deliver to
             return
         try:
-            outcome = self._attempt(delivery, webhook, final=delivery["attempts"] + 1 >= self.attempts)
+            self._attempt(delivery, webhook, final=delivery["attempts"] + 1 >= self.attempts)
         except Exception:
             log.exception("webhook delivery %s", delivery["uuid"])
             return
