@@ -142,7 +142,12 @@ async def test_job_events_reach_webhooks_signed_and_retried(jp_fetch, root, rece
     assert json.loads(fields["event"][0])["project"]["job"]["status"] == "FAILURE"
     assert len({r["headers"]["X-Orchest-Delivery"] for r in form}) == 1  # one delivery, tried three times
 
-    _, history = await api(jp_fetch, "GET", "notifications", "deliveries", params={"project": "p.orchest"})
+    # The history is written once the endpoint's answer is in (just after it got the request).
+    for _ in range(100):
+        _, history = await api(jp_fetch, "GET", "notifications", "deliveries", params={"project": "p.orchest"})
+        if all(d["status"] == "DELIVERED" for d in history["deliveries"]) and len(history["deliveries"]) == 3:
+            break
+        await asyncio.sleep(0.1)
     statuses = sorted((d["webhook_name"], d["event_type"], d["status"], d["attempts"]) for d in history["deliveries"])
     assert statuses == [("", JOB_FAILED, "DELIVERED", 3), ("signed", JOB_FAILED, "DELIVERED", 1),
                         ("signed", RUN_FAILED, "DELIVERED", 1)]
