@@ -106,4 +106,16 @@ test.describe('Retries and notifications', () => {
       server.close();
     }
   });
+
+  test('tells of a run that ended while the user was elsewhere', async ({ page, baseURL }) => {
+    // Nothing of the pipeline is open: a run started elsewhere (here, the REST API) ends.
+    const response = await page.request.post(`${baseURL}/orchest/api/runs`, {
+      data: { pipeline: `${folder}/quickstart.orchest`, run_type: 'selection', steps: [MAKE], interactive: false }
+    });
+    expect(response.status()).toBe(201);
+    const toast = page.locator('.Toastify__toast', { hasText: 'The run of “Weather quickstart” ended: Succeeded' });
+    await expect(toast).toBeVisible({ timeout: 60000 });
+    await toast.getByRole('button', { name: 'Open' }).click();
+    await expect(page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible')).toHaveCount(1);
+  });
 });
