@@ -4,4 +4,4 @@
  * user is elsewhere.
  */
 export { createNotificationsSection } from './section';
-export { FinishWatch, IFinished, isElsewhere } from './watch';
+export { FinishWatch, IFinished, IWhere, shouldTell } from './watch';

@@ -1,7 +1,8 @@
 /**
  * Which finished runs and jobs to tell the user about in the browser: runs
- * started here or elsewhere (not a job's: its job is told once), and one-off
- * jobs, when the user is not looking at them (another tab or widget).
+ * (not a job's: its job is told once) and one-off jobs of the pipelines the
+ * user has open, when the user is not looking at them (another widget, or
+ * another browser tab).
  */
 
 import type { OrchestEvent } from '../events';
@@ -21,6 +22,10 @@ export interface IWhere {
   /** The pipeline of the current editor (not a run view). */
   editorPath: string | null;
   hidden: boolean;
+  /** The pipelines open in editors of this page: their runs and jobs are the user's. */
+  openPipelines: ReadonlySet<string>;
+  /** Whether the finished job's page is open (current or not). */
+  jobPageOpen?: boolean;
 }
 
 const FINISHED = new Set(['SUCCESS', 'FAILURE', 'ABORTED']);
@@ -50,13 +55,21 @@ export class FinishWatch {
   private _runs = new Map<string, { name: string; pipelinePath: string }>();
 }
 
-/** Whether the user is somewhere else than the finished run's or job's views. */
-export function isElsewhere(finished: IFinished, where: IWhere): boolean {
+/**
+ * Whether to tell the user: the run's pipeline (the job's, or its page) is
+ * open in this page, and the user is not looking at it (another widget, or
+ * the page is hidden). A job's `pipelinePath` is known once it is read.
+ */
+export function shouldTell(finished: IFinished, where: IWhere): boolean {
+  const theirs =
+    (finished.pipelinePath !== null && where.openPipelines.has(finished.pipelinePath)) ||
+    (finished.kind === 'job' && !!where.jobPageOpen);
+  if (!theirs) {
+    return false;
+  }
   if (where.hidden) {
     return true;
   }
-  if (finished.kind === 'job') {
-    return where.widgetId !== `orchest-job:${finished.uuid}`;
-  }
-  return where.widgetId !== `orchest-run-${finished.uuid}` && where.editorPath !== finished.pipelinePath;
+  const view = finished.kind === 'job' ? `orchest-job:${finished.uuid}` : `orchest-run-${finished.uuid}`;
+  return where.widgetId !== view && where.editorPath !== finished.pipelinePath;
 }

@@ -1,7 +1,8 @@
 /**
  * Notifications: the webhooks section of the Orchest sidebar (rank 500), and
- * a JupyterLab notification when a run or a job finishes while the user is
- * not looking at it (another widget, another browser tab).
+ * a JupyterLab notification when a run or a job of a pipeline open here
+ * finishes while the user is not looking at it (another widget, another
+ * browser tab).
  */
 
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
@@ -10,7 +11,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { RunViewWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
-import { createNotificationsSection, FinishWatch, IFinished, isElsewhere } from '../notifications';
+import { createNotificationsSection, FinishWatch, IFinished, IWhere, shouldTell } from '../notifications';
 import { runStatusLabel } from '../status';
 import { IOrchestClient, IOrchestSidebar, IPipelineTracker } from '../tokens';
 
@@ -37,7 +38,28 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     const watch = new FinishWatch();
+    const where = (jobUuid?: string): IWhere => {
+      const current = app.shell.currentWidget;
+      const editor = pipelines.editors.currentWidget;
+      const openPipelines = new Set<string>();
+      pipelines.editors.forEach(e => void openPipelines.add(e.controller.path));
+      const widgets = jobUuid ? Array.from(app.shell.widgets('main')) : [];
+      return {
+        widgetId: current?.id ?? null,
+        editorPath: editor && editor === current && !(current instanceof RunViewWidget) ? editor.controller.path : null,
+        hidden: document.hidden,
+        openPipelines,
+        jobPageOpen: widgets.some(w => w.id === `orchest-job:${jobUuid}`)
+      };
+    };
     const tell = async (finished: IFinished): Promise<void> => {
+      const job = finished.kind === 'job' ? await api.getJob(finished.uuid).catch(() => null) : null;
+      if (job) {
+        finished = { ...finished, name: job.name, pipelinePath: job.pipeline_path };
+      }
+      if (!shouldTell(finished, where(finished.kind === 'job' ? finished.uuid : undefined))) {
+        return;
+      }
       const notify =
         finished.status === 'SUCCESS' ? Notification.success : finished.status === 'FAILURE' ? Notification.error : Notification.warning;
       const status = runStatusLabel(trans, finished.status as Parameters<typeof runStatusLabel>[1]);
@@ -47,23 +69,12 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
           actions: [{ label: trans.__('Open'), callback: () => void pipelines.openRun(finished.uuid) }]
         });
       } else {
-        const job = await api.getJob(finished.uuid).catch(() => null);
-        notify(trans.__('The job “%1” ended: %2', job?.name ?? finished.uuid, status), { autoClose: 10000 });
+        notify(trans.__('The job “%1” ended: %2', finished.name || finished.uuid, status), { autoClose: 10000 });
       }
     };
     events.received.connect((_: EventsClient, event: OrchestEvent) => {
       const finished = watch.take(event);
-      if (!finished) {
-        return;
-      }
-      const current = app.shell.currentWidget;
-      const editor = pipelines.editors.currentWidget;
-      const where = {
-        widgetId: current?.id ?? null,
-        editorPath: editor && editor === current && !(current instanceof RunViewWidget) ? editor.controller.path : null,
-        hidden: document.hidden
-      };
-      if (isElsewhere(finished, where)) {
+      if (finished) {
         void tell(finished);
       }
     });

@@ -108,7 +108,10 @@ test.describe('Retries and notifications', () => {
   });
 
   test('tells of a run that ended while the user was elsewhere', async ({ page, baseURL }) => {
-    // Nothing of the pipeline is open: a run started elsewhere (here, the REST API) ends.
+    // The pipeline is open, the user is on another tab (a launcher); a run started through the API ends.
+    await openPipeline(page, folder);
+    await execute(page, 'launcher:create');
+    await expect(page.locator('#jp-main-dock-panel .jp-Launcher:visible')).toHaveCount(1);
     const response = await page.request.post(`${baseURL}/orchest/api/runs`, {
       data: { pipeline: `${folder}/quickstart.orchest`, run_type: 'selection', steps: [MAKE], interactive: false }
     });
@@ -116,6 +119,6 @@ test.describe('Retries and notifications', () => {
     const toast = page.locator('.Toastify__toast', { hasText: 'The run of “Weather quickstart” ended: Succeeded' });
     await expect(toast).toBeVisible({ timeout: 60000 });
     await toast.getByRole('button', { name: 'Open' }).click();
-    await expect(page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible')).toHaveCount(1);
+    await expect(page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible')).toHaveCount(1);
   });
 });

@@ -1,5 +1,5 @@
 import { OrchestEvent } from '../../events';
-import { FinishWatch, isElsewhere } from '../watch';
+import { FinishWatch, shouldTell } from '../watch';
 
 const created = (uuid: string, labels = {}): OrchestEvent =>
   ({
@@ -27,15 +27,20 @@ describe('finished runs and jobs', () => {
     expect(job?.kind).toBe('job');
   });
 
-  it('stays quiet while the user looks at it', () => {
+  it('tells of the pipelines open here, while the user looks elsewhere', () => {
     const run = { kind: 'run' as const, uuid: 'r1', status: 'SUCCESS', name: 'Train', pipelinePath: 'a/p.orchest' };
-    const job = { kind: 'job' as const, uuid: 'j', status: 'SUCCESS', name: '', pipelinePath: null };
-    const here = { widgetId: 'x', editorPath: 'a/p.orchest', hidden: false };
-    expect(isElsewhere(run, here)).toBe(false);
-    expect(isElsewhere(run, { ...here, hidden: true })).toBe(true);
-    expect(isElsewhere(run, { widgetId: 'orchest-run-r1', editorPath: null, hidden: false })).toBe(false);
-    expect(isElsewhere(run, { widgetId: 'notebook', editorPath: null, hidden: false })).toBe(true);
-    expect(isElsewhere(job, { widgetId: 'orchest-job:j', editorPath: null, hidden: false })).toBe(false);
-    expect(isElsewhere(job, here)).toBe(true);
+    const job = { kind: 'job' as const, uuid: 'j', status: 'SUCCESS', name: '', pipelinePath: 'a/p.orchest' };
+    const open = new Set(['a/p.orchest']);
+    const onEditor = { widgetId: 'x', editorPath: 'a/p.orchest', hidden: false, openPipelines: open };
+    const elsewhere = { widgetId: 'notebook', editorPath: null, hidden: false, openPipelines: open };
+    expect(shouldTell(run, onEditor)).toBe(false);
+    expect(shouldTell(run, { ...onEditor, hidden: true })).toBe(true);
+    expect(shouldTell(run, { ...elsewhere, widgetId: 'orchest-run-r1' })).toBe(false);
+    expect(shouldTell(run, elsewhere)).toBe(true);
+    expect(shouldTell(run, { ...elsewhere, openPipelines: new Set() })).toBe(false);
+    expect(shouldTell(job, { ...elsewhere, widgetId: 'orchest-job:j' })).toBe(false);
+    expect(shouldTell(job, elsewhere)).toBe(true);
+    expect(shouldTell(job, onEditor)).toBe(false);
+    expect(shouldTell({ ...job, pipelinePath: 'b.orchest' }, { ...elsewhere, jobPageOpen: true })).toBe(true);
   });
 });
