@@ -4,7 +4,7 @@
 Each service is made on first use, so a command builds only what it needs (``run`` never opens
 the jobs' scheduler; ``--backend local`` never asks Docker). The server calls ``start()`` for its
 background work (the jobs' scheduler, the watch over runs' owners). ``close()`` stops what was
-built: the watch over owners, the jobs' scheduler (no run starts meanwhile), then sessions (their interactive runs and kernels),
+built: the watch over owners, the jobs' scheduler (no run starts meanwhile), notifications, then sessions (their interactive runs and kernels),
 the engine (runs in flight cancelled, backends closed), builds, and the stores last.
 """
 
@@ -146,6 +146,30 @@ class Services:
                                   sessions=self.sessions if self.serverapp is not None else None)
 
     @cached_property
+    def notifications(self):
+        """Server only: job events delivered to the projects' webhooks."""
+        from .notifications import NotificationService
+
+        s = self.settings
+
+        def find_job(job_uuid: str):
+            found = self.jobs.jobs.find(job_uuid)
+            return (found[1], Path(found[1]["project_dir"])) if found else None
+
+        def find_run(project_dir: Path, run_uuid: str):
+            unwritten = self.stores.unwritten().get(run_uuid)
+            if unwritten is not None:
+                return unwritten
+            self.stores.flush()  # the run's last states are written (called from the notifications' thread)
+            store = self.stores.existing(project_dir)
+            return store.get_run(run_uuid) if store is not None else None
+
+        service = NotificationService(self.workspace, find_job, find_run, attempts=s.webhook_attempts,
+                                      retry_seconds=s.webhook_retry_seconds, timeout=s.webhook_timeout_seconds)
+        service.listen(self.bus)
+        return service
+
+    @cached_property
     def liveness(self):
         """Server only: ends the runs whose owner process (a command, a dead server) is gone."""
         from .runs.liveness import OwnerWatch
@@ -181,6 +205,8 @@ class Services:
             await self.liveness.stop()
         if "jobs" in built:
             await self.jobs.shutdown()
+        if "notifications" in built:
+            self.notifications.close()
         if "sessions" in built:
             await self.sessions.shutdown()  # their services too
         if "engine" in built:

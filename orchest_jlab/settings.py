@@ -81,6 +81,12 @@ class OrchestSettings(Configurable):
     max_grid_size = Int(
         1000, help="The most runs a job's parameter grid may make (a larger grid is refused); 0: no limit."
     ).tag(config=True)
+    # Notifications (docs/jobs.md#notifications)
+    webhook_attempts = Int(5, help="Tries of a webhook delivery, at most (the first and its retries).").tag(config=True)
+    webhook_retry_seconds = Float(
+        10.0, help="Seconds before a failed webhook delivery is tried again; doubled at each retry (at most an hour)."
+    ).tag(config=True)
+    webhook_timeout_seconds = Float(10.0, help="Seconds a webhook endpoint has to answer a delivery.").tag(config=True)
 
     # Backends and Docker (docs/backends.md, docs/environments.md)
     backend = Unicode(

@@ -92,6 +92,24 @@ class Workspace:
         """A path under the root as the API names it: ``/``-separated, relative to the root."""
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
+    def project_dir(self, api_path: str | None) -> Path:
+        """The project folder an API path names (a folder, or a pipeline file of the project)."""
+        root = self.root
+        text = (api_path or "").strip("/")
+        if not text:
+            return root
+        parts = PurePosixPath(text).parts
+        if any(p in ("..", "") for p in parts) or "\x00" in text:
+            raise BadRequest(f'"{api_path}" is not a path inside the server\'s root folder.')
+        if parts[-1].endswith(PIPELINE_SUFFIX):
+            return find_project_root(self.resolve(text), root)
+        path = root.joinpath(*parts)
+        if not is_within(os.path.realpath(path), os.path.realpath(root)):
+            raise BadRequest(f'"{api_path}" leads outside the server\'s root folder.')
+        if not path.is_dir():
+            raise NotFound(f'There is no folder "{text}".')
+        return path
+
     def project_path(self, project_dir: Path) -> str:
         """A project folder as the API names it ("" for the root itself)."""
         return "" if project_dir == self.root else self.api_path(project_dir)

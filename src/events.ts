@@ -60,6 +60,7 @@ export interface IStepEvent {
   finished: string | null;
   error: string | null;
   log_path: string | null;
+  attempts?: number;
 }
 
 /** A line of a step's log. */
@@ -111,7 +112,31 @@ export interface IJobDeletedEvent {
 }
 
 /** The events about jobs. */
-export type JobEvent = IJobEvent | IJobRunEvent | IJobRunDeletedEvent | IJobDeletedEvent;
+/** A one-off job's runs have all ended (once per job). */
+export interface IJobEndedEvent {
+  type: 'job-ended';
+  seq: number;
+  job_uuid: string;
+  status: JobStatus;
+}
+
+/** A job fired: its runs of that fire are recorded. */
+export interface IJobFiredEvent {
+  type: 'job-fired';
+  seq: number;
+  job_uuid: string;
+  fire: number | null;
+  runs: number;
+  scheduled: string | null;
+}
+
+export type JobEvent =
+  | IJobEvent
+  | IJobRunEvent
+  | IJobRunDeletedEvent
+  | IJobDeletedEvent
+  | IJobEndedEvent
+  | IJobFiredEvent;
 
 /**
  * A build of an environment changed status (`build` is its record), or wrote

@@ -13,6 +13,7 @@ import { jobsPlugin } from './plugins/jobs';
 import { notebooksPlugin } from './plugins/notebooks';
 import { runningPlugin } from './plugins/running';
 import { servicesPlugin } from './plugins/services';
+import { notificationsPlugin } from './plugins/notifications';
 import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './tokens';
@@ -26,7 +27,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   environmentsPlugin,
   notebooksPlugin,
   runningPlugin,
-  servicesPlugin
+  servicesPlugin,
+  notificationsPlugin
 ];
 
 export default plugins;

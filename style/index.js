@@ -4,3 +4,4 @@ import './field.css';
 import './environments.css';
 import './jobs.css';
 import './services.css';
+import './notifications.css';

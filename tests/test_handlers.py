@@ -190,6 +190,12 @@ REQUESTS = [
     *(("POST", f"jobs/{RUN}/{action}", "{}") for action in ("start", "pause", "resume", "trigger", "cancel", "duplicate")),
     ("GET", "services", None),
     ("GET", "services/log", None),
+    ("GET", "notifications/webhooks", None),
+    ("POST", "notifications/webhooks", '{"url": "http://127.0.0.1:9/"}'),
+    ("PATCH", f"notifications/webhooks/{RUN}", "{}"),
+    ("DELETE", f"notifications/webhooks/{RUN}", None),
+    ("POST", f"notifications/webhooks/{RUN}/test", "{}"),
+    ("GET", "notifications/deliveries", None),
 ]
 
 

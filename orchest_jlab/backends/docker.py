@@ -77,6 +77,7 @@ class DockerBackend:
 
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
         image = await self._image(ctx, log_)
+        ctx.begin()  # a step's timeout does not count its image's build
         if ctx.kind == ".ipynb":
             await run_notebook(ctx, log_, self.kernels(self.settings, image, self.step_labels(ctx)))
             return

@@ -39,6 +39,9 @@ class Progress:
         if kind == "step":
             title = self.titles.get(event["step_uuid"], event["step_uuid"])
             detail = f" ({event['error']})" if event.get("error") else ""
+            if event["state"] == "RUNNING":  # a retried step: the attempt that failed, then the next
+                detail = f" ({event['error']}; retrying)" if event.get("error") else (
+                    f" (attempt {event['attempts']})" if (event.get("attempts") or 0) > 1 else "")
             self._print(f"{title:<{self.width}} : {event['state']}{detail}")
         elif kind == "log" and self.show_logs:
             title = self.titles.get(event["step_uuid"], event["step_uuid"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,12 @@ class StepContext:
     interactive: bool = False  # an interactive run (in the project) or not (a snapshot's run)
     language: str | None = None  # a notebook's language, from its metadata (its kernel's)
     network: str | None = None  # the private network of the run's services (containers join it)
+    # When the step's own work began (monotonic clock): its timeout counts from there. A backend that
+    # prepares first (an image to build, a kernel to boot) calls begin() when that is done.
+    began: float | None = None
+
+    def begin(self) -> None:
+        self.began = time.monotonic()
 
     @property
     def cwd(self) -> Path:

@@ -9,12 +9,14 @@ import asyncio
 import contextlib
 import copy
 import logging
+import time
 import uuid as uuidlib
 from pathlib import Path
 
 from ..errors import BadRequest
-from ..pipelines import graph_of, induced_subgraph, write_pipeline
+from ..pipelines import graph_of, induced_subgraph, step_policy, write_pipeline
 from ..pipelines.gitignore import ensure_gitignore
+from ..pipelines.policy import format_seconds
 from . import outputs
 from .attached import Attachment, RunServices, ServicesFailed
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
@@ -25,7 +27,7 @@ from .run import RECORDED_PIPELINE, Run, RunRequest, StepRun, now
 from .runners import StepFailed
 from .snapshots import make_snapshot
 from .states import RunStatus, StepState
-from .steplog import StepLog
+from .steplog import StepLog, keep_attempt_log
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,7 @@ class Engine:
             setattr(step, key, value)
         self.bus.publish("step", run_uuid=run.uuid, step_uuid=step.uuid, state=state.value,
                          started=step.started, finished=step.finished, error=step.error,
-                         log_path=step.log_path)
+                         log_path=step.log_path, attempts=step.attempts)
 
     async def _execute(self, run: Run) -> None:
         request = run.request
@@ -232,6 +234,7 @@ class Engine:
     async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment) -> None:
         request = run.request
         definition = request.pipeline["steps"][step.uuid]
+        policy = step_policy(definition)
         log_path = run.run_dir / "logs" / f"{step.uuid}.log"
         ctx = StepContext(
             run_uuid=run.uuid, step_uuid=step.uuid, title=step.title,
@@ -242,18 +245,37 @@ class Engine:
             source_project_dir=request.project_dir, extra_env={**attachment.env, **request.env},
             interactive=request.interactive, network=attachment.network,
         )
+        for attempt in range(1, policy.attempts + 1):
+            if attempt > 1:
+                await asyncio.sleep(policy.retry_delay)
+                await asyncio.to_thread(keep_attempt_log, log_path, attempt - 1)
+            if await self._attempt_step(run, step, ctx, outputs_dir, attempt, policy):
+                return
+
+    async def _attempt_step(self, run, step, ctx, outputs_dir, attempt, policy) -> bool:
+        """One attempt; False when it failed and the step is to be run again."""
         outputs.clear(outputs_dir, step.uuid)
-        step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
-        self._set_step(run, step, StepState.RUNNING, started=now(), log_path=str(log_path))
+        step_log = StepLog(ctx.log_path, self.bus, run.uuid, step.uuid)
+        if attempt > 1:
+            step_log.note(f"Attempt {attempt} of {policy.attempts}")
+        self._set_step(run, step, StepState.RUNNING, started=step.started if attempt > 1 else now(),
+                       log_path=str(ctx.log_path), attempts=attempt, error=None)
         try:
-            await _watching_log(run.runner.run_step(ctx, step_log), step_log)
+            ctx.began = None
+            await _watching_log(run.runner.run_step(ctx, step_log), step_log, policy.timeout, ctx)
         except _LogFailed as exc:
             message = f"The step's log could not be written: {disk_problem(exc.error)}; the step was stopped."
             run.error = run.error or f'Step "{step.title}": {message}'
             self._set_step(run, step, StepState.FAILURE, finished=now(), error=message)
-        except StepFailed as exc:
+        except (StepFailed, _TimedOut) as exc:
             step_log.note(str(exc))
-            self._set_step(run, step, StepState.FAILURE, finished=now(), error=str(exc))
+            if attempt < policy.attempts:
+                step_log.note(f"Retrying in {format_seconds(policy.retry_delay)} s "
+                              f"(attempt {attempt + 1} of {policy.attempts}).")
+                self._set_step(run, step, StepState.RUNNING, error=str(exc))
+                return False
+            error = str(exc) if policy.attempts == 1 else f"{exc} (attempt {attempt} of {policy.attempts})"
+            self._set_step(run, step, StepState.FAILURE, finished=now(), error=error)
         except asyncio.CancelledError:
             self._set_step(run, step, StepState.ABORTED, finished=now(), error="The run was cancelled.")
             raise
@@ -264,6 +286,11 @@ class Engine:
             self._set_step(run, step, StepState.COMPUTED, finished=now())
         finally:
             step_log.close()
+        return True
+
+
+class _TimedOut(Exception):
+    """The step ran longer than its timeout; everything it started has been stopped."""
 
 
 class _LogFailed(Exception):
@@ -272,14 +299,27 @@ class _LogFailed(Exception):
         self.error = error
 
 
-async def _watching_log(running, step_log: StepLog) -> None:
+async def _watching_log(running, step_log: StepLog, timeout: float | None = None,
+                        ctx: StepContext | None = None) -> None:
     """Run a step; when its log cannot be written (a full disk), stop it (as a cancel does) and
-    raise _LogFailed: a step whose output is lost does not end well."""
+    raise _LogFailed: a step whose output is lost does not end well. A step still running
+    ``timeout`` seconds after its work began (``ctx.began``, else its start: an image build does not
+    count) is stopped the same way (the backend's cancel kills all it started): _TimedOut."""
     task = asyncio.ensure_future(running)
     failed = asyncio.get_running_loop().create_future()
     step_log.on_error = lambda exc: failed.done() or failed.set_result(exc)
+    start = time.monotonic()
     try:
-        await asyncio.wait({task, failed}, return_when=asyncio.FIRST_COMPLETED)
+        while True:
+            remaining = None
+            if timeout is not None:
+                began = ctx.began if ctx is not None and ctx.began is not None else start
+                remaining = began + timeout - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                break
+            done, _ = await asyncio.wait({task, failed}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            if done:
+                break
     except asyncio.CancelledError:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -289,6 +329,8 @@ async def _watching_log(running, step_log: StepLog) -> None:
     if not task.done():
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        if not failed.done():
+            raise _TimedOut(f"timed out after {format_seconds(timeout)} s")
     elif task.exception() is None and step_log.error is None:
         return
     if step_log.error is not None:

@@ -60,11 +60,12 @@ class StepRun:
     finished: str | None = None
     error: str | None = None
     log_path: str | None = None
+    attempts: int = 0  # attempts started (retries: more than one)
 
     def to_json(self) -> dict[str, Any]:
         return {"title": self.title, "file_path": self.file_path, "state": self.state.value,
                 "started": self.started, "finished": self.finished, "error": self.error,
-                "log_path": self.log_path}
+                "log_path": self.log_path, "attempts": self.attempts}
 
 
 @dataclass

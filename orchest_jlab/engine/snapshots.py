@@ -18,7 +18,8 @@ from pathlib import Path
 import pathspec
 
 # Relative to the project root; the snapshot keeps the rest of .orchest/ (environments).
-EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds"}
+EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds",
+            ".orchest/notifications"}  # webhooks hold secrets
 DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
 
 

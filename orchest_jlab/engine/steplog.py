@@ -18,6 +18,19 @@ from .events import EventBus
 MAX_EVENT_LINE = 16 * 1024
 
 
+def attempt_log_path(log_path: str | Path, attempt: int) -> Path:
+    """Where the log of an earlier attempt of a retried step is kept (the last one stays at
+    ``log_path``)."""
+    path = Path(log_path)
+    return path.with_name(f"{path.stem}.attempt-{attempt}{path.suffix}")
+
+
+def keep_attempt_log(log_path: Path, attempt: int) -> None:
+    """Move the log of the attempt that just failed aside: the next attempt starts a new one."""
+    if log_path.exists():
+        log_path.replace(attempt_log_path(log_path, attempt))
+
+
 def _shortened(line: str, dropped: int = 0) -> str:
     dropped += max(0, len(line) - MAX_EVENT_LINE)
     if not dropped:

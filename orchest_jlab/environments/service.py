@@ -9,12 +9,11 @@ environments panel, or adding a step to a pipeline of that project in the editor
 
 from __future__ import annotations
 
-import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import BadRequest, Conflict, NotFound
-from ..pipelines import PIPELINE_SUFFIX, discover_pipelines, find_project_root, read_pipeline
+from ..pipelines import discover_pipelines, read_pipeline
 from ..pipelines.project import is_within
 from .files import (
     EnvironmentFiles,
@@ -83,21 +82,7 @@ class EnvironmentService:
 
     def project_dir(self, api_path: str | None) -> Path:
         """The project folder an API path names (a folder, or a pipeline file of the project)."""
-        root = self.workspace.root
-        text = (api_path or "").strip("/")
-        if not text:
-            return root
-        parts = PurePosixPath(text).parts
-        if any(p in ("..", "") for p in parts) or "\x00" in text:
-            raise BadRequest(f'"{api_path}" is not a path inside the server\'s root folder.')
-        if parts[-1].endswith(PIPELINE_SUFFIX):
-            return find_project_root(self.workspace.resolve(text), root)
-        path = root.joinpath(*parts)
-        if not is_within(os.path.realpath(path), os.path.realpath(root)):
-            raise BadRequest(f'"{api_path}" leads outside the server\'s root folder.')
-        if not path.is_dir():
-            raise NotFound(f'There is no folder "{text}".')
-        return path
+        return self.workspace.project_dir(api_path)
 
     def _changed(self, project_dir: Path, action: str, env_uuid: str) -> None:
         """Tell the kernelspecs and the clients (an open editor's environment list follows)."""

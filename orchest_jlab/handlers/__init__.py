@@ -5,6 +5,7 @@ from __future__ import annotations
 from .environments import BuildHandler, BuildLogHandler, EnvironmentHandler, EnvironmentsHandler
 from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
+from .notifications import DeliveriesHandler, WebhookHandler, WebhooksHandler, WebhookTestHandler
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
 from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
 from .proxy import ROUTE as PROXY_ROUTE
@@ -41,6 +42,10 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build/log", BuildLogHandler),
         (rf"{API_PREFIX}/services", ServicesHandler),
         (rf"{API_PREFIX}/services/log", ServiceLogHandler),
+        (rf"{API_PREFIX}/notifications/webhooks", WebhooksHandler),
+        (rf"{API_PREFIX}/notifications/webhooks/(?P<webhook_uuid>{UUID})", WebhookHandler),
+        (rf"{API_PREFIX}/notifications/webhooks/(?P<webhook_uuid>{UUID})/test", WebhookTestHandler),
+        (rf"{API_PREFIX}/notifications/deliveries", DeliveriesHandler),
     ]
 
 

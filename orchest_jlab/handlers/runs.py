@@ -48,18 +48,20 @@ class StepLogHandler(OrchestHandler):
     async def get(self, run_uuid: str, step_uuid: str) -> None:
         offset = self._whole_number("offset")
         limit = self._whole_number("limit")
-        part = await asyncio.to_thread(self.runs.log, run_uuid, step_uuid, offset, limit)
+        attempt = self._whole_number("attempt", "an attempt")
+        part = await asyncio.to_thread(self.runs.log, run_uuid, step_uuid, offset, limit, attempt)
         for name, value in part.headers().items():
             self.set_header(name, value)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(part.text)
 
-    def _whole_number(self, name: str) -> int | None:
+    def _whole_number(self, name: str, what: str = "bytes") -> int | None:
         value = self.get_query_argument(name, None)
         if value is None:
             return None
         if not (value.isascii() and value.isdigit()) or len(value) > 18:
-            raise BadRequest(f'"{name}" must be a whole number of bytes.')
+            raise BadRequest(f'"{name}" must be a whole number of {what}.' if what == "bytes"
+                             else f'"{name}" must be a whole number ({what}).')
         return int(value)
 
 

@@ -121,6 +121,9 @@ class Dispatcher:
             log.info("job %s: fire for %s refused (fired already, or the job changed)", job["uuid"], scheduled)
             return None
         self.enqueue(store, job["uuid"], rows)
+        # For what follows a job's fires (notifications): one event per fire, once it is recorded.
+        self.bus.publish("job-fired", job_uuid=job["uuid"], fire=rows[0]["fire"] if rows else None,
+                         runs=len(rows), scheduled=scheduled)
         return rows
 
     def enqueue(self, store: JobStore, job_uuid: str, rows: list[dict]) -> None:
@@ -246,6 +249,7 @@ class Dispatcher:
         message = f"{failed} of {len(runs)} runs did not succeed." if failed else "Every run succeeded."
         if store.update_job(job_uuid, statuses=["STARTED"], status=status, finished=now, updated=now,
                             history=(now, "finished", message)):
+            self.bus.publish("job-ended", job_uuid=job_uuid, status=status)  # once: the update above is a compare-and-set
             self.announce(store, job_uuid)
             self._jobs.pop(job_uuid, None)
         return True

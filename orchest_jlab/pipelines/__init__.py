@@ -27,6 +27,7 @@ from .document import (
     write_pipeline,
 )
 from .parameters import ParameterError, pipeline_parameters, step_parameters
+from .policy import STEP_SETTINGS, StepPolicy, step_policy
 from .problems import Problem, Report, json_pointer
 from .project import (
     STEP_FILE_KINDS,
@@ -41,9 +42,9 @@ from .validation import check_pipeline_file, validate_pipeline
 __all__ = [
     "DEFAULT_SKIP_DIRS", "PIPELINE_SUFFIX", "RUN_TYPES", "STEP_FILE_KINDS",
     "CycleError", "Environment", "ParameterError", "PipelineDocument", "PipelineFileError", "Problem",
-    "Report", "StepPathError",
+    "Report", "STEP_SETTINGS", "StepPathError", "StepPolicy",
     "ancestors", "check_pipeline_file", "children_of", "descendants", "discover_pipelines", "dumps",
     "find_cycle", "find_project_root", "graph_of", "induced_subgraph", "json_pointer",
     "list_environments", "pipeline_parameters", "pipeline_uuid", "read_pipeline", "resolve_run", "resolve_step_file",
-    "save_pipeline", "step_parameters", "topological_order", "validate_pipeline", "write_pipeline",
+    "save_pipeline", "step_parameters", "step_policy", "topological_order", "validate_pipeline", "write_pipeline",
 ]

@@ -136,6 +136,15 @@ def _schema_message(error: ValidationError) -> str:
         return f"Should be one of {', '.join(map(_shown, expected))}, not {_shown(value)}."
     if kind == "minimum":
         return f"Should be at least {expected}, not {_shown(value)}."
+    if kind == "maximum":
+        return f"Should be at most {expected}, not {_shown(value)}."
+    if kind == "exclusiveMinimum":
+        return f"Should be more than {expected}, not {_shown(value)}."
+    if kind == "additionalProperties" and expected is False and isinstance(value, dict):
+        known = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(value) - set(known))
+        return (f'Unknown setting {", ".join(map(_shown, unknown))}; the known ones are '
+                f'{", ".join(map(_shown, known))}.')
     if kind == "minLength":
         return "Should not be empty."
     if kind in ("minItems", "maxItems") and error.schema.get("minItems") == error.schema.get("maxItems"):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
+from ..engine.steplog import attempt_log_path
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..store import PipelineRecords, RunStores
@@ -119,16 +120,25 @@ class RunService:
             raise Conflict(f"The run has ended ({record['status']}); there is nothing to cancel.")
         return self._present(record)
 
-    def log(self, run_uuid: str, step_uuid: str, offset: int | None = None, limit: int | None = None) -> LogPart:
-        """A part of a step's log (see logs.py): by default its end, at most MAX_LOG_BYTES. Blocking."""
+    def log(self, run_uuid: str, step_uuid: str, offset: int | None = None, limit: int | None = None,
+            attempt: int | None = None) -> LogPart:
+        """A part of a step's log (see logs.py): by default its end, at most MAX_LOG_BYTES; of one
+        attempt of a retried step with ``attempt`` (1, 2, …; default: the last). Blocking."""
         record = self._record(run_uuid)
         step = record["steps"].get(step_uuid)
         if step is None:
             raise NotFound(f'Step "{step_uuid}" is not part of run {run_uuid}.')
+        attempts = step.get("attempts") or (1 if step["log_path"] else 0)
+        if attempt is not None and not 1 <= attempt <= max(attempts, 1):
+            raise BadRequest(f'"attempt" must be between 1 and {max(attempts, 1)}: step "{step["title"]}" '
+                             f"has had {attempts} attempt{'s' if attempts != 1 else ''}.")
         if not step["log_path"]:
             return LogPart("", 0, 0, 0)  # the step has not started
+        path = Path(step["log_path"])
+        if attempt is not None and attempt < attempts:
+            path = attempt_log_path(path, attempt)
         try:
-            return read_log_part(Path(step["log_path"]), offset, limit)
+            return read_log_part(path, offset, limit)
         except FileNotFoundError:
             raise NotFound(f"The log of step \"{step['title']}\" is gone (its file was deleted).") from None
 

@@ -55,6 +55,7 @@ class StepRow(Base):
     finished: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
     log_path: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int | None] = mapped_column(Integer)  # started attempts (retries: more than one)
 
     run: Mapped[RunRow] = relationship(back_populates="steps")
 
@@ -68,7 +69,8 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
         "error": row.error, "warnings": row.warnings, "snapshot_dir": row.snapshot_dir, "labels": row.labels or {},
         "steps": {
             s.step_uuid: {"title": s.title, "file_path": s.file_path, "state": s.state, "started": s.started,
-                          "finished": s.finished, "error": s.error, "log_path": s.log_path}
+                          "finished": s.finished, "error": s.error, "log_path": s.log_path,
+                          "attempts": s.attempts or (1 if s.started else 0)}
             for s in row.steps
         },
     }

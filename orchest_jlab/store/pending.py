@@ -16,7 +16,7 @@ from ..engine.states import RunStatus
 __all__ = ["Pending", "disk_problem", "transient"]
 
 RUN_FIELDS = ("status", "started", "finished", "error", "warnings", "snapshot_dir")
-STEP_FIELDS = ("state", "started", "finished", "error", "log_path")
+STEP_FIELDS = ("state", "started", "finished", "error", "log_path", "attempts")
 
 
 def transient(exc: BaseException) -> bool:

@@ -90,6 +90,7 @@ class RunStore:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         create_tables(self.engine, Base.metadata)
         add_missing_columns(self.engine, RunRow.__table__)
+        add_missing_columns(self.engine, StepRow.__table__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._owner = ProcessIdentity.current()
         self.recover()

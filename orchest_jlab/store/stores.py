@@ -159,4 +159,5 @@ class RunStores:
                 del self._by_run[run_uuid]
         else:
             store.update_step(run_uuid, event["step_uuid"], state=event["state"], started=event["started"],
-                              finished=event["finished"], error=event["error"], log_path=event["log_path"])
+                              finished=event["finished"], error=event["error"], log_path=event["log_path"],
+                              **({"attempts": event["attempts"]} if "attempts" in event else {}))

@@ -7,6 +7,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { IBuild, IEnvironment, IEnvironmentFields } from './environments';
+import type { IDelivery, IEventType, IWebhook, IWebhookSpec, IWebhookTest } from './notifications';
 import type { IGridPreview, IJob, IJobSettings, IJobWithRuns, JobAction, JobGrid } from './jobs';
 import type { IFileStep, IPipelineResponse, IPipelineSummary, IReport } from './pipelines';
 import type { IRun, IRunPipeline, IRunRequest } from './runs';
@@ -166,9 +167,10 @@ export class OrchestAPI {
   }
 
   /** GET /runs/{run}/steps/{step}/log: the step's log so far. */
-  getStepLog(runUuid: string, stepUuid: string): Promise<string> {
+  getStepLog(runUuid: string, stepUuid: string, attempt?: number): Promise<string> {
+    const query = attempt ? URLExt.objectToQueryString({ attempt: String(attempt) }) : '';
     return this._request<string>(
-      `runs/${encodeURIComponent(runUuid)}/steps/${encodeURIComponent(stepUuid)}/log`,
+      `runs/${encodeURIComponent(runUuid)}/steps/${encodeURIComponent(stepUuid)}/log${query}`,
       {},
       'text'
     );
@@ -299,6 +301,36 @@ export class OrchestAPI {
   /** DELETE /jobs/{uuid}: cancel a job, then delete it with its runs. */
   async deleteJob(jobUuid: string): Promise<void> {
     await this._request<string>(`jobs/${encodeURIComponent(jobUuid)}`, { method: 'DELETE' }, 'text');
+  }
+
+  /** GET /notifications/webhooks: a project's webhooks and the event types they can subscribe to. */
+  listWebhooks(project: string): Promise<{ webhooks: IWebhook[]; event_types: IEventType[] }> {
+    return this._request(this._webhookPath(project));
+  }
+
+  /** POST (a new one) or PATCH (a change) /notifications/webhooks[/{uuid}]. */
+  saveWebhook(project: string, spec: IWebhookSpec, uuid?: string): Promise<IWebhook> {
+    const init = { method: uuid ? 'PATCH' : 'POST', body: JSON.stringify(spec) };
+    return this._request(this._webhookPath(project, uuid ? `/${encodeURIComponent(uuid)}` : ''), init);
+  }
+
+  async deleteWebhook(project: string, uuid: string): Promise<void> {
+    await this._request(this._webhookPath(project, `/${encodeURIComponent(uuid)}`), { method: 'DELETE' }, 'text');
+  }
+
+  /** POST /notifications/webhooks/{uuid}/test: a "ping" sent now. */
+  testWebhook(project: string, uuid: string): Promise<IWebhookTest> {
+    return this._request(this._webhookPath(project, `/${encodeURIComponent(uuid)}/test`), { method: 'POST', body: '{}' });
+  }
+
+  /** GET /notifications/deliveries: the project's delivery history, newest first. */
+  async listDeliveries(project: string): Promise<IDelivery[]> {
+    const query = URLExt.objectToQueryString({ project });
+    return (await this._request<{ deliveries: IDelivery[] }>(`notifications/deliveries${query}`)).deliveries;
+  }
+
+  private _webhookPath(project: string, suffix = ''): string {
+    return `notifications/webhooks${suffix}${URLExt.objectToQueryString({ project })}`;
   }
 
   private _environmentPath(

@@ -5,6 +5,7 @@
 export * from './client';
 export * from './environments';
 export * from './jobs';
+export * from './notifications';
 export * from './pipelines';
 export * from './runs';
 export * from './services';

@@ -28,6 +28,8 @@ export interface IRunStep {
   finished: string | null;
   error: string | null;
   log_path: string | null;
+  /** Attempts started: more than 1 when the step was retried. */
+  attempts?: number;
 }
 
 /**

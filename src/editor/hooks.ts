@@ -2,6 +2,8 @@
  * React hooks of the pipeline editor's view.
  */
 
+import { IWidgetTracker } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { PipelineController } from './controller';
@@ -105,4 +107,22 @@ export function useRefitOnResize(container: React.RefObject<HTMLElement>, flow: 
       observer.disconnect();
     };
   }, [container, flow]);
+}
+
+/**
+ * The path of the pipeline in the current pipeline widget (editor or run
+ * view), or null; follows the tracker.
+ */
+export function useCurrentPipeline<T extends Widget & { controller: { path: string } }>(
+  tracker: IWidgetTracker<T>
+): string | null {
+  const [pipeline, setPipeline] = React.useState<string | null>(tracker.currentWidget?.controller.path ?? null);
+  React.useEffect(() => {
+    const onCurrent = (): void => setPipeline(tracker.currentWidget?.controller.path ?? null);
+    tracker.currentChanged.connect(onCurrent);
+    return () => {
+      tracker.currentChanged.disconnect(onCurrent);
+    };
+  }, [tracker]);
+  return pipeline;
 }

@@ -11,6 +11,7 @@ import { PipelineController } from './controller';
 import { CheckField, Field } from '../components/field';
 import { JSONField, ParameterRows, TextField } from './fields';
 import { ServicesSection } from '../services/section';
+import { StepRetries } from './retries';
 
 /**
  * The properties of the selected step, or of the pipeline.
@@ -96,6 +97,7 @@ export function PropertiesPanel(props: {
             onCommit={environment => void controller.edits.setEnvironment(step.uuid, environment)}
           />
         )}
+        <StepRetries controller={controller} step={step} trans={trans} />
         <Field label={trans.__('Parameters')} group>
           <ParameterRows
             value={step.parameters}

@@ -228,7 +228,8 @@ export class RunTracker {
           started: event.started,
           finished: event.finished,
           error: event.error,
-          log_path: event.log_path
+          log_path: event.log_path,
+          attempts: event.attempts
         };
         return true;
       }

@@ -3,13 +3,12 @@
  * language, base image, GPU support, network).
  */
 
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { EnvironmentLanguage, IEnvironment } from '../api';
 import { CheckField, Field } from '../components/field';
+import { askForm, useFormState } from '../components/formdialog';
 import { formOf, formProblems, IEnvironmentForm, IFormProblem, languageLabel, LANGUAGES, withLanguage } from './model';
 
 function FormView(props: {
@@ -19,11 +18,7 @@ function FormView(props: {
   onChange: (form: IEnvironmentForm) => void;
 }): JSX.Element {
   const { trans, problems } = props;
-  const [form, setForm] = React.useState(props.initial);
-  const update = (next: IEnvironmentForm): void => {
-    setForm(next);
-    props.onChange(next);
-  };
+  const [form, update] = useFormState(props.initial, props.onChange);
   const problem = (field: keyof IEnvironmentForm): string | null =>
     problems.find(p => p.field === field)?.message ?? null;
   return (
@@ -81,62 +76,19 @@ function FormView(props: {
 }
 
 /**
- * The body of the dialog: the form, read back by the dialog on accept.
- */
-class EnvironmentFormBody extends ReactWidget implements Dialog.IBodyWidget<IEnvironmentForm> {
-  constructor(
-    private _form: IEnvironmentForm,
-    private readonly _problems: IFormProblem[],
-    private readonly _trans: TranslationBundle
-  ) {
-    super();
-  }
-
-  getValue(): IEnvironmentForm {
-    return this._form;
-  }
-
-  render(): JSX.Element {
-    return (
-      <FormView
-        initial={this._form}
-        problems={this._problems}
-        trans={this._trans}
-        onChange={form => {
-          this._form = form;
-        }}
-      />
-    );
-  }
-}
-
-/**
  * Ask for the properties of a new environment (`env` absent) or of `env`;
  * asks again, naming the problems, until the form is valid. Null: cancelled.
  */
-export async function askEnvironmentForm(
-  trans: TranslationBundle,
-  env?: IEnvironment
-): Promise<IEnvironmentForm | null> {
-  let form = formOf(env);
-  let problems: IFormProblem[] = [];
-  for (;;) {
-    const result = await showDialog({
-      title: env ? trans.__('Environment “%1”', env.name) : trans.__('New environment'),
-      body: new EnvironmentFormBody(form, problems, trans),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: env ? trans.__('Save') : trans.__('Create') })
-      ],
-      focusNodeSelector: 'input[name="name"]'
-    });
-    if (!result.button.accept || !result.value) {
-      return null;
-    }
-    form = result.value;
-    problems = formProblems(form, trans);
-    if (!problems.length) {
-      return form;
-    }
-  }
+export function askEnvironmentForm(trans: TranslationBundle, env?: IEnvironment): Promise<IEnvironmentForm | null> {
+  return askForm<IEnvironmentForm, IFormProblem>({
+    title: env ? trans.__('Environment “%1”', env.name) : trans.__('New environment'),
+    initial: formOf(env),
+    render: (initial, problems, onChange) => (
+      <FormView initial={initial} problems={problems} trans={trans} onChange={onChange} />
+    ),
+    check: form => formProblems(form, trans),
+    cancelLabel: trans.__('Cancel'),
+    acceptLabel: env ? trans.__('Save') : trans.__('Create'),
+    focus: 'input[name="name"]'
+  });
 }

@@ -24,6 +24,7 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IEnvironment } from '../api';
+import { useCurrentPipeline } from '../editor/hooks';
 import { PipelineWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
 import { buildStatusLabel } from '../status';
@@ -151,7 +152,7 @@ interface ISectionProps {
 function EnvironmentsSection(props: ISectionProps): JSX.Element {
   const { manager, events, tracker } = props;
   const trans = manager.trans;
-  const [pipeline, setPipeline] = React.useState<string | null>(tracker.currentWidget?.controller.path ?? null);
+  const pipeline = useCurrentPipeline(tracker);
   const [chosen, setChosen] = React.useState<string | null>(null);
   const [project, setProject] = React.useState<string | null>(null);
   const [environments, setEnvironments] = React.useState<IEnvironment[] | null>(null);
@@ -160,14 +161,6 @@ function EnvironmentsSection(props: ISectionProps): JSX.Element {
   const bump = React.useCallback(() => setReload(r => r + 1), []);
   // What to list: a chosen project, else the current pipeline's.
   const target = chosen ?? pipeline;
-
-  React.useEffect(() => {
-    const onCurrent = (): void => setPipeline(tracker.currentWidget?.controller.path ?? null);
-    tracker.currentChanged.connect(onCurrent);
-    return () => {
-      tracker.currentChanged.disconnect(onCurrent);
-    };
-  }, [tracker]);
 
   React.useEffect(() => {
     let cancelled = false;

@@ -5,4 +5,5 @@ export * from './dag';
 export * from './emitter';
 export * from './json';
 export * from './pipeline';
+export * from './policy';
 export * from './uuid';

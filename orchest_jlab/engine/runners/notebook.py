@@ -89,6 +89,7 @@ async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> No
             if not reply or reply["content"].get("status") != "ok":
                 raise StepFailed("the kernel could not be prepared for the step")
         client.reset_execution_trackers()
+        ctx.begin()  # nor the kernel's start
         for index, cell in enumerate(notebook.cells):
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
     except CellExecutionError as exc:
