@@ -28,6 +28,7 @@ class OrchestApp(ExtensionApp, OrchestSettings):
             orchest_jobs=services.jobs,
             orchest_sessions=services.sessions,
             orchest_environments=services.environments,
+            orchest_env_variables=services.env_variables,
             orchest_max_request_body=self.max_request_body_mb * 2**20,
         )
         paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)

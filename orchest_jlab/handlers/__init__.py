@@ -8,6 +8,7 @@ from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
 from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
 from .sessions import SessionHandler, SessionsHandler
+from .variables import EnvVariablesHandler
 
 API_PREFIX = "/orchest/api"
 UUID = r"[0-9a-fA-F-]{36}"
@@ -32,6 +33,7 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/jobs/grid", JobGridHandler),
         (rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})", JobHandler),
         *((rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})/{action}", handler) for action, handler in ACTIONS.items()),
+        (rf"{API_PREFIX}/env-variables", EnvVariablesHandler),
         (rf"{API_PREFIX}/environments", EnvironmentsHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})", EnvironmentHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build", BuildHandler),
