@@ -257,10 +257,15 @@ async def test_step_containers_have_no_new_privileges_few_capabilities_and_a_pid
 
 async def test_an_environment_can_ask_for_the_network(docker_env, project):
     env = create_environment(project.root, {"network": True}).uuid
+    assert "network" not in json.loads((project.root / ".orchest/environments" / env / "properties.json").read_text())
     project.file("net.sh", "ls /sys/class/net | wc -l\n")
-    step = project.step("Net", "net.sh", env)
-    record = await docker_env.run(project.write("n.orchest", project.pipeline(step)))
-    assert record["status"] == "SUCCESS" and int(docker_env.log(record, "Net").split()[-1]) > 1
+    project.file("app.js", "console.log('no node here')\n")
+    step, js = project.step("Net", "net.sh", env), project.step("App", "app.js", env)
+    record = await docker_env.run(project.write("n.orchest", project.pipeline(step, js)))
+    assert record["steps"][step["uuid"]]["state"] == "COMPUTED"
+    assert int(docker_env.log(record, "Net").split()[-1]) > 1
+    # The image has no node: the .js step fails naming the step and what is missing.
+    assert record["steps"][js["uuid"]]["error"].startswith('Step "App": node (to run app.js) was not found in the image')
 
 
 async def test_an_environment_with_gpu_support_asks_docker_for_the_gpus(docker_env, project, client):

@@ -33,7 +33,8 @@ def unchanged_files(project: Path) -> dict[str, bytes]:
     """The user's files that a run must not touch (notebooks are executed in place: left out)."""
     return {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*")
             if p.is_file() and p.suffix != ".ipynb" and "runs" not in p.parts and "pipelines" not in p.parts
-            and "builds" not in p.parts and not p.name.startswith("orchest-jlab.sqlite") and p.name != "report.json"}
+            and "builds" not in p.parts and not p.name.startswith("orchest-jlab.sqlite") and p.name != "report.json"
+            and p.relative_to(project).as_posix() != ".orchest/.gitignore"}  # runtime patterns are added to it
 
 
 @pytest.mark.parametrize("backend", ["local", "docker"])
@@ -55,6 +56,8 @@ def test_an_orchest_project_runs_unchanged(project, backend, request):
     assert notebook["metadata"]["kernelspec"]["name"] == "orchest-kernel-9d2b6d3e-8f53-4c43-9a9e-3f0c6a7e1b21"
     assert "fetched 8 rows" in "".join(notebook["cells"][0]["outputs"][0]["text"])
     assert unchanged_files(project) == before  # the pipeline, environments and scripts as Orchest wrote them
+    gitignore = (project / ".orchest" / ".gitignore").read_text()
+    assert gitignore.startswith((FIXTURE / ".orchest" / ".gitignore").read_text()) and "runs/" in gitignore
 
 
 def test_an_orchest_projects_parameter_file_makes_its_job_grid(project):

@@ -415,11 +415,12 @@ def test_step_and_pipeline_parameters(tmp_path):
 
     missing = p.step("Evaluate", "import orchest; orchest.get_step_param('threshold')",
                      parameters={"k": 1})
-    message = error_of(p.run(missing, check=False), "ParameterNotFoundError")
+    message = error_of(p.run(missing, check=False, ORCHEST_STRICT_PARAMETERS="1"), "ParameterNotFoundError")
     assert '"threshold"' in message and '"Evaluate"' in message and missing in message
     assert '"k"' in message and "default=" in message
     missing_pipeline = p.step("Report", "import orchest; orchest.get_pipeline_param('beta')")
-    message = error_of(p.run(missing_pipeline, check=False), "ParameterNotFoundError")
+    message = error_of(p.run(missing_pipeline, check=False, ORCHEST_STRICT_PARAMETERS="1"),
+                       "ParameterNotFoundError")
     assert '"beta"' in message and '"Report"' in message and '"alpha", "label"' in message
 
     bad = p.run(step, check=False, ORCHEST_PARAMETERS="{not json")

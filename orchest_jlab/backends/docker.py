@@ -34,7 +34,7 @@ from ..engine.steplog import StepLog
 from .plugin import BackendSetup, Capabilities
 
 # Interpreters by file kind, found on the image's PATH.
-INTERPRETERS = {".py": "python3", ".sh": "bash", ".r": "Rscript"}
+INTERPRETERS = {".py": "python3", ".sh": "bash", ".r": "Rscript", ".jl": "julia", ".js": "node"}
 
 
 class ImageResolver(Protocol):
@@ -93,7 +93,8 @@ class DockerBackend:
                 raise StepFailed(docker_failure(exc, image)) from None
             raise
         if code == 127:
-            raise StepFailed(f"{ctx.file.name}: {interpreter} was not found in the image {image.image} (exit code 127).")
+            raise StepFailed(f'Step "{ctx.title}": {interpreter} (to run {ctx.file.name}) was not found in the image '
+                             f"{image.image} (exit code 127); install it in the environment's setup script.")
         if code != 0:
             raise StepFailed(f"{ctx.file.name} exited with code {code}" if code < 128
                              else f"{ctx.file.name} was killed by signal {code - 128}")

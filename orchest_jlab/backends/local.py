@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine import LocalBackend
+from ..engine.datamount import DataFolders
 from .plugin import BackendSetup, Capabilities
 
 
@@ -16,7 +17,11 @@ class LocalPlugin:
         return None
 
     def create(self, setup: BackendSetup) -> LocalBackend:
-        return LocalBackend(kernel_spares=setup.settings.kernel_spares)
+        from ..docker.containers import data_folder
+
+        settings = setup.container_settings()  # the docker backend's data folders, so both share them
+        return LocalBackend(kernel_spares=setup.settings.kernel_spares,
+                            data=DataFolders(lambda project: data_folder(settings, project)))
 
 
 plugin = LocalPlugin()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import signal
@@ -98,6 +99,22 @@ def cancelled_by_signals(cancel: Callable[..., Any], *args: Any) -> Iterator[Non
             loop.remove_signal_handler(signum)
 
 
+# Lines of a failed step's log in ``run --json`` (the traceback is at its end).
+LOG_TAIL_LINES = 20
+
+
+def _step_json(step: dict[str, Any]) -> dict[str, Any]:
+    """A step in ``run --json``: a failed one with its error and the end of its log."""
+    out = {k: step[k] for k in ("title", "state", "started", "finished", "error")}
+    if step["state"] == "FAILURE" and step.get("log_path"):
+        try:
+            with open(step["log_path"], encoding="utf-8", errors="replace") as f:
+                out["log_tail"] = "".join(collections.deque(f, LOG_TAIL_LINES))
+        except OSError:
+            pass
+    return out
+
+
 def _run_types() -> tuple[str, ...]:
     from ..pipelines import RUN_TYPES
 
@@ -176,8 +193,8 @@ def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, as_
     if as_json:
         click.echo(json.dumps({
             "uuid": record["uuid"], "status": record["status"], "backend": record["backend"],
-            "warnings": record["warnings"],
-            "steps": {u: {k: s[k] for k in ("title", "state", "started", "finished")} for u, s in record["steps"].items()},
+            "error": record["error"], "warnings": record["warnings"],
+            "steps": {u: _step_json(s) for u, s in record["steps"].items()},
         }, indent=2))
     computed = all(s["state"] == "COMPUTED" for s in record["steps"].values())
     raise SystemExit(0 if computed and record["status"] == "SUCCESS" else 1)

@@ -10,8 +10,8 @@ What a container gets, and nothing else from the host:
 * a data folder at ``/data`` (Orchest's convention): the project's own under the configured host
   folder, or that folder itself when it is configured shared between projects;
 * the ``ORCHEST_*`` variables (parameter overrides included);
-* no network (``network_mode="none"``) unless the environment sets ``"network": true`` in its
-  properties.json; then the host's network;
+* no network (``network_mode="none"``) unless the environment sets ``"network": true`` (in its
+  orchest-jlab.json); then the host's network;
 * optional CPU and memory limits, and a limit on processes (a fork bomb stays in its container);
 * the server's uid:gid, so files it writes in the project belong to the user;
 * no new privileges (setuid binaries do not elevate) and only the capabilities a root process needs

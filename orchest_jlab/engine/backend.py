@@ -8,12 +8,14 @@ starts, by a ``BackendChooser`` (``backends/selection.py`` is the configurable o
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .context import StepContext
+from .datamount import DataFolders
 from .runners.process import run_process
 from .steplog import StepLog
 
@@ -29,6 +31,9 @@ class Backend(Protocol):
         everything the step started before it returns."""
 
     async def close(self) -> None: ...
+
+    # Optional: ``refusal(request) -> str | None``, why a run cannot start on this backend (checked
+    # before it starts; the run is refused with that message).
 
 
 @dataclass(frozen=True)
@@ -73,10 +78,21 @@ class OneBackend:
 class LocalBackend:
     name = "local"
 
-    def __init__(self, python: str = sys.executable, kernel_spares: int = 1):
+    def __init__(self, python: str = sys.executable, kernel_spares: int = 1, data: DataFolders | None = None):
+        """``data``: the project data folders steps that use ``/data`` find there (None: no ``/data``)."""
         self.python = python
         self.kernel_spares = kernel_spares
+        self.data = data
         self._kernels: KernelPool | None = None
+
+    def refusal(self, request: Any) -> str | None:  # a RunRequest (run.py imports this module)
+        """Steps that use ``/data`` on a machine where they cannot have it are refused up front."""
+        if self.data is None:
+            return None
+        steps = request.pipeline["steps"]
+        files = {steps[u].get("title") or u: request.pipeline_path.parent / steps[u].get("file_path", "")
+                 for u in request.steps}
+        return self.data.refusal(request.project_dir, files)
 
     @property
     def kernels(self) -> KernelPool:
@@ -89,12 +105,15 @@ class LocalBackend:
         return self._kernels
 
     async def run_step(self, ctx: StepContext, log: StepLog) -> None:
+        prefix = []
+        if self.data is not None:
+            prefix = self.data.prefix(await asyncio.to_thread(self.data.folder, ctx))
         if ctx.kind == ".ipynb":
             from .runners.notebook import run_notebook
 
-            await run_notebook(ctx, log, self.kernels)
+            await run_notebook(ctx, log, self.kernels.with_prefix(prefix) if prefix else self.kernels)
         else:
-            await run_process(ctx, log, self.python)
+            await run_process(ctx, log, self.python, prefix)
 
     async def close(self) -> None:
         if self._kernels is not None:

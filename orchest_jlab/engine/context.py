@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,12 @@ from ..sdk import SDK_PATH
 def data_dir(project_dir: Path, pipeline_uuid: str) -> Path:
     """Where the steps of a pipeline pass data to each other (Orchest's layout)."""
     return project_dir / ".orchest" / "pipelines" / pipeline_uuid / "data"
+
+
+def project_uuid(project_dir: Path) -> str:
+    """The project's ``ORCHEST_PROJECT_UUID``: Orchest kept one per project in its database; here
+    it is derived from the project's path, so it is the same for every run of the project."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, Path(project_dir).resolve().as_uri()))
 
 
 # In a run's folder: a copy of each notebook an interactive run executed, at its path in the project
@@ -36,6 +43,8 @@ class StepContext:
     extra_env: dict[str, str] = field(default_factory=dict)
     environment: str | None = None  # the step's environment uuid (the docker backend's image)
     source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
+    interactive: bool = False  # an interactive run (in the project) or not (a snapshot's run)
+    language: str | None = None  # a notebook's language, from its metadata (its kernel's)
 
     @property
     def cwd(self) -> Path:
@@ -53,10 +62,22 @@ class StepContext:
             "ORCHEST_PIPELINE_UUID": self.pipeline_uuid,
             "ORCHEST_STEP_UUID": self.step_uuid,
             "ORCHEST_RUN_UUID": self.run_uuid,
+            **self.session_env(),
         }
         if self.parameter_overrides:
             env["ORCHEST_PARAMETERS"] = json.dumps(self.parameter_overrides)
         return env
+
+    def session_env(self) -> dict[str, str]:
+        """Orchest's session variables: an interactive session's uuid is the first 18 characters of
+        the project's and of the pipeline's uuids; a non-interactive run is a session of its own."""
+        project = project_uuid(self.source_project_dir or self.project_dir)
+        session = project[:18] + self.pipeline_uuid[:18] if self.interactive else self.run_uuid
+        return {
+            "ORCHEST_PROJECT_UUID": project,
+            "ORCHEST_SESSION_UUID": session,
+            "ORCHEST_SESSION_TYPE": "interactive" if self.interactive else "noninteractive",
+        }
 
     def process_env(self) -> dict[str, str]:
         env = dict(os.environ)

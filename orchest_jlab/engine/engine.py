@@ -12,7 +12,9 @@ import logging
 import uuid as uuidlib
 from pathlib import Path
 
+from ..errors import BadRequest
 from ..pipelines import graph_of, induced_subgraph, write_pipeline
+from ..pipelines.gitignore import ensure_gitignore
 from . import outputs
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
 from .context import StepContext, data_dir
@@ -41,8 +43,14 @@ class Engine:
     # --- public API ------------------------------------------------------------------------------
 
     def choose_backend(self, request: RunRequest) -> BackendChoice:
-        """The backend the run would get (BadRequest when the one it asks for cannot be used)."""
-        return self.backends.choose_for(request.project_dir, request.environments(), request.backend)
+        """The backend the run would get (BadRequest when the one it asks for cannot be used, or
+        when that backend refuses the run, e.g. steps that need what it cannot give here)."""
+        choice = self.backends.choose_for(request.project_dir, request.environments(), request.backend)
+        refusal = getattr(self.backends.instance(choice.name), "refusal", None)
+        problem = refusal(request) if refusal is not None else None
+        if problem:
+            raise BadRequest(problem)
+        return choice
 
     def start(self, request: RunRequest, choice: BackendChoice | None = None) -> Run:
         """Create the run and start executing it in the background (on ``choice``, else on the
@@ -151,6 +159,7 @@ class Engine:
     def _prepare_snapshot(run: Run) -> tuple[Path, Path, list[str]]:
         """Copy the project and write the run's parameters in (in a worker thread: no events here)."""
         request = run.request
+        ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
                                  request.snapshot_size_limit)
@@ -162,6 +171,7 @@ class Engine:
     def _record_pipeline(run: Run) -> None:
         """Keep the document an interactive run runs (its files change in place afterwards), so that
         the run can be shown as it was."""
+        ensure_gitignore(run.request.project_dir)
         run.run_dir.mkdir(parents=True, exist_ok=True)
         write_pipeline(run.run_dir / RECORDED_PIPELINE, _with_parameters(run.request.pipeline, run.request.parameters))
 
@@ -216,6 +226,7 @@ class Engine:
             project_dir=project_dir, pipeline_path=pipeline_path, pipeline_uuid=request.pipeline["uuid"],
             log_path=log_path, parameter_overrides=overrides, environment=definition.get("environment"),
             source_project_dir=request.project_dir, extra_env=dict(request.env),
+            interactive=request.interactive,
         )
         outputs.clear(outputs_dir, step.uuid)
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)

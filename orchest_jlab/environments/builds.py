@@ -45,6 +45,7 @@ from ..engine.states import FINISHED_STATUSES
 from ..errors import NotFound, OrchestError
 from ..identity import ProcessIdentity
 from ..pipelines.document import write_text_atomic
+from ..pipelines.gitignore import ensure_gitignore
 from .files import EnvironmentFiles, read_environment
 from .images import (
     BUILD_MOUNT,
@@ -65,7 +66,7 @@ log = logging.getLogger(__name__)
 
 def _step_image(image: str, env: EnvironmentFiles) -> StepImage:
     """What a step or kernel container of the environment is made from."""
-    return StepImage(image, network=env.properties.get("network") is True,
+    return StepImage(image, network=env.network,
                      gpu=bool(env.properties.get("gpu_support", False)), language=env.language)
 
 class Builder:
@@ -141,6 +142,7 @@ class Builder:
             return self._active[key]
         env = read_environment(source_dir, env_uuid)
         folder = builds_dir(project_dir, env_uuid)
+        ensure_gitignore(project_dir)
         folder.mkdir(parents=True, exist_ok=True)
         me = ProcessIdentity.current()
         build = Build(uuid=str(uuidlib.uuid4()), project_dir=str(project_dir), environment_uuid=env_uuid,

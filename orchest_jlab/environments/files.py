@@ -2,10 +2,16 @@
 
     .orchest/environments/<uuid>/properties.json   uuid, name, language, base_image, gpu_support
     .orchest/environments/<uuid>/setup_script.sh   run in the base image to make the environment's image
+    .orchest/environments/<uuid>/orchest-jlab.json our own settings ({"network": true}), which Orchest
+                                                   never reads: its loader builds its model with
+                                                   Environment(**properties), so an unknown key in
+                                                   properties.json would stop it loading the project
 
 properties.json is written as Orchest writes it (sorted keys, 4-space indent); fields this code does
 not know are kept. Older Orchest versions kept the script in properties.json (``setup_script``); a
-``setup_script.sh`` beside it wins. Pure file access: no server, no Docker.
+``setup_script.sh`` beside it wins. A ``"network"`` key in properties.json (written by earlier
+versions of this project) is still read, and moved to orchest-jlab.json at the next save. Pure file
+access: no server, no Docker.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ DEFAULT_SETUP_SCRIPT = """#!/bin/bash
 EDITABLE = ("name", "language", "base_image", "gpu_support", "network", "setup_script")
 SCRIPT_NAME = "setup_script.sh"
 PROPERTIES_NAME = "properties.json"
+SETTINGS_NAME = "orchest-jlab.json"
+OWN_SETTINGS = ("network",)  # kept in SETTINGS_NAME, never in properties.json
 
 
 @dataclass
@@ -47,6 +55,13 @@ class EnvironmentFiles:
     properties: dict[str, Any]
     setup_script: str
     problems: list[str] = field(default_factory=list)  # why properties.json is not valid
+    settings: dict[str, Any] = field(default_factory=dict)  # SETTINGS_NAME's
+
+    @property
+    def network(self) -> bool:
+        """Steps and kernels get the host's network (the legacy key in properties.json counts)."""
+        value = self.settings.get("network", self.properties.get("network"))
+        return value is True
 
     @property
     def name(self) -> str:
@@ -71,7 +86,7 @@ class EnvironmentFiles:
             "language": self.language,
             "base_image": self.base_image,
             "gpu_support": bool(props.get("gpu_support", False)),
-            "network": props.get("network") is True,
+            "network": self.network,
             "setup_script": self.setup_script,
             "kernel_name": kernel_name(self.uuid),
             "valid": not self.problems,
@@ -119,7 +134,21 @@ def read_environment(project_dir: Path, env_uuid: str) -> EnvironmentFiles:
         script = script_path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         script = properties.get("setup_script") if isinstance(properties.get("setup_script"), str) else ""
-    return EnvironmentFiles(env_uuid, folder, properties, script, problems)
+    return EnvironmentFiles(env_uuid, folder, properties, script, problems, _read_settings(folder, problems))
+
+
+def _read_settings(folder: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        settings = json.loads((folder / SETTINGS_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        problems.append(f"{SETTINGS_NAME} cannot be read: {exc}")
+        return {}
+    if not isinstance(settings, dict):
+        problems.append(f"{SETTINGS_NAME} is not a JSON object.")
+        return {}
+    return settings
 
 
 def list_environment_files(project_dir: Path) -> list[EnvironmentFiles]:
@@ -148,8 +177,11 @@ def _checked_changes(body: Any, *, creating: bool) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k in EDITABLE}
 
 
-def _write(project_dir: Path, env_uuid: str, properties: dict[str, Any], script: str) -> EnvironmentFiles:
-    properties = {k: v for k, v in properties.items() if k != "setup_script"}
+def _write(project_dir: Path, env_uuid: str, properties: dict[str, Any], script: str,
+           settings: dict[str, Any]) -> EnvironmentFiles:
+    # Our own settings leave properties.json (Orchest's loader rejects unknown keys).
+    settings = {**{k: properties[k] for k in OWN_SETTINGS if k in properties}, **settings}
+    properties = {k: v for k, v in properties.items() if k != "setup_script" and k not in OWN_SETTINGS}
     problems = schema_problems(properties)
     if problems:
         raise BadRequest("The environment is not valid: " + "; ".join(problems) + ".",
@@ -157,6 +189,8 @@ def _write(project_dir: Path, env_uuid: str, properties: dict[str, Any], script:
     folder = environments_dir(project_dir) / env_uuid
     folder.mkdir(parents=True, exist_ok=True)
     write_text_atomic(folder / SCRIPT_NAME, script)
+    if settings:
+        write_text_atomic(folder / SETTINGS_NAME, dumps(settings))
     write_text_atomic(folder / PROPERTIES_NAME, dumps(properties))
     return read_environment(project_dir, env_uuid)
 
@@ -169,7 +203,7 @@ def create_environment(project_dir: Path, body: Any) -> EnvironmentFiles:
     script = changes.pop("setup_script", DEFAULT_SETUP_SCRIPT)
     properties = {"uuid": env_uuid, "name": DEFAULT_NAME, "language": DEFAULT_LANGUAGE,
                   "base_image": DEFAULT_BASE_IMAGE, "gpu_support": False, **changes}
-    return _write(project_dir, env_uuid, properties, script)
+    return _write(project_dir, env_uuid, properties, script, {})
 
 
 def update_environment(project_dir: Path, env_uuid: str, body: Any) -> EnvironmentFiles:
@@ -177,7 +211,8 @@ def update_environment(project_dir: Path, env_uuid: str, body: Any) -> Environme
     changes = _checked_changes(body, creating=False)
     script = changes.pop("setup_script", current.setup_script)
     properties = {**current.properties, **changes, "uuid": env_uuid}
-    return _write(project_dir, env_uuid, properties, script)
+    settings = {**current.settings, **{k: changes[k] for k in OWN_SETTINGS if k in changes}}
+    return _write(project_dir, env_uuid, properties, script, settings)
 
 
 def delete_environment_files(project_dir: Path, env_uuid: str) -> None:

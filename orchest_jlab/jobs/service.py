@@ -20,6 +20,7 @@ from ..engine.snapshots import make_snapshot
 from ..engine.states import FINISHED_STATUSES
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
+from ..pipelines.gitignore import ensure_gitignore
 from ..runs.request import check_schemas, prepare_run
 from ..store.jobs import ACTIVE, LEASE_SECONDS, JobStore, JobStores
 from ..store.location import PipelineRecords
@@ -159,6 +160,7 @@ class JobService:
         folder = request.project_dir / ".orchest" / "jobs" / job_uuid
         snapshot = folder / "snapshot"
         pipeline_file = os.path.relpath(request.pipeline_path, request.project_dir)
+        ensure_gitignore(request.project_dir)
         try:
             warnings = await asyncio.to_thread(make_snapshot, request.project_dir, snapshot, self.snapshot_size_limit)
             copy = prepare_run(snapshot / pipeline_file, interactive=False, boundary=snapshot)

@@ -31,8 +31,9 @@ class ContainerKernels:
 
     async def take(self, _kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, None]:
         if self.image.language not in KERNELS:
-            raise StepFailed(f'{ctx.file.name}: notebooks of {self.image.language} environments cannot run yet '
-                             "(there is no kernel for that language here); use a script step.")
+            raise StepFailed(f'Step "{ctx.title}": {ctx.file.name} needs a {self.image.language} kernel, and '
+                             f"notebooks of {self.image.language} environments cannot run in containers yet; "
+                             "use a script step, or the local backend with that kernel installed.")
         name = kernel_name(ctx.environment or "")
         settings = dataclasses.asdict(self.settings)
         spec = kernel_spec(ctx.environment or "", name, {

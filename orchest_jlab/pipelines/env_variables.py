@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import write_text_atomic
+from .gitignore import ensure_gitignore
 
 FILE_NAME = "env_variables.json"
 RELATIVE_PATH = f".orchest/{FILE_NAME}"
@@ -83,21 +84,6 @@ def environment_variables(project_dir: Path, pipeline_uuid: str | None = None,
     return {**stored["project"], **pipeline, **(job or {})}
 
 
-def _ignore(orchest_dir: Path) -> None:
-    """List the file in ``.orchest/.gitignore`` (git must never commit it)."""
-    gitignore = orchest_dir / ".gitignore"
-    try:
-        lines = gitignore.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    if FILE_NAME in (line.strip().lstrip("/") for line in lines):
-        return
-    with gitignore.open("a", encoding="utf-8") as f:
-        if lines and not gitignore.read_text(encoding="utf-8").endswith("\n"):
-            f.write("\n")
-        f.write(f"{FILE_NAME}\n")
-
-
 def write_env_variables(project_dir: Path, *, project: Mapping[str, str] | None = None,
                         pipeline_uuid: str | None = None, pipeline: Mapping[str, str] | None = None) -> None:
     """Replace the project's variables and/or one pipeline's (checked), atomically, readable by the
@@ -113,5 +99,5 @@ def write_env_variables(project_dir: Path, *, project: Mapping[str, str] | None 
             stored["pipelines"].pop(pipeline_uuid, None)
     path = variables_file(project_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _ignore(path.parent)
+    ensure_gitignore(project_dir)
     write_text_atomic(path, json.dumps(stored, indent=4, sort_keys=True) + "\n", mode=0o600)

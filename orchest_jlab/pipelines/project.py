@@ -10,7 +10,7 @@ from pathlib import Path
 
 PROJECT_MARKER = ".orchest"
 ENVIRONMENTS_DIR = Path(".orchest") / "environments"
-STEP_FILE_KINDS = (".ipynb", ".py", ".sh", ".r")
+STEP_FILE_KINDS = (".ipynb", ".py", ".sh", ".r", ".jl", ".js")  # Orchest's (its .R in any case)
 
 
 def is_within(path: str | os.PathLike, folder: str | os.PathLike) -> bool:

@@ -208,7 +208,7 @@ def _file_problem(files: StepFiles, file_path: str) -> str | None:
     kind = step_file_kind(file_path)
     if kind not in STEP_FILE_KINDS:
         what = f'files of kind "{kind}"' if kind else "files without an extension"
-        return f'"{file_path}" cannot run as a step: {what} are not supported (use .ipynb, .py, .sh or .R).'
+        return f'"{file_path}" cannot run as a step: {what} are not supported (use .ipynb, .py, .sh, .R, .jl or .js).'
     try:
         mode = os.stat(files.resolve(file_path)).st_mode
     except StepPathError as exc:

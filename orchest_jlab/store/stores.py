@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine.states import FINISHED_STATUSES
+from ..pipelines.gitignore import ensure_gitignore
 from .location import DATABASE_NAME, default_url
 from .pending import Pending, disk_problem, transient
 from .text import storable
@@ -67,6 +68,8 @@ class RunStores:
         from .store import RunStore
 
         url = self.url or default_url(project_dir)
+        if not self.url:
+            ensure_gitignore(project_dir)  # the database file is a runtime file of the project
         with self._lock:
             if url not in self._stores:
                 self._stores[url] = RunStore(url)

@@ -75,7 +75,7 @@ class AddStepBody extends Widget implements Dialog.IBodyWidget<{ title: string; 
     this._create.name = 'create';
     this._create.checked = true;
     const text = document.createElement('span');
-    text.textContent = trans.__('Create the file if it does not exist (.ipynb, .py, .sh, .R)');
+    text.textContent = trans.__('Create the file if it does not exist (.ipynb, .py, .sh, .R, .jl, .js)');
     check.append(this._create, text);
     this.node.appendChild(check);
   }

@@ -12,6 +12,17 @@ import { newNotebookContent, stepKernelspec } from '../notebooks/kernels';
 import { IEditorServices } from './services';
 
 /**
+ * What a new step file starts with, by extension.
+ */
+const NEW_FILE_HEADERS: { [extension: string]: string } = {
+  '.sh': '#!/usr/bin/env bash\n',
+  '.py': 'import orchest\n',
+  '.r': '# An Orchest step\n',
+  '.jl': '# An Orchest step\n',
+  '.js': '// An Orchest step\n'
+};
+
+/**
  * What the edits act on: the canvas's controller (`PipelineController`),
  * described here so that the edits need not import it.
  */
@@ -123,14 +134,7 @@ export class StepEdits {
         content: newNotebookContent(await stepKernelspec(environment, this._controller.services.kernelspecs))
       });
     } else {
-      const header =
-        extension === '.sh'
-          ? '#!/usr/bin/env bash\n'
-          : extension === '.py'
-            ? 'import orchest\n'
-            : extension === '.r'
-              ? '# An Orchest step\n'
-              : '';
+      const header = NEW_FILE_HEADERS[extension] ?? '';
       await contents.save(path, { type: 'file', format: 'text', content: header });
     }
   }

@@ -8,7 +8,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 /**
  * The file kinds a step can run.
  */
-export const STEP_EXTENSIONS = ['.ipynb', '.py', '.sh', '.r'];
+export const STEP_EXTENSIONS = ['.ipynb', '.py', '.sh', '.r', '.jl', '.js'];
 
 /**
  * Whether a path is a notebook or script that can be a step.

@@ -24,20 +24,31 @@ from jupyter_core.paths import jupyter_runtime_dir
 
 from ...sdk import SDK_PATH
 from ..context import StepContext
+from . import StepFailed
 
 log = logging.getLogger(__name__)
 
 FALLBACK_KERNEL = "python3"
 
 
-def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager | None = None) -> str:
-    """The first candidate that is an installed kernel (the step's kernel, then the notebook's),
-    else the host's Python kernel. Orchest's notebooks say ``python``; the host has ``python3``."""
-    installed = (specs or KernelSpecManager()).find_kernel_specs()
+def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager | None = None,
+                        language: str | None = None) -> str:
+    """The first candidate that is an installed kernel (the step's kernel, then the notebook's), else
+    an installed kernel of the notebook's ``language``, else for Python notebooks the host's Python
+    kernel (Orchest's notebooks say ``python`` or ``orchest-kernel-<uuid>``; the host has
+    ``python3``). Else the first candidate, which the host does not have (``KernelPool`` says so)."""
+    specs = specs or KernelSpecManager()
+    installed = specs.find_kernel_specs()
     for name in candidates:
         if name and name in installed:
             return name
-    return FALLBACK_KERNEL
+    if not language or language.lower() == "python":
+        return FALLBACK_KERNEL
+    for name in sorted(installed):
+        with contextlib.suppress(Exception):
+            if specs.get_kernel_spec(name).language.lower() == language.lower():
+                return name
+    return next((name for name in candidates if name), f"{language} kernel")
 
 
 def _base_env() -> dict[str, str]:
@@ -79,12 +90,14 @@ class KernelPool:
         except NoSuchKernel:
             return False
 
-    async def _start(self, kernel_name: str, **kwargs) -> AsyncKernelManager:
+    async def _start(self, kernel_name: str, prefix: list[str] | None = None, **kwargs) -> AsyncKernelManager:
         # IPC sockets in the runtime folder: no TCP port is opened for a step's kernel.
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
-        manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                                     ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
+        manager = (_PrefixedKernelManager if prefix else AsyncKernelManager)(
+            kernel_name=kernel_name, transport="ipc", ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
+        if prefix:
+            manager.prefix = list(prefix)
         await manager.start_kernel(**kwargs)
         return manager
 
@@ -93,10 +106,26 @@ class KernelPool:
         while not self._closed and len(idle) < self.spares:
             idle.append(asyncio.ensure_future(self._start(kernel_name, env=_base_env())))
 
-    async def take(self, kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, str | None]:
+    def with_prefix(self, prefix: list[str]) -> KernelSource:
+        """The kernels of steps whose kernel runs under ``prefix`` (started for them, not pooled)."""
+        pool = self
+
+        class Prefixed:
+            async def take(self, kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, str | None]:
+                return await pool.take(kernel_name, ctx, prefix)
+
+        return Prefixed()
+
+    async def take(self, kernel_name: str, ctx: StepContext,
+                   prefix: list[str] | None = None) -> tuple[AsyncKernelManager, str | None]:
         """A fresh kernel for ``ctx`` and the code that must run first in it (or None)."""
-        if not self.spares or not self._is_python(kernel_name):
-            manager = await self._start(kernel_name, env=ctx.process_env(), cwd=str(ctx.cwd))
+        if kernel_name not in self._specs.find_kernel_specs():
+            language = ctx.language or "matching"
+            raise StepFailed(f'Step "{ctx.title}": {ctx.file.name} needs a {language} kernel ("{kernel_name}"), '
+                             "which is not installed on this machine; install one (e.g. IJulia for Julia, "
+                             "IRkernel for R), or run on the docker backend.")
+        if prefix or not self.spares or not self._is_python(kernel_name):
+            manager = await self._start(kernel_name, prefix, env=ctx.process_env(), cwd=str(ctx.cwd))
             return manager, None
         idle = self._idle.setdefault(kernel_name, [])
         starting = idle.pop(0) if idle else asyncio.ensure_future(self._start(kernel_name, env=_base_env()))
@@ -111,6 +140,15 @@ class KernelPool:
         for task in tasks:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await shutdown_kernel(await task)
+
+
+class _PrefixedKernelManager(AsyncKernelManager):
+    """A kernel whose command runs under a prefix command (which execs it: the same process)."""
+
+    prefix: list[str] = []
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
 
 
 async def shutdown_kernel(manager: AsyncKernelManager) -> None:

@@ -6,6 +6,7 @@ a copy in its run folder (``EXECUTED_NOTEBOOKS``), so that read-only mode shows 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,10 @@ async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> No
         notebook = nbformat.read(ctx.file, as_version=4)
     except Exception as exc:
         raise StepFailed(f"{ctx.file.name} is not a readable notebook: {exc}") from None
-    kernel_name = resolve_kernel_name([ctx.kernel_name, notebook.metadata.get("kernelspec", {}).get("name")])
-    manager, setup_code = await pool.take(kernel_name, ctx)
+    kernelspec = notebook.metadata.get("kernelspec", {})
+    language = kernelspec.get("language") or notebook.metadata.get("language_info", {}).get("name")
+    kernel_name = resolve_kernel_name([ctx.kernel_name, kernelspec.get("name")], language=language)
+    manager, setup_code = await pool.take(kernel_name, dataclasses.replace(ctx, language=language))
     client = _StreamingClient(notebook, km=manager, timeout=None, allow_errors=False,
                               resources={"metadata": {"path": str(ctx.cwd)}})
     client.step_log = log

@@ -1,4 +1,5 @@
-"""Scripts (.py, .sh, .R) as processes in their own process group, output streamed line by line."""
+"""Scripts (.py, .sh, .R, .jl, .js) as processes in their own process group, output streamed line by
+line."""
 
 from __future__ import annotations
 
@@ -21,10 +22,16 @@ from . import StepFailed
 TERMINATE_GRACE_SECONDS = 3.0
 
 
+# Interpreters by file kind, found on the PATH (Python steps use the server's, or the one configured).
+INTERPRETERS = {".sh": "bash", ".r": "Rscript", ".jl": "julia", ".js": "node"}
+
+
 def command_for(ctx: StepContext, python: str = sys.executable) -> list[str]:
-    interpreter = {".py": python, ".sh": "bash", ".r": "Rscript"}[ctx.kind]
+    interpreter = python if ctx.kind == ".py" else INTERPRETERS[ctx.kind]
     if shutil.which(interpreter) is None:
-        raise StepFailed(f'"{interpreter}" is needed to run {ctx.file.name} but is not installed.')
+        raise StepFailed(f'Step "{ctx.title}": "{interpreter}" is needed to run {ctx.file.name} but is not '
+                         "installed on this machine; install it, or run on the docker backend in an "
+                         "environment whose image has it.")
     return [interpreter, str(ctx.file)]
 
 
@@ -57,12 +64,14 @@ class _StepProtocol(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
 
-async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable) -> None:
+async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable,
+                      prefix: list[str] | None = None) -> None:
+    """``prefix``: a command that runs the step's (e.g. with /data in a mount namespace)."""
     loop = asyncio.get_running_loop()
     token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
     spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
-        *command_for(ctx, python),
+        *(prefix or []), *command_for(ctx, python),
         cwd=ctx.cwd,
         env={**ctx.process_env(), TOKEN_VARIABLE: token},
         stdin=subprocess.DEVNULL,

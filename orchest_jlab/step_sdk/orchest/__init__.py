@@ -13,7 +13,7 @@ Standard library only; NumPy, pandas and pyarrow are used when the data is of th
 See ``docs/step-sdk.md``.
 """
 
-from . import error, parameters, transfer
+from . import error, parameters, pipeline, transfer, utils
 from .config import Config
 from .parameters import (
     get_params,
@@ -39,8 +39,10 @@ __all__ = [
     "output_to_disk",
     "output_to_memory",
     "parameters",
+    "pipeline",
     "transfer",
     "update_params",
     "update_pipeline_param",
     "update_step_param",
+    "utils",
 ]

@@ -84,12 +84,12 @@ class Context:
 
     def step_params(self) -> dict:
         params = dict(self.step.get("parameters") or {})
-        params.update(_overrides().get(self.step_uuid) or {})
+        params.update(overrides().get(self.step_uuid) or {})
         return params
 
     def pipeline_params(self) -> dict:
         params = dict(self.pipeline.get("parameters") or {})
-        params.update(_overrides().get("pipeline_parameters") or {})
+        params.update(overrides().get("pipeline_parameters") or {})
         return params
 
 
@@ -100,7 +100,7 @@ class Context:
 _overrides_cache: tuple[str, dict] | None = None
 
 
-def _overrides() -> dict:
+def overrides() -> dict:
     global _overrides_cache
     raw = os.environ.get(ENV_PARAMETERS)
     if not raw:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any, Optional, Tuple
 
 from . import _context, _pipelines, error
+from .config import Config
 
 __all__ = [
     "get_params",
@@ -32,6 +33,9 @@ class _NoDefault:
 
 
 _NO_DEFAULT: Any = _NoDefault()
+
+# Set to 1 for the stricter mode (a missing parameter without default raises).
+ENV_STRICT = "ORCHEST_STRICT_PARAMETERS"
 
 
 def _current() -> _context.Context:
@@ -55,14 +59,23 @@ def get_params() -> Tuple[dict, dict]:
     return ctx.step_params(), ctx.pipeline_params()
 
 
+def _strict() -> bool:
+    """Whether a missing parameter without default raises (this SDK's stricter mode) instead of
+    giving ``None`` (Orchest's behaviour, the default)."""
+    if Config.strict_parameters is not None:
+        return bool(Config.strict_parameters)
+    return os.environ.get(ENV_STRICT, "").lower() in ("1", "true", "yes")
+
+
 def get_step_param(name: str, default: Any = _NO_DEFAULT) -> Any:
     """Gets a parameter of the current step by name.
 
     Args:
         name: The step parameter to get.
-        default: What to return when the step has no such parameter. Without it, a missing
-            parameter raises :exc:`~orchest.error.ParameterNotFoundError` (Orchest returned
-            ``None``: pass ``default=None`` for that behaviour).
+        default: What to return when the step has no such parameter; without it ``None``, as in
+            Orchest. In strict mode (``Config.strict_parameters = True`` or
+            ``ORCHEST_STRICT_PARAMETERS=1``) a missing parameter without default raises
+            :exc:`~orchest.error.ParameterNotFoundError` instead.
     """
     ctx = _current()
     params = ctx.step_params()
@@ -70,6 +83,8 @@ def get_step_param(name: str, default: Any = _NO_DEFAULT) -> Any:
         return params[name]
     if default is not _NO_DEFAULT:
         return default
+    if not _strict():
+        return None
     raise error.ParameterNotFoundError(
         f'Step {ctx.describe()} has no parameter "{name}" (its parameters: {_names(params)}). '
         f"Define it in the step's parameters, or pass a default: "
@@ -82,8 +97,8 @@ def get_pipeline_param(name: str, default: Any = _NO_DEFAULT) -> Any:
 
     Args:
         name: The pipeline parameter to get.
-        default: What to return when the pipeline has no such parameter. Without it, a missing
-            parameter raises :exc:`~orchest.error.ParameterNotFoundError`.
+        default: What to return when the pipeline has no such parameter; without it ``None``, as
+            in Orchest (strict mode: :exc:`~orchest.error.ParameterNotFoundError`).
     """
     ctx = _current()
     params = ctx.pipeline_params()
@@ -91,6 +106,8 @@ def get_pipeline_param(name: str, default: Any = _NO_DEFAULT) -> Any:
         return params[name]
     if default is not _NO_DEFAULT:
         return default
+    if not _strict():
+        return None
     raise error.ParameterNotFoundError(
         f'The pipeline "{ctx.pipeline.get("name", ctx.pipeline_uuid)}" of step {ctx.describe()} '
         f'has no pipeline parameter "{name}" (its parameters: {_names(params)}). Define it in the '

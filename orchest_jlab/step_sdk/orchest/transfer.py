@@ -42,8 +42,12 @@ _output_calls: Dict[tuple, int] = {}
 def _check_data_name_validity(name: Optional[str]) -> None:
     if not isinstance(name, (str, type(None))):
         raise TypeError("Name should be of type string or `None`.")
+    if name is None:
+        return
     if name == _UNNAMED:
         raise ValueError(f"'{_UNNAMED}' is a reserved `name`.")
+    if Config.__METADATA_SEPARATOR__ in name:
+        raise ValueError(f"'{Config.__METADATA_SEPARATOR__}' cannot be part of the `name`.")
 
 
 def _serialization_name(serialization: Union[Serialization, str, None]) -> Optional[str]:
