@@ -117,10 +117,19 @@ class Services:
     def sessions(self):
         from .sessions import JupyterKernels, SessionService
 
-        kernels = JupyterKernels(self.serverapp.session_manager) if self.serverapp is not None else None
+        kernels = None
+        if self.serverapp is not None:
+            kernels = JupyterKernels(self.serverapp.session_manager)
+            kernels.give_env_variables(self._kernel_env_variables)
         return SessionService(self.workspace, self.engine, self.bus, self.builder, kernels,
                               refresh_kernelspecs=self.kernelspecs, kernel_images=self.kernelspecs is not None,
                               services=self.pipeline_services)
+
+    @cached_property
+    def env_variables(self):
+        from .runs.variables import EnvVariablesService
+
+        return EnvVariablesService(self.workspace)
 
     @cached_property
     def runs(self):
@@ -144,6 +153,12 @@ class Services:
 
         return EnvironmentService(self.workspace, self.engine, self.builder, self.kernelspecs,
                                   sessions=self.sessions if self.serverapp is not None else None)
+
+    def _kernel_env_variables(self, file: Path) -> dict[str, str]:
+        """The environment variables of a kernel opened on ``file``: those of its session's pipeline."""
+        file = self.root / file  # relative: an API path
+        pipelines = self.sessions.pipelines_with_step_file(self.workspace.api_path(file))
+        return self.env_variables.for_kernel(file, pipelines)
 
     @cached_property
     def notifications(self):

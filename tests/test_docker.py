@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from orchest_jlab.docker import LABEL, owner_labels, project_key
 from orchest_jlab.environments import LOCAL_BASE_IMAGE, image_tag
 from orchest_jlab.environments.files import create_environment, update_environment
+from orchest_jlab.pipelines.env_variables import write_env_variables
 from orchest_jlab.runs import prepare_run
 from orchest_jlab.services import Services
 from orchest_jlab.settings import OrchestSettings
@@ -384,7 +385,13 @@ async def test_the_server_builds_and_serves_environment_kernels(jp_fetch, jp_roo
     assert specs["kernelspecs"][f"orchest-kernel-{env}"]["spec"]["display_name"] == (
         f"Obs · Orchest environment ({Path(jp_root_dir).name})")
     Path(jp_root_dir, "nb.ipynb").write_text(notebook("1", kernel=f"orchest-kernel-{env}"))
-    kernel = await api("POST", "api", "kernels", body={"name": f"orchest-kernel-{env}", "path": "nb.ipynb"})
+    # A Jupyter session's kernel gets the project's environment variables, and not the server's others.
+    write_env_variables(jp_root_dir, project={"PROJECT_VAR": "p1"})
+    os.environ["SERVER_ONLY_VAR"] = "no"
+    session = await api("POST", "api", "sessions", body={"path": "nb.ipynb", "type": "notebook", "name": "nb.ipynb",
+                                                         "kernel": {"name": f"orchest-kernel-{env}"}})
+    del os.environ["SERVER_ONLY_VAR"]
+    kernel = session["kernel"]
     manager = jp_serverapp.kernel_manager.get_kernel(kernel["id"])
     kc = manager.client()
     kc.start_channels()
@@ -392,13 +399,14 @@ async def test_the_server_builds_and_serves_environment_kernels(jp_fetch, jp_roo
         await kc.wait_for_ready(timeout=60)
         outputs = []
         await kc.execute_interactive(
-            "import os, observable, orchest; print(observable.VALUE, os.path.exists('/.dockerenv'), os.getcwd())",
+            "import os, observable, orchest; print(observable.VALUE, os.path.exists('/.dockerenv'), os.getcwd(), "
+            "os.environ.get('PROJECT_VAR'), os.environ.get('SERVER_ONLY_VAR'))",
             output_hook=lambda msg: outputs.append(msg["content"].get("text", "")), timeout=60)
-        assert "".join(outputs).split() == ["42", "True", str(jp_root_dir)]
+        assert "".join(outputs).split() == ["42", "True", str(jp_root_dir), "p1", "None"]
     finally:
         kc.stop_channels()
     assert ours(client, kind="kernel")
-    await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
+    await jp_fetch("api", "sessions", session["id"], method="DELETE")
     assert ours(client, kind="kernel") == []
 
     # A changed setup script: the last build no longer matches (the editor says it needs a rebuild).

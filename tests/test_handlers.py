@@ -172,6 +172,8 @@ REQUESTS = [
     ("POST", "sessions", '{"pipeline": "p.orchest"}'),
     ("GET", "sessions/p.orchest", None),
     ("DELETE", "sessions/p.orchest", None),
+    ("GET", "env-variables", None),
+    ("PUT", "env-variables", '{"project": {}}'),
     ("GET", "environments", None),
     ("POST", "environments", "{}"),
     ("GET", f"environments/{RUN}", None),

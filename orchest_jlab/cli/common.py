@@ -70,6 +70,28 @@ def backend_option(command):
     )(command)
 
 
+def _env_pairs(ctx, param, items: tuple[str, ...]) -> dict[str, str]:
+    from ..pipelines.env_variables import EnvVariablesError, check_env_variables
+
+    env: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param=param)
+        env[name] = value
+    try:
+        return check_env_variables(env, "--env")
+    except EnvVariablesError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+def env_option(command):
+    return click.option(
+        "--env", "env", multiple=True, metavar="KEY=VALUE", callback=_env_pairs,
+        help="An environment variable of every step (repeatable); over the project's and the pipeline's.",
+    )(command)
+
+
 def refused(where, exc: OrchestError) -> None:
     """Print a refused request (its message, then each problem it lists) and exit with 2."""
     click.echo(f"{where}: {exc.message}", err=True)

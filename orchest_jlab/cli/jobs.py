@@ -10,7 +10,7 @@ from typing import Any, TextIO
 import click
 
 from ..errors import OrchestError
-from .common import backend_option, command_services, config_option, refused, run_async, settings_of
+from .common import backend_option, env_option, command_services, config_option, refused, run_async, settings_of
 from .run import cancelled_by_signals
 
 
@@ -29,21 +29,24 @@ class JobProgress:
             print(f"run {event['index'] + 1}/{self.total}: {event['status']}", file=self.out, flush=True)
 
 
-async def run_job_headless(services, pipeline: Path, parameters: dict | None, out: TextIO | None) -> dict[str, Any]:
-    """Create a job of ``pipeline`` (grid: ``parameters``, else the pre-filled one), run it now and
-    return it with its runs when they have all ended. Ctrl-C cancels it. Raises BadRequest for a
-    request it refuses (or a backend that cannot be used)."""
+async def run_job_headless(services, pipeline: Path, parameters: dict | None, out: TextIO | None,
+                           env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Create a job of ``pipeline`` (grid: ``parameters``, else the pre-filled one; environment
+    variables: the project's and pipeline's overridden by ``env``), run it now and return it with its
+    runs when they have all ended. Ctrl-C cancels it. Raises BadRequest for a request it refuses (or
+    a backend that cannot be used)."""
     from ..runs import prepare_run
 
     project = services.root
     jobs = services.jobs
     progress = JobProgress(out) if out is not None else None
+    request = prepare_run(pipeline, boundary=project, env=env)
     if progress is not None:
-        choice = services.engine.choose_backend(prepare_run(pipeline, boundary=project))
+        choice = services.engine.choose_backend(request)
         if choice.note:
             print(f"{'warning' if choice.warning else 'note'}: {choice.note}", file=out, flush=True)
         services.bus.subscribe(progress)
-    body: dict[str, Any] = {"pipeline": pipeline.relative_to(project).as_posix()}
+    body: dict[str, Any] = {"pipeline": pipeline.relative_to(project).as_posix(), "env_variables": request.env}
     if parameters is not None:
         body["parameters"] = parameters
     job = await jobs.create(body)
@@ -66,10 +69,11 @@ def job() -> None:
               '[values]}, "<step uuid>": {"name": [values]}}. Default: that file, else the defaults.')
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=None,
               help="Runs at the same time, at most. Default: c.OrchestApp.max_concurrent_runs (4).")
+@env_option
 @click.option("--json", "as_json", is_flag=True, help="Print the job and its runs as JSON.")
 @backend_option
 @config_option
-def job_run(pipeline: Path, parameters_file, max_concurrent, as_json: bool, backend, config_file) -> None:
+def job_run(pipeline: Path, parameters_file, max_concurrent, env, as_json: bool, backend, config_file) -> None:
     """Run a grid search of PIPELINE now, without a server: one non-interactive run per combination.
 
     Progress goes to stderr; exits with 0 only when every run succeeded (2 for a request it refuses).
@@ -90,7 +94,7 @@ def job_run(pipeline: Path, parameters_file, max_concurrent, as_json: bool, back
 
     async def main() -> dict[str, Any]:
         async with command_services(settings, find_project_root(path)) as services:
-            return await run_job_headless(services, path, grid, sys.stderr)
+            return await run_job_headless(services, path, grid, sys.stderr, env)
 
     try:
         result = run_async(main())

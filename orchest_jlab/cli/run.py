@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from ..errors import OrchestError
-from .common import LazyChoice, backend_option, command_services, config_option, refused, run_async, settings_of
+from .common import LazyChoice, backend_option, env_option, command_services, config_option, refused, run_async, settings_of
 
 if TYPE_CHECKING:  # the engine is imported when a run starts, not by every command's start
     from ..engine import RunRequest
@@ -159,12 +159,13 @@ def _parameters(params: tuple[str, ...], step_params: tuple[str, ...], pipeline:
 @click.option("--param", "params", multiple=True, metavar="KEY=JSON", help="A pipeline parameter's value.")
 @click.option("--step-param", "step_params", multiple=True, metavar="STEP:KEY=JSON",
               help="A step parameter's value (STEP: uuid or title).")
+@env_option
 @click.option("--snapshot", is_flag=True, help="Run on a snapshot of the project (non-interactive run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the final run record as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Show state changes but not the steps' output.")
 @backend_option
 @config_option
-def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json, quiet, backend, config_file) -> None:
+def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, as_json, quiet, backend, config_file) -> None:
     """Run a pipeline here, without a server; progress goes to stderr.
 
     Exits with 0 only when every step of the run is COMPUTED.
@@ -177,7 +178,7 @@ def run(pipeline: Path, run_type, steps, params, step_params, snapshot, as_json,
     try:
         parameters = _parameters(params, step_params, read_pipeline(path).data) if params or step_params else None
         request = prepare_run(path, run_type=run_type, steps=list(steps), parameters=parameters,
-                              interactive=not snapshot, snapshot_size_limit=settings.snapshot_size_limit)
+                              interactive=not snapshot, snapshot_size_limit=settings.snapshot_size_limit, env=env)
     except OrchestError as exc:
         refused(pipeline, exc)
     except Exception as exc:  # an unreadable file

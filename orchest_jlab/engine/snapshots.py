@@ -1,8 +1,8 @@
 """Snapshots: a non-interactive run's own copy of its project.
 
 Copies the project folder, respecting its ``.gitignore`` files, leaving out ``.git/``, the run data
-under ``.orchest/`` (outputs, logs, runs, the database; environments are kept) and files over a size
-limit, which are reported as warnings.
+under ``.orchest/`` (outputs, logs, runs, the database, the environment variables; environments are
+kept) and files over a size limit, which are reported as warnings.
 
 A symbolic link to something inside the project never points into the live project from the
 snapshot: a link to a file is replaced by a copy of the file, a link to a folder by a link to the
@@ -21,6 +21,8 @@ import pathspec
 EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds",
             ".orchest/notifications"}  # webhooks hold secrets
 DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
+# The project's environment variables (secrets): a job keeps its own copy in its record.
+EXCLUDED_FILES = {".orchest/env_variables.json"}
 
 
 def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
@@ -89,7 +91,8 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> li
         for name in filenames:
             path = here / name
             relative = relative_here / name
-            if ignored(path, False) or (relative.parts[0] == ".orchest" and name.endswith(DATABASE_SUFFIXES)):
+            if ignored(path, False) or (relative.parts[0] == ".orchest" and (
+                    name.endswith(DATABASE_SUFFIXES) or relative.as_posix() in EXCLUDED_FILES)):
                 continue
             try:
                 if path.is_symlink():

@@ -12,6 +12,7 @@ from .proxy import ROUTE as PROXY_ROUTE
 from .proxy import ServiceProxyHandler
 from .services import ServiceLogHandler, ServicesHandler
 from .sessions import SessionHandler, SessionsHandler
+from .variables import EnvVariablesHandler
 
 API_PREFIX = "/orchest/api"
 UUID = r"[0-9a-fA-F-]{36}"
@@ -36,6 +37,7 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/jobs/grid", JobGridHandler),
         (rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})", JobHandler),
         *((rf"{API_PREFIX}/jobs/(?P<job_uuid>{UUID})/{action}", handler) for action, handler in ACTIONS.items()),
+        (rf"{API_PREFIX}/env-variables", EnvVariablesHandler),
         (rf"{API_PREFIX}/environments", EnvironmentsHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})", EnvironmentHandler),
         (rf"{API_PREFIX}/environments/(?P<env_uuid>{UUID})/build", BuildHandler),

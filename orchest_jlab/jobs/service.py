@@ -21,7 +21,7 @@ from ..engine.states import FINISHED_STATUSES
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..pipelines.gitignore import ensure_gitignore
-from ..runs.request import prepare_run
+from ..runs.request import check_schemas, prepare_run
 from ..store.jobs import ACTIVE, LEASE_SECONDS, JobStore, JobStores
 from ..store.location import PipelineRecords
 from ..store.stores import RunStores
@@ -130,6 +130,7 @@ class JobService:
                 else grids.prefill(request.pipeline, path))
         size = grids.check_size(grid, self.max_grid_size)
         deselected = set(grids.check_deselected(body.get("deselected"), size))
+        check_schemas(path, request.pipeline, request.project_dir, list(grids.combinations(grid)), request.pipeline["steps"])
         return {"parameters": grid, "grid_size": size, "runs_per_fire": size - len(deselected),
                 "combinations": [{"index": i, "parameters": c, "selected": i not in deselected}
                                  for i, c in enumerate(grids.combinations(grid))]}
@@ -146,8 +147,12 @@ class JobService:
     async def create(self, body: Any) -> dict[str, Any]:
         body = check_body(body, CREATE_FIELDS)
         path, request = self._pipeline(body)
+        if "env_variables" not in body:  # as Orchest: a copy of the project's and pipeline's, merged now
+            body = {**body, "env_variables": request.env}
         default = None if "parameters" in body else grids.prefill(request.pipeline, path)
         fields = check_settings(body, request.pipeline, self.clock.now(), self.max_grid_size, default_grid=default)
+        check_schemas(path, request.pipeline, request.project_dir, list(grids.combinations(fields["parameters"])),
+                      request.pipeline["steps"])
         return await self._make(request, fields, ("created", "Created as a draft."))
 
     async def _make(self, request, fields: dict[str, Any], history: tuple[str, str]) -> dict[str, Any]:
@@ -205,6 +210,10 @@ class JobService:
         if status != "DRAFT" and not scheduled:
             raise Conflict(f"A {status} job can no longer be changed; duplicate it to make a new one.")
         fields = check_settings(body, job["pipeline"], self.clock.now(), self.max_grid_size, current=job)
+        if "parameters" in body:
+            snapshot = job_dir(job) / "snapshot"
+            check_schemas(snapshot / job["pipeline_file"], job["pipeline"], snapshot,
+                          list(grids.combinations(fields["parameters"])), job["pipeline"]["steps"])
         schedule = Schedule.from_json(fields.get("schedule", job["schedule"]))
         if status != "DRAFT" and schedule.kind == "now":
             raise Conflict('A scheduled job cannot become a "now" job; start a new one or trigger this one.')

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from ..errors import BadRequest
+from ..pipelines.env_variables import EnvVariablesError, check_env_variables
 from . import grid as grids
 from .schedule import parse_schedule
 
@@ -14,7 +14,6 @@ SETTINGS = ("name", "parameters", "deselected", "schedule", "env_variables", "ov
             "max_retained_pipeline_runs")
 OVERLAP = ("skip", "queue")
 MISSED = ("skip", "run_once")
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def check_body(body: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -34,19 +33,10 @@ def check_name(value: Any) -> str:
 
 
 def check_env(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise BadRequest('"env_variables" must be an object of names and text values.')
-    for name, text in value.items():
-        if not ENV_NAME.fullmatch(name):
-            raise BadRequest(f"{name!r} is not a valid environment variable name (letters, digits and _, not "
-                             "starting with a digit).")
-        if name.startswith("ORCHEST_"):
-            raise BadRequest(f"{name!r}: names starting with ORCHEST_ are reserved for the steps' context.")
-        if not isinstance(text, str):
-            raise BadRequest(f'The value of environment variable "{name}" must be text.')
-    return dict(value)
+    try:
+        return check_env_variables(value)
+    except EnvVariablesError as exc:
+        raise BadRequest(str(exc), [{"pointer": exc.pointer, "message": str(exc)}]) from None
 
 
 def check_choice(value: Any, field: str, choices: tuple[str, ...]) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Dict, Unicode
 
+from ..pipelines.env_variables import KERNEL_NAMES_VARIABLE as USER_VARIABLES
 from ..docker import (
     LABEL,
     ContainerSettings,
@@ -135,7 +136,9 @@ class DockerKernelProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict:
         if cmd and (cmd[0] == sys.executable or Path(cmd[0]).name.startswith("python")) and self._image.language == "python":
             cmd = ["python3", *cmd[1:]]  # jupyter_client swapped the spec's python3 for the server's
-        env = {k: v for k, v in (kwargs.get("env") or {}).items() if k.startswith(("ORCHEST_", "JPY_"))}
+        given = dict(kwargs.get("env") or {})
+        user = set(filter(None, given.pop(USER_VARIABLES, "").split(",")))  # the session's env variables
+        env = {k: v for k, v in given.items() if k.startswith(("ORCHEST_", "JPY_")) or k in user}
         env.update(self.extra_env)
         settings = (ContainerSettings(**self.container_settings) if self.container_settings
                     else _state["settings"] or ContainerSettings())

@@ -125,12 +125,12 @@ def write_pipeline(path: str | os.PathLike, data: dict[str, Any], *, ensure_asci
     write_text_atomic(Path(path), dumps(data, ensure_ascii=ensure_ascii))
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     # A temp file beside the target (same file system, so the rename is atomic); created with
-    # mode 0o666 so the umask applies as for any new file, or with the old file's mode.
+    # mode 0o666 so the umask applies as for any new file, or with the old file's mode, or ``mode``.
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    old_mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    old_mode = mode if mode is not None else path.stat().st_mode & 0o7777 if path.exists() else None
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     try:
         if old_mode is not None:
             os.fchmod(fd, old_mode)

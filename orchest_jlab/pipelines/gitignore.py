@@ -18,6 +18,7 @@ RUNTIME_PATTERNS = (
     "builds/",
     "orchest-jlab.sqlite",
     "orchest-jlab.sqlite-*",
+    "env_variables.json",  # the project's and pipelines' environment variables (secrets)
 )
 HEADER = "# orchest-jlab: runs, jobs, image builds, the runs' database and step outputs"
 

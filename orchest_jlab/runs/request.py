@@ -18,6 +18,8 @@ from ..pipelines import (
     resolve_run,
     step_parameters,
 )
+from ..pipelines.env_variables import EnvVariablesError, environment_variables
+from ..pipelines.parameter_schemas import ParameterSchemaError, check_parameter_schemas
 
 
 def parse_parameters(pipeline: dict, parameters: Any) -> dict[str, dict[str, Any]]:
@@ -39,6 +41,14 @@ def parse_parameters(pipeline: dict, parameters: Any) -> dict[str, dict[str, Any
     return {k: v for k, v in parameters.items() if v}
 
 
+def check_schemas(path: Path, pipeline: dict, project_dir: Path, combinations: list[dict], steps) -> None:
+    """BadRequest naming step, parameter and problem of each value its schema file refuses."""
+    try:
+        check_parameter_schemas(path, pipeline, project_dir, combinations, steps)
+    except ParameterSchemaError as exc:
+        raise BadRequest(str(exc), exc.problems) from None
+
+
 def find_steps(pipeline: dict, names: list[str]) -> list[str]:
     """Step uuids from uuids or titles (titles must be unambiguous)."""
     steps = pipeline.get("steps", {})
@@ -57,8 +67,9 @@ def find_steps(pipeline: dict, names: list[str]) -> list[str]:
 
 def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None = None,
                 parameters: Any = None, interactive: bool = True, boundary: Path | None = None,
-                snapshot_size_limit: int | None = None) -> RunRequest:
-    """A RunRequest for the pipeline file at ``path``, or BadRequest saying what is wrong."""
+                snapshot_size_limit: int | None = None, env: dict[str, str] | None = None) -> RunRequest:
+    """A RunRequest for the pipeline file at ``path``, or BadRequest saying what is wrong. Its steps
+    get the project's and the pipeline's environment variables, overridden by ``env``."""
     document, report = check_pipeline_file(path, boundary=boundary)
     if document is None or not report.valid:
         raise BadRequest(f"{path.name} has errors; fix them before running it.",
@@ -75,8 +86,15 @@ def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None =
         raise BadRequest(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
     if not order:
         raise BadRequest("There is nothing to run: the chosen steps have no incoming steps.")
+    project_dir = find_project_root(path, boundary)
+    checked = parse_parameters(pipeline, parameters)
+    check_schemas(path, pipeline, project_dir, [checked], order)
+    try:
+        variables = environment_variables(project_dir, pipeline.get("uuid"), env)
+    except EnvVariablesError as exc:
+        raise BadRequest(str(exc)) from None
     return RunRequest(
-        pipeline_path=path, project_dir=find_project_root(path, boundary), pipeline=pipeline,
+        pipeline_path=path, project_dir=project_dir, pipeline=pipeline, env=variables,
         run_type=run_type, selection=selection, steps=order, interactive=interactive,
-        parameters=parse_parameters(pipeline, parameters), snapshot_size_limit=snapshot_size_limit,
+        parameters=checked, snapshot_size_limit=snapshot_size_limit,
     )

@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from ..pipelines.env_variables import KERNEL_NAMES_VARIABLE as USER_VARIABLES
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,22 @@ class JupyterKernels:
 
     def __init__(self, session_manager):
         self.session_manager = session_manager
+
+    def give_env_variables(self, variables_of: Callable[[Path], dict[str, str]]) -> None:
+        """Kernels started for a Jupyter session get ``variables_of(<the session's file>)`` (the
+        project's and pipeline's environment variables), as Orchest's session kernels did."""
+        original = self.session_manager.get_kernel_env
+
+        def get_kernel_env(path, name=None):
+            env = original(path, name)
+            try:
+                variables = variables_of(Path(env["JPY_SESSION_NAME"]))
+            except Exception as exc:  # a kernel starts without them rather than not at all
+                log.warning("environment variables of the kernel of %s: %s", path, exc)
+                variables = {}
+            return {**env, **variables, USER_VARIABLES: ",".join(variables)}
+
+        self.session_manager.get_kernel_env = get_kernel_env
 
     async def list(self) -> list[OpenKernel]:
         found = []

@@ -236,6 +236,10 @@ class SessionService:
             raise Conflict(f"The interactive session of {api_path} is not running; start it first.",
                            [{"pipeline_path": api_path, "session_status": status.value}])
 
+    def pipelines_with_step_file(self, api_path: str) -> list[Path]:
+        """The pipelines whose session is up and has the file as a step (a kernel opened on it is theirs)."""
+        return sorted(s.pipeline_path for s in self._sessions.values() if s.status in ACTIVE and api_path in s.step_files)
+
     def using_environment(self, project_dir: Path, env_uuid: str) -> list[str]:
         """Sentences naming the sessions (launching or running) that use the environment."""
         return [f"the interactive session of pipeline {s.api_path} ({s.status.value.lower()})"

@@ -8,6 +8,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type { IBuild, IEnvironment, IEnvironmentFields } from './environments';
 import type { IDelivery, IEventType, IWebhook, IWebhookSpec, IWebhookTest } from './notifications';
+import type { EnvLevel, IEnvVariables, IEnvVariablesResponse } from './envvars';
 import type { IGridPreview, IJob, IJobSettings, IJobWithRuns, JobAction, JobGrid } from './jobs';
 import type { IFileStep, IPipelineResponse, IPipelineSummary, IReport } from './pipelines';
 import type { IRun, IRunPipeline, IRunRequest } from './runs';
@@ -136,6 +137,22 @@ export class OrchestAPI {
   /** GET /environments/{uuid}/build/log?project=: the last build's log so far. */
   getBuildLog(project: string, envUuid: string): Promise<string> {
     return this._request<string>(this._environmentPath(project, envUuid, '/build/log'), {}, 'text');
+  }
+
+  /** GET /env-variables?pipeline=: the project's and the pipeline's variables. */
+  getEnvVariables(pipeline: string): Promise<IEnvVariablesResponse> {
+    return this._request(`env-variables${URLExt.objectToQueryString({ pipeline })}`);
+  }
+
+  /** PUT /env-variables?pipeline=: replace the variables of the levels given. */
+  putEnvVariables(
+    pipeline: string,
+    levels: { [level in EnvLevel]?: IEnvVariables }
+  ): Promise<IEnvVariablesResponse> {
+    return this._request(`env-variables${URLExt.objectToQueryString({ pipeline })}`, {
+      method: 'PUT',
+      body: JSON.stringify(levels)
+    });
   }
 
   /** GET /runs: runs, newest first. */

@@ -12,6 +12,8 @@ import { CheckField, Field } from '../components/field';
 import { JSONField, ParameterRows, TextField } from './fields';
 import { ServicesSection } from '../services/section';
 import { StepRetries } from './retries';
+import { EnvVariablesForm } from '../envvars/editor';
+import { ParameterFormField } from '../paramforms/panel';
 
 /**
  * The properties of the selected step, or of the pipeline.
@@ -97,6 +99,15 @@ export function PropertiesPanel(props: {
             onCommit={environment => void controller.edits.setEnvironment(step.uuid, environment)}
           />
         )}
+        <ParameterFormField
+          contents={controller.services.contents}
+          pipelinePath={controller.path}
+          filePath={step.filePath}
+          value={step.parameters}
+          disabled={disabled}
+          trans={trans}
+          onCommit={parameters => model.updateStep(step.uuid, { parameters: parameters as JSONObject }, 'Edit parameters')}
+        />
         <StepRetries controller={controller} step={step} trans={trans} />
         <Field label={trans.__('Parameters')} group>
           <ParameterRows
@@ -183,6 +194,15 @@ export function PropertiesPanel(props: {
             }
           }}
         />
+        <ParameterFormField
+          contents={controller.services.contents}
+          pipelinePath={controller.path}
+          filePath={null}
+          value={parameters}
+          disabled={disabled}
+          trans={trans}
+          onCommit={value => model.updatePipeline({ parameters: value as JSONObject }, 'Edit pipeline parameters')}
+        />
         <Field label={trans.__('Pipeline parameters')} group>
           <ParameterRows
             value={parameters}
@@ -199,6 +219,18 @@ export function PropertiesPanel(props: {
           trans={trans}
           onCommit={value => model.updatePipeline({ parameters: value }, 'Edit pipeline parameters')}
         />
+        {typeof doc.uuid === 'string' && doc.uuid ? (
+          <Field label={trans.__('Pipeline environment variables')} group>
+            <EnvVariablesForm
+              key={controller.path}
+              api={controller.services.api}
+              path={controller.path}
+              level="pipeline"
+              trans={trans}
+              disabled={disabled}
+            />
+          </Field>
+        ) : null}
         <ServicesSection controller={controller} trans={trans} />
         <p className="jp-OrchestProps-hint">
           {trans.__('Select a step to edit it. Drag from a step’s right handle to another step to connect them.')}

@@ -5,15 +5,13 @@
  */
 
 import { IJobSettings, IJobWithRuns } from '../api';
+import { envRowProblems, envRows, envVariables, IEnvRow } from '../envvars/rows';
 import { axesOf, gridOf, IAxis } from './grid';
 import { Translate } from './labels';
 import { defaultScheduleForm, IScheduleForm, scheduleForm, scheduleOf } from './schedule';
 
-/** An environment variable as edited. */
-export interface IEnvRow {
-  name: string;
-  value: string;
-}
+export type { IEnvRow };
+export { envVariables };
 
 /** What the form edits. */
 export interface IJobForm {
@@ -48,7 +46,7 @@ export function jobForm(job: IJobWithRuns): IJobForm {
     name: job.name,
     axes: axesOf(job.parameters),
     deselected: [...job.deselected],
-    env: Object.entries(job.env_variables).map(([name, value]) => ({ name, value })),
+    env: envRows(job.env_variables),
     schedule: scheduleForm(job.schedule),
     maxRetained: job.max_retained_pipeline_runs === null ? '' : String(job.max_retained_pipeline_runs),
     overlap: job.overlap,
@@ -67,8 +65,6 @@ export interface IFormProblems {
   grid: Map<string, string>;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** Whether the form has no problem. */
 export function isValid(problems: IFormProblems): boolean {
   return (
@@ -84,21 +80,7 @@ export function checkForm(form: IJobForm, trans: Translate): IFormProblems {
   } else if (form.name.trim().length > 255) {
     problems.name = trans.__('The name is longer than 255 characters.');
   }
-  const seen = new Set<string>();
-  form.env.forEach((row, index) => {
-    const name = row.name.trim();
-    if (!name && !row.value) {
-      return; // an empty row is left out
-    }
-    if (!ENV_NAME.test(name)) {
-      problems.env.set(index, trans.__('"%1" is not a variable name (letters, digits and _, not first a digit).', name));
-    } else if (name.startsWith('ORCHEST_')) {
-      problems.env.set(index, trans.__('Names starting with ORCHEST_ are reserved.'));
-    } else if (seen.has(name)) {
-      problems.env.set(index, trans.__('"%1" is given twice.', name));
-    }
-    seen.add(name);
-  });
+  problems.env = envRowProblems(form.env, trans);
   if (form.schedule.kind === 'once' && !form.schedule.at.trim()) {
     problems.schedule = trans.__('Choose the date and time to run at.');
   } else if (form.schedule.kind === 'cron' && !form.schedule.cron.trim()) {
@@ -113,17 +95,6 @@ export function checkForm(form: IJobForm, trans: Translate): IFormProblems {
     problems.grid = grid.errors;
   }
   return problems;
-}
-
-/** The environment variables of the form (empty rows left out). */
-export function envVariables(rows: readonly IEnvRow[]): { [name: string]: string } {
-  const variables: { [name: string]: string } = {};
-  for (const row of rows) {
-    if (row.name.trim() || row.value) {
-      variables[row.name.trim()] = row.value;
-    }
-  }
-  return variables;
 }
 
 /** The job's settings of a form that has no problem. */

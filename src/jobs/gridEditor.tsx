@@ -9,11 +9,16 @@ import { closeIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IGridPreview } from '../api';
+import { IParameterSchema } from '../paramforms/schemas';
+import { propertySchema } from '../paramforms/uischema';
+import { ValueForm } from '../paramforms/values';
 import {
   describeParameters,
+  formatRow,
   IAxis,
   IGridProblems,
   parameterKey,
+  parseRow,
   PIPELINE_KEY,
   switchMode,
   ValuesMode
@@ -34,6 +39,8 @@ export interface IGridEditorProps {
   /** The number of runs the grid makes (null: unknown while it is refused). */
   runs: number | null;
   deselected: number[];
+  /** The parameter forms (schema files) of the pipeline and its steps, by grid key. */
+  schemas?: Map<string, IParameterSchema>;
   onAxes(axes: IAxis[]): void;
   onDeselected(deselected: number[]): void;
 }
@@ -57,9 +64,11 @@ function AxisEditor(props: {
   trans: Translate;
   axis: IAxis;
   problems: string[];
+  /** The parameter's schema: each value is edited through its form. */
+  schema: { [key: string]: unknown } | null;
   onChange(axis: IAxis): void;
 }): JSX.Element {
-  const { trans, axis, onChange } = props;
+  const { trans, axis, schema, onChange } = props;
   const setRow = (index: number, text: string): void =>
     onChange({ ...axis, rows: axis.rows.map((row, i) => (i === index ? text : row)) });
   const mode: ValuesMode = axis.mode === 'rows' ? 'json' : 'rows';
@@ -103,13 +112,22 @@ function AxisEditor(props: {
         <div className="jp-OrchestJobs-rows" ref={rowsNode}>
           {axis.rows.map((row, i) => (
             <div key={i} className="jp-OrchestJobs-row">
-              <input
-                className="jp-OrchestJobs-value"
-                aria-label={trans.__('Value %1 of %2', i + 1, axis.name)}
-                value={row}
-                spellCheck={false}
-                onChange={e => setRow(i, e.target.value)}
-              />
+              {schema ? (
+                <ValueForm
+                  schema={schema}
+                  value={parseRow(row)}
+                  idPrefix={`orchest-grid-${axis.owner}-${axis.name}-${i}`}
+                  onChange={value => setRow(i, value === undefined ? '' : formatRow(value))}
+                />
+              ) : (
+                <input
+                  className="jp-OrchestJobs-value"
+                  aria-label={trans.__('Value %1 of %2', i + 1, axis.name)}
+                  value={row}
+                  spellCheck={false}
+                  onChange={e => setRow(i, e.target.value)}
+                />
+              )}
               <button
                 type="button"
                 className="jp-OrchestSidebar-button"
@@ -221,6 +239,7 @@ export function GridEditor(props: IGridEditorProps): JSX.Element {
                 trans={trans}
                 axis={axis}
                 problems={messages}
+                schema={propertySchema(props.schemas?.get(axis.owner)?.schema, axis.name)}
                 onChange={next => change(index, next)}
               />
             );

@@ -12,6 +12,9 @@ import * as React from 'react';
 
 import { APIError, IGridPreview, IJobWithRuns } from '../api';
 import { EnvEditor } from './envEditor';
+import { envRows } from '../envvars/rows';
+import { IParameterSchema } from '../paramforms/schemas';
+import { loadGridSchemas } from '../paramforms/values';
 import { Field } from '../components/field';
 import { Choice } from './fields';
 import { checkForm, IJobForm, isValid, jobForm, newJobForm, settingsOf } from './form';
@@ -95,10 +98,15 @@ function NewJobView(props: INewJobProps): JSX.Element {
       return;
     }
     let cancelled = false;
-    Promise.all([api.previewGrid(path), api.getPipeline(path)])
-      .then(([preview, pipeline]) => {
+    // As Orchest: the job starts with a copy of the project's and pipeline's variables.
+    const variables = api.getEnvVariables(path).then(
+      answer => answer.merged,
+      () => ({})
+    );
+    Promise.all([api.previewGrid(path), api.getPipeline(path), variables])
+      .then(([preview, pipeline, env]) => {
         if (!cancelled) {
-          setForm(f => ({ ...f, axes: axesOf(preview.parameters) }));
+          setForm(f => ({ ...f, axes: axesOf(preview.parameters), env: envRows(env) }));
           setTitles(ownerTitles(pipeline.pipeline, pipelineName));
           setReady(true);
         }
@@ -108,6 +116,18 @@ function NewJobView(props: INewJobProps): JSX.Element {
       cancelled = true;
     };
   }, [api, path, draft, pipelineName]);
+
+  const [schemas, setSchemas] = React.useState<Map<string, IParameterSchema>>(new Map());
+  React.useEffect(() => {
+    let cancelled = false;
+    (draft ? Promise.resolve({ pipeline: draft.pipeline }) : api.getPipeline(path))
+      .then(answer => loadGridSchemas(api.serverSettings, path, answer.pipeline))
+      .then(found => !cancelled && setSchemas(found))
+      .catch(() => undefined); // no forms: the values are edited as text
+    return () => {
+      cancelled = true;
+    };
+  }, [api, path, draft]);
 
   const { preview, problems, current } = useGridPreview(manager, path, form, ready);
   const formProblems = checkForm(form, trans);
@@ -192,6 +212,7 @@ function NewJobView(props: INewJobProps): JSX.Element {
           unreadable={formProblems.grid}
           runs={runs}
           deselected={form.deselected}
+          schemas={schemas}
           onAxes={setAxes}
           onDeselected={deselected => update({ deselected })}
         />

@@ -1,7 +1,7 @@
 /**
  * Environments: the environments section of the Orchest sidebar (those of
  * the current pipeline's project, or of a chosen folder), their setup script
- * editors and build logs. The setup script's Save shortcut:
+ * editors and build logs; and that project's environment variables. The setup script's Save shortcut:
  * schema/environments.json.
  */
 
@@ -12,6 +12,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { addEnvironmentCommands, createEnvironmentsSection, EnvironmentsManager } from '../environments';
+import { createProjectVariablesSection } from '../envvars/section';
 import { pickFolder } from '../filedialogs';
 import { IOrchestClient, IOrchestSidebar, IPipelineTracker } from '../tokens';
 
@@ -50,6 +51,12 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
       title: trans.__('Environments'),
       rank: 400,
       widget: createEnvironmentsSection({ manager: environments, events, tracker: pipelines })
+    });
+    sidebar.addSection({
+      id: 'orchest-jlab-sidebar-env-variables',
+      title: trans.__('Project environment variables'),
+      rank: 500,
+      widget: createProjectVariablesSection(api, pipelines.editors, trans)
     });
   }
 };

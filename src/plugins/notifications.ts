@@ -1,5 +1,5 @@
 /**
- * Notifications: the webhooks section of the Orchest sidebar (rank 500), and
+ * Notifications: the webhooks section of the Orchest sidebar (rank 600), and
  * a JupyterLab notification when a run or a job of a pipeline open here
  * finishes while the user is not looking at it (another widget, another
  * browser tab).
@@ -33,7 +33,7 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
     sidebar.addSection({
       id: 'orchest-jlab-sidebar-notifications',
       title: trans.__('Notifications'),
-      rank: 500,
+      rank: 600,
       widget: createNotificationsSection({ api, events, tracker: pipelines, trans })
     });
 
