@@ -115,7 +115,7 @@ class Engine:
             setattr(step, key, value)
         self.bus.publish("step", run_uuid=run.uuid, step_uuid=step.uuid, state=state.value,
                          started=step.started, finished=step.finished, error=step.error,
-                         log_path=step.log_path)
+                         log_path=step.log_path, **({"worker": step.worker} if step.worker else {}))
 
     async def _execute(self, run: Run) -> None:
         request = run.request
@@ -141,6 +141,9 @@ class Engine:
         finally:
             self.runs.pop(run.uuid, None)
             self._tasks.pop(run.uuid, None)
+            run_ended = getattr(getattr(run, "runner", None), "run_ended", None)
+            if run_ended is not None:  # e.g. what the run kept on a cluster is let go
+                run_ended(run.uuid)
 
     def _cancelled_before_start(self, run: Run) -> None:
         """A task cancelled before its first step never ran ``_execute``: end the run here."""
@@ -232,7 +235,11 @@ class Engine:
         step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
         self._set_step(run, step, StepState.RUNNING, started=now(), log_path=str(log_path))
         try:
-            await _watching_log(run.runner.run_step(ctx, step_log), step_log)
+            try:
+                await _watching_log(run.runner.run_step(ctx, step_log), step_log)
+            finally:  # a backend of several machines says which one ran the step
+                worker_of = getattr(run.runner, "worker_of", None)
+                step.worker = worker_of(run.uuid, step.uuid) if worker_of else None
         except _LogFailed as exc:
             message = f"The step's log could not be written: {disk_problem(exc.error)}; the step was stopped."
             run.error = run.error or f'Step "{step.title}": {message}'

@@ -60,11 +60,15 @@ class StepRun:
     finished: str | None = None
     error: str | None = None
     log_path: str | None = None
+    worker: str | None = None  # the machine that ran it, on a backend of several (dask)
 
     def to_json(self) -> dict[str, Any]:
-        return {"title": self.title, "file_path": self.file_path, "state": self.state.value,
-                "started": self.started, "finished": self.finished, "error": self.error,
-                "log_path": self.log_path}
+        record = {"title": self.title, "file_path": self.file_path, "state": self.state.value,
+                  "started": self.started, "finished": self.finished, "error": self.error,
+                  "log_path": self.log_path}
+        if self.worker:
+            record["worker"] = self.worker
+        return record
 
 
 @dataclass
