@@ -153,7 +153,7 @@ def test_a_worker_lost_mid_step_runs_it_again_on_the_other(cluster, project):
         cluster.wait_for_workers(2)
 
 
-def test_scheduler_unreachable(project, tmp_path):
+def test_refused_runs_say_why(cluster, project, tmp_path):
     path, _ = project.chain(("A",))
     done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", "tcp://127.0.0.1:9")
     assert done.returncode == 2
@@ -161,6 +161,12 @@ def test_scheduler_unreachable(project, tmp_path):
     done = run_cli("backends", "--json")
     [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
     assert dask["usable"]  # no scheduler configured: a local cluster
+    env = project.environment()
+    project.file("n.ipynb", json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    notebook = project.write("n.orchest", project.pipeline(project.step("Nb", "n.ipynb", env)))
+    done = run_cli("run", notebook, "--backend", "dask", "--dask-scheduler", cluster.address)
+    assert done.returncode == 2
+    assert "The dask backend does not run notebook steps yet ('Nb')" in done.stderr
 
 
 def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):

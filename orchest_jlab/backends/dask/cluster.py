@@ -125,7 +125,9 @@ class DaskBackend:
         skip = tuple(f"{data}/{u}." for u in run.results)
         project_hash, tar, manifest = await asyncio.to_thread(pack, ctx.project_dir, skip)
         if project_hash not in run.projects:
-            run.projects[project_hash] = await client.scatter(tar, hash=False, broadcast=False)
+            # A task, not scattered data: a lost worker's copy is made again from the graph.
+            run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
+                                                       key=f"orchest-project-{project_hash}")
         del tar
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
@@ -152,18 +154,15 @@ class DaskBackend:
             await asyncio.to_thread(_write_back, ctx.project_dir, data, outputs, result["files"])
 
     async def _wait(self, client, future, attempts: _Attempts) -> dict[str, Any]:
-        from distributed.scheduler import KilledWorker
-
-        summary = client.submit(worker.summary, future, pure=False)
+        """The step's summary once its task ended; StepFailed for a lost worker or scheduler."""
+        loop = asyncio.get_running_loop()
+        ended = asyncio.Event()
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(ended.set))  # called in a thread
+        address = client.scheduler.address
         unreachable_since = None
-        while True:
-            done, _ = await asyncio.wait({asyncio.ensure_future(_result(summary))}, timeout=1)
-            if done:
-                try:
-                    return done.pop().result()
-                except KilledWorker:
-                    raise StepFailed(f"worker lost: the workers that ran this step ({', '.join(attempts.workers)}) "
-                                     "were lost.") from None
+        while not ended.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(ended.wait(), 1)
             if len(attempts.workers) > self.retries + 1:
                 raise StepFailed(f"worker lost: the step was started {len(attempts.workers)} times "
                                  f"({', '.join(attempts.workers)}), more than the {self.retries} retries allowed.")
@@ -172,8 +171,20 @@ class DaskBackend:
             elif unreachable_since is None:
                 unreachable_since = time.monotonic()
             elif time.monotonic() - unreachable_since > SCHEDULER_GRACE:
-                raise StepFailed(f"The Dask scheduler at {client.scheduler.address} stopped answering while this "
-                                 "step ran; its result is lost.")
+                break
+        if future.status == "finished":
+            with contextlib.suppress(Exception):
+                return await client.submit(worker.summary, future, pure=False)
+            if future.status == "finished":
+                return await future
+        if future.status == "error":
+            exc = await future.exception()
+            if type(exc).__name__ == "KilledWorker":
+                raise StepFailed(f"worker lost: the workers that ran this step ({', '.join(attempts.workers)}) "
+                                 "were lost.")
+            raise StepFailed(f"The step's task failed on the cluster: {type(exc).__name__}: {exc}")
+        raise StepFailed(f"The Dask scheduler at {address} stopped answering while this step ran; its result "
+                         "is lost.")
 
     async def _stop(self, client, future, ctx: StepContext, attempts: _Attempts) -> None:
         """The step's task is cancelled and, where it runs, its process group killed."""
@@ -205,10 +216,6 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cluster.close(), 20)
             self._cluster = None
-
-
-async def _result(future):
-    return await future
 
 
 def _write_back(project_dir: Path, data: str, outputs: dict[str, bytes], files: dict[str, bytes]) -> None:

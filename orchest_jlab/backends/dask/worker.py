@@ -24,7 +24,7 @@ from typing import Any
 from ...engine.context import StepContext
 from ...engine.runners import StepFailed
 from ...engine.runners.process import run_process
-from .project import EXCLUDED, file_hash
+from .project import file_hash
 
 LOG_TOPIC = "orchest-jlab-step"
 
@@ -133,6 +133,10 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     return {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files}
 
 
+def project_tar(tar: bytes) -> bytes:
+    return tar
+
+
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """What the server needs of a step's result, without its outputs (they stay in the cluster)."""
     return {"worker": result["worker"], "failed": result["failed"], "files": result["files"]}
@@ -155,4 +159,4 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     return True
 
 
-__all__ = ["EXCLUDED", "LOG_TOPIC", "cancel_step", "outputs_of", "run_step", "summary"]
+__all__ = ["LOG_TOPIC", "cancel_step", "outputs_of", "run_step", "summary"]
