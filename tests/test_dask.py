@@ -188,3 +188,21 @@ def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):
         assert step["state"] == "FAILURE" and "stopped answering" in step["error"], step
     finally:
         own.close()
+
+
+def test_a_grid_job_spreads_over_both_workers(cluster, project):
+    env = project.environment()
+    project.file("g.py", "import os, time, orchest\n"
+                 "print('worker pid', os.getppid(), orchest.get_pipeline_param('a'), orchest.get_pipeline_param('b'))\n"
+                 "time.sleep(1)\n")
+    path = project.write("g.orchest", project.pipeline(project.step("G", "g.py", env), parameters={"a": 0, "b": 0}))
+    grid = project.write("grid.json", {"pipeline_parameters": {"a": [1, 2], "b": ["x", "y", "z"]}})
+    done = run_cli("job", "run", path, "--parameters", grid, "--max-concurrent", "6", "--json",
+                   "--backend", "dask", "--dask-scheduler", cluster.address)
+    assert done.returncode == 0, done.stderr
+    runs = json.loads(done.stdout)["runs"]
+    assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
+    logs = [p.read_text() for p in (project.root / ".orchest" / "jobs").rglob("logs/*.log")]
+    seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
+    assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
+    assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
