@@ -35,8 +35,8 @@ def cluster(tmp_path_factory):
     cluster.close()
 
 
-def run_cli(*args, timeout=120):
-    env = {k: v for k, v in os.environ.items() if k != "ORCHEST_JLAB_BACKEND"}
+def run_cli(*args, timeout=120, env=None):
+    env = {**{k: v for k, v in os.environ.items() if k != "ORCHEST_JLAB_BACKEND"}, **(env or {})}
     return subprocess.run([ORCHEST_JLAB, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
 
 
@@ -161,6 +161,9 @@ def test_refused_runs_say_why(cluster, project, tmp_path):
     done = run_cli("backends", "--json")
     [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
     assert dask["usable"]  # no scheduler configured: a local cluster
+    done = run_cli("backends", "--json", env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"})  # Dask's configuration
+    [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
+    assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in dask["problem"], dask
     env = project.environment()
     project.file("n.ipynb", json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     notebook = project.write("n.orchest", project.pipeline(project.step("Nb", "n.ipynb", env)))
@@ -206,3 +209,22 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
     seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
     assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
     assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
+
+
+@pytest.fixture
+def jp_server_config(cluster):
+    return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
+            "OrchestApp": {"environment_kernels": False, "backend": "dask", "dask_scheduler": cluster.address}}
+
+
+async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
+    from .conftest import ProjectBuilder
+    from .test_runs_api import api, chain, finished
+
+    a, b = chain(ProjectBuilder(Path(jp_root_dir)))
+    code, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    assert code == 201 and run["backend"] == "dask"
+    run = await finished(jp_fetch, run["uuid"], timeout=90)
+    assert run["status"] == "SUCCESS", run
+    _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", a, "log")
+    assert "a says hi" in log
