@@ -228,3 +228,19 @@ async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
     assert run["status"] == "SUCCESS", run
     _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", a, "log")
     assert "a says hi" in log
+
+
+def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_path):
+    import socket
+    from urllib.parse import urlsplit
+
+    path, data = project.chain(("A",))
+    config = tmp_path / "config.py"
+    config.write_text("c.OrchestApp.dask_local_workers = 1\n")
+    done = run_cli("run", path, "--backend", "dask", "--config", config, "--json", env={"DASK_SCHEDULER_ADDRESS": ""})
+    assert done.returncode == 0, done.stderr
+    [step] = json.loads(done.stdout)["steps"].values()
+    worker = urlsplit(step["worker"])
+    assert worker.hostname == "127.0.0.1"
+    with pytest.raises(OSError):  # stopped with the command
+        socket.create_connection((worker.hostname, worker.port), timeout=2).close()
