@@ -35,11 +35,15 @@ class Cluster:
             [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
              "--scheduler-file", str(self.scheduler_file)],
             cwd=root, stdout=subprocess.DEVNULL, stderr=(root / "scheduler.log").open("w"))
-        self.address = _wait_for(self._address, 30, "the scheduler did not start")
         self.workers: dict[int, subprocess.Popen] = {}
-        for index in range(workers):
-            self.start_worker(index)
-        self.wait_for_workers(workers)
+        try:
+            self.address = _wait_for(self._address, 30, "the scheduler did not start")
+            for index in range(workers):
+                self.start_worker(index)
+            self.wait_for_workers(workers)
+        except BaseException:  # nothing is left running
+            self.close()
+            raise
 
     def _address(self) -> str | None:
         try:
