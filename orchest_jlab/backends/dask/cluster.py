@@ -125,9 +125,13 @@ class DaskBackend:
         skip = tuple(f"{data}/{u}." for u in run.results)
         project_hash, tar, manifest = await asyncio.to_thread(pack, ctx.project_dir, skip)
         if project_hash not in run.projects:
-            # A task, not scattered data: a lost worker's copy is made again from the graph.
-            run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
-                                                       key=f"orchest-project-{project_hash}")
+            import dask.config
+
+            # A task, not scattered data: a lost worker's copy is made again from the graph (a
+            # large project in the graph is expected, not worth Dask's warning).
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
+                run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
+                                                           key=f"orchest-project-{project_hash}")
         del tar
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
