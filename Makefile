@@ -17,7 +17,7 @@ $(BIN)/python:
 
 # Editable install of the Python package; builds the labextension (jlpm) and links it into the venv.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,dask]"
 	@# pip skips the frontend build when a labextension folder exists; one that a failed build left
 	@# half-written (no "_build" in its package.json) would load nothing in JupyterLab: build again.
 	@grep -q '"_build"' orchest_jlab/labextension/package.json 2>/dev/null || PATH="$(BIN):$$PATH" jlpm build

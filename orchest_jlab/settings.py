@@ -99,6 +99,15 @@ class OrchestSettings(Configurable):
     def _default_backend(self) -> str:
         return os.environ.get(BACKEND_ENV) or "auto"
 
+    dask_scheduler = Unicode(
+        "", help="The dask backend's scheduler, e.g. tcp://host:8786; empty: Dask's own configuration "
+        "(scheduler-address), else a local cluster started for the server and stopped with it (docs/dask.md)."
+    ).tag(config=True)
+    dask_local_workers = Int(0, help="Worker processes of the dask backend's local cluster; 0: Dask's choice.").tag(config=True)
+    dask_worker_retries = Int(
+        1, min=0, help="The dask backend: times a step whose worker was lost runs again on another worker."
+    ).tag(config=True)
+
     base_image_aliases = Dict(
         Unicode(),
         help="Base images of environments (e.g. Orchest's orchest/base-kernel-py) mapped to images available here.",

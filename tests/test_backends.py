@@ -75,7 +75,7 @@ def test_the_built_in_backends_are_plug_ins():
     registry = BackendRegistry()
     assert {"local", "docker"} <= set(registry.names())
     assert registry.get("docker").capabilities.needs_images and not registry.get("local").capabilities.needs_images
-    with pytest.raises(BadRequest, match='Unknown backend "nope"; use one of auto, docker, local'):
+    with pytest.raises(BadRequest, match='Unknown backend "nope"; use one of auto, dask, docker, local'):
         registry.get("nope")
 
 

@@ -38,6 +38,9 @@ def settings_of(config_file: Path | None, backend: str | None = None) -> Orchest
         raise SystemExit(2) from None
     if backend:
         settings.backend = backend
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get(DASK_SCHEDULER):
+        settings.dask_scheduler = context.meta[DASK_SCHEDULER]
     return settings
 
 
@@ -61,7 +64,20 @@ def _backend_choices() -> list[str]:
     return BackendRegistry().choices()
 
 
+DASK_SCHEDULER = "orchest_jlab.dask_scheduler"
+
+
+def _keep_dask_scheduler(context: click.Context, param, value: str | None) -> None:
+    if value:
+        context.meta[DASK_SCHEDULER] = value
+
+
 def backend_option(command):
+    command = click.option(
+        "--dask-scheduler", metavar="ADDRESS", expose_value=False, callback=_keep_dask_scheduler,
+        help="The dask backend's scheduler (e.g. tcp://host:8786). Default: c.OrchestApp.dask_scheduler, else "
+        "Dask's configuration, else a local cluster started for the command.",
+    )(command)
     return click.option(
         "--backend", type=LazyChoice(_backend_choices), default=None,
         help="Where steps run (`orchest-jlab backends` lists them). Default: c.OrchestApp.backend, else "

@@ -108,7 +108,7 @@ LOG_TAIL_LINES = 20
 
 def _step_json(step: dict[str, Any]) -> dict[str, Any]:
     """A step in ``run --json``: a failed one with its error and the end of its log."""
-    out = {k: step[k] for k in ("title", "state", "started", "finished", "error")}
+    out = {k: step[k] for k in ("title", "state", "started", "finished", "error", "worker") if k in step}
     if step["state"] == "FAILURE" and step.get("log_path"):
         try:
             with open(step["log_path"], encoding="utf-8", errors="replace") as f:

@@ -122,7 +122,8 @@ class Engine:
             setattr(step, key, value)
         self.bus.publish("step", run_uuid=run.uuid, step_uuid=step.uuid, state=state.value,
                          started=step.started, finished=step.finished, error=step.error,
-                         log_path=step.log_path, attempts=step.attempts)
+                         log_path=step.log_path, attempts=step.attempts,
+                         **({"worker": step.worker} if step.worker else {}))
 
     async def _execute(self, run: Run) -> None:
         request = run.request
@@ -152,6 +153,9 @@ class Engine:
         finally:
             self.runs.pop(run.uuid, None)
             self._tasks.pop(run.uuid, None)
+            run_ended = getattr(getattr(run, "runner", None), "run_ended", None)
+            if run_ended is not None:  # e.g. what the run kept on a cluster is let go
+                run_ended(run.uuid)
 
     def _cancelled_before_start(self, run: Run) -> None:
         """A task cancelled before its first step never ran ``_execute``: end the run here."""
@@ -262,7 +266,11 @@ class Engine:
                        log_path=str(ctx.log_path), attempts=attempt, error=None)
         try:
             ctx.began = None
-            await _watching_log(run.runner.run_step(ctx, step_log), step_log, policy.timeout, ctx)
+            try:
+                await _watching_log(run.runner.run_step(ctx, step_log), step_log, policy.timeout, ctx)
+            finally:  # a backend of several machines says which one ran the step
+                worker_of = getattr(run.runner, "worker_of", None)
+                step.worker = worker_of(run.uuid, step.uuid) if worker_of else None
         except _LogFailed as exc:
             message = f"The step's log could not be written: {disk_problem(exc.error)}; the step was stopped."
             run.error = run.error or f'Step "{step.title}": {message}'

@@ -61,11 +61,15 @@ class StepRun:
     error: str | None = None
     log_path: str | None = None
     attempts: int = 0  # attempts started (retries: more than one)
+    worker: str | None = None  # the machine that ran it, on a backend of several (dask)
 
     def to_json(self) -> dict[str, Any]:
-        return {"title": self.title, "file_path": self.file_path, "state": self.state.value,
-                "started": self.started, "finished": self.finished, "error": self.error,
-                "log_path": self.log_path, "attempts": self.attempts}
+        record = {"title": self.title, "file_path": self.file_path, "state": self.state.value,
+                  "started": self.started, "finished": self.finished, "error": self.error,
+                  "log_path": self.log_path, "attempts": self.attempts}
+        if self.worker:
+            record["worker"] = self.worker
+        return record
 
 
 @dataclass

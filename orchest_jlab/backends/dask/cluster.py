@@ -1,0 +1,236 @@
+"""The server's side of the dask backend: the client (to a scheduler, or to a LocalCluster started
+for this process and stopped with it), a step submitted as a task with its incoming steps' results
+as dependencies (so outputs pass between workers, not through the server), its log as it runs,
+cancel, lost workers and a scheduler that stops answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...engine.context import StepContext, data_dir
+from ...engine.runners import StepFailed
+from ...engine.steplog import StepLog
+from . import worker
+from .project import pack
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
+SCHEDULER_GRACE = 10  # seconds the scheduler may be unreachable while a step runs
+LOG_GRACE = 3  # seconds to wait for the last output of a finished step
+
+
+@dataclass
+class _Attempts:
+    log: StepLog
+    workers: list[str] = field(default_factory=list)  # where the step started, in order
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class _Run:
+    results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
+    projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
+
+
+class DaskBackend:
+    name = "dask"
+
+    def __init__(self, address: str | None, retries: int = 1, local_workers: int | None = None):
+        self.address = address
+        self.retries = retries
+        self.local_workers = local_workers
+        self._where: dict[tuple[str, str], str] = {}  # (run, step) -> the worker that ran it
+        self._client = None
+        self._cluster = None
+        self._lock = asyncio.Lock()
+        self._runs: dict[str, _Run] = {}
+        self._steps: dict[tuple[str, str], _Attempts] = {}
+
+    async def client(self):
+        async with self._lock:
+            if self._client is not None and self._client.status == "running":
+                return self._client
+            from distributed import Client, LocalCluster
+
+            if self._client is not None:
+                with contextlib.suppress(Exception):
+                    await self._client.close()
+            address = self.address
+            if not address:
+                if self._cluster is None:
+                    self._cluster = await LocalCluster(asynchronous=True, processes=True, n_workers=self.local_workers,
+                                                       dashboard_address=None)
+                address = self._cluster.scheduler_address
+            try:
+                self._client = await Client(address, asynchronous=True, timeout=CONNECT_TIMEOUT)
+            except (OSError, asyncio.TimeoutError) as exc:
+                self._client = None
+                raise StepFailed(f"The Dask scheduler at {address} does not answer ({exc}).") from None
+            self._client.subscribe_topic(worker.LOG_TOPIC, self._on_event)
+            return self._client
+
+    def _on_event(self, event) -> None:
+        _, message = event
+        attempts = self._steps.get((message["run"], message["step"]))
+        if attempts is None:
+            return
+        if message["kind"] == "output":
+            attempts.log.write(message["text"])
+        elif message["kind"] == "start":
+            if attempts.workers:
+                attempts.log.note(f"The worker {attempts.workers[-1]} was lost while running this step; "
+                                  f"it runs again on {message['worker']}.")
+            attempts.workers.append(message["worker"])
+        elif message["kind"] == "end":
+            attempts.ended.set()
+
+    def refusal(self, request: Any) -> str | None:
+        steps = request.pipeline["steps"]
+        notebooks = [steps[u].get("title") or u for u in request.steps
+                     if str(steps[u].get("file_path", "")).lower().endswith(".ipynb")]
+        if notebooks:
+            return (f"The dask backend does not run notebook steps yet ({', '.join(map(repr, notebooks))}); "
+                    "run them on the local or docker backend.")
+        return None
+
+    def _spec(self, ctx: StepContext, project_hash: str, manifest: dict[str, str]) -> dict[str, Any]:
+        return {
+            "run_uuid": ctx.run_uuid, "step_uuid": ctx.step_uuid, "title": ctx.title,
+            "file": str(ctx.file.relative_to(ctx.project_dir)),
+            "pipeline": str(ctx.pipeline_path.relative_to(ctx.project_dir)), "pipeline_uuid": ctx.pipeline_uuid,
+            "data_dir": str(data_dir(Path(), ctx.pipeline_uuid)), "parameters": ctx.parameter_overrides,
+            "env": ctx.extra_env, "environment": ctx.environment, "interactive": ctx.interactive,
+            "source_project_dir": str(ctx.source_project_dir or ctx.project_dir),
+            "project_hash": project_hash, "manifest": manifest if ctx.interactive else {},
+        }
+
+    async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
+        client = await self.client()
+        run = self._runs.setdefault(ctx.run_uuid, _Run())
+        document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
+        incoming = document["steps"][ctx.step_uuid].get("incoming_connections", [])
+        inputs = {u: run.results[u] for u in incoming if u in run.results}
+        data = str(data_dir(Path(), ctx.pipeline_uuid))
+        # Outputs of this run's steps come through the cluster, not in the project's tar.
+        skip = tuple(f"{data}/{u}." for u in run.results)
+        project_hash, tar, manifest = await asyncio.to_thread(pack, ctx.project_dir, skip)
+        if project_hash not in run.projects:
+            import dask.config
+
+            # A task, not scattered data: a lost worker's copy is made again from the graph (a
+            # large project in the graph is expected, not worth Dask's warning).
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
+                run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
+                                                           key=f"orchest-project-{project_hash}")
+        del tar
+        spec = self._spec(ctx, project_hash, manifest)
+        key = (ctx.run_uuid, ctx.step_uuid)
+        attempts = self._steps[key] = _Attempts(log_)
+        future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
+                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
+        try:
+            result = await self._wait(client, future, attempts)
+            with contextlib.suppress(asyncio.TimeoutError):  # the last output, sent before the result
+                await asyncio.wait_for(attempts.ended.wait(), LOG_GRACE)
+        except BaseException:
+            await self._stop(client, future, ctx, attempts)
+            raise
+        finally:
+            self._steps.pop(key, None)
+            if attempts.workers:
+                self._where[key] = attempts.workers[-1]
+        self._where[key] = result["worker"]
+        if result["failed"]:
+            raise StepFailed(result["failed"])
+        run.results[ctx.step_uuid] = future
+        if ctx.interactive:  # later interactive runs read this step's output in the project
+            outputs = await client.submit(worker.outputs_of, future, pure=False)
+            await asyncio.to_thread(_write_back, ctx.project_dir, data, outputs, result["files"])
+
+    async def _wait(self, client, future, attempts: _Attempts) -> dict[str, Any]:
+        """The step's summary once its task ended; StepFailed for a lost worker or scheduler."""
+        loop = asyncio.get_running_loop()
+        ended = asyncio.Event()
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(ended.set))  # called in a thread
+        address = client.scheduler.address
+        unreachable_since = None
+        while not ended.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(ended.wait(), 1)
+            if len(attempts.workers) > self.retries + 1:
+                raise StepFailed(f"worker lost: the step was started {len(attempts.workers)} times "
+                                 f"({', '.join(attempts.workers)}), more than the {self.retries} retries allowed.")
+            if client.status == "running" and client.scheduler_comm is not None:
+                unreachable_since = None
+            elif unreachable_since is None:
+                unreachable_since = time.monotonic()
+            elif time.monotonic() - unreachable_since > SCHEDULER_GRACE:
+                break
+        if future.status == "finished":
+            with contextlib.suppress(Exception):
+                return await client.submit(worker.summary, future, pure=False)
+            if future.status == "finished":
+                return await future
+        if future.status == "error":
+            exc = await future.exception()
+            if type(exc).__name__ == "KilledWorker":
+                raise StepFailed(f"worker lost: the workers that ran this step ({', '.join(attempts.workers)}) "
+                                 "were lost.")
+            raise StepFailed(f"The step's task failed on the cluster: {type(exc).__name__}: {exc}")
+        raise StepFailed(f"The Dask scheduler at {address} stopped answering while this step ran; its result "
+                         "is lost.")
+
+    async def _stop(self, client, future, ctx: StepContext, attempts: _Attempts) -> None:
+        """The step's task is cancelled and, where it runs, its process group killed."""
+        with contextlib.suppress(Exception):
+            if attempts.workers and client.status == "running":
+                await asyncio.wait_for(client.run(worker.cancel_step, ctx.run_uuid, ctx.step_uuid,
+                                                  workers=attempts.workers[-1:]), 10)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(future.cancel(), 5)
+
+    def worker_of(self, run_uuid: str, step_uuid: str) -> str | None:
+        return self._where.pop((run_uuid, step_uuid), None)
+
+    def run_ended(self, run_uuid: str) -> None:
+        """The run's results and project leave the cluster."""
+        run = self._runs.pop(run_uuid, None)
+        if run is not None:
+            for future in (*run.results.values(), *run.projects.values()):
+                future.release()
+
+    async def close(self) -> None:
+        for run_uuid in list(self._runs):
+            self.run_ended(run_uuid)
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._client.close(), 10)
+            self._client = None
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._cluster.close(), 20)
+            self._cluster = None
+
+
+def _write_back(project_dir: Path, data: str, outputs: dict[str, bytes], files: dict[str, bytes]) -> None:
+    """An interactive step's outputs and the files it wrote, into the project (each file replaced
+    whole, so a reader never sees half of one)."""
+    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs.items(), key=lambda i: i[0].endswith(".meta.json"))),
+                          *files.items()]:
+        path = project_dir / name
+        if not path.resolve().is_relative_to(project_dir.resolve()):
+            continue  # never outside the project
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        partial.write_bytes(content)
+        partial.replace(path)

@@ -1,0 +1,54 @@
+"""The ``dask`` plug-in: usable when distributed is installed and the scheduler (if one is
+configured) answers; with no scheduler, a LocalCluster is started for this process."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from urllib.parse import urlsplit
+
+from ..plugin import BackendSetup, Capabilities
+
+
+def scheduler_address(setup: BackendSetup) -> str | None:
+    """``c.OrchestApp.dask_scheduler``, else Dask's own ``scheduler-address``; None: a local cluster."""
+    if setup.settings.dask_scheduler:
+        return setup.settings.dask_scheduler
+    import dask.config
+
+    return dask.config.get("scheduler-address", None) or None
+
+
+def _answers(address: str) -> str | None:
+    """None when something listens at a tcp:// address (other protocols are left to the client)."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname:
+        return None
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 8786), timeout=3):
+            return None
+    except OSError as exc:
+        return f"the Dask scheduler at {address} does not answer ({exc.strerror or exc})"
+
+
+class DaskPlugin:
+    name = "dask"
+    description = ("Steps run on the workers of a Dask cluster (c.OrchestApp.dask_scheduler, else a local "
+                   "cluster started for the server); needs orchest-jlab[dask].")
+    where = "on the Dask cluster"
+    capabilities = Capabilities(needs_images=False, auto_rank=None)
+
+    def unavailable(self, setup: BackendSetup) -> str | None:
+        if importlib.util.find_spec("distributed") is None:
+            return "the Python package distributed is not installed (pip install 'orchest-jlab[dask]')"
+        address = scheduler_address(setup)
+        return _answers(address) if address else None
+
+    def create(self, setup: BackendSetup):
+        from .cluster import DaskBackend
+
+        return DaskBackend(scheduler_address(setup), retries=setup.settings.dask_worker_retries,
+                           local_workers=setup.settings.dask_local_workers or None)
+
+
+plugin = DaskPlugin()

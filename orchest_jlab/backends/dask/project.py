@@ -1,0 +1,57 @@
+"""A project as it reaches the workers: one tar of its files, named by the SHA-256 of its content.
+
+Left out: what never belongs to a step's view of the project (``.git``, run records, logs, builds,
+the database), and the outputs of steps that this run passes through the cluster instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tarfile
+from pathlib import Path
+
+# Relative to the project root: never sent (a step reads the outputs of earlier runs in .orchest/pipelines).
+EXCLUDED = {".git", ".orchest/runs", ".orchest/jobs", ".orchest/builds", ".ipynb_checkpoints", "__pycache__"}
+DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
+
+
+def project_files(project_dir: Path, skip_prefixes: tuple[str, ...] = ()) -> list[tuple[str, Path]]:
+    """(relative path, path) of every file sent, sorted; symbolic links are followed."""
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(project_dir, followlinks=False):
+        rel_folder = os.path.relpath(folder, project_dir)
+        rel_folder = "" if rel_folder == "." else rel_folder + "/"
+        dirs[:] = sorted(d for d in dirs if d not in EXCLUDED and rel_folder + d not in EXCLUDED)
+        for name in files:
+            rel = rel_folder + name
+            if name.endswith(DATABASE_SUFFIXES) or rel.startswith(skip_prefixes):
+                continue
+            path = Path(folder, name)
+            if path.is_file():
+                found.append((rel, path))
+    return sorted(found)
+
+
+def pack(project_dir: Path, skip_prefixes: tuple[str, ...] = ()) -> tuple[str, bytes, dict[str, str]]:
+    """(content hash, tar, {relative path: file hash}) of the project; the same content gives the
+    same hash whatever the files' times."""
+    buffer = io.BytesIO()
+    manifest: dict[str, str] = {}
+    whole = hashlib.sha256()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for rel, path in project_files(project_dir, skip_prefixes):
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            manifest[rel] = digest
+            whole.update(f"{rel}\0{digest}\0{os.access(path, os.X_OK)}\n".encode())
+            info = tarfile.TarInfo(rel)
+            info.size = len(data)
+            info.mode = 0o755 if os.access(path, os.X_OK) else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return whole.hexdigest(), buffer.getvalue(), manifest
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

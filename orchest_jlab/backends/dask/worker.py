@@ -1,0 +1,162 @@
+"""What runs on a Dask worker: one step, in a copy of the run's project on the worker's disk.
+
+The project arrives as a tar (a Dask dependency, so a worker receives a given project once), is
+unpacked once per worker into ``<local directory>/orchest-jlab/projects/<content hash>`` and copied
+for each step. The step's process runs as on the local backend (its own process group, killed
+whole on cancel); its output goes to the server as Dask events while it runs. The task returns the
+step's outputs (the data-passing files) and, in an interactive run, the files it wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import shutil
+import sys
+import tarfile
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ...engine.context import StepContext
+from ...engine.runners import StepFailed
+from ...engine.runners.process import run_process
+from .project import file_hash
+
+LOG_TOPIC = "orchest-jlab-step"
+
+# Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
+_running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
+_cancelled: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+
+
+class _EventLog:
+    """The StepLog's ``write``/``note`` on a worker: each chunk of output becomes an event."""
+
+    def __init__(self, worker, ids: dict[str, str]):
+        self.worker = worker
+        self.ids = ids
+
+    def write(self, text: str) -> None:
+        if text:
+            self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "output", "text": text})
+
+    def note(self, text: str) -> None:
+        self.write(text + "\n")
+
+
+def _project(root: Path, project_hash: str, tar: bytes) -> Path:
+    folder = root / "projects" / project_hash
+    if folder.is_dir():
+        return folder
+    partial = root / "projects" / f".{project_hash}.{uuid.uuid4().hex}"
+    partial.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        archive.extractall(partial, filter="data")
+    try:
+        os.rename(partial, folder)
+    except OSError:  # another thread of this worker unpacked it first
+        shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
+def _written(work: Path, manifest: dict[str, str]) -> dict[str, bytes]:
+    """Files of the project the step made or changed (not under .orchest/, not excluded ones)."""
+    from .project import project_files
+
+    changed = {}
+    for rel, path in project_files(work):
+        if rel.startswith(".orchest/"):
+            continue
+        if manifest.get(rel) != file_hash(path):
+            changed[rel] = path.read_bytes()
+    return changed
+
+
+async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str]) -> None:
+    task = asyncio.current_task()
+    with _lock:
+        if key in _cancelled:
+            raise asyncio.CancelledError
+        _running[key] = (asyncio.get_running_loop(), task)
+    try:
+        await run_process(ctx, log, sys.executable)  # type: ignore[arg-type]
+    finally:
+        with _lock:
+            _running.pop(key, None)
+
+
+def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[str, Any]:
+    """Run the step ``spec`` describes; ``inputs``: the results of its incoming steps in this run."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "start", "worker": worker.address})
+    root = Path(worker.local_directory) / "orchest-jlab"
+    project = _project(root, spec["project_hash"], tar)
+    work = root / "runs" / spec["run_uuid"] / f"{spec['step_uuid']}-{ids['attempt'][:8]}"
+    shutil.copytree(project, work, symlinks=True)
+    data = work / spec["data_dir"]
+    data.mkdir(parents=True, exist_ok=True)
+    for result in inputs.values():
+        for name, content in result["outputs"].items():
+            (data / name).write_bytes(content)
+    ctx = StepContext(
+        run_uuid=spec["run_uuid"], step_uuid=spec["step_uuid"], title=spec["title"], file=work / spec["file"],
+        kernel_name=None, project_dir=work, pipeline_path=work / spec["pipeline"],
+        pipeline_uuid=spec["pipeline_uuid"], log_path=work.parent / f"{work.name}.log",
+        parameter_overrides=spec["parameters"], extra_env=spec["env"], environment=spec["environment"],
+        source_project_dir=Path(spec["source_project_dir"]), interactive=spec["interactive"],
+    )
+    log = _EventLog(worker, ids)
+    failed = None
+    try:
+        asyncio.run(_run(ctx, log, (spec["run_uuid"], spec["step_uuid"])))
+    except StepFailed as exc:
+        failed = str(exc)
+    except asyncio.CancelledError:
+        failed = "The step was cancelled."
+    try:
+        outputs = {p.name: p.read_bytes() for p in data.glob(f"{spec['step_uuid']}.*")
+                   if not p.name.endswith(".tmp")}
+        files = _written(work, spec["manifest"]) if spec["interactive"] and failed is None else {}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (work.parent / f"{work.name}.log").unlink()
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end"})
+    return {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files}
+
+
+def project_tar(tar: bytes) -> bytes:
+    return tar
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What the server needs of a step's result, without its outputs (they stay in the cluster)."""
+    return {"worker": result["worker"], "failed": result["failed"], "files": result["files"]}
+
+
+def outputs_of(result: dict[str, Any]) -> dict[str, bytes]:
+    return result["outputs"]
+
+
+def cancel_step(run_uuid: str, step_uuid: str) -> bool:
+    """Called on the worker (``Client.run``): stop the step; its process group is killed whole."""
+    key = (run_uuid, step_uuid)
+    with _lock:
+        running = _running.get(key)
+        if running is None:
+            _cancelled.add(key)
+            return False
+    loop, task = running
+    loop.call_soon_threadsafe(task.cancel)
+    return True
+
+
+__all__ = ["LOG_TOPIC", "cancel_step", "outputs_of", "run_step", "summary"]

@@ -1,0 +1,246 @@
+"""The dask backend against a real scheduler and two worker processes on loopback (docs/dask.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .dask_helpers import Cluster
+
+ORCHEST_JLAB = str(Path(sys.executable).with_name("orchest-jlab"))
+
+A = """import orchest
+print("a starts", flush=True)
+orchest.output({"x": 41}, name="x")
+open("made-by-a.txt", "w").write("written on a worker")
+"""
+B = """import orchest
+inputs = orchest.get_inputs()
+print("b got", inputs["x"], inputs["unnamed"], orchest.get_step_param("k"), orchest.get_pipeline_param("p"))
+orchest.output(inputs["x"]["x"] + orchest.get_step_param("k"), name="y")
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    cluster = Cluster(tmp_path_factory.mktemp("dask"))
+    yield cluster
+    cluster.close()
+
+
+def run_cli(*args, timeout=120, env=None):
+    env = {**{k: v for k, v in os.environ.items() if k != "ORCHEST_JLAB_BACKEND"}, **(env or {})}
+    return subprocess.run([ORCHEST_JLAB, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def data_passing_project(project):
+    """A, U → B (named and unnamed data, parameters), A → C (fails) → D (aborted)."""
+    env = project.environment()
+    project.file("u.py", "import orchest\norchest.output('unnamed from u')\n")
+    u = project.step("U", "u.py", env)
+    project.file("a.py", A)
+    project.file("b.py", B)
+    project.file("c.py", "raise SystemExit(3)\n")
+    project.file("d.py", "print('never')\n")
+    a = project.step("A", "a.py", env)
+    b = project.step("B", "b.py", env, incoming=[a["uuid"], u["uuid"]])
+    b["parameters"] = {"k": 1}
+    c = project.step("C", "c.py", env, incoming=[a["uuid"]])
+    d = project.step("D", "d.py", env, incoming=[c["uuid"]])
+    data = project.pipeline(a, u, b, c, d, parameters={"p": "pipeline value"})
+    return project.write("p.orchest", data), data, (a, b, c, d)
+
+
+def states(record):
+    return {s["title"]: (s["state"], s["error"]) for s in record["steps"].values()}
+
+
+def test_full_run_same_as_local_with_each_step_worker_and_files_back(cluster, project):
+    path, data, (a, b, c, d) = data_passing_project(project)
+    done = run_cli("run", path, "--backend", "local", "--json", "--param", 'p="pipeline value"')
+    local = json.loads(done.stdout)
+    (project.root / "made-by-a.txt").unlink()
+
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    assert done.returncode == 1, done.stderr
+    record = json.loads(done.stdout)
+    assert record["backend"] == "dask" and record["status"] == "FAILURE"
+    assert states(local) == states(record), done.stderr
+    assert states(record) == {
+        "A": ("COMPUTED", None), "U": ("COMPUTED", None), "B": ("COMPUTED", None), "C": ("FAILURE", "c.py exited with code 3"),
+        "D": ("ABORTED", "Not run: 'C' did not complete.")}
+    workers = set(cluster.worker_addresses())
+    assert all(record["steps"][s["uuid"]]["worker"] in workers for s in (a, b, c))
+    assert "worker" not in record["steps"][d["uuid"]] and "worker" not in local["steps"][a["uuid"]]
+    # B's output went through the cluster, its log streamed back
+    assert "b got {'x': 41} ['unnamed from u'] 1 pipeline value" in done.stderr
+    # An interactive run: what A wrote, and the outputs, are in the project afterwards
+    assert (project.root / "made-by-a.txt").read_text() == "written on a worker"
+    outputs = project.root / ".orchest" / "pipelines" / data["uuid"] / "data"
+    assert (outputs / f"{b['uuid']}.meta.json").exists()
+    # a selection run of B reads A's output of the last run from the project
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--type", "selection",
+                   "--step", "B", "--step-param", "B:k=2", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "b got {'x': 41} ['unnamed from u'] 2 pipeline value" in done.stderr
+
+
+def test_snapshot_run_never_reads_the_live_project(cluster, project, tmp_path):
+    env = project.environment()
+    project.file("s.py", "import os, pathlib\nprint('cwd', os.getcwd())\n"
+                 "print('content', pathlib.Path('input.txt').read_text())\n"
+                 "pathlib.Path('snapshot-output.txt').write_text('x')\n")
+    project.file("input.txt", "as it was")
+    path = project.write("p.orchest", project.pipeline(project.step("S", "s.py", env)))
+    config = tmp_path / "config.py"
+    config.write_text(f"c.OrchestApp.backend = 'dask'\nc.OrchestApp.dask_scheduler = {cluster.address!r}\n")
+    done = run_cli("run", path, "--snapshot", "--config", config)
+    assert done.returncode == 0, done.stderr
+    cwd = done.stderr.split("cwd ", 1)[1].split("\n", 1)[0]
+    assert str(cluster.root) in cwd and str(project.root) not in cwd  # a worker's own directory
+    assert "content as it was" in done.stderr
+    assert not (project.root / "snapshot-output.txt").exists()
+
+
+def test_cancel_kills_the_step_on_the_worker(cluster, project):
+    env = project.environment()
+    project.file("slow.py", "import os, subprocess, time\n"
+                 "child = subprocess.Popen(['sleep', '300'])\n"
+                 "print('pids', os.getpid(), child.pid, flush=True)\ntime.sleep(300)\n")
+    path = project.write("p.orchest", project.pipeline(project.step("Slow", "slow.py", env)))
+    command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler", cluster.address],
+                               stderr=subprocess.PIPE, text=True)
+    for line in command.stderr:
+        if "pids" in line:
+            pids = [int(p) for p in line.split("pids", 1)[1].split()]
+            break
+    command.send_signal(signal.SIGINT)
+    rest = command.stderr.read()
+    assert command.wait(60) != 0
+    assert "ABORTED" in rest
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids), pids
+
+
+def test_a_worker_lost_mid_step_runs_it_again_on_the_other(cluster, project):
+    env = project.environment()
+    project.file("w.py", "import os, time\nprint('worker pid', os.getppid(), flush=True)\ntime.sleep(3)\n"
+                 "print('done', flush=True)\n")
+    path = project.write("p.orchest", project.pipeline(project.step("W", "w.py", env)))
+    command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler", cluster.address,
+                                "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in command.stderr:
+        if "worker pid" in line:
+            index = cluster.kill_worker_with_pid(int(line.split("worker pid", 1)[1]))
+            break
+    try:
+        out, err = command.communicate(timeout=90)
+        assert command.returncode == 0, err
+        [step] = json.loads(out)["steps"].values()
+        assert step["state"] == "COMPUTED" and step["worker"] in cluster.worker_addresses()
+        assert "was lost while running this step; it runs again on" in err
+    finally:
+        cluster.start_worker(index)
+        cluster.wait_for_workers(2)
+
+
+def test_refused_runs_say_why(cluster, project, tmp_path):
+    path, _ = project.chain(("A",))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", "tcp://127.0.0.1:9")
+    assert done.returncode == 2
+    assert "The dask backend cannot be used: the Dask scheduler at tcp://127.0.0.1:9 does not answer" in done.stderr
+    done = run_cli("backends", "--json")
+    [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
+    assert dask["usable"]  # no scheduler configured: a local cluster
+    done = run_cli("backends", "--json", env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"})  # Dask's configuration
+    [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
+    assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in dask["problem"], dask
+    env = project.environment()
+    project.file("n.ipynb", json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    notebook = project.write("n.orchest", project.pipeline(project.step("Nb", "n.ipynb", env)))
+    done = run_cli("run", notebook, "--backend", "dask", "--dask-scheduler", cluster.address)
+    assert done.returncode == 2
+    assert "The dask backend does not run notebook steps yet ('Nb')" in done.stderr
+
+
+def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):
+    own = Cluster(tmp_path / "own", workers=1, threads=1)
+    try:
+        env = project.environment()
+        project.file("s.py", "import time\nprint('started', flush=True)\ntime.sleep(60)\n")
+        path = project.write("p.orchest", project.pipeline(project.step("S", "s.py", env)))
+        command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler", own.address,
+                                    "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in command.stderr:
+            if "started" in line:
+                own.stop_scheduler()
+                break
+        out, err = command.communicate(timeout=60)
+        record = json.loads(out)
+        assert record["status"] == "FAILURE"
+        [step] = record["steps"].values()
+        assert step["state"] == "FAILURE" and "stopped answering" in step["error"], step
+    finally:
+        own.close()
+
+
+def test_a_grid_job_spreads_over_both_workers(cluster, project):
+    env = project.environment()
+    project.file("g.py", "import os, time, orchest\n"
+                 "print('worker pid', os.getppid(), orchest.get_pipeline_param('a'), orchest.get_pipeline_param('b'))\n"
+                 "time.sleep(1)\n")
+    path = project.write("g.orchest", project.pipeline(project.step("G", "g.py", env), parameters={"a": 0, "b": 0}))
+    grid = project.write("grid.json", {"pipeline_parameters": {"a": [1, 2], "b": ["x", "y", "z"]}})
+    done = run_cli("job", "run", path, "--parameters", grid, "--max-concurrent", "6", "--json",
+                   "--backend", "dask", "--dask-scheduler", cluster.address)
+    assert done.returncode == 0, done.stderr
+    runs = json.loads(done.stdout)["runs"]
+    assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
+    logs = [p.read_text() for p in (project.root / ".orchest" / "jobs").rglob("logs/*.log")]
+    seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
+    assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
+    assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
+
+
+@pytest.fixture
+def jp_server_config(cluster):
+    return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
+            "OrchestApp": {"environment_kernels": False, "backend": "dask", "dask_scheduler": cluster.address}}
+
+
+async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
+    from .conftest import ProjectBuilder
+    from .test_runs_api import api, chain, finished
+
+    a, b = chain(ProjectBuilder(Path(jp_root_dir)))
+    code, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    assert code == 201 and run["backend"] == "dask"
+    run = await finished(jp_fetch, run["uuid"], timeout=90)
+    assert run["status"] == "SUCCESS", run
+    _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", a, "log")
+    assert "a says hi" in log
+
+
+def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_path):
+    import socket
+    from urllib.parse import urlsplit
+
+    path, data = project.chain(("A",))
+    config = tmp_path / "config.py"
+    config.write_text("c.OrchestApp.dask_local_workers = 1\n")
+    done = run_cli("run", path, "--backend", "dask", "--config", config, "--json", env={"DASK_SCHEDULER_ADDRESS": ""})
+    assert done.returncode == 0, done.stderr
+    [step] = json.loads(done.stdout)["steps"].values()
+    worker = urlsplit(step["worker"])
+    assert worker.hostname == "127.0.0.1"
+    with pytest.raises(OSError):  # stopped with the command
+        socket.create_connection((worker.hostname, worker.port), timeout=2).close()
