@@ -6,6 +6,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { encodePath, requestAPI } from './request';
+
 import type { IBuild, IEnvironment, IEnvironmentFields } from './environments';
 import type { IDelivery, IEventType, IWebhook, IWebhookSpec, IWebhookTest } from './notifications';
 import type { EnvLevel, IEnvVariables, IEnvVariablesResponse } from './envvars';
@@ -15,35 +17,7 @@ import type { IRun, IRunPipeline, IRunRequest } from './runs';
 import type { IService, IServiceLog, ServicesOf } from './services';
 import type { ISession } from './sessions';
 
-/**
- * The path of the API under the server's base URL.
- */
-export const API_PATH = 'orchest/api';
-
-/**
- * An error answer of the API: `message` is the server's.
- */
-export class APIError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly errors: unknown[] = []
-  ) {
-    super(message);
-    this.name = 'APIError';
-  }
-}
-
-/**
- * Encode a path relative to the server's root, segment by segment.
- */
-export function encodePath(path: string): string {
-  return path
-    .split('/')
-    .filter(part => part !== '')
-    .map(encodeURIComponent)
-    .join('/');
-}
+export { API_PATH, APIError, encodePath } from './request';
 
 /**
  * The REST API of orchest-jlab.
@@ -359,45 +333,7 @@ export class OrchestAPI {
     return `environments/${encodeURIComponent(envUuid)}${suffix}${URLExt.objectToQueryString({ project, ...query })}`;
   }
 
-  private async _request<T>(
-    endpoint: string,
-    init: RequestInit = {},
-    as: 'json' | 'text' = 'json'
-  ): Promise<T> {
-    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, endpoint);
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(url, init, this.serverSettings);
-    } catch (error) {
-      throw new ServerConnection.NetworkError(error as TypeError);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let message = `${response.status} ${response.statusText}`.trim();
-      let errors: unknown[] = [];
-      try {
-        const body = JSON.parse(text);
-        if (body && typeof body.message === 'string' && body.message) {
-          message = body.message;
-        }
-        if (Array.isArray(body?.errors)) {
-          errors = body.errors;
-        }
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new APIError(message, response.status, errors);
-    }
-    if (response.status === 204) {
-      return undefined as unknown as T;
-    }
-    if (as === 'text') {
-      return text as unknown as T;
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new APIError(`The server's answer is not JSON: ${text.slice(0, 100)}`, response.status);
-    }
+  private _request<T>(endpoint: string, init: RequestInit = {}, as: 'json' | 'text' = 'json'): Promise<T> {
+    return requestAPI<T>(this.serverSettings, endpoint, init, as);
   }
 }
