@@ -1,11 +1,11 @@
 """A cgroup (v2) per script step, where the machine lets this process make one.
 
 Nothing leaves a cgroup on its own: not a ``setsid`` daemon, not one that clears its environment.
-The step's process is moved into ``<this process's cgroup>/orchest-step-<token>`` right after it
-starts (a step that daemonizes within its first milliseconds, before it is moved, is left to its
-token: ``orphans.py``); when the step ends, the whole cgroup is killed (``cgroup.kill``, else every pid in it, repeatedly)
-and removed. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
-it, no permission), ``place`` returns None and the step token (``orphans.py``) is all there is;
+The step's process moves itself into ``<this process's cgroup>/orchest-step-<token>`` between its
+fork and its exec (``Placement.preexec``: one write to a file the parent opened), so that nothing it
+starts, however early, is outside; when the step ends, the whole cgroup is killed (``cgroup.kill``,
+else every pid in it, repeatedly) and removed. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
+it, no permission), ``prepare`` returns None and the step token (``orphans.py``) is all there is;
 the first failure turns cgroups off for the life of the process.
 """
 
@@ -57,23 +57,63 @@ def _disable() -> None:
     _base = None
 
 
-def place(token: str, pid: int) -> Path | None:
-    """Move ``pid`` into a new cgroup of its own; None when that cannot be done here."""
+class Placement:
+    """A new cgroup for a process about to start, and the write that moves the process into it."""
+
+    def __init__(self, group: Path, procs: int):
+        self.group = group
+        self._procs = procs  # cgroup.procs, open for writing
+
+    def preexec(self) -> None:
+        """``preexec_fn`` of the step's process: in the child, after fork, before exec. Writing "0"
+        moves the writer. Nothing here takes a lock or imports (the parent has other threads)."""
+        try:
+            os.write(self._procs, b"0")
+        except OSError:
+            pass  # then ``placed`` fails the same way in the parent and says so
+
+    def placed(self, pid: int) -> Path | None:
+        """After the start: the cgroup, once ``pid`` is surely in it (the parent writes it too: a
+        no-op when the child did); None, with the cgroup removed, when it could not be moved."""
+        try:
+            os.write(self._procs, str(pid).encode())
+        except OSError as exc:
+            if exc.errno != errno.ESRCH:  # not "the step has ended already": cgroups cannot be had here
+                self._give_up(exc)
+                return None
+        finally:
+            self.close()
+        return self.group
+
+    def close(self) -> None:
+        if self._procs >= 0:
+            os.close(self._procs)
+            self._procs = -1
+
+    def _give_up(self, exc: OSError) -> None:
+        with contextlib.suppress(OSError):
+            self.group.rmdir()
+        log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
+        _disable()
+
+
+def prepare(token: str) -> Placement | None:
+    """A new cgroup of its own for the step of ``token``; None when that cannot be had here."""
     parent = base()
     if parent is None:
         return None
     group = parent / f"{PREFIX}{token}"
     try:
         group.mkdir()
-        (group / "cgroup.procs").write_text(str(pid))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            group.rmdir()
-        if exc.errno != errno.ESRCH:  # not "the step has ended already": cgroups cannot be had here
-            log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
-            _disable()
+        log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
+        _disable()
         return None
-    return group
+    try:
+        return Placement(group, os.open(group / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
+    except OSError as exc:
+        Placement(group, -1)._give_up(exc)
+        return None
 
 
 def sigkill(pids: list[int]) -> int:
