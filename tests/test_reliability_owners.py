@@ -160,17 +160,16 @@ async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch
 
 
 def test_a_step_process_is_in_its_cgroup_before_it_execs(tmp_path):
-    """Nothing a step starts, however early, is outside its cgroup: the child moves itself in
-    between fork and exec. Here the parent never moves it: the child's own move is all there is."""
+    """Nothing a step starts, however early, is outside its cgroup: the process moves itself in
+    before it execs the step's command. Here the parent never moves it: that move is all there is."""
     if not cgroups.available():
         pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
     placement = cgroups.prepare("test-" + os.urandom(8).hex())
     assert placement is not None
     try:
-        seen = subprocess.run(["cat", "/proc/self/cgroup"], preexec_fn=placement.preexec, capture_output=True,
-                              text=True, check=True).stdout
+        seen = subprocess.run(placement.command(["cat", "/proc/self/cgroup"]), capture_output=True, text=True,
+                              check=True).stdout
     finally:
-        placement.close()
         cgroups.kill(placement.group)
     assert any(line.startswith("0::") and line.endswith(placement.group.name) for line in seen.splitlines()), seen
     assert not placement.group.exists()

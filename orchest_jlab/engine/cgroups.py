@@ -1,9 +1,9 @@
 """A cgroup (v2) per script step, where the machine lets this process make one.
 
 Nothing leaves a cgroup on its own: not a ``setsid`` daemon, not one that clears its environment.
-The step's process moves itself into ``<this process's cgroup>/orchest-step-<token>`` between its
-fork and its exec (``Placement.preexec``: one write to a file the parent opened), so that nothing it
-starts, however early, is outside; when the step ends, the whole cgroup is killed (``cgroup.kill``,
+The step's process moves itself into ``<this process's cgroup>/orchest-step-<token>`` before it
+execs the step's command (``Placement.command``: /bin/sh writes to ``cgroup.procs``, then execs),
+so that nothing it starts, however early, is outside; when the step ends, the whole cgroup is killed (``cgroup.kill``,
 else every pid in it, repeatedly) and removed. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
 it, no permission), ``prepare`` returns None and the step token (``orphans.py``) is all there is;
 the first failure turns cgroups off for the life of the process.
@@ -57,40 +57,36 @@ def _disable() -> None:
     _base = None
 
 
+# Run by /bin/sh in the step's process, which then execs the step's command: the process is in its
+# cgroup before the step's first instruction. (Cheaper than a preexec_fn: that makes subprocess
+# fork this whole process instead of vfork; measured in docs/benchmarks.md.)
+JOIN = 'echo 0 > "$0" 2>/dev/null; exec "$@"'
+
+
 class Placement:
-    """A new cgroup for a process about to start, and the write that moves the process into it."""
+    """A new cgroup for a process about to start, and the moves of the process into it."""
 
-    def __init__(self, group: Path, procs: int):
+    def __init__(self, group: Path):
         self.group = group
-        self._procs = procs  # cgroup.procs, open for writing
 
-    def preexec(self) -> None:
-        """``preexec_fn`` of the step's process: in the child, after fork, before exec. Writing "0"
-        moves the writer. Nothing here takes a lock or imports (the parent has other threads)."""
-        try:
-            os.write(self._procs, b"0")
-        except OSError:
-            pass  # then ``placed`` fails the same way in the parent and says so
+    def command(self, command: list[str]) -> list[str]:
+        """``command`` started so that its process moves itself into the cgroup (writing "0" to
+        ``cgroup.procs`` moves the writer) and only then execs, keeping its pid."""
+        return ["/bin/sh", "-c", JOIN, str(self.group / "cgroup.procs"), *command]
 
     def placed(self, pid: int) -> Path | None:
         """After the start: the cgroup, once ``pid`` is surely in it (the parent writes it too: a
-        no-op when the child did); None, with the cgroup removed, when it could not be moved."""
+        no-op when the process did; it fails the same way if the process could not); None, with the
+        cgroup removed and cgroups off, when it cannot be moved."""
         try:
-            os.write(self._procs, str(pid).encode())
+            (self.group / "cgroup.procs").write_text(str(pid))
         except OSError as exc:
             if exc.errno != errno.ESRCH:  # not "the step has ended already": cgroups cannot be had here
-                self._give_up(exc)
+                self.give_up(exc)
                 return None
-        finally:
-            self.close()
         return self.group
 
-    def close(self) -> None:
-        if self._procs >= 0:
-            os.close(self._procs)
-            self._procs = -1
-
-    def _give_up(self, exc: OSError) -> None:
+    def give_up(self, exc: OSError) -> None:
         with contextlib.suppress(OSError):
             self.group.rmdir()
         log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
@@ -102,18 +98,13 @@ def prepare(token: str) -> Placement | None:
     parent = base()
     if parent is None:
         return None
-    group = parent / f"{PREFIX}{token}"
+    placement = Placement(parent / f"{PREFIX}{token}")
     try:
-        group.mkdir()
+        placement.group.mkdir()
     except OSError as exc:
-        log.warning("steps get no cgroup of their own (%s); their token alone finds what they leave", exc)
-        _disable()
+        placement.give_up(exc)
         return None
-    try:
-        return Placement(group, os.open(group / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
-    except OSError as exc:
-        Placement(group, -1)._give_up(exc)
-        return None
+    return placement
 
 
 def sigkill(pids: list[int]) -> int:

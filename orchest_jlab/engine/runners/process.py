@@ -61,16 +61,16 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
     loop = asyncio.get_running_loop()
     token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
     placement = cgroups.prepare(token)  # where the machine allows: nothing leaves it, from its first instant
+    command = command_for(ctx, python)
     spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
-        *command_for(ctx, python),
+        *(placement.command(command) if placement else command),
         cwd=ctx.cwd,
         env={**ctx.process_env(), TOKEN_VARIABLE: token},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: cancel kills everything it started
-        preexec_fn=placement.preexec if placement else None,
     ))
     try:
         transport, protocol = await asyncio.shield(spawning)
@@ -79,8 +79,6 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             started, _ = await spawning
             _signal_group(started.get_pid(), signal.SIGKILL)
             started.close()
-        if placement:
-            placement.close()
         await asyncio.shield(asyncio.to_thread(kill_step, None, token, placement.group if placement else None))
         raise
     pgid = transport.get_pid()
