@@ -14,7 +14,7 @@ from .conftest import EXAMPLES
 HEAVY = ("jsonschema", "traitlets", "sqlalchemy", "jupyter_client", "jupyter_core", "nbclient", "nbformat", "zmq",
          "docker", "tornado", "psutil", "pathspec", "asyncio", "numpy", "orchest_jlab.engine", "orchest_jlab.store",
          "orchest_jlab.pipelines")
-NOT_FOR_SCRIPTS = ("jsonschema", "jupyter_client", "nbclient", "nbformat", "zmq", "docker", "tornado",
+NOT_FOR_SCRIPTS = ("jsonschema", "pathspec", "jupyter_client", "nbclient", "nbformat", "zmq", "docker", "tornado",
                    "orchest_jlab.engine.runners.kernels", "orchest_jlab.environments", "orchest_jlab.jobs",
                    "orchest_jlab.sessions", "orchest_jlab.kernels")
 
