@@ -83,7 +83,7 @@ class RunStores:
     def listen(self, bus) -> None:
         self._writer = threading.Thread(target=self._write_events, name="orchest-run-store", daemon=True)
         self._writer.start()
-        bus.subscribe(self._enqueue)
+        bus.subscribe(self._enqueue, self._enqueue_many)
 
     def flush(self) -> None:
         if self._writer is not None:
@@ -106,6 +106,12 @@ class RunStores:
     def _enqueue(self, event: dict[str, Any]) -> None:
         if event["type"] in ("run-created", "run", "step"):
             self._queue.put(storable(event))
+
+    def _enqueue_many(self, events: list[dict[str, Any]]) -> None:
+        """A batch: the lines of a chunk of a step's output, which are not stored (one type per batch)."""
+        if events and events[0]["type"] != "log":
+            for event in events:
+                self._enqueue(event)
 
     def _write_events(self) -> None:
         while True:
