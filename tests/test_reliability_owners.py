@@ -3,6 +3,7 @@ outlive their step (setsid daemons), on cancel and on recovery."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -173,3 +174,30 @@ def test_a_step_process_is_in_its_cgroup_before_it_execs(tmp_path):
         cgroups.kill(placement.group)
     assert any(line.startswith("0::") and line.endswith(placement.group.name) for line in seen.splitlines()), seen
     assert not placement.group.exists()
+
+
+async def test_a_daemon_started_by_a_notebook_cell_dies_with_its_step(project, tmp_path, containment):
+    from .engine_helpers import Harness, notebook
+
+    pidfile = tmp_path / "daemon.pid"
+    env = project.environment()
+    project.file("daemon.ipynb", notebook(
+        "import subprocess\n"
+        f"daemon = subprocess.Popen([*{containment!r}, 'setsid', 'sleep', '600'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(daemon.pid))"))
+    path = project.write("n.orchest", project.pipeline(project.step("daemon", "daemon.ipynb", env)))
+    harness = Harness()
+    daemon = None
+    try:
+        record = await harness.run(path)
+        assert record["status"] == "SUCCESS", record
+        daemon = int(pidfile.read_text())
+        for _ in range(100):  # killed when the step ended; gone once reaped by init
+            if not alive(daemon):
+                break
+            await asyncio.sleep(0.05)
+        assert not alive(daemon)
+    finally:
+        await harness.engine.shutdown()
+        harness.stores.close()
+        cleanup(*([daemon] if daemon else []))

@@ -5,6 +5,11 @@ pool keeps one started, unused Python kernel per kernel name, so the next step t
 while a new spare starts in the background. A pooled kernel learns its step (working folder,
 ORCHEST_* variables) from a first silent cell; kernels of other languages start on demand with
 their step's folder and environment.
+
+Like a script step's process, each kernel gets a cgroup of its own where the machine allows (it
+joins it before it execs: ``cgroups.Placement``) and a token in its environment otherwise
+(``orphans.py``): when its step ends, whatever a cell started (a ``setsid`` daemon included) is
+killed with the kernel (``end_kernel``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 
 from ...sdk import SDK_PATH
+from .. import cgroups
 from ..context import StepContext
+from ..orphans import TOKEN_VARIABLE, kill_step, record_process
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +86,22 @@ class KernelPool:
         except NoSuchKernel:
             return False
 
-    async def _start(self, kernel_name: str, **kwargs) -> AsyncKernelManager:
+    async def _start(self, kernel_name: str, env: dict[str, str], **kwargs) -> AsyncKernelManager:
         # IPC sockets in the runtime folder: no TCP port is opened for a step's kernel.
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
-        manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                                     ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
-        await manager.start_kernel(**kwargs)
+        token = f"kernel-{uuid.uuid4().hex}"
+        placement = cgroups.prepare(token)
+        manager = ContainedKernelManager(kernel_name=kernel_name, transport="ipc",
+                                         ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
+        manager.token, manager.placement = token, placement
+        try:
+            await manager.start_kernel(env={**env, TOKEN_VARIABLE: token}, **kwargs)
+        except BaseException:
+            await asyncio.shield(end_kernel(manager))
+            raise
+        process = getattr(manager.provisioner, "process", None)
+        manager.cgroup = placement.placed(process.pid) if placement and process is not None else None
         return manager
 
     def _replenish(self, kernel_name: str) -> None:
@@ -97,12 +113,16 @@ class KernelPool:
         """A fresh kernel for ``ctx`` and the code that must run first in it (or None)."""
         if not self.spares or not self._is_python(kernel_name):
             manager = await self._start(kernel_name, env=ctx.process_env(), cwd=str(ctx.cwd))
-            return manager, None
-        idle = self._idle.setdefault(kernel_name, [])
-        starting = idle.pop(0) if idle else asyncio.ensure_future(self._start(kernel_name, env=_base_env()))
-        self._replenish(kernel_name)
-        manager = await starting
-        return manager, _python_setup_code(ctx)
+            setup = None
+        else:
+            idle = self._idle.setdefault(kernel_name, [])
+            starting = idle.pop(0) if idle else asyncio.ensure_future(self._start(kernel_name, env=_base_env()))
+            self._replenish(kernel_name)
+            manager, setup = await starting, _python_setup_code(ctx)
+        process = getattr(manager.provisioner, "process", None)
+        if process is not None:  # for recovery, should this process die during the step
+            record_process(ctx.log_path, process.pid, manager.token, manager.cgroup)
+        return manager, setup
 
     async def close(self) -> None:
         self._closed = True
@@ -110,7 +130,7 @@ class KernelPool:
         self._idle.clear()
         for task in tasks:
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await shutdown_kernel(await task)
+                await end_kernel(await task)
 
 
 async def shutdown_kernel(manager: AsyncKernelManager) -> None:
@@ -120,3 +140,25 @@ async def shutdown_kernel(manager: AsyncKernelManager) -> None:
         log.debug("kernel shutdown failed", exc_info=True)
     with contextlib.suppress(Exception):
         await manager.cleanup_resources()
+
+
+class ContainedKernelManager(AsyncKernelManager):
+    """A kernel that joins its cgroup (``placement``) before it execs; ``token`` is in its environment."""
+
+    token: str | None = None
+    placement: cgroups.Placement | None = None
+    cgroup: Path | None = None
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        return self.placement.command(command) if self.placement is not None else command
+
+
+async def end_kernel(manager: AsyncKernelManager) -> None:
+    """Shut the kernel down, then kill whatever it started: its cgroup, or what carries its token."""
+    await shutdown_kernel(manager)
+    token, cgroup = getattr(manager, "token", None), getattr(manager, "cgroup", None)
+    if cgroup is None and getattr(manager, "placement", None) is not None:
+        cgroup = manager.placement.group  # it never started, or was never confirmed in it
+    if token or cgroup:
+        await asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup)
