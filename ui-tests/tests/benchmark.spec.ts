@@ -50,6 +50,7 @@ function bigPipeline(): string {
 }
 
 test('300 steps: open and draw, then repaint 300 state updates', async ({ page, tmpPath }) => {
+  test.setTimeout(10 * 60 * 1000); // rounds of a 300-step editor on a busy machine: longer than a test
   await page.contents.uploadContent(bigPipeline(), 'text', `${tmpPath}/big.orchest`);
   await page.contents.uploadContent('print("step")\n', 'text', `${tmpPath}/step.py`);
   // Warm up: load the editor's code once.
