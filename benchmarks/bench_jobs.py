@@ -7,7 +7,9 @@
    GET /orchest/api/jobs and GET /orchest/api/jobs/<uuid> one after another; p50 / p99 (target p99
    under 100 ms).
 
-Run: ``python benchmarks/bench_jobs.py [--runs N]``.
+Every figure: median of alternating rounds, with its spread (``timing.py``); the latencies are each
+round's p50 and p99, their median over the rounds. Run: ``python benchmarks/bench_jobs.py [--runs N]
+[--rounds N]``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import ROUNDS, alternate, figure, report  # noqa: E402
 
 from orchest_jlab.engine import Engine, EventBus, LocalBackend  # noqa: E402
 from orchest_jlab.engine.snapshots import make_snapshot  # noqa: E402
@@ -182,26 +187,36 @@ def rest_latency(path: Path, runs: int) -> tuple[float, dict[str, list[float]]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=500, help="runs in the job's grid")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="alternating rounds (at least 5)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folders = {name: Path(tmp) / name / "project" for name in ("direct", "jobs", "server")}
-        paths = {}
-        for name, folder in folders.items():
+        made = iter(range(1_000_000))
+
+        def fresh(name: str) -> Path:  # every call on a project of its own: no round reuses another's runs
+            folder = Path(tmp) / f"{name}-{next(made)}" / "project"
             folder.mkdir(parents=True)
-            paths[name] = write_project(folder)
-        baseline = asyncio.run(direct(paths["direct"], args.runs))
-        jobs = asyncio.run(through_jobs(paths["jobs"], args.runs))
+            return write_project(folder)
+
         print(f"scheduler overhead: {args.runs}-run grid of a 2-step pipeline, {CONCURRENCY} runs at a time")
-        print(f"  runs started directly on the engine  {baseline:7.2f} s ({baseline / args.runs * 1000:.1f} ms per run)")
-        print(f"  the same grid as a job               {jobs:7.2f} s ({jobs / args.runs * 1000:.1f} ms per run)")
-        print(f"  ratio                                {jobs / baseline:7.2f}x (target close to 1x)")
-        total, samples = rest_latency(paths["server"], args.runs)
-        print(f"REST API while the job runs on a jupyter server ({total:.1f} s for the job)")
-        for name, values in samples.items():
-            ms = [v * 1000 for v in values]
-            print(f"  {name:<16} n={len(ms):4d}  p50 {statistics.median(ms):6.1f} ms  p99 {percentile(ms, 99):6.1f} ms"
-                  f"  max {max(ms):6.1f} ms (target p99 < 100 ms)")
+        report("  (seconds for the whole grid)", alternate({
+            "runs started directly on the engine": lambda: asyncio.run(direct(fresh("direct"), args.runs)),
+            "the same grid as a job": lambda: asyncio.run(through_jobs(fresh("jobs"), args.runs)),
+        }, args.rounds, warmup=False), "runs started directly on the engine", unit="s")
+
+        p50: dict[str, list[float]] = {}
+        p99: dict[str, list[float]] = {}
+        totals = []
+        for _ in range(max(args.rounds, ROUNDS)):  # one server and one job per round
+            total, samples = rest_latency(fresh("server"), args.runs)
+            totals.append(total)
+            for name, values in samples.items():
+                p50.setdefault(name, []).append(statistics.median(values))
+                p99.setdefault(name, []).append(percentile(values, 99))
+        print(f"REST API while the job runs on a jupyter server (the job: {figure(totals, 's')}); "
+              "per round p50 and p99 of the requests, median over the rounds (target p99 < 100 ms)")
+        for name in p50:
+            print(f"  {name:<16} p50 {figure(p50[name])}  p99 {figure(p99[name])}")
 
 
 if __name__ == "__main__":

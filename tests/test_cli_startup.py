@@ -14,7 +14,7 @@ from .conftest import EXAMPLES
 HEAVY = ("jsonschema", "traitlets", "sqlalchemy", "jupyter_client", "jupyter_core", "nbclient", "nbformat", "zmq",
          "docker", "tornado", "psutil", "pathspec", "asyncio", "numpy", "orchest_jlab.engine", "orchest_jlab.store",
          "orchest_jlab.pipelines")
-NOT_FOR_SCRIPTS = ("jsonschema", "jupyter_client", "nbclient", "nbformat", "zmq", "docker", "tornado",
+NOT_FOR_SCRIPTS = ("jsonschema", "pathspec", "jupyter_client", "nbclient", "nbformat", "zmq", "docker", "tornado",
                    "orchest_jlab.engine.runners.kernels", "orchest_jlab.environments", "orchest_jlab.jobs",
                    "orchest_jlab.sessions", "orchest_jlab.kernels")
 
@@ -66,3 +66,21 @@ def test_the_stores_import_sqlalchemy_only_when_they_open_a_database():
                            "from orchest_jlab.store import RunStores\n"
                            "stores = RunStores()\nstores.listen(EventBus())\nstores.close()")
     assert "sqlalchemy" not in loaded
+
+
+def test_a_run_with_a_backend_given_scans_the_installed_backends_once(project):
+    env = project.environment()
+    project.file("a.py", "print('a')\n")
+    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+    count = ("import importlib.metadata as metadata\n"
+             "scans = []\n"
+             "def entry_points(_scan=metadata.entry_points, **kw):\n"
+             "    scans.append(kw.get('group'))\n"
+             "    return _scan(**kw)\n"
+             "metadata.entry_points = entry_points\n")
+    script = (count + call_main("run", "--backend", "local", "--quiet", str(path))
+              + "print('\\n' + json.dumps(scans))")
+    done = subprocess.run([sys.executable, "-c", "import json\n" + script], capture_output=True, text=True,
+                          cwd=project.root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]).count("orchest_jlab.backends") == 1

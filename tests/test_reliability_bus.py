@@ -65,3 +65,18 @@ def test_log_parts_start_and_end_at_lines_and_are_capped(tmp_path):
     assert len(read_log_part(path, 0, 10 * MAX_LOG_BYTES).text) <= MAX_LOG_BYTES
     path.write_bytes(b"x" * 100)  # one line longer than the limit: cut at the limit
     assert read_log_part(path, 0, 10).text == "x" * 10
+
+
+def test_the_history_books_batches_as_single_events_would_be():
+    from orchest_jlab.engine.events import EVENT_OVERHEAD, EventBus, approximate_size
+
+    bus = EventBus(history=5, history_bytes=3 * (EVENT_OVERHEAD + 10))
+    bus.publish("run", run_uuid="r", status="STARTED")  # bigger than the byte bound alone: kept, as the newest
+    assert [e["type"] for e in bus.since(0)] == ["run"]
+    bus.publish_many("log", "line", ["x" * 10] * 2, run_uuid="r", step_uuid="s")  # the run event no longer fits
+    assert [e["seq"] for e in bus.since(0) or []] == [] and [e["seq"] for e in bus.since(1)] == [2, 3]
+    bus.publish_many("log", "line", [str(i) * 10 for i in range(7)], run_uuid="r", step_uuid="s")  # > the length
+    kept = bus.since(7)
+    assert [e["seq"] for e in kept] == [8, 9, 10] and kept[-1]["line"] == "6" * 10
+    assert bus._history_size == sum(map(approximate_size, bus._history)) == sum(bus._sizes)
+    assert bus.since(10) == [] and bus.since(6) is None

@@ -92,3 +92,38 @@ async def test_a_full_disk_ends_the_run_failure_naming_it_and_the_record_is_writ
         return stored(database, run["uuid"]) == ("FAILURE", ["FAILURE"])
 
     await until(written, "the run's end to be written to its database")
+
+
+def stored_job_runs(database: Path, job_uuid: str) -> list[str]:
+    with sqlite3.connect(database, timeout=10) as connection:
+        statuses = [r[0] for r in connection.execute(
+            "SELECT status FROM job_runs WHERE job_uuid = ? ORDER BY run_index", (job_uuid,))]
+    connection.close()
+    return statuses
+
+
+async def test_a_job_runs_row_the_full_disk_refuses_is_kept_shown_and_written_once_there_is_room(
+        jp_fetch, small_disk):
+    project = ProjectBuilder(small_disk)
+    env = project.environment()
+    project.file("fill.py", FILL_STEP.replace("time.sleep(600)", "raise SystemExit(1)"))
+    project.write("p.orchest", project.pipeline(project.step("fill", "fill.py", env)))
+    job = await api(jp_fetch, "POST", "jobs", body={"pipeline": "small/p.orchest", "name": "full"})
+    await api(jp_fetch, "POST", "jobs", job["uuid"], "start", body={})
+    database = small_disk / ".orchest" / "orchest-jlab.sqlite"
+
+    async def shown_ended():
+        runs = (await api(jp_fetch, "GET", "jobs", job["uuid"]))["runs"]
+        return runs if runs[0]["status"] not in ("PENDING", "STARTED") else None
+
+    [run] = await until(shown_ended, "the job's run on the full disk to show its end")
+    assert run["status"] == "FAILURE"
+    assert stored_job_runs(database, job["uuid"]) == ["STARTED"]  # the database is behind: the disk is full
+
+    for fill in small_disk.rglob("fill"):
+        fill.unlink()
+
+    async def written():
+        return stored_job_runs(database, job["uuid"]) == ["FAILURE"]
+
+    await until(written, "the job run's end to be written to its database")

@@ -228,3 +228,20 @@ async def test_the_step_log_is_read_off_the_event_loop(jp_fetch, root, monkeypat
     response = await answered_while_held(jp_fetch, gate, jp_fetch(
         "orchest", "api", "runs", run["uuid"], "steps", step["uuid"], "log"))
     assert response.body == b"hello\n" and response.headers["X-Orchest-Log-Size"] == "6"
+
+
+async def test_a_run_not_in_the_engine_is_looked_for_off_the_event_loop(jp_fetch, root, monkeypatch):
+    """GET and DELETE runs/<uuid> of a run this server does not run: its stores are read (and the
+    root walked for them) in a worker thread."""
+    from orchest_jlab.store import RunStore
+
+    root.chain(pipeline_name="p.orchest")
+    _, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    await finished(jp_fetch, run["uuid"])
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for method in ("GET", "DELETE"):
+        gate = Gate(monkeypatch, RunStore, "get_run")
+        with pytest.raises(HTTPClientError) as info:
+            await answered_while_held(jp_fetch, gate, api(jp_fetch, method, "runs", unknown))
+        assert info.value.code == 404
+        monkeypatch.undo()

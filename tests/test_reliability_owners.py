@@ -3,6 +3,7 @@ outlive their step (setsid daemons), on cancel and on recovery."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -21,12 +22,7 @@ from .reliability_helpers import api, until
 # the daemon's pid, then works until it is killed. With "env -i", the daemon also drops the step's
 # token: only a cgroup catches it.
 DAEMON_STEP = """import os, subprocess, time
-if {prefix!r}:  # only its cgroup can catch a daemon without the token: start it once the step is in one
-    for _ in range(600):  # (one started in the step's first milliseconds escapes: runs.md says so)
-        if "orchest-step-" in open("/proc/self/cgroup").read():
-            break
-        time.sleep(0.1)
-daemon = subprocess.Popen([*{prefix!r}, "setsid", "sleep", "600"])
+daemon = subprocess.Popen([*{prefix!r}, "setsid", "sleep", "600"])  # in the step's first milliseconds
 with open({pidfile!r}, "w") as f:
     f.write(str(daemon.pid))
 print("working", flush=True)
@@ -92,8 +88,8 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
         async def running():
             runs = (await api(jp_fetch, "GET", "runs"))["runs"]
             # (the run and its steps are two reads of the database: wait until both say so; and until the
-            # command has recorded the step's process, and so placed it in its cgroup: killed before that,
-            # a daemon that also dropped the token would escape, as runs.md says)
+            # command has recorded the step's process, where the server finds its cgroup: killed before
+            # that, a daemon that also dropped the token would escape, as runs.md says)
             step = runs[0]["steps"][step_uuid] if runs else None
             if runs and runs[0]["status"] == "STARTED" and step["state"] == "RUNNING" and step["log_path"] \
                     and Path(step["log_path"]).with_suffix(".process").exists() and pidfile.exists() and pidfile.read_text():
@@ -161,4 +157,47 @@ async def test_a_setsid_daemon_of_a_step_dies_when_the_run_is_cancelled(jp_fetch
 
         await until(gone, "the daemon to die with its step")
     finally:
+        cleanup(*([daemon] if daemon else []))
+
+
+def test_a_step_process_is_in_its_cgroup_before_it_execs(tmp_path):
+    """Nothing a step starts, however early, is outside its cgroup: the process moves itself in
+    before it execs the step's command. Here the parent never moves it: that move is all there is."""
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    placement = cgroups.prepare("test-" + os.urandom(8).hex())
+    assert placement is not None
+    try:
+        seen = subprocess.run(placement.command(["cat", "/proc/self/cgroup"]), capture_output=True, text=True,
+                              check=True).stdout
+    finally:
+        cgroups.kill(placement.group)
+    assert any(line.startswith("0::") and line.endswith(placement.group.name) for line in seen.splitlines()), seen
+    assert not placement.group.exists()
+
+
+async def test_a_daemon_started_by_a_notebook_cell_dies_with_its_step(project, tmp_path, containment):
+    from .engine_helpers import Harness, notebook
+
+    pidfile = tmp_path / "daemon.pid"
+    env = project.environment()
+    project.file("daemon.ipynb", notebook(
+        "import subprocess\n"
+        f"daemon = subprocess.Popen([*{containment!r}, 'setsid', 'sleep', '600'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(daemon.pid))"))
+    path = project.write("n.orchest", project.pipeline(project.step("daemon", "daemon.ipynb", env)))
+    harness = Harness()
+    daemon = None
+    try:
+        record = await harness.run(path)
+        assert record["status"] == "SUCCESS", record
+        daemon = int(pidfile.read_text())
+        for _ in range(100):  # killed when the step ended; gone once reaped by init
+            if not alive(daemon):
+                break
+            await asyncio.sleep(0.05)
+        assert not alive(daemon)
+    finally:
+        await harness.engine.shutdown()
+        harness.stores.close()
         cleanup(*([daemon] if daemon else []))

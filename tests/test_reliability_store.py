@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy.exc import OperationalError
-
 from orchest_jlab.identity import ProcessIdentity
+from orchest_jlab.store.direct import DirectWrites
 from orchest_jlab.store.jobs import JobStore
 from orchest_jlab.store import RunStore, default_url
 
@@ -16,20 +15,21 @@ from .jobs_helpers import until
 
 
 class Flaky:
-    """Makes a store's state updates fail like a full disk until ``heal()``."""
+    """Makes the run state updates of the stores' writer thread fail like a full disk (sqlite3's own
+    error) until ``heal()``."""
 
     def __init__(self, monkeypatch):
         self.failing = True
         self.failures = 0
-        original = RunStore.update_run
+        original = DirectWrites.update_run
 
-        def update_run(store, *args, **kwargs):
+        def update_run(writes, *args, **kwargs):
             if self.failing:
                 self.failures += 1
-                raise OperationalError("UPDATE runs", {}, sqlite3.OperationalError("database or disk is full"))
-            return original(store, *args, **kwargs)
+                raise sqlite3.OperationalError("database or disk is full")
+            return original(writes, *args, **kwargs)
 
-        monkeypatch.setattr(RunStore, "update_run", update_run)
+        monkeypatch.setattr(DirectWrites, "update_run", update_run)
 
     def heal(self) -> None:
         self.failing = False

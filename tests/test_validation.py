@@ -7,7 +7,7 @@ import pytest
 
 from orchest_jlab.pipelines import check_pipeline_file, find_project_root, validate_pipeline
 
-from .conftest import new_uuid
+from .conftest import EXAMPLES, new_uuid
 
 
 def problems_of(report):
@@ -301,3 +301,22 @@ def test_problems_come_in_the_order_of_the_file(project):
     data["name"] = ""
     report = validate_pipeline(data, path)
     assert [p.step_title for p in report.problems] == [None, "A", "B", "C"]
+
+
+def test_the_compiled_schema_check_is_kept_in_the_users_cache(tmp_path, monkeypatch):
+    from orchest_jlab.pipelines import schemas
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    valid = json.loads((EXAMPLES / "quickstart.orchest").read_text())
+    first = schemas._compiled_check("pipeline")
+    [kept] = (tmp_path / "cache" / "orchest-jlab" / "validators").iterdir()
+    again = schemas._compiled_check("pipeline")  # from the cache
+    assert first(valid) == again(valid) and again is not first
+    with pytest.raises(Exception, match="must contain"):
+        again({})
+    kept.write_bytes(b"not a code object")  # a damaged cache is compiled again, and replaced
+    assert schemas._compiled_check("pipeline")(valid) == first(valid)
+    assert kept.read_bytes() != b"not a code object"
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # a cache that cannot be made: only slower
+    assert schemas._compiled_check("pipeline")(valid) == first(valid)

@@ -1,11 +1,14 @@
 """The backend plug-ins installed: the entry-point group ``orchest_jlab.backends``.
 
 Names are read without importing anything (the command line's start stays fast); a plug-in is
-loaded when it is first asked for.
+loaded when it is first asked for. The installed packages are scanned once per ``sys.path`` (a
+command's ``--backend`` choices and its services share one scan).
 """
 
 from __future__ import annotations
 
+import sys
+from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
 from ..errors import BadRequest
@@ -15,9 +18,14 @@ GROUP = "orchest_jlab.backends"
 AUTO = "auto"
 
 
+@lru_cache(maxsize=4)
+def _installed(path: tuple[str, ...]) -> tuple[EntryPoint, ...]:
+    return tuple(entry_points(group=GROUP))
+
+
 class BackendRegistry:
     def __init__(self, found: list[EntryPoint] | None = None):
-        found = list(entry_points(group=GROUP)) if found is None else found
+        found = list(_installed(tuple(sys.path))) if found is None else found
         self._entry_points = {ep.name: ep for ep in found}
         self._loaded: dict[str, BackendPlugin] = {}
 

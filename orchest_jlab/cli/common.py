@@ -122,7 +122,17 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(main)``; asyncio (with ssl, sockets and threads) is imported by the commands that
     run something, not at every start of the command."""
     import asyncio
+    import os
+    import sys
 
+    if sys.version_info < (3, 12) and hasattr(os, "pidfd_open"):
+        # Python 3.11 waits for each step's process on a thread of its own; 3.12 watches a pidfd, as here.
+        try:
+            os.close(os.pidfd_open(os.getpid()))
+        except OSError:  # a kernel without pidfds
+            pass
+        else:
+            asyncio.set_child_watcher(asyncio.PidfdChildWatcher())
     return asyncio.run(main)
 
 

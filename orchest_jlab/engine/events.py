@@ -42,6 +42,7 @@ class EventBus:
         self.epoch = uuid.uuid4().hex
         self._counter = itertools.count(1)
         self._history: deque[Event] = deque(maxlen=history)
+        self._sizes: deque[int] = deque(maxlen=history)  # approximate_size of each event of the history
         self._history_bytes = history_bytes
         self._history_size = 0  # approximate bytes held by the history
         self._last_seq = 0
@@ -77,10 +78,14 @@ class EventBus:
             for value in values:
                 self.publish(type_, **fields, **{field: value})
             return
+        if not values:
+            return
         counter = self._counter
         events = [{"seq": next(counter), "type": type_, **fields, field: value} for value in values]
-        for event in events:
-            self._remember(event)
+        if field == "line" and all(isinstance(v, str) for v in values):
+            self._remember_all(events, [EVENT_OVERHEAD + len(v) for v in values])
+        else:
+            self._remember_all(events, [approximate_size(e) for e in events])
         for subscriber, many in list(self._subscribers):
             if many is not None:
                 try:
@@ -95,14 +100,23 @@ class EventBus:
                     log.exception("event subscriber %r failed", subscriber)
 
     def _remember(self, event: Event) -> None:
-        history = self._history
-        if len(history) == history.maxlen:
-            self._history_size -= approximate_size(history[0])
-        history.append(event)
-        self._last_seq = event["seq"]
-        self._history_size += approximate_size(event)
+        self._remember_all([event], [approximate_size(event)])
+
+    def _remember_all(self, events: list[Event], sizes: list[int]) -> None:
+        """Append to the history, which drops its oldest events beyond its length and its bytes.
+        (A step printing as fast as it can publishes thousands of lines per chunk of its output: the
+        bookkeeping is done per batch, in deque and sum calls, not per event.)"""
+        history, kept = self._history, self._sizes
+        overflow = len(history) + len(events) - history.maxlen
+        if overflow > 0:  # the oldest events, old or new, that the deques drop by themselves
+            self._history_size -= sum(itertools.islice(itertools.chain(kept, sizes), overflow))
+        history.extend(events)
+        kept.extend(sizes)
+        self._last_seq = events[-1]["seq"]
+        self._history_size += sum(sizes)
         while self._history_size > self._history_bytes and len(history) > 1:
-            self._history_size -= approximate_size(history.popleft())
+            history.popleft()
+            self._history_size -= kept.popleft()
 
     def subscribe(self, subscriber: Subscriber, many: BatchSubscriber | None = None) -> Callable[[], None]:
         """Call ``subscriber`` with every event (``many`` with every batch, when given); returns

@@ -86,16 +86,14 @@ class EventsHandler(WebSocketMixin, JupyterHandler, websocket.WebSocketHandler):
 
     def _enqueue_many(self, events: list[Event]) -> None:
         """A batch from the bus (the lines of a chunk of output): one wake-up for all of them."""
-        queue, limit = self._queue, MAX_QUEUED_EVENTS
-        for event in events:
-            if self._closed or self._behind:
-                return
-            size = approximate_size(event)
-            if len(queue) >= limit or self._queued_bytes + size > MAX_QUEUED_BYTES:
-                self._fall_behind()
-                return
-            queue.append(event)
-            self._queued_bytes += size
+        if self._closed or self._behind:
+            return
+        size = sum(map(approximate_size, events))
+        if len(self._queue) + len(events) > MAX_QUEUED_EVENTS or self._queued_bytes + size > MAX_QUEUED_BYTES:
+            self._fall_behind()  # (which drops the queue: no use queueing the part of the batch that fits)
+            return
+        self._queue.extend(events)
+        self._queued_bytes += size
         self._wake.set()
 
     def _fall_behind(self) -> None:

@@ -33,13 +33,13 @@ class RunsHandler(OrchestHandler):
 class RunHandler(OrchestHandler):
     @web.authenticated
     @authorized
-    def get(self, run_uuid: str) -> None:
-        self.write_json(self.runs.get(run_uuid))
+    async def get(self, run_uuid: str) -> None:
+        self.write_json(await self.runs.get(run_uuid))
 
     @web.authenticated
     @authorized
-    def delete(self, run_uuid: str) -> None:
-        self.write_json(self.runs.cancel(run_uuid), status=202)
+    async def delete(self, run_uuid: str) -> None:
+        self.write_json(await self.runs.cancel(run_uuid), status=202)
 
 
 class StepLogHandler(OrchestHandler):

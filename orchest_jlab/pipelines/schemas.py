@@ -7,8 +7,13 @@ document and with an import that takes longer than a whole command: ask it only 
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
 import json
+import marshal
+import os
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -36,17 +41,50 @@ def load_schema(name: str) -> dict:
     return json.loads(schema_path(name).read_text(encoding="utf-8"))
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orchest-jlab" / "validators"
+
+
+def _compiled_check(name: str) -> Callable[[Any], None]:
+    """fastjsonschema's check of ``name``. Generating and compiling its code costs more than a
+    command's whole start, so the code object is kept in the user's cache (as ``__pycache__`` keeps
+    modules), keyed by the schema, this Python and the fastjsonschema installed; a cache that cannot
+    be read or written is only slower."""
+    import importlib.util
+
+    schema = load_schema(name)
+    spec = importlib.util.find_spec("fastjsonschema")
+    library = Path(spec.origin).stat() if spec and spec.origin else None
+    key = hashlib.sha256(json.dumps([schema, sys.version, spec and spec.origin, library and library.st_mtime_ns,
+                                     library and library.st_size], sort_keys=True).encode()).hexdigest()[:32]
+    path = _cache_dir() / f"{name}-{key}.marshal"
+    try:
+        code = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        import fastjsonschema
+
+        source = fastjsonschema.compile_to_code(copy.deepcopy(schema))  # it rewrites references in place
+        code = compile(source, f"<fastjsonschema {name}>", "exec")
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(code))
+            os.replace(tmp, path)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - fastjsonschema's own generated code, as fastjsonschema.compile runs it
+    return next(v for k, v in namespace.items() if k.startswith("validate_") and callable(v))  # the root's, first
+
+
 @cache
 def conforms(name: str) -> Callable[[Any], bool]:
     """Whether a value conforms to the schema ``name``: True or False, nothing about why."""
-    import fastjsonschema
-
-    check = fastjsonschema.compile(copy.deepcopy(load_schema(name)))  # it rewrites references in place
+    check = _compiled_check(name)
+    from fastjsonschema import JsonSchemaException  # imported by the check's code already
 
     def conforms_(value: Any) -> bool:
         try:
             check(value)
-        except fastjsonschema.JsonSchemaException:
+        except JsonSchemaException:
             return False
         return True
 

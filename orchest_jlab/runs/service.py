@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,11 +112,17 @@ class RunService:
                 return record
         raise NotFound(f'There is no run "{run_uuid}".')
 
-    def get(self, run_uuid: str) -> dict[str, Any]:
-        return self._present(self._record(run_uuid))
+    async def _found(self, run_uuid: str) -> dict[str, Any]:
+        """On the event loop: a run of the engine at once; another from the stores, which may walk
+        the root and wait for the writer thread, in a worker thread."""
+        live = self.engine.runs.get(run_uuid)
+        return live.to_json() if live is not None else await asyncio.to_thread(self._record, run_uuid)
 
-    def cancel(self, run_uuid: str) -> dict[str, Any]:
-        record = self._record(run_uuid)
+    async def get(self, run_uuid: str) -> dict[str, Any]:
+        return self._present(await self._found(run_uuid))
+
+    async def cancel(self, run_uuid: str) -> dict[str, Any]:
+        record = await self._found(run_uuid)
         if not self.engine.cancel(run_uuid):
             raise Conflict(f"The run has ended ({record['status']}); there is nothing to cancel.")
         return self._present(record)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from ..engine.states import UNFINISHED_STATUSES
 from ..identity import ProcessIdentity
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
+from .job_pending import KeptJobRunWrites
 from .store import HOST, RunStore, add_missing_columns, create_tables
 from .stores import RunStores
 from .text import storable
@@ -42,6 +44,7 @@ class JobStore:
         self.engine = runs.engine
         create_tables(self.engine, JobRow.metadata, JOB_TABLES)
         add_missing_columns(self.engine, jobs_t)
+        self.kept = KeptJobRunWrites(self._set_runs)  # job-run rows a full disk kept from being written
 
     # --- ownership: a lease per job ----------------------------------------------------------------
 
@@ -112,6 +115,8 @@ class JobStore:
         with self.engine.connect() as connection:
             for job_uuid, status, count in connection.execute(query):
                 counts.setdefault(job_uuid, {})[status] = count
+        for job_uuid in self.kept.jobs() & set(counts):  # some of its runs are not written yet
+            counts[job_uuid] = dict(Counter(run["status"] for run in self.job_runs(job_uuid)))
         return counts
 
     def update_job(self, job_uuid: str, statuses: Iterable[str] | None = None,
@@ -189,13 +194,20 @@ class JobStore:
     # --- the runs of a job ----------------------------------------------------------------------------
 
     def job_runs(self, job_uuid: str, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """A job's runs, as written or, for those a full disk kept from being written, as kept."""
         query = select(runs_t).where(runs_t.c.job_uuid == job_uuid).order_by(runs_t.c.run_index)
-        if statuses is not None:
+        kept = job_uuid in self.kept.jobs()
+        if statuses is not None and not kept:
             query = query.where(runs_t.c.status.in_(list(statuses)))
         with self.engine.connect() as connection:
-            return [_run_json(row) for row in connection.execute(query)]
+            runs = self.kept.applied(job_uuid, [_run_json(row) for row in connection.execute(query)])
+        return runs if statuses is None or not kept else [run for run in runs if run["status"] in set(statuses)]
 
     def set_runs(self, job_uuid: str, indices: list[int], only_unfinished: bool = False, **fields: Any) -> int:
+        """Set fields of runs of a job; kept and retried when the database cannot take it now."""
+        return self.kept.set_runs(job_uuid, indices, only_unfinished, fields)
+
+    def _set_runs(self, job_uuid: str, indices: list[int], only_unfinished: bool, fields: dict[str, Any]) -> int:
         query = update(runs_t).where(runs_t.c.job_uuid == job_uuid, runs_t.c.run_index.in_(indices)).values(**fields)
         if only_unfinished:
             query = query.where(runs_t.c.status.in_(UNFINISHED_STATUSES))

@@ -14,6 +14,13 @@ def default_url(project_dir: Path) -> str:
     return f"sqlite:///{project_dir / '.orchest' / DATABASE_NAME}"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite database URL (``sqlite:///path``, no options); None for other URLs."""
+    if not url.startswith("sqlite:///") or "?" in url or url == "sqlite:///" or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
 class PipelineRecords:
     """Which runs and jobs are a pipeline file's: those of its uuid, recorded under this file's path
     or under a path that no longer holds a pipeline of that uuid (the file was renamed or moved). So

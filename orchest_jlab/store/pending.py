@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import sys
 import threading
 from collections import Counter, deque
 from typing import Any
@@ -22,9 +23,14 @@ STEP_FIELDS = ("state", "started", "finished", "error", "log_path", "attempts")
 def transient(exc: BaseException) -> bool:
     """Whether a failed write may succeed later (full disk, lock, unreachable database) rather than
     never (a value the database refuses): only the first kind is retried."""
-    from sqlalchemy.exc import OperationalError  # only a failed write asks: no SQLAlchemy on the CLI's start
+    import sqlite3
 
-    if isinstance(exc, OperationalError):  # not a schema the database lacks: that will not pass
+    operational: tuple[type, ...] = (sqlite3.OperationalError,)
+    if "sqlalchemy" in sys.modules:  # else none of its errors can have been raised
+        from sqlalchemy.exc import OperationalError
+
+        operational += (OperationalError,)
+    if isinstance(exc, operational):  # not a schema the database lacks: that will not pass
         return not any(word in str(exc).lower() for word in ("no such", "syntax error", "has no column"))
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EAGAIN,
                                                        errno.EROFS, errno.EACCES)

@@ -1,8 +1,9 @@
 """The stores of every project a process runs pipelines of, and the thread that writes to them.
 
-Apart from ``store.py`` so that making one costs no SQLAlchemy import: the writer thread imports
-it with the first store it opens, while the run's first steps already run (SQLAlchemy takes longer
-to import than a dozen interpreters take to start; ``orchest-jlab run`` would wait for it).
+Apart from ``store.py`` so that making one costs no SQLAlchemy import. The writer thread writes a
+SQLite database with the standard library (``direct.py``): SQLAlchemy takes longer to import than
+dozens of steps take to run, so a command running a pipeline imports it only when its database
+must first be made, migrated or recovered, or is not SQLite.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.states import FINISHED_STATUSES
 from ..pipelines.gitignore import ensure_gitignore
-from .location import DATABASE_NAME, default_url
+from .location import DATABASE_NAME, default_url, sqlite_path
 from .pending import Pending, disk_problem, transient
 from .text import storable
 
 if TYPE_CHECKING:
+    from .direct import DirectWrites
     from .store import RunStore
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,9 @@ class RunStores:
         self._lock = threading.Lock()
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._writer: threading.Thread | None = None
-        self._by_run: dict[str, RunStore] = {}
+        self._by_run: dict[str, DirectWrites | RunStore] = {}  # where each run in flight is written
+        self._writes: dict[str, DirectWrites | RunStore] = {}  # by database URL; the writer thread's
+        self._owner = None
         self._pending = Pending()
         self._delay = self.RETRY_SECONDS[0]
         self._failing: str | None = None  # why the last write failed, while writes fail
@@ -82,7 +86,7 @@ class RunStores:
     def listen(self, bus) -> None:
         self._writer = threading.Thread(target=self._write_events, name="orchest-run-store", daemon=True)
         self._writer.start()
-        bus.subscribe(self._enqueue)
+        bus.subscribe(self._enqueue, self._enqueue_many)
 
     def flush(self) -> None:
         if self._writer is not None:
@@ -97,10 +101,20 @@ class RunStores:
             for store in self._stores.values():
                 store.close()
             self._stores.clear()
+        for writes in self._writes.values():
+            if writes not in self._stores.values():
+                writes.close()
+        self._writes.clear()
 
     def _enqueue(self, event: dict[str, Any]) -> None:
         if event["type"] in ("run-created", "run", "step"):
             self._queue.put(storable(event))
+
+    def _enqueue_many(self, events: list[dict[str, Any]]) -> None:
+        """A batch: the lines of a chunk of a step's output, which are not stored (one type per batch)."""
+        if events and events[0]["type"] != "log":
+            for event in events:
+                self._enqueue(event)
 
     def _write_events(self) -> None:
         while True:
@@ -144,7 +158,7 @@ class RunStores:
     def _write(self, event: dict[str, Any]) -> None:
         kind, run_uuid = event["type"], event["run_uuid"]
         if kind == "run-created":
-            store = self.for_project(Path(event["run"]["project_dir"]))
+            store = self._writes_of(Path(event["run"]["project_dir"]))
             self._by_run[run_uuid] = store
             store.insert_run(event["run"])
             return
@@ -161,3 +175,23 @@ class RunStores:
             store.update_step(run_uuid, event["step_uuid"], state=event["state"], started=event["started"],
                               finished=event["finished"], error=event["error"], log_path=event["log_path"],
                               **({"attempts": event["attempts"]} if "attempts" in event else {}))
+
+    def _writes_of(self, project_dir: Path) -> DirectWrites | RunStore:
+        """Where the writer thread writes a project's runs: its SQLite database directly, once
+        ``RunStore`` has made, migrated and recovered it where that was needed; else the store."""
+        url = self.url or default_url(project_dir)
+        if url not in self._writes:
+            database = sqlite_path(url)
+            if database is None:
+                self._writes[url] = self.for_project(project_dir)
+            else:
+                from ..identity import ProcessIdentity
+                from .direct import open_direct
+
+                self._owner = self._owner or ProcessIdentity.current()
+                writes = open_direct(database, self._owner)
+                if writes is None:
+                    self.for_project(project_dir)  # makes, migrates, recovers: then it can be written directly
+                    writes = open_direct(database, self._owner)
+                self._writes[url] = writes or self.for_project(project_dir)
+        return self._writes[url]

@@ -1,8 +1,8 @@
 /**
  * Speed of the pipeline editor, measured in the browser (a benchmark, not a
  * test: `make bench` runs it through benchmarks/bench_editor.py with
- * ORCHEST_BENCH=1; the UI test suite leaves it out). It prints, each as the
- * best of a few rounds and against a baseline measured in the same page:
+ * ORCHEST_BENCH=1; the UI test suite leaves it out). It prints every sample of
+ * alternating rounds, each beside a baseline measured in the same page:
  * - a 300-step pipeline opened and fully drawn, vs the same file opened in
  *   JupyterLab's text editor (the cost of opening any document);
  * - state updates of its 300 steps arriving at once, painted, vs 300 plain
@@ -13,6 +13,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
 const STEPS = 300;
+const ROUNDS = 5;
 
 function bigPipeline(): string {
   const hex = (n: number): string => n.toString(16).padStart(12, '0');
@@ -49,6 +50,7 @@ function bigPipeline(): string {
 }
 
 test('300 steps: open and draw, then repaint 300 state updates', async ({ page, tmpPath }) => {
+  test.setTimeout(10 * 60 * 1000); // rounds of a 300-step editor on a busy machine: longer than a test
   await page.contents.uploadContent(bigPipeline(), 'text', `${tmpPath}/big.orchest`);
   await page.contents.uploadContent('print("step")\n', 'text', `${tmpPath}/step.py`);
   // Warm up: load the editor's code once.
@@ -62,9 +64,11 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
   }, `${tmpPath}/warm.orchest`);
   await expect(page.locator('.jp-OrchestEditor .react-flow')).toBeVisible();
 
-  // The machine may be busy (CI, other tests): the best of a few rounds.
+  // The machine may be busy (CI, other tests): ROUNDS rounds, in each the editor then the text
+  // editor, every sample kept (benchmarks/bench_editor.py prints medians and spreads).
   const openTimes: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  const textTimes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
     openTimes.push(
       await page.evaluate(
         async ({ path, count }) => {
@@ -86,23 +90,13 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
           // Until the frame with every node is painted.
           await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
           const elapsed = performance.now() - t0;
+          (window as any).jupyterapp.shell.currentWidget.dispose();
           return elapsed;
         },
         { path: `${tmpPath}/big.orchest`, count: STEPS }
       )
     );
-    if (round < 2) {
-      await page.evaluate(() => {
-        const widget: any = (window as any).jupyterapp.shell.currentWidget;
-        widget.dispose();
-      });
-    }
-  }
-  const openMs = Math.min(...openTimes);
-
-  // Baseline: the same file in JupyterLab's text editor, until its text is painted.
-  const textTimes: number[] = [];
-  for (let round = 0; round < 3; round++) {
+    // Baseline: the same file in JupyterLab's text editor, until its text is painted.
     textTimes.push(
       await page.evaluate(async path => {
         const t0 = performance.now();
@@ -126,9 +120,9 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
       }, `${tmpPath}/big.orchest`)
     );
   }
-  const textOpenMs = Math.min(...textTimes);
   await page.evaluate(async path => {
-    await window.jupyterapp.commands.execute('docmanager:open', { path });
+    // Kept: the shell's current widget is not always it once the others were disposed.
+    (window as any).benchWidget = await window.jupyterapp.commands.execute('docmanager:open', { path });
   }, `${tmpPath}/big.orchest`);
 
   const cdp = process.env.PROFILE ? await page.context().newCDPSession((page as any).page) : null;
@@ -137,9 +131,16 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
   }
-  const updateMs = await page.evaluate(async count => {
-    const widget: any = (window as any).jupyterapp.shell.currentWidget;
-    const controller = widget.controller;
+  await page.evaluate(async count => {
+    // The editor opened last: until its model has the pipeline's steps.
+    const opened = (): any => {
+      const widget: any = (window as any).benchWidget;
+      return widget?.controller?.model?.steps?.length >= count ? widget : null;
+    };
+    while (!opened()) {
+      await new Promise(resolve => requestAnimationFrame(resolve));
+    }
+    const controller = opened().controller;
     const uuids: string[] = controller.model.steps.map((s: any) => s.uuid);
     const steps: any = {};
     for (const uuid of uuids) {
@@ -151,39 +152,82 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
       run_type: 'full', interactive: true, backend: 'local', status: 'STARTED', created: new Date().toISOString(), steps
     });
     controller.bump();
-    const allIn = (state: string) =>
-      new Promise<void>(resolve => {
-        const check = (): void => {
-          const badges = document.querySelectorAll(
-            `.jp-OrchestEditorWidget:not(.lm-mod-hidden) .jp-OrchestStep-state[data-state="${state}"]`
-          );
-          if (badges.length >= count) {
-            resolve();
-          } else {
-            requestAnimationFrame(check);
-          }
-        };
-        check();
-      });
-    await allIn('PENDING');
-    const started = new Date().toISOString();
-    const times: number[] = [];
-    let seq = controller.services.events.lastSeq + 1000;
-    for (const state of ['RUNNING', 'COMPUTED', 'FAILURE', 'ABORTED', 'PENDING', 'RUNNING']) {
-      const t0 = performance.now();
-      // As the events websocket delivers them: one event at a time.
-      for (const uuid of uuids) {
-        controller.onEvent(controller.services.events, {
-          type: 'step', seq: seq++, run_uuid: runUuid, step_uuid: uuid, state,
-          started, finished: state === 'RUNNING' || state === 'PENDING' ? null : started, error: null, log_path: null
-        });
-      }
-      await allIn(state);
-      await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      times.push(performance.now() - t0);
-    }
-    return Math.min(...times);
+    (window as any).benchSeq = controller.services.events.lastSeq + 1000;
+    await new Promise<void>(resolve => {
+      const check = (): void => {
+        const badges = document.querySelectorAll(
+          '.jp-OrchestEditorWidget:not(.lm-mod-hidden) .jp-OrchestStep-state[data-state="PENDING"]'
+        );
+        if (badges.length >= count) {
+          resolve();
+        } else {
+          requestAnimationFrame(check);
+        }
+      };
+      check();
+    });
   }, STEPS);
+  const updateTimes: number[] = [];
+  const plainTimes: number[] = [];
+  const states = ['RUNNING', 'COMPUTED', 'FAILURE', 'ABORTED', 'PENDING', 'RUNNING'];
+  for (const state of states) {
+    updateTimes.push(
+      await page.evaluate(
+        async ({ count, state }) => {
+          const controller = (window as any).benchWidget.controller;
+          const uuids: string[] = controller.model.steps.map((s: any) => s.uuid);
+          const started = new Date().toISOString();
+          const t0 = performance.now();
+          // As the events websocket delivers them: one event at a time.
+          for (const uuid of uuids) {
+            controller.onEvent(controller.services.events, {
+              type: 'step', seq: (window as any).benchSeq++, run_uuid: '11111111-1111-4111-8111-111111111111',
+              step_uuid: uuid, state, started, finished: state === 'RUNNING' || state === 'PENDING' ? null : started,
+              error: null, log_path: null
+            });
+          }
+          await new Promise<void>(resolve => {
+            const check = (): void => {
+              const badges = document.querySelectorAll(
+                `.jp-OrchestEditorWidget:not(.lm-mod-hidden) .jp-OrchestStep-state[data-state="${state}"]`
+              );
+              if (badges.length >= count) {
+                resolve();
+              } else {
+                requestAnimationFrame(check);
+              }
+            };
+            check();
+          });
+          await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+          return performance.now() - t0;
+        },
+        { count: STEPS, state }
+      )
+    );
+    // Baseline: 300 plain elements, each updated as its event would arrive, until painted.
+    plainTimes.push(
+      await page.evaluate(
+        async ({ count, state }) => {
+          const box = document.createElement('div');
+          box.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 10000; background: white';
+          const cells = Array.from({ length: count }, () => box.appendChild(document.createElement('span')));
+          document.body.appendChild(box);
+          await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+          const t0 = performance.now();
+          for (const cell of cells) {
+            cell.textContent = state;
+            cell.dataset.state = state;
+          }
+          await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+          const elapsed = performance.now() - t0;
+          box.remove();
+          return elapsed;
+        },
+        { count: STEPS, state }
+      )
+    );
+  }
 
   if (cdp) {
     const { profile } = await cdp.send('Profiler.stop');
@@ -197,27 +241,7 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
     });
     console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1)}ms ${k}`).join('\n'));
   }
-  // Baseline: 300 plain elements, each updated as its event arrives, until painted.
-  const plainMs = await page.evaluate(async count => {
-    const box = document.createElement('div');
-    box.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 10000; background: white';
-    const cells = Array.from({ length: count }, () => box.appendChild(document.createElement('span')));
-    document.body.appendChild(box);
-    const times: number[] = [];
-    for (const state of ['RUNNING', 'COMPUTED', 'FAILURE', 'ABORTED', 'PENDING', 'RUNNING']) {
-      const t0 = performance.now();
-      for (const cell of cells) {
-        cell.textContent = state;
-        cell.dataset.state = state;
-      }
-      await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      times.push(performance.now() - t0);
-    }
-    box.remove();
-    return Math.min(...times);
-  }, STEPS);
-
-  const result = { steps: STEPS, openMs, textOpenMs, updateMs, plainMs };
+  const result = { steps: STEPS, openTimes, textTimes, updateTimes, plainTimes };
   console.log(`orchest-jlab benchmark: ${JSON.stringify(result)}`);
-  expect(openMs).toBeGreaterThan(0);
+  expect(openTimes.length).toBe(ROUNDS);
 });

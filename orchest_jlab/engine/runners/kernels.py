@@ -5,6 +5,11 @@ pool keeps one started, unused Python kernel per kernel name, so the next step t
 while a new spare starts in the background. A pooled kernel learns its step (working folder,
 ORCHEST_* variables) from a first silent cell; kernels of other languages start on demand with
 their step's folder and environment.
+
+Like a script step's process, each kernel gets a cgroup of its own where the machine allows (it
+joins it before it execs: ``cgroups.Placement``) and a token in its environment otherwise
+(``orphans.py``): when its step ends, whatever a cell started (a ``setsid`` daemon included) is
+killed with the kernel (``end_kernel``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 
 from ...sdk import SDK_PATH
+from .. import cgroups
 from ..context import StepContext
+from ..orphans import TOKEN_VARIABLE, kill_step, record_process
 from . import StepFailed
 
 log = logging.getLogger(__name__)
@@ -90,15 +97,23 @@ class KernelPool:
         except NoSuchKernel:
             return False
 
-    async def _start(self, kernel_name: str, prefix: list[str] | None = None, **kwargs) -> AsyncKernelManager:
+    async def _start(self, kernel_name: str, env: dict[str, str], prefix: list[str] | None = None,
+                     **kwargs) -> AsyncKernelManager:
         # IPC sockets in the runtime folder: no TCP port is opened for a step's kernel.
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
-        manager = (_PrefixedKernelManager if prefix else AsyncKernelManager)(
-            kernel_name=kernel_name, transport="ipc", ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
-        if prefix:
-            manager.prefix = list(prefix)
-        await manager.start_kernel(**kwargs)
+        token = f"kernel-{uuid.uuid4().hex}"
+        placement = cgroups.prepare(token)
+        manager = ContainedKernelManager(kernel_name=kernel_name, transport="ipc",
+                                         ip=str(runtime / f"orchest-step-{uuid.uuid4().hex[:12]}"))
+        manager.token, manager.placement, manager.prefix = token, placement, list(prefix or [])
+        try:
+            await manager.start_kernel(env={**env, TOKEN_VARIABLE: token}, **kwargs)
+        except BaseException:
+            await asyncio.shield(end_kernel(manager))
+            raise
+        process = getattr(manager.provisioner, "process", None)
+        manager.cgroup = placement.placed(process.pid) if placement and process is not None else None
         return manager
 
     def _replenish(self, kernel_name: str) -> None:
@@ -125,13 +140,17 @@ class KernelPool:
                              "which is not installed on this machine; install one (e.g. IJulia for Julia, "
                              "IRkernel for R), or run on the docker backend.")
         if prefix or not self.spares or not self._is_python(kernel_name):
-            manager = await self._start(kernel_name, prefix, env=ctx.process_env(), cwd=str(ctx.cwd))
-            return manager, None
-        idle = self._idle.setdefault(kernel_name, [])
-        starting = idle.pop(0) if idle else asyncio.ensure_future(self._start(kernel_name, env=_base_env()))
-        self._replenish(kernel_name)
-        manager = await starting
-        return manager, _python_setup_code(ctx)
+            manager = await self._start(kernel_name, ctx.process_env(), prefix, cwd=str(ctx.cwd))
+            setup = None
+        else:
+            idle = self._idle.setdefault(kernel_name, [])
+            starting = idle.pop(0) if idle else asyncio.ensure_future(self._start(kernel_name, env=_base_env()))
+            self._replenish(kernel_name)
+            manager, setup = await starting, _python_setup_code(ctx)
+        process = getattr(manager.provisioner, "process", None)
+        if process is not None:  # for recovery, should this process die during the step
+            record_process(ctx.log_path, process.pid, manager.token, manager.cgroup)
+        return manager, setup
 
     async def close(self) -> None:
         self._closed = True
@@ -139,16 +158,7 @@ class KernelPool:
         self._idle.clear()
         for task in tasks:
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await shutdown_kernel(await task)
-
-
-class _PrefixedKernelManager(AsyncKernelManager):
-    """A kernel whose command runs under a prefix command (which execs it: the same process)."""
-
-    prefix: list[str] = []
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+                await end_kernel(await task)
 
 
 async def shutdown_kernel(manager: AsyncKernelManager) -> None:
@@ -158,3 +168,27 @@ async def shutdown_kernel(manager: AsyncKernelManager) -> None:
         log.debug("kernel shutdown failed", exc_info=True)
     with contextlib.suppress(Exception):
         await manager.cleanup_resources()
+
+
+class ContainedKernelManager(AsyncKernelManager):
+    """A kernel that joins its cgroup (``placement``) before it execs; ``token`` is in its environment;
+    ``prefix`` a command its command runs under (which execs it: the same process, e.g. /data's)."""
+
+    token: str | None = None
+    placement: cgroups.Placement | None = None
+    cgroup: Path | None = None
+    prefix: list[str] = []
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+        return self.placement.command(command) if self.placement is not None else command
+
+
+async def end_kernel(manager: AsyncKernelManager) -> None:
+    """Shut the kernel down, then kill whatever it started: its cgroup, or what carries its token."""
+    await shutdown_kernel(manager)
+    token, cgroup = getattr(manager, "token", None), getattr(manager, "cgroup", None)
+    if cgroup is None and getattr(manager, "placement", None) is not None:
+        cgroup = manager.placement.group  # it never started, or was never confirmed in it
+    if token or cgroup:
+        await asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup)

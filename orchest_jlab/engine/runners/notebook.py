@@ -17,9 +17,10 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from ...pipelines.document import write_text_atomic
 from ..context import EXECUTED_NOTEBOOKS, StepContext
+from ..orphans import forget_process
 from ..steplog import StepLog
 from . import StepFailed
-from .kernels import KernelSource, resolve_kernel_name, shutdown_kernel
+from .kernels import KernelSource, end_kernel, resolve_kernel_name
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -102,4 +103,5 @@ async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> No
         await asyncio.shield(asyncio.to_thread(_write_executed, ctx, nbformat.writes(notebook) + "\n"))
         if client.kc is not None:
             client.kc.stop_channels()
-        await asyncio.shield(shutdown_kernel(manager))
+        await asyncio.shield(end_kernel(manager))  # with whatever its cells started
+        forget_process(ctx.log_path)

@@ -69,9 +69,11 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
     """``prefix``: a command that runs the step's (e.g. with /data in a mount namespace)."""
     loop = asyncio.get_running_loop()
     token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
+    placement = cgroups.prepare(token)  # where the machine allows: nothing leaves it, from its first instant
+    command = [*(prefix or []), *command_for(ctx, python)]
     spawning = asyncio.ensure_future(loop.subprocess_exec(
         lambda: _StepProtocol(log),
-        *(prefix or []), *command_for(ctx, python),
+        *(placement.command(command) if placement else command),
         cwd=ctx.cwd,
         env={**ctx.process_env(), TOKEN_VARIABLE: token},
         stdin=subprocess.DEVNULL,
@@ -81,15 +83,15 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
     ))
     try:
         transport, protocol = await asyncio.shield(spawning)
-    except asyncio.CancelledError:  # cancelled while it started: its group may run already
+    except BaseException:  # cancelled while it started (its group may run already), or it could not start
         with contextlib.suppress(Exception):
             started, _ = await spawning
             _signal_group(started.get_pid(), signal.SIGKILL)
             started.close()
-        await asyncio.shield(asyncio.to_thread(kill_step, None, token, None))
+        await asyncio.shield(asyncio.to_thread(kill_step, None, token, placement.group if placement else None))
         raise
     pgid = transport.get_pid()
-    cgroup = cgroups.place(token, pgid)  # where the machine allows: nothing leaves it
+    cgroup = placement.placed(pgid) if placement else None
     record_process(ctx.log_path, pgid, token, cgroup)
     try:
         await protocol.exited
@@ -101,10 +103,11 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             pass
         raise
     finally:
-        # Whatever the step left running ends with it: its group (background jobs), its cgroup, and
-        # whatever carries its token (daemons that left the group).
+        # Whatever the step left running ends with it: its group (background jobs), and its cgroup
+        # (everything it started was in it from the first instant) or else whatever carries its
+        # token (daemons that left the group: a scan of /proc, only without a cgroup).
         _signal_group(pgid, signal.SIGKILL)
-        await asyncio.shield(asyncio.to_thread(kill_step, None, token, cgroup))
+        await asyncio.shield(asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup))
         forget_process(ctx.log_path)
         try:  # the last output may still be in the pipe
             await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
