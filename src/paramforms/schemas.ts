@@ -25,7 +25,26 @@ export function schemaPath(pipelinePath: string, filePath: string | null): strin
   return `${base}.schema.json`;
 }
 
-async function readJSON(contents: Contents.IManager, path: string): Promise<unknown> {
+/**
+ * The names of the files in `path`'s folder. Asked first so that a missing
+ * schema file (the usual case) costs no 404 in the browser's console.
+ */
+async function siblings(contents: Contents.IManager, path: string): Promise<Set<string>> {
+  try {
+    const folder = await contents.get(PathExt.dirname(path), { type: 'directory', content: true });
+    return new Set((folder.content as Contents.IModel[]).map(item => item.name));
+  } catch (error) {
+    if ((error as { response?: Response }).response?.status === 404) {
+      return new Set(); // no such folder
+    }
+    throw new Error(`${PathExt.dirname(path)}: ${(error as Error).message}`);
+  }
+}
+
+async function readJSON(contents: Contents.IManager, path: string, names: Set<string>): Promise<unknown> {
+  if (!names.has(PathExt.basename(path))) {
+    return undefined;
+  }
   try {
     const model = await contents.get(path, { type: 'file', format: 'text', content: true });
     return JSON.parse(String(model.content));
@@ -47,13 +66,14 @@ export async function loadParameterSchema(
   filePath: string | null
 ): Promise<IParameterSchema | null> {
   const path = schemaPath(pipelinePath, filePath);
-  const schema = await readJSON(contents, path);
+  const names = await siblings(contents, path);
+  const schema = await readJSON(contents, path, names);
   if (schema === undefined) {
     return null;
   }
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     throw new Error(`${path}: a JSON Schema of the parameters object must be an object.`);
   }
-  const ui = await readJSON(contents, path.replace(/\.schema\.json$/, '.uischema.json')).catch(() => undefined);
+  const ui = await readJSON(contents, path.replace(/\.schema\.json$/, '.uischema.json'), names).catch(() => undefined);
   return { path, schema: schema as { [key: string]: unknown }, uiSchema: uiSchemaOf(ui) };
 }

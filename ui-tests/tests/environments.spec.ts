@@ -117,7 +117,11 @@ test.describe('Environments panel', () => {
     const uuid = (await item.getAttribute('data-env-uuid'))!;
     const folder = path.join(root, project, '.orchest', 'environments', uuid);
     const properties = JSON.parse(fs.readFileSync(path.join(folder, 'properties.json'), 'utf-8'));
-    expect(properties).toMatchObject({ name: 'Shell tools', base_image: 'orchest/base-kernel-py', network: true });
+    expect(properties).toMatchObject({ name: 'Shell tools', base_image: 'orchest/base-kernel-py' });
+    // Our own setting lives beside it, where Orchest's loader never looks.
+    expect(properties).not.toHaveProperty('network');
+    const settings = JSON.parse(fs.readFileSync(path.join(folder, 'orchest-jlab.json'), 'utf-8'));
+    expect(settings).toEqual({ network: true });
 
     // The step properties' environment picker lists it at once.
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'main.orchest' }).click();
