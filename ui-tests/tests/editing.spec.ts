@@ -120,8 +120,12 @@ test.describe('Editing details', () => {
       // The file was there: unchanged.
       expect(await readFile(request, baseURL!, `${folder}/sub/extra.py`)).toBe('print("extra")\n');
     } finally {
+      // The examples project's environments are every test's: this one goes once no pipeline
+      // (and no session of one) uses it any more.
       await page.contents.deleteFile(`${folder}/quickstart.orchest`);
-      await request.delete(`${baseURL}/orchest/api/environments/${other}?project=${encodeURIComponent(folder)}`);
+      // (Asked of a pipeline of the same project: the examples' own.)
+      const url = `${baseURL}/orchest/api/environments/${other}?project=${encodeURIComponent('examples/quickstart.orchest')}`;
+      await expect.poll(async () => (await request.delete(url)).status(), { timeout: 30000 }).toBe(204);
     }
   });
 

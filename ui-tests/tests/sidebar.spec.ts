@@ -25,9 +25,16 @@ test.describe('Orchest sidebar', () => {
   test('shows the sections the plugins add, by rank', async ({ page }) => {
     await page.sidebar.openTab('orchest-jlab-sidebar');
     const sections = page.locator('#orchest-jlab-sidebar > [role="region"]');
-    await expect(sections).toHaveCount(4);
+    await expect(sections).toHaveCount(6);
     const titles = await sections.evaluateAll(nodes => nodes.map(node => node.getAttribute('aria-label')));
-    expect(titles).toEqual(['Pipelines', 'Jobs', 'Runs', 'Environments']);
+    expect(titles).toEqual([
+      'Pipelines',
+      'Jobs',
+      'Runs',
+      'Environments',
+      'Project environment variables',
+      'Notifications'
+    ]);
     await expect(page.locator('#orchest-jlab-sidebar-runs')).toContainText('Open a pipeline to see its runs.');
   });
 });
