@@ -17,45 +17,19 @@ import {
   refreshIcon,
   stopIcon,
   textEditorIcon,
-  LabIcon,
   ReactWidget
 } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { IEnvironment } from '../api';
+import { IconButton } from '../components/iconbutton';
 import { useCurrentPipeline } from '../editor/hooks';
 import { PipelineWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
 import { buildStatusLabel } from '../status';
 import { EnvironmentsManager } from './manager';
 import { applyBuildEvent, eventEffect, isBuildActive, languageLabel, mergeEnvironments } from './model';
-
-/** An action of an environment: an icon and its name (the sidebar is narrow: they wrap). */
-function ActionButton(props: {
-  icon: LabIcon;
-  label: string;
-  title: string;
-  action: string;
-  disabled?: boolean;
-  onClick: () => void;
-}): JSX.Element {
-  return (
-    <button
-      className="jp-OrchestSmallButton jp-OrchestEnv-action"
-      title={props.title}
-      data-action={props.action}
-      disabled={props.disabled}
-      onClick={e => {
-        e.stopPropagation();
-        props.onClick();
-      }}
-    >
-      <props.icon.react tag="span" className="jp-OrchestEnv-actionIcon" />
-      <span>{props.label}</span>
-    </button>
-  );
-}
 
 function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManager; onChanged: () => void }): JSX.Element {
   const { env, manager, onChanged } = props;
@@ -83,7 +57,7 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
       </div>
       <div className="jp-OrchestEnv-actions">
         {manager.canEditScripts ? (
-          <ActionButton
+          <IconButton
             icon={textEditorIcon}
             action="script"
             label={trans.__('Setup script')}
@@ -92,7 +66,7 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
           />
         ) : null}
         {active ? (
-          <ActionButton
+          <IconButton
             icon={stopIcon}
             action="cancel"
             label={trans.__('Cancel build')}
@@ -100,7 +74,7 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
             onClick={() => void manager.cancel(env)}
           />
         ) : (
-          <ActionButton
+          <IconButton
             icon={buildIcon}
             action="build"
             label={trans.__('Build')}
@@ -108,7 +82,7 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
             onClick={() => void manager.build(env, false)}
           />
         )}
-        <ActionButton
+        <IconButton
           icon={refreshIcon}
           action="rebuild"
           label={trans.__('Rebuild')}
@@ -116,21 +90,21 @@ function EnvironmentItem(props: { env: IEnvironment; manager: EnvironmentsManage
           title={trans.__('Rebuild the image, even when it is up to date')}
           onClick={() => void manager.build(env, true)}
         />
-        <ActionButton
+        <IconButton
           icon={listIcon}
           action="log"
           label={trans.__('Log')}
           title={trans.__('Show the build log')}
           onClick={() => manager.openBuildLog(env)}
         />
-        <ActionButton
+        <IconButton
           icon={editIcon}
           action="edit"
           label={trans.__('Edit')}
           title={trans.__('Edit the name, language, base image, GPU support and network')}
           onClick={() => void manager.edit(env).then(onChanged)}
         />
-        <ActionButton
+        <IconButton
           icon={deleteIcon}
           action="delete"
           label={trans.__('Delete')}

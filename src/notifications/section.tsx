@@ -175,9 +175,21 @@ function NotificationsSection(props: IProps): JSX.Element {
             <span className="jp-OrchestSidebar-name">{webhookLabel(w)}</span>
             <span className="jp-OrchestSidebar-meta">{trans._n('%1 event', '%1 events', w.subscriptions.length)}</span>
             <span className="jp-OrchestWebhook-actions">
-              <IconButton icon={bellIcon} action="test" title={trans.__('Send a test event')} onClick={() => void test(w)} />
-              <IconButton icon={editIcon} action="edit" title={trans.__('Edit')} onClick={() => void save(w)} />
-              <IconButton icon={deleteIcon} action="delete" title={trans.__('Remove')} onClick={() => void remove(w)} />
+              <IconButton
+                icon={bellIcon}
+                action="test"
+                label={trans.__('Test')}
+                title={trans.__('Send a test event')}
+                onClick={() => void test(w)}
+              />
+              <IconButton icon={editIcon} action="edit" label={trans.__('Edit')} title={trans.__('Edit')} onClick={() => void save(w)} />
+              <IconButton
+                icon={deleteIcon}
+                action="delete"
+                label={trans.__('Remove')}
+                title={trans.__('Remove')}
+                onClick={() => void remove(w)}
+              />
             </span>
           </li>
         ))}
