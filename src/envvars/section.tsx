@@ -47,7 +47,7 @@ function ProjectVariablesSection(props: {
       ) : (
         <div className="jp-OrchestSidebar-empty">{trans.__('Open a pipeline to see its project’s variables.')}</div>
       )}
-      <div className="jp-OrchestSidebar-meta">
+      <div className="jp-OrchestEnvVariables-about">
         {trans.__('Every step of every pipeline of the project gets them; a pipeline’s own override them.')}
       </div>
     </section>
