@@ -32,6 +32,7 @@ class Harness:
         request = prepare_run(path, **kwargs)
         run = self.engine.start(request)
         await self.engine.wait(run.uuid)
+        self.stores.flush()  # the store's writer thread has written the run's last states, as readers see them
         return run.to_json()
 
     def states(self, record: dict) -> dict[str, str]:
