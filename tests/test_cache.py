@@ -3,7 +3,10 @@ an entry's removal does. Each step counts its runs in a file (a side effect the 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +214,56 @@ async def test_clear_cache_endpoint(jp_fetch, jp_root_dir):
         await jp_fetch("orchest", "api", "cache", method="DELETE", params={"pipeline": "p.orchest"},
                        headers={"Authorization": ""})
     assert info.value.code == 403
+
+
+def orchest_jlab(*args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from orchest_jlab.cli import main; main()", *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_run_cache_on_snapshots_from_the_command_line(project):
+    path, _ = diamond(project)
+    command = ("run", "--cache", "--snapshot", "--json", "--quiet", "--backend", "local", path)
+    first = orchest_jlab(*command, cwd=project.root)
+    assert first.returncode == 0, first.stderr
+    first_run = json.loads(first.stdout)
+    second = orchest_jlab(*command, cwd=project.root)
+    assert second.returncode == 0, second.stderr
+    steps = json.loads(second.stdout)["steps"]
+    assert {s["title"]: s["cached_from"] for s in steps.values()} == dict.fromkeys("ABCD", first_run["uuid"])
+    assert all(s["cache_key"] == first_run["steps"][u]["cache_key"] for u, s in steps.items())
+    assert f"COMPUTED (cached, from run {first_run['uuid']})" in second.stderr
+    # the steps ran in the snapshots, never in the project
+    assert counts(project.root) == {} and not list(project.root.glob("*.seen.json"))
+
+
+@pytest.fixture
+def full_cache_disk(project):
+    """The project's cache folder on a 1 MiB tmpfs, filled up: an entry cannot be written there."""
+    folder = cache_root(project.root)
+    folder.mkdir(parents=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    filler = folder / "filler"
+    try:
+        with open(filler, "wb", buffering=0) as f, contextlib.suppress(OSError):
+            while True:
+                f.write(b"x" * 4096)
+        yield filler
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+async def test_an_entry_is_never_half_written_on_a_full_disk(project, harness, full_cache_disk):
+    path, _ = diamond(project)
+    first = await harness.run(path, cache=True)
+    assert first["status"] == "SUCCESS" and all(s["cache_key"] for s in first["steps"].values())
+    root = cache_root(project.root)
+    assert list(root.glob("**/entry.json")) == [] and [p for p in root.rglob("*") if ".tmp" in p.name] == []
+    full_cache_disk.unlink()  # room again: nothing was kept, so every step runs, and is kept now
+    second = await harness.run(path, cache=True)
+    assert all(source is None for source in cached(second).values())
+    assert len(list(root.glob("**/entry.json"))) == 4
+    third = await harness.run(path, cache=True)
+    assert cached(third) == dict.fromkeys("ABCD", second["uuid"])
