@@ -77,7 +77,7 @@ async def test_a_second_run_runs_nothing_and_passes_the_same_data(project, harne
     assert (project.root / "C.seen.json").read_text() == seen == json.dumps(["v", "v"])
     # the database has it, and the step's log says where its output came from
     stored = harness.stores.for_project(project.root).get_run(second["uuid"])
-    assert cached(stored) == dict.fromkeys("ABCD", first["uuid"])
+    assert cached(stored) == dict.fromkeys("ABCD", first["uuid"]) and stored["cache"] is True
     log = Path(stored["steps"][next(iter(stored["steps"]))]["log_path"]).read_text()
     assert f"unchanged since run {first['uuid']}" in log
     # without the cache everything runs

@@ -50,6 +50,8 @@ export interface IRun {
   run_type: RunType;
   selection?: string[];
   interactive: boolean;
+  /** The run used the step cache. */
+  cache?: boolean;
   parameters?: { [key: string]: unknown };
   backend: string;
   status: RunStatus;
