@@ -10,9 +10,11 @@ import {
   clickToolbar,
   copyExample,
   execute,
+  MAKE,
   openPipeline,
   pipelineRuns,
   REAL_SESSIONS,
+  readFile,
   removeExample,
   stepNode,
   stepState
@@ -69,5 +71,27 @@ test.describe('Step cache', () => {
     await expect.poll(async () => (await runs()).length, { timeout: 30000 }).toBe(3);
     await expect(runStatus).toHaveAttribute('data-status', 'SUCCESS', { timeout: 90000 });
     await expect(editor.locator('.jp-OrchestStep-cached')).toHaveCount(0);
+  });
+
+  // The step's opt-out, the files it reads and the pipeline's setting, saved in the file.
+  test('saves the cache settings in the file', async ({ page, tmpPath, request, baseURL }) => {
+    const folder = await copyExample(page, tmpPath);
+    const editor = await openPipeline(page, folder);
+    const props = editor.locator('.jp-OrchestProps');
+    const saved = async () => {
+      await execute(page, 'docmanager:save');
+      return JSON.parse(await readFile(request, baseURL!, `${folder}/quickstart.orchest`));
+    };
+    await props.locator('input[name="orchest_jlab.cache"]').check();
+    expect((await saved()).settings.orchest_jlab).toEqual({ cache: true });
+
+    await stepNode(editor, 'Make data').click();
+    const reads = props.locator('input[name="orchest_jlab.cache.reads"]');
+    await reads.fill('data/*.csv, extra.txt');
+    await reads.press('Enter');
+    expect((await saved()).steps[MAKE].orchest_jlab).toEqual({ cache: { reads: ['data/*.csv', 'extra.txt'] } });
+    await props.locator('input[name="orchest_jlab.cache"]').uncheck();
+    await expect(reads).toBeDisabled();
+    expect((await saved()).steps[MAKE].orchest_jlab).toEqual({ cache: false });
   });
 });
