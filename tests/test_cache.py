@@ -123,6 +123,17 @@ async def test_an_opted_out_step_always_runs_and_read_files_count(project, harne
     assert {t for t, source in cached(record).items() if source is None} == {"B", "D"}
 
 
+async def test_two_steps_of_one_file_and_one_key_each_have_their_entry(project, harness):
+    env = project.environment()
+    write_step(project, "S")
+    steps = [project.step(title, "s.py", env) for title in ("X", "Y")]
+    path = project.write("p.orchest", project.pipeline(*steps))
+    first = await harness.run(path, cache=True)
+    assert len({s["cache_key"] for s in first["steps"].values()}) == 1 and counts(project.root) == {"S": 2}
+    second = await harness.run(path, cache=True)
+    assert cached(second) == {"X": first["uuid"], "Y": first["uuid"]} and counts(project.root) == {"S": 2}
+
+
 async def test_the_pipeline_setting_turns_the_cache_on_and_clear_cache_per_step(project, harness):
     path, data = diamond(project, pipeline={"settings": {"orchest_jlab": {"cache": True}}})
     first = await harness.run(path)

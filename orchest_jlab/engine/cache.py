@@ -85,11 +85,11 @@ class StepCache:
     def __init__(self, project_dir: Path, pipeline_uuid: str):
         self.folder = cache_root(project_dir) / pipeline_uuid
 
-    def _entry_dir(self, step_uuid: str, key: str) -> Path:
+    def entry_dir(self, step_uuid: str, key: str) -> Path:
         return self.folder / step_uuid / key
 
     def lookup(self, step_uuid: str, key: str) -> Entry | None:
-        folder = self._entry_dir(step_uuid, key)
+        folder = self.entry_dir(step_uuid, key)
         try:
             data = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
             return Entry(folder, key, str(data["run_uuid"]), str(data["output"]))
@@ -100,7 +100,7 @@ class StepCache:
                created: str) -> Entry | None:
         """Keep a successful step's output (and executed notebook); None when an entry of this key
         exists already (another run made it first). Raises OSError (a full disk) with nothing left."""
-        target = self._entry_dir(step_uuid, key)
+        target = self.entry_dir(step_uuid, key)
         if (target / ENTRY).is_file():
             return None
         target.parent.mkdir(parents=True, exist_ok=True)

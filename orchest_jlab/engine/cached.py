@@ -31,10 +31,11 @@ class Hit:
 
 
 class InFlight:
-    """Keys being computed by some run of this engine: a second step of the same key waits."""
+    """Entries being computed by some run of this engine (by their folder: project, pipeline, step
+    and key): a second step of the same entry waits."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, asyncio.Event] = {}
+        self.keys: dict[Path, asyncio.Event] = {}
 
 
 class RunCache:
@@ -46,7 +47,7 @@ class RunCache:
         self.in_flight = in_flight
         self.platform_of = getattr(run.runner, "cache_platform", None)
         self.digests: dict[str, str] = {}  # step uuid -> its output's digest (this run's)
-        self._mine: dict[str, str] = {}  # step uuid -> the key this run is computing
+        self._mine: dict[str, Path] = {}  # step uuid -> the entry this run is computing
         self._env = hashlib.sha256(canonical_json(request.env)).hexdigest()
 
     @property
@@ -87,7 +88,8 @@ class RunCache:
     async def take(self, step: StepRun, ctx: StepContext, key: str) -> Hit | None:
         """The entry of ``key`` restored into this run (None: the step is to run; this run then
         computes the key, and a step of another run with the same key waits for it)."""
-        while (busy := self.in_flight.keys.get(key)) is not None:
+        entry_dir = self.store.entry_dir(step.uuid, key)
+        while (busy := self.in_flight.keys.get(entry_dir)) is not None:
             await busy.wait()
         entry = self.store.lookup(step.uuid, key)
         if entry is not None:
@@ -97,8 +99,8 @@ class RunCache:
                 return Hit(entry)
             except (OSError, ValueError) as exc:  # an entry damaged by hand: the step runs
                 log.warning("cache entry %s could not be restored: %s", entry.folder, exc)
-        self.in_flight.keys[key] = asyncio.Event()
-        self._mine[step.uuid] = key
+        self.in_flight.keys[entry_dir] = asyncio.Event()
+        self._mine[step.uuid] = entry_dir
         return None
 
     def _restore(self, entry: Entry, step: StepRun, ctx: StepContext) -> None:
@@ -116,13 +118,13 @@ class RunCache:
 
     async def record(self, step: StepRun, ctx: StepContext) -> None:
         """After the step succeeded: its entry (a full disk is a note in its log, not a failure)."""
-        key = self._mine.get(step.uuid)
-        if key is None:
+        entry_dir = self._mine.get(step.uuid)
+        if entry_dir is None:
             return
         notebook = ctx.file if ctx.kind == ".ipynb" else None
         try:
-            entry = await asyncio.to_thread(self.store.record, step.uuid, key, self.run.uuid, self.data_dir,
-                                            notebook, now())
+            entry = await asyncio.to_thread(self.store.record, step.uuid, entry_dir.name, self.run.uuid,
+                                            self.data_dir, notebook, now())
             if entry is not None:
                 self.digests[step.uuid] = entry.output
         except OSError as exc:
@@ -130,8 +132,8 @@ class RunCache:
 
     def release(self, step: StepRun) -> None:
         """The step ended (any way): steps of other runs waiting for its key go on."""
-        key = self._mine.pop(step.uuid, None)
-        if key is not None:
-            event = self.in_flight.keys.pop(key, None)
+        entry_dir = self._mine.pop(step.uuid, None)
+        if entry_dir is not None:
+            event = self.in_flight.keys.pop(entry_dir, None)
             if event is not None:
                 event.set()
