@@ -225,6 +225,10 @@ async def test_clear_cache_endpoint(jp_fetch, jp_root_dir):
         await jp_fetch("orchest", "api", "cache", method="DELETE", params={"pipeline": "p.orchest"},
                        headers={"Authorization": ""})
     assert info.value.code == 403
+    with pytest.raises(HTTPClientError) as info:  # a run request's "cache" is true or false
+        await jp_fetch("orchest", "api", "runs", method="POST",
+                       body=json.dumps({"pipeline": "p.orchest", "interactive": False, "cache": "yes"}))
+    assert info.value.code == 400 and '"cache" must be true or false' in json.loads(info.value.response.body)["message"]
 
 
 def orchest_jlab(*args, cwd: Path) -> subprocess.CompletedProcess:
