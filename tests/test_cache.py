@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,6 +133,18 @@ async def test_two_steps_of_one_file_and_one_key_each_have_their_entry(project, 
     assert len({s["cache_key"] for s in first["steps"].values()}) == 1 and counts(project.root) == {"S": 2}
     second = await harness.run(path, cache=True)
     assert cached(second) == {"X": first["uuid"], "Y": first["uuid"]} and counts(project.root) == {"S": 2}
+
+
+async def test_a_copy_of_the_project_does_not_reuse_its_entries(project, harness, tmp_path):
+    path, _ = diamond(project)
+    await harness.run(path, cache=True)
+    copy = tmp_path / "copy"
+    shutil.copytree(project.root, copy)  # .orchest/cache too
+    record = await harness.run(copy / "p.orchest", cache=True)
+    assert all(source is None for source in cached(record).values()) and counts(copy) == dict.fromkeys("ABCD", 2)
+    again = await harness.run(copy / "p.orchest", cache=True)
+    assert cached(again) == dict.fromkeys("ABCD", record["uuid"])
+    assert cached(await harness.run(path, cache=True)) != dict.fromkeys("ABCD", None)  # the original's are its own
 
 
 async def test_the_pipeline_setting_turns_the_cache_on_and_clear_cache_per_step(project, harness):

@@ -84,6 +84,8 @@ class StepCache:
 
     def __init__(self, project_dir: Path, pipeline_uuid: str):
         self.folder = cache_root(project_dir) / pipeline_uuid
+        # Entries name their project: a copy of the project (its .orchest/ too) does not reuse them.
+        self.project = str(Path(project_dir).resolve())
 
     def entry_dir(self, step_uuid: str, key: str) -> Path:
         return self.folder / step_uuid / key
@@ -92,6 +94,8 @@ class StepCache:
         folder = self.entry_dir(step_uuid, key)
         try:
             data = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+            if data["project"] != self.project:
+                return None
             return Entry(folder, key, str(data["run_uuid"]), str(data["output"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -101,8 +105,9 @@ class StepCache:
         """Keep a successful step's output (and executed notebook); None when an entry of this key
         exists already (another run made it first). Raises OSError (a full disk) with nothing left."""
         target = self.entry_dir(step_uuid, key)
-        if (target / ENTRY).is_file():
+        if self.lookup(step_uuid, key) is not None:
             return None
+        _remove(target)  # an entry of another project (this one's copy): replaced
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{key}.{uuid.uuid4().hex[:8]}.tmp")
         try:
@@ -115,11 +120,13 @@ class StepCache:
                 shutil.copy2(notebook, tmp / NOTEBOOK)
             digest = output_digest(tmp / OUTPUTS, step_uuid)
             (tmp / ENTRY).write_text(json.dumps({"key": key, "run_uuid": run_uuid, "step_uuid": step_uuid,
-                                                  "created": created, "output": digest}), encoding="utf-8")
+                                                  "project": self.project, "created": created, "output": digest}),
+                                      encoding="utf-8")
             try:
                 os.rename(tmp, target)
             except OSError:
-                if (target / ENTRY).is_file():  # made by another run meanwhile
+                if self.lookup(step_uuid, key) is not None:  # made by another run meanwhile
+                    shutil.rmtree(tmp, ignore_errors=True)
                     return None
                 _remove(target)  # a leftover without its entry.json
                 os.rename(tmp, target)
