@@ -164,12 +164,35 @@ def test_refused_runs_say_why(cluster, project, tmp_path):
     done = run_cli("backends", "--json", env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"})  # Dask's configuration
     [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
     assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in dask["problem"], dask
+
+
+def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, project):
+    import nbformat
+
+    from orchest_jlab.store import RunStore, default_url
+
     env = project.environment()
-    project.file("n.ipynb", json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    notebook = project.write("n.orchest", project.pipeline(project.step("Nb", "n.ipynb", env)))
-    done = run_cli("run", notebook, "--backend", "dask", "--dask-scheduler", cluster.address)
-    assert done.returncode == 2
-    assert "The dask backend does not run notebook steps yet ('Nb')" in done.stderr
+    cells = [nbformat.v4.new_code_cell("import orchest, os\nprint('kernel on', os.getcwd())\norchest.output(7, name='n')"),
+             nbformat.v4.new_code_cell("6 * 7")]
+    project.file("n.ipynb", nbformat.writes(nbformat.v4.new_notebook(cells=cells)))
+    project.file("r.py", "import orchest\nprint('r got', orchest.get_inputs()['n'])\n")
+    nb = project.step("Nb", "n.ipynb", env)
+    r = project.step("R", "r.py", env, incoming=[nb["uuid"]])
+    path = project.write("p.orchest", project.pipeline(nb, r))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert f"kernel on {cluster.root}" in done.stderr and "r got 7" in done.stderr  # its log, live
+    executed = nbformat.read(project.root / "n.ipynb", as_version=4)  # back in the project, outputs in
+    assert executed.cells[1].outputs[0]["data"]["text/plain"] == "42"
+    kept = project.root / ".orchest" / "runs" / record["uuid"] / "notebooks" / "n.ipynb"  # read-only mode's copy
+    assert nbformat.read(kept, as_version=4).cells[1].outputs == executed.cells[1].outputs
+    # Each step's worker is in the database too: past runs (runs API, read-only mode) show it.
+    store = RunStore(default_url(project.root))
+    stored = store.get_run(record["uuid"])["steps"]
+    store.close()
+    assert {u: s["worker"] for u, s in stored.items()} == {u: s["worker"] for u, s in record["steps"].items()}
+    assert set(cluster.worker_addresses()) >= {s["worker"] for s in stored.values()}
 
 
 def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):

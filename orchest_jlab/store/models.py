@@ -56,6 +56,7 @@ class StepRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     log_path: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int | None] = mapped_column(Integer)  # started attempts (retries: more than one)
+    worker: Mapped[str | None] = mapped_column(Text)  # the worker that ran it, on a backend of several (dask)
 
     run: Mapped[RunRow] = relationship(back_populates="steps")
 
@@ -70,7 +71,8 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
         "steps": {
             s.step_uuid: {"title": s.title, "file_path": s.file_path, "state": s.state, "started": s.started,
                           "finished": s.finished, "error": s.error, "log_path": s.log_path,
-                          "attempts": s.attempts or (1 if s.started else 0)}
+                          "attempts": s.attempts or (1 if s.started else 0),
+                          **({"worker": s.worker} if s.worker else {})}
             for s in row.steps
         },
     }

@@ -94,18 +94,9 @@ class DaskBackend:
         elif message["kind"] == "end":
             attempts.ended.set()
 
-    def refusal(self, request: Any) -> str | None:
-        steps = request.pipeline["steps"]
-        notebooks = [steps[u].get("title") or u for u in request.steps
-                     if str(steps[u].get("file_path", "")).lower().endswith(".ipynb")]
-        if notebooks:
-            return (f"The dask backend does not run notebook steps yet ({', '.join(map(repr, notebooks))}); "
-                    "run them on the local or docker backend.")
-        return None
-
     def _spec(self, ctx: StepContext, project_hash: str, manifest: dict[str, str]) -> dict[str, Any]:
         return {
-            "run_uuid": ctx.run_uuid, "step_uuid": ctx.step_uuid, "title": ctx.title,
+            "run_uuid": ctx.run_uuid, "step_uuid": ctx.step_uuid, "title": ctx.title, "kernel_name": ctx.kernel_name,
             "file": str(ctx.file.relative_to(ctx.project_dir)),
             "pipeline": str(ctx.pipeline_path.relative_to(ctx.project_dir)), "pipeline_uuid": ctx.pipeline_uuid,
             "data_dir": str(data_dir(Path(), ctx.pipeline_uuid)), "parameters": ctx.parameter_overrides,
@@ -150,6 +141,10 @@ class DaskBackend:
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
+        if result["notebook"] is not None:  # into the project or the snapshot, and the run's copy
+            from ...engine.runners.notebook import write_executed
+
+            await asyncio.to_thread(write_executed, ctx, result["notebook"])
         if result["failed"]:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
