@@ -267,3 +267,24 @@ def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_
     assert worker.hostname == "127.0.0.1"
     with pytest.raises(OSError):  # stopped with the command
         socket.create_connection((worker.hostname, worker.port), timeout=2).close()
+
+
+async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster, project):
+    from orchest_jlab.backends.dask.cluster import DaskBackend, _Run
+
+    project.file("s.py", "print('s')\n")
+    data = ".orchest/pipelines/p/data"
+    backend = DaskBackend(cluster.address)
+    try:
+        client, run = await backend.client(), _Run()
+        first, manifest = await backend._project(client, run, project.root, data)
+        project.file(f"{data}/x.meta.json", "{}")  # the data folder is not sent with the project
+        again, same = await backend._project(client, run, project.root, data)
+        assert (again, same) == (first, manifest) and same is manifest  # not packed again
+        project.file("made.txt", "a step wrote this")
+        changed, manifest = await backend._project(client, run, project.root, data)
+        assert changed != first and "made.txt" in manifest and len(run.projects) == 2
+    finally:
+        for future in run.projects.values():
+            future.release()
+        await backend.close()

@@ -20,7 +20,7 @@ from ...engine.context import StepContext, data_dir
 from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
 from . import worker
-from .project import pack
+from .project import listing, pack
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class _Attempts:
 class _Run:
     results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
     projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
+    packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
+    packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
 
 
 class DaskBackend:
@@ -112,18 +114,12 @@ class DaskBackend:
         incoming = document["steps"][ctx.step_uuid].get("incoming_connections", [])
         inputs = {u: run.results[u] for u in incoming if u in run.results}
         data = str(data_dir(Path(), ctx.pipeline_uuid))
-        # Outputs of this run's steps come through the cluster, not in the project's tar.
-        skip = tuple(f"{data}/{u}." for u in run.results)
-        project_hash, tar, manifest = await asyncio.to_thread(pack, ctx.project_dir, skip)
-        if project_hash not in run.projects:
-            import dask.config
-
-            # A task, not scattered data: a lost worker's copy is made again from the graph (a
-            # large project in the graph is expected, not worth Dask's warning).
-            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
-                run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
-                                                           key=f"orchest-project-{project_hash}")
-        del tar
+        # Outputs of steps that did not run in this run (a selection run) come from the project.
+        earlier = [u for u in incoming if u not in run.results]
+        if earlier:
+            found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
+            inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
+        project_hash, manifest = await self._project(client, run, ctx.project_dir, data)
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
@@ -151,6 +147,26 @@ class DaskBackend:
         if ctx.interactive:  # later interactive runs read this step's output in the project
             outputs = await client.submit(worker.outputs_of, future, pure=False)
             await asyncio.to_thread(_write_back, ctx.project_dir, data, outputs, result["files"])
+
+    async def _project(self, client, run: _Run, project_dir: Path, data: str) -> tuple[str, dict[str, str]]:
+        """The project's hash and manifest, its tar on the cluster: packed again only when its
+        listing (names, sizes, times) changed since this run last packed it."""
+        async with run.packing:
+            files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
+            names = [(rel, details) for rel, _, details in files]
+            if run.packed is not None and run.packed[0] == names:
+                return run.packed[1], run.packed[2]
+            project_hash, tar, manifest = await asyncio.to_thread(pack, files)
+            if project_hash not in run.projects:
+                import dask.config
+
+                # A task, not scattered data: a lost worker's copy is made again from the graph (a
+                # large project in the graph is expected, not worth Dask's warning).
+                with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
+                    run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
+                                                               key=f"orchest-project-{project_hash}")
+            run.packed = (names, project_hash, manifest)
+            return project_hash, manifest
 
     async def _wait(self, client, future, attempts: _Attempts) -> dict[str, Any]:
         """The step's summary once its task ended; StepFailed for a lost worker or scheduler."""
@@ -215,6 +231,16 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cluster.close(), 20)
             self._cluster = None
+
+
+def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
+    """The outputs in the project of ``steps`` (of earlier runs), by step."""
+    found: dict[str, dict[str, bytes]] = {}
+    for step in steps:
+        files = {p.name: p.read_bytes() for p in folder.glob(f"{step}.*") if not p.name.endswith(".tmp")}
+        if files:
+            found[step] = files
+    return found
 
 
 def _write_back(project_dir: Path, data: str, outputs: dict[str, bytes], files: dict[str, bytes]) -> None:
