@@ -34,13 +34,16 @@ class _Attempts:
     log: StepLog
     workers: list[str] = field(default_factory=list)  # where the step started, in order
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+    summary: dict[str, Any] | None = None  # the last attempt's, when its end event carried it
 
 
 @dataclass
 class _Run:
     results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
     projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
+    document: dict[str, Any] | None = None  # the run's pipeline document
     packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
+    listed: float = 0.0  # when that listing began (monotonic)
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
 
 
@@ -94,6 +97,7 @@ class DaskBackend:
                                   f"it runs again on {message['worker']}.")
             attempts.workers.append(message["worker"])
         elif message["kind"] == "end":
+            attempts.summary = message.get("summary")
             attempts.ended.set()
 
     def _spec(self, ctx: StepContext, project_hash: str, manifest: dict[str, str]) -> dict[str, Any]:
@@ -110,8 +114,9 @@ class DaskBackend:
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
         client = await self.client()
         run = self._runs.setdefault(ctx.run_uuid, _Run())
-        document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
-        incoming = document["steps"][ctx.step_uuid].get("incoming_connections", [])
+        if run.document is None:
+            run.document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
+        incoming = run.document["steps"][ctx.step_uuid].get("incoming_connections", [])
         inputs = {u: run.results[u] for u in incoming if u in run.results}
         data = str(data_dir(Path(), ctx.pipeline_uuid))
         # Outputs of steps that did not run in this run (a selection run) come from the project.
@@ -126,9 +131,7 @@ class DaskBackend:
         future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
                                key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
         try:
-            result = await self._wait(client, future, attempts)
-            with contextlib.suppress(asyncio.TimeoutError):  # the last output, sent before the result
-                await asyncio.wait_for(attempts.ended.wait(), LOG_GRACE)
+            result = await self._wait(client, future, attempts, full=ctx.interactive)
         except BaseException:
             await self._stop(client, future, ctx, attempts)
             raise
@@ -145,16 +148,20 @@ class DaskBackend:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
         if ctx.interactive:  # later interactive runs read this step's output in the project
-            outputs = await client.submit(worker.outputs_of, future, pure=False)
-            await asyncio.to_thread(_write_back, ctx.project_dir, data, outputs, result["files"])
+            await asyncio.to_thread(_write_back, ctx.project_dir, data, result["outputs"], result["files"])
 
     async def _project(self, client, run: _Run, project_dir: Path, data: str) -> tuple[str, dict[str, str]]:
         """The project's hash and manifest, its tar on the cluster: packed again only when its
         listing (names, sizes, times) changed since this run last packed it."""
+        asked = time.monotonic()
         async with run.packing:
+            if run.packed is not None and run.listed >= asked:  # listed since: steps starting together
+                return run.packed[1], run.packed[2]
+            began = time.monotonic()
             files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
             names = [(rel, details) for rel, _, details in files]
             if run.packed is not None and run.packed[0] == names:
+                run.listed = began
                 return run.packed[1], run.packed[2]
             project_hash, tar, manifest = await asyncio.to_thread(pack, files)
             if project_hash not in run.projects:
@@ -165,11 +172,14 @@ class DaskBackend:
                 with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
                     run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
                                                                key=f"orchest-project-{project_hash}")
-            run.packed = (names, project_hash, manifest)
+                # On every worker: where a step runs is then decided by load, not by where its project is.
+                await client.replicate([run.projects[project_hash]])
+            run.packed, run.listed = (names, project_hash, manifest), began
             return project_hash, manifest
 
-    async def _wait(self, client, future, attempts: _Attempts) -> dict[str, Any]:
-        """The step's summary once its task ended; StepFailed for a lost worker or scheduler."""
+    async def _wait(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
+        """The step's result once its task ended (``full``: with its outputs, else its summary);
+        StepFailed for a lost worker or scheduler."""
         loop = asyncio.get_running_loop()
         ended = asyncio.Event()
         future.add_done_callback(lambda _: loop.call_soon_threadsafe(ended.set))  # called in a thread
@@ -188,8 +198,12 @@ class DaskBackend:
             elif time.monotonic() - unreachable_since > SCHEDULER_GRACE:
                 break
         if future.status == "finished":
+            with contextlib.suppress(asyncio.TimeoutError):  # its last output, sent before the result
+                await asyncio.wait_for(attempts.ended.wait(), LOG_GRACE)
+            if not full and attempts.summary is not None:
+                return attempts.summary
             with contextlib.suppress(Exception):
-                return await client.submit(worker.summary, future, pure=False)
+                return await (future if full else client.submit(worker.summary, future, pure=False))
             if future.status == "finished":
                 return await future
         if future.status == "error":

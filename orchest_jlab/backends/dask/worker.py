@@ -143,8 +143,11 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
             (work.parent / f"{work.name}.log").unlink()
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end"})
-    return {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files, "notebook": notebook}
+    result = {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files, "notebook": notebook}
+    # A summary this small goes with the end event: the server need not ask for it.
+    small = not files and notebook is None
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "summary": summary(result) if small else None})
+    return result
 
 
 def project_tar(tar: bytes) -> bytes:
@@ -154,10 +157,6 @@ def project_tar(tar: bytes) -> bytes:
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """What the server needs of a step's result, without its outputs (they stay in the cluster)."""
     return {key: result[key] for key in ("worker", "failed", "files", "notebook")}
-
-
-def outputs_of(result: dict[str, Any]) -> dict[str, bytes]:
-    return result["outputs"]
 
 
 def cancel_step(run_uuid: str, step_uuid: str) -> bool:
@@ -173,4 +172,4 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     return True
 
 
-__all__ = ["LOG_TOPIC", "cancel_step", "outputs_of", "run_step", "summary"]
+__all__ = ["LOG_TOPIC", "cancel_step", "run_step", "summary"]
