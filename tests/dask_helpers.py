@@ -26,9 +26,11 @@ def _wait_for(check, timeout: float, what: str):
 
 
 class Cluster:
-    def __init__(self, root: Path, workers: int = 2, threads: int = 2):
+    def __init__(self, root: Path, workers: int = 2, threads: int = 2, resources: dict[int, str] | None = None):
+        """``resources``: a worker's Dask resources by its index, e.g. ``{0: "GPU=1"}``."""
         self.root = root
         self.threads = threads
+        self.resources = resources or {}
         root.mkdir(parents=True, exist_ok=True)
         self.scheduler_file = root / "scheduler.json"
         self.scheduler = subprocess.Popen(
@@ -56,7 +58,8 @@ class Cluster:
         (folder / "local").mkdir(parents=True, exist_ok=True)
         self.workers[index] = subprocess.Popen(
             [DASK, "worker", self.address, "--no-nanny", "--nthreads", str(self.threads), "--no-dashboard",
-             "--host", "127.0.0.1", "--local-directory", str(folder / "local"), "--name", f"worker-{index}"],
+             "--host", "127.0.0.1", "--local-directory", str(folder / "local"), "--name", f"worker-{index}",
+             *(["--resources", self.resources[index]] if index in self.resources else [])],
             cwd=folder, stdout=subprocess.DEVNULL, stderr=(folder / "worker.log").open("a"))
 
     def worker_addresses(self) -> list[str]:

@@ -30,7 +30,7 @@ orchest.output(inputs["x"]["x"] + orchest.get_step_param("k"), name="y")
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("dask"))
+    cluster = Cluster(tmp_path_factory.mktemp("dask"), resources={0: "GPU=1"})
     yield cluster
     cluster.close()
 
@@ -193,6 +193,27 @@ def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, pr
     store.close()
     assert {u: s["worker"] for u, s in stored.items()} == {u: s["worker"] for u, s in record["steps"].items()}
     assert set(cluster.worker_addresses()) >= {s["worker"] for s in stored.values()}
+
+
+def test_steps_get_the_resources_they_need_of_a_worker(cluster, project):
+    env = project.environment()
+    settings = project.root / ".orchest" / "environments" / env / "properties.json"
+    settings.write_text(json.dumps({**json.loads(settings.read_text()), "orchest_jlab": {"resources": {"GPU": 1}}}))
+    project.file("g.py", "import os, time\nstart = time.time()\ntime.sleep(0.5)\nprint('span', os.getppid(), start, time.time())\n")
+    by_environment = project.step("ByEnvironment", "g.py", env)
+    by_step = project.step("ByStep", "g.py", env, orchest_jlab={"resources": {"GPU": 1}})
+    too_much = project.step("TooMuch", "g.py", env, orchest_jlab={"resources": {"GPU": 2}})
+    path = project.write("p.orchest", project.pipeline(by_environment, by_step, too_much))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    record = states(json.loads(done.stdout))
+    assert record["ByEnvironment"] == record["ByStep"] == ("COMPUTED", None), done.stderr
+    assert record["TooMuch"][0] == "FAILURE"
+    assert "No worker of the cluster has the resources this step needs (GPU=2); the workers offer: GPU=1; none" \
+        in record["TooMuch"][1]
+    spans = [line.split("span ", 1)[1].split() for line in done.stderr.splitlines() if "span " in line]
+    assert {pid for pid, _, _ in spans} == {str(cluster.workers[0].pid)}  # the worker that has a GPU
+    (_, start1, end1), (_, start2, end2) = spans
+    assert max(float(start1), float(start2)) >= min(float(end1), float(end2))  # one GPU: one step at a time
 
 
 def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):

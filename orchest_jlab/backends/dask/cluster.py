@@ -19,6 +19,7 @@ from typing import Any
 from ...engine.context import StepContext, data_dir
 from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
+from ...pipelines.policy import step_resources
 from . import worker
 from .project import listing, pack
 
@@ -42,6 +43,7 @@ class _Run:
     results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
     projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
     document: dict[str, Any] | None = None  # the run's pipeline document
+    environments: dict[str, dict] = field(default_factory=dict)  # uuid -> its properties (resources)
     packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
     listed: float = 0.0  # when that listing began (monotonic)
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
@@ -116,7 +118,8 @@ class DaskBackend:
         run = self._runs.setdefault(ctx.run_uuid, _Run())
         if run.document is None:
             run.document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
-        incoming = run.document["steps"][ctx.step_uuid].get("incoming_connections", [])
+        definition = run.document["steps"][ctx.step_uuid]
+        incoming = definition.get("incoming_connections", [])
         inputs = {u: run.results[u] for u in incoming if u in run.results}
         data = str(data_dir(Path(), ctx.pipeline_uuid))
         # Outputs of steps that did not run in this run (a selection run) come from the project.
@@ -125,11 +128,19 @@ class DaskBackend:
             found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
         project_hash, manifest = await self._project(client, run, ctx.project_dir, data)
+        if ctx.environment and ctx.environment not in run.environments:
+            run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
+        resources = step_resources(definition, run.environments.get(ctx.environment or ""))
+        if resources:  # a step no worker can take would wait for ever
+            problem = _no_worker_for(resources, (await client.scheduler.identity())["workers"])
+            if problem:
+                raise StepFailed(problem)
+            log_.note(f"Needs {_shown(resources)} of a worker.")
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
         future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
-                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
+                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
         try:
             result = await self._wait(client, future, attempts, full=ctx.interactive)
         except BaseException:
@@ -245,6 +256,30 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cluster.close(), 20)
             self._cluster = None
+
+
+def _properties(project_dir: Path, environment: str) -> dict[str, Any]:
+    try:
+        found = json.loads((project_dir / ".orchest" / "environments" / environment / "properties.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _shown(resources: dict[str, float]) -> str:
+    return ", ".join(f"{name}={amount:g}" for name, amount in sorted(resources.items()))
+
+
+def _no_worker_for(resources: dict[str, float], workers: dict[str, dict]) -> str | None:
+    """Why no worker of the cluster can run a step that needs ``resources`` (None: one can)."""
+    for info in workers.values():
+        offered = info.get("resources") or {}
+        if all(offered.get(name, 0) >= amount for name, amount in resources.items()):
+            return None
+    offers = sorted({_shown(info.get("resources") or {}) or "none" for info in workers.values()})
+    return (f"No worker of the cluster has the resources this step needs ({_shown(resources)}); "
+            f"the workers offer: {'; '.join(offers) or 'no worker is connected'}. Start workers with "
+            "e.g. `dask worker --resources \"GPU=1\"`, or change the step's resources.")
 
 
 def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
