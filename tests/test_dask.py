@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from .dask_helpers import Cluster
 
@@ -30,7 +31,7 @@ orchest.output(inputs["x"]["x"] + orchest.get_step_param("k"), name="y")
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("dask"), resources={0: "GPU=1"})
+    cluster = Cluster(tmp_path_factory.mktemp("dask"), resources={0: "GPU=1"}, dashboard=True)
     yield cluster
     cluster.close()
 
@@ -272,6 +273,21 @@ async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
     assert run["status"] == "SUCCESS", run
     _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", a, "log")
     assert "a says hi" in log
+    assert run["steps"][a]["worker"] in cluster.worker_addresses()
+
+    # The sidebar's cluster section: the scheduler, its workers, the dashboard through this server.
+    code, found = await api(jp_fetch, "GET", "cluster")
+    assert code == 200 and found["backend"] == "dask" and found["problem"] is None
+    assert found["cluster"]["scheduler"] == cluster.address and found["cluster"]["dashboard"]
+    workers = {w["name"]: w for w in found["cluster"]["workers"]}
+    assert set(workers) == {"worker-0", "worker-1"} and workers["worker-0"]["resources"] == {"GPU": 1}
+    assert workers["worker-1"]["threads"] == 2 and workers["worker-1"]["status"] == "running"
+    assert found["cluster"]["dashboard_url"].endswith("/orchest/cluster-dashboard/status")
+    health = await jp_fetch("orchest", "cluster-dashboard", "health")
+    assert health.body == b"ok"
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_fetch("orchest", "cluster-dashboard", "health", headers={"Authorization": ""}, follow_redirects=False)
+    assert refused.value.code in (302, 403) and b"ok" not in (refused.value.response.body or b"")  # to the login page
 
 
 def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_path):

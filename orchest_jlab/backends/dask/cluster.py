@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...engine.context import StepContext, data_dir
 from ...engine.runners import StepFailed
@@ -62,6 +63,7 @@ class DaskBackend:
         self._lock = asyncio.Lock()
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
+        self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
 
     async def client(self):
         async with self._lock:
@@ -234,6 +236,27 @@ class DaskBackend:
                                                   workers=attempts.workers[-1:]), 10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(future.cancel(), 5)
+
+    async def cluster(self) -> dict[str, Any]:
+        """The cluster as the sidebar shows it (StepFailed when its scheduler does not answer)."""
+        client = await self.client()
+        info = await asyncio.wait_for(client.scheduler.identity(), CONNECT_TIMEOUT)
+        port = (info.get("services") or {}).get("dashboard")
+        self._dashboard = (urlsplit(client.scheduler.address).hostname or "127.0.0.1", int(port)) if port else None
+        workers = [{
+            "address": address, "name": str(worker_.get("name", address)), "status": worker_.get("status", "running"),
+            "threads": worker_.get("nthreads"), "memory": worker_.get("memory_limit"),
+            "resources": worker_.get("resources") or {},
+            "executing": ((worker_.get("metrics") or {}).get("task_counts") or {}).get("executing", 0),
+        } for address, worker_ in sorted(info.get("workers", {}).items())]
+        return {"scheduler": client.scheduler.address, "local": self._cluster is not None,
+                "dashboard": self._dashboard is not None, "workers": workers}
+
+    async def dashboard(self) -> tuple[str, int] | None:
+        """Where the scheduler's dashboard listens (None: it serves none)."""
+        if self._dashboard is None:
+            await self.cluster()
+        return self._dashboard
 
     def worker_of(self, run_uuid: str, step_uuid: str) -> str | None:
         return self._where.pop((run_uuid, step_uuid), None)
