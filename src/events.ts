@@ -61,6 +61,8 @@ export interface IStepEvent {
   error: string | null;
   log_path: string | null;
   attempts?: number;
+  /** The worker that ran it, on a backend of several machines (dask). */
+  worker?: string;
 }
 
 /** A line of a step's log. */

@@ -30,6 +30,8 @@ export interface IRunStep {
   log_path: string | null;
   /** Attempts started: more than 1 when the step was retried. */
   attempts?: number;
+  /** The worker that ran it, on a backend of several machines (dask). */
+  worker?: string;
 }
 
 /**

@@ -229,7 +229,8 @@ export class RunTracker {
           finished: event.finished,
           error: event.error,
           log_path: event.log_path,
-          attempts: event.attempts
+          attempts: event.attempts,
+          worker: event.worker ?? previous?.worker
         };
         return true;
       }
