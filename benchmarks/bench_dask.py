@@ -2,7 +2,8 @@
 processes of 8 threads each, ``tests/dask_helpers.py``), against baselines of the same run:
 
 1. fan-out: 16 independent steps that each sleep 1 s (max_steps_parallelism 16) on the cluster, the
-   local backend beside it (ideal 1 s; target: done within 1.3 s);
+   local backend beside it (ideal 1 s; target: within 1.3 s of it, shown read as "done within
+   1.3 s" and as "within ideal + 1.3 s");
 2. a 60-step chain of trivial ``.py`` steps: dask vs the local backend (target: at most 2x);
 3. a grid of runs (200 by default, each 2 trivial ``.py`` steps, 16 at a time, each on its own
    snapshot) vs the same steps submitted straight to Dask as one task per step (a process of the
@@ -110,8 +111,10 @@ def main() -> None:
             times = alternate({"local": run("local", [fan]), "dask": run("dask", [fan])}, args.rounds)
             report("fan-out: 16 independent 1 s steps, 2 workers x 8 threads (ideal 1 s)", times, "local", unit="s")
             median = statistics.median(times["dask"])
+            # The issue's "within 1.3 s of ideal (ideal 1 s)", read both ways.
             print(f"  dask: {median - 1:.2f} s over ideal  target: done within 1.3 s: "
-                  f"{'met' if median <= 1.3 else 'NOT MET'}", flush=True)
+                  f"{'met' if median <= 1.3 else 'NOT MET'}; within ideal + 1.3 s: "
+                  f"{'met' if median <= 2.3 else 'NOT MET'}", flush=True)
 
             (root / "chain").mkdir()
             chain = write_chain(root / "chain", 60, ".py")
