@@ -5,3 +5,4 @@ import './environments.css';
 import './jobs.css';
 import './services.css';
 import './notifications.css';
+import './cluster.css';
