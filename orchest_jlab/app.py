@@ -31,6 +31,7 @@ class OrchestApp(ExtensionApp, OrchestSettings):
             orchest_pipeline_services=services.pipeline_services,
             orchest_notifications=services.notifications,
             orchest_env_variables=services.env_variables,
+            orchest_backends=services.backends,
             orchest_max_request_body=self.max_request_body_mb * 2**20,
         )
         paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)

@@ -63,6 +63,8 @@ export interface IStepEvent {
   attempts?: number;
   cache_key?: string | null;
   cached_from?: string | null;
+  /** The worker that ran it, on a backend of several machines (dask). */
+  worker?: string;
 }
 
 /** A line of a step's log. */

@@ -6,6 +6,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { clientPlugin } from './plugins/client';
+import { clusterPlugin } from './plugins/cluster';
 import { commandsPlugin } from './plugins/commands';
 import { editorPlugin } from './plugins/editor';
 import { environmentsPlugin } from './plugins/environments';
@@ -28,7 +29,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   notebooksPlugin,
   runningPlugin,
   servicesPlugin,
-  notificationsPlugin
+  notificationsPlugin,
+  clusterPlugin
 ];
 
 export default plugins;

@@ -5,3 +5,5 @@ import './environments.css';
 import './jobs.css';
 import './services.css';
 import './notifications.css';
+import './envvars.css';
+import './cluster.css';

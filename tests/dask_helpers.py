@@ -26,13 +26,18 @@ def _wait_for(check, timeout: float, what: str):
 
 
 class Cluster:
-    def __init__(self, root: Path, workers: int = 2, threads: int = 2):
+    def __init__(self, root: Path, workers: int = 2, threads: int = 2, resources: dict[int, str] | None = None,
+                 dashboard: bool = False):
+        """``resources``: a worker's Dask resources by its index, e.g. ``{0: "GPU=1"}``; ``dashboard``:
+        the scheduler serves its HTTP routes (the dashboard, /health) on a free loopback port."""
         self.root = root
         self.threads = threads
+        self.resources = resources or {}
         root.mkdir(parents=True, exist_ok=True)
         self.scheduler_file = root / "scheduler.json"
         self.scheduler = subprocess.Popen(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0",
+             *(["--dashboard-address", "127.0.0.1:0"] if dashboard else ["--no-dashboard"]),
              "--scheduler-file", str(self.scheduler_file)],
             cwd=root, stdout=subprocess.DEVNULL, stderr=(root / "scheduler.log").open("w"))
         self.workers: dict[int, subprocess.Popen] = {}
@@ -56,7 +61,8 @@ class Cluster:
         (folder / "local").mkdir(parents=True, exist_ok=True)
         self.workers[index] = subprocess.Popen(
             [DASK, "worker", self.address, "--no-nanny", "--nthreads", str(self.threads), "--no-dashboard",
-             "--host", "127.0.0.1", "--local-directory", str(folder / "local"), "--name", f"worker-{index}"],
+             "--host", "127.0.0.1", "--local-directory", str(folder / "local"), "--name", f"worker-{index}",
+             *(["--resources", self.resources[index]] if index in self.resources else [])],
             cwd=folder, stdout=subprocess.DEVNULL, stderr=(folder / "worker.log").open("a"))
 
     def worker_addresses(self) -> list[str]:

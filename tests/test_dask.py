@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from .dask_helpers import Cluster
 
@@ -30,7 +31,7 @@ orchest.output(inputs["x"]["x"] + orchest.get_step_param("k"), name="y")
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("dask"))
+    cluster = Cluster(tmp_path_factory.mktemp("dask"), resources={0: "GPU=1"}, dashboard=True)
     yield cluster
     cluster.close()
 
@@ -164,12 +165,56 @@ def test_refused_runs_say_why(cluster, project, tmp_path):
     done = run_cli("backends", "--json", env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"})  # Dask's configuration
     [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
     assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in dask["problem"], dask
+
+
+def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, project):
+    import nbformat
+
+    from orchest_jlab.store import RunStore, default_url
+
     env = project.environment()
-    project.file("n.ipynb", json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    notebook = project.write("n.orchest", project.pipeline(project.step("Nb", "n.ipynb", env)))
-    done = run_cli("run", notebook, "--backend", "dask", "--dask-scheduler", cluster.address)
-    assert done.returncode == 2
-    assert "The dask backend does not run notebook steps yet ('Nb')" in done.stderr
+    cells = [nbformat.v4.new_code_cell("import orchest, os\nprint('kernel on', os.getcwd())\norchest.output(7, name='n')"),
+             nbformat.v4.new_code_cell("6 * 7")]
+    project.file("n.ipynb", nbformat.writes(nbformat.v4.new_notebook(cells=cells)))
+    project.file("r.py", "import orchest\nprint('r got', orchest.get_inputs()['n'])\n")
+    nb = project.step("Nb", "n.ipynb", env)
+    r = project.step("R", "r.py", env, incoming=[nb["uuid"]])
+    path = project.write("p.orchest", project.pipeline(nb, r))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert f"kernel on {cluster.root}" in done.stderr and "r got 7" in done.stderr  # its log, live
+    executed = nbformat.read(project.root / "n.ipynb", as_version=4)  # back in the project, outputs in
+    assert executed.cells[1].outputs[0]["data"]["text/plain"] == "42"
+    kept = project.root / ".orchest" / "runs" / record["uuid"] / "notebooks" / "n.ipynb"  # read-only mode's copy
+    assert nbformat.read(kept, as_version=4).cells[1].outputs == executed.cells[1].outputs
+    # Each step's worker is in the database too: past runs (runs API, read-only mode) show it.
+    store = RunStore(default_url(project.root))
+    stored = store.get_run(record["uuid"])["steps"]
+    store.close()
+    assert {u: s["worker"] for u, s in stored.items()} == {u: s["worker"] for u, s in record["steps"].items()}
+    assert set(cluster.worker_addresses()) >= {s["worker"] for s in stored.values()}
+
+
+def test_steps_get_the_resources_they_need_of_a_worker(cluster, project):
+    env = project.environment()
+    settings = project.root / ".orchest" / "environments" / env / "properties.json"
+    settings.write_text(json.dumps({**json.loads(settings.read_text()), "orchest_jlab": {"resources": {"GPU": 1}}}))
+    project.file("g.py", "import os, time\nstart = time.time()\ntime.sleep(0.5)\nprint('span', os.getppid(), start, time.time())\n")
+    by_environment = project.step("ByEnvironment", "g.py", env)
+    by_step = project.step("ByStep", "g.py", env, orchest_jlab={"resources": {"GPU": 1}})
+    too_much = project.step("TooMuch", "g.py", env, orchest_jlab={"resources": {"GPU": 2}})
+    path = project.write("p.orchest", project.pipeline(by_environment, by_step, too_much))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    record = states(json.loads(done.stdout))
+    assert record["ByEnvironment"] == record["ByStep"] == ("COMPUTED", None), done.stderr
+    assert record["TooMuch"][0] == "FAILURE"
+    assert "No worker of the cluster has the resources this step needs (GPU=2); the workers offer: GPU=1; none" \
+        in record["TooMuch"][1]
+    spans = [line.split("span ", 1)[1].split() for line in done.stderr.splitlines() if "span " in line]
+    assert {pid for pid, _, _ in spans} == {str(cluster.workers[0].pid)}  # the worker that has a GPU
+    (_, start1, end1), (_, start2, end2) = spans
+    assert max(float(start1), float(start2)) >= min(float(end1), float(end2))  # one GPU: one step at a time
 
 
 def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):
@@ -228,6 +273,21 @@ async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
     assert run["status"] == "SUCCESS", run
     _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", a, "log")
     assert "a says hi" in log
+    assert run["steps"][a]["worker"] in cluster.worker_addresses()
+
+    # The sidebar's cluster section: the scheduler, its workers, the dashboard through this server.
+    code, found = await api(jp_fetch, "GET", "cluster")
+    assert code == 200 and found["backend"] == "dask" and found["problem"] is None
+    assert found["cluster"]["scheduler"] == cluster.address and found["cluster"]["dashboard"]
+    workers = {w["name"]: w for w in found["cluster"]["workers"]}
+    assert set(workers) == {"worker-0", "worker-1"} and workers["worker-0"]["resources"] == {"GPU": 1}
+    assert workers["worker-1"]["threads"] == 2 and workers["worker-1"]["status"] == "running"
+    assert found["cluster"]["dashboard_url"].endswith("/orchest/cluster-dashboard/status")
+    health = await jp_fetch("orchest", "cluster-dashboard", "health")
+    assert health.body == b"ok"
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_fetch("orchest", "cluster-dashboard", "health", headers={"Authorization": ""}, follow_redirects=False)
+    assert refused.value.code in (302, 403) and b"ok" not in (refused.value.response.body or b"")  # to the login page
 
 
 def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_path):
@@ -244,3 +304,24 @@ def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_
     assert worker.hostname == "127.0.0.1"
     with pytest.raises(OSError):  # stopped with the command
         socket.create_connection((worker.hostname, worker.port), timeout=2).close()
+
+
+async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster, project):
+    from orchest_jlab.backends.dask.cluster import DaskBackend, _Run
+
+    project.file("s.py", "print('s')\n")
+    data = ".orchest/pipelines/p/data"
+    backend = DaskBackend(cluster.address)
+    try:
+        client, run = await backend.client(), _Run()
+        first, manifest = await backend._project(client, run, project.root, data)
+        project.file(f"{data}/x.meta.json", "{}")  # the data folder is not sent with the project
+        again, same = await backend._project(client, run, project.root, data)
+        assert (again, same) == (first, manifest) and same is manifest  # not packed again
+        project.file("made.txt", "a step wrote this")
+        changed, manifest = await backend._project(client, run, project.root, data)
+        assert changed != first and "made.txt" in manifest and len(run.projects) == 2
+    finally:
+        for future in run.projects.values():
+            future.release()
+        await backend.close()

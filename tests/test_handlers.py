@@ -199,6 +199,7 @@ REQUESTS = [
     ("DELETE", f"notifications/webhooks/{RUN}", None),
     ("POST", f"notifications/webhooks/{RUN}/test", "{}"),
     ("GET", "notifications/deliveries", None),
+    ("GET", "cluster", None),
 ]
 
 

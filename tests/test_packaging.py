@@ -46,3 +46,14 @@ def test_labextension_is_enabled():
     out = subprocess.run(["jupyter", "labextension", "list"], capture_output=True, text=True)
     line = next(line for line in (out.stdout + out.stderr).splitlines() if "orchest-jlab" in line)
     assert "enabled" in line and "OK" in line
+
+
+def test_every_stylesheet_is_loaded_both_ways():
+    """JupyterLab loads ``styleModule`` (index.js); ``style`` (index.css) is for other tools: same files."""
+    import re
+
+    style = REPO / "style"
+    by_js = set(re.findall(r"^import '\./([\w-]+\.css)';", (style / "index.js").read_text(), re.M))
+    by_css = set(re.findall(r"^@import url\('([\w-]+\.css)'\);", (style / "index.css").read_text(), re.M))
+    sheets = {p.name for p in style.glob("*.css")} - {"index.css"}
+    assert by_js == by_css == sheets

@@ -185,3 +185,18 @@ async def test_the_log_endpoint_serves_each_attempt(jp_fetch, jp_root_dir):
         await jp_fetch("orchest", "api", "runs", run["uuid"], "steps", step["uuid"], "log", params={"attempt": "4"})
     code, error = info.value.code, json.loads(info.value.response.body)
     assert code == 400 and error["message"] == '"attempt" must be between 1 and 3: step "Flaky" has had 3 attempts.'
+
+
+def test_resources_are_validated_and_the_step_s_override_its_environment_s(project: ProjectBuilder):
+    from orchest_jlab.pipelines.policy import step_resources
+
+    env = project.environment()
+    bad = project.step("Train", "train.py", env, orchest_jlab={"resources": {"GPU": 0, "bad name": 1, "CPU": "2"}})
+    problems = {p.pointer.rsplit("/", 1)[-1]: p.message for p in validate_pipeline(project.pipeline(bad)).problems}
+    assert problems["GPU"] == "Should be more than 0, not 0." and problems["CPU"].startswith("Should be a number")
+    assert problems["bad name"].startswith('"bad name" does not have the expected form')
+    ok = project.step("Train", "train.py", env, orchest_jlab={"resources": {"GPU": 2, "MEMORY": 8e9}})
+    assert validate_pipeline(project.pipeline(ok)).valid
+    environment = {"orchest_jlab": {"resources": {"GPU": 1, "CPU": 4}}}
+    assert step_resources(ok, environment) == {"GPU": 2, "MEMORY": 8e9, "CPU": 4}
+    assert step_resources(project.step("X", "x.py", env)) == {}

@@ -9,11 +9,15 @@ Backend instances are made on first use and closed with the selection.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from ..engine import Backend, BackendChoice
-from ..errors import BadRequest
+from ..engine.runners import StepFailed
+from ..errors import BadRequest, NotFound
 from .plugin import BackendPlugin, BackendSetup
 from .registry import AUTO, BackendRegistry
 
@@ -77,6 +81,32 @@ class BackendSelection:
         if name not in self._instances:
             self._instances[name] = self.registry.get(name).create(self.setup)
         return self._instances[name]
+
+    async def cluster(self) -> dict[str, Any]:
+        """The configured backend and its cluster, when it has one (a plug-in whose backend can
+        describe its cluster: ``cluster()``); ``problem`` when it cannot be reached."""
+        found: dict[str, Any] = {"backend": self.default, "cluster": None, "problem": None}
+        if self.default == AUTO:
+            return found
+        problem = self.registry.get(self.default).unavailable(self.setup)
+        describe = None if problem else getattr(self.instance(self.default), "cluster", None)
+        try:
+            found["cluster"] = await describe() if describe is not None else None
+        except (StepFailed, OSError, asyncio.TimeoutError) as exc:
+            problem = str(exc) or type(exc).__name__
+        found["problem"] = problem
+        return found
+
+    async def dashboard(self) -> tuple[str, int]:
+        """Where the configured backend's cluster serves its dashboard (NotFound: nowhere)."""
+        target = None
+        if self.default != AUTO and not self.registry.get(self.default).unavailable(self.setup):
+            where = getattr(self.instance(self.default), "dashboard", None)
+            with contextlib.suppress(StepFailed, OSError, asyncio.TimeoutError):
+                target = await where() if where is not None else None
+        if target is None:
+            raise NotFound(f"The {self.default} backend has no cluster dashboard to show here.")
+        return target
 
     async def close(self) -> None:
         instances, self._instances = list(self._instances.values()), {}

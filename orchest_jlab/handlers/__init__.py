@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cache import CacheHandler
+from .cluster import ClusterHandler
 from .environments import BuildHandler, BuildLogHandler, EnvironmentHandler, EnvironmentsHandler
 from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
@@ -10,7 +11,7 @@ from .notifications import DeliveriesHandler, WebhookHandler, WebhooksHandler, W
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
 from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
 from .proxy import ROUTE as PROXY_ROUTE
-from .proxy import ServiceProxyHandler
+from .proxy import DASHBOARD_ROUTE, DashboardProxyHandler, ServiceProxyHandler
 from .services import ServiceLogHandler, ServicesHandler
 from .sessions import SessionHandler, SessionsHandler
 from .variables import EnvVariablesHandler
@@ -50,9 +51,11 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/notifications/webhooks/(?P<webhook_uuid>{UUID})", WebhookHandler),
         (rf"{API_PREFIX}/notifications/webhooks/(?P<webhook_uuid>{UUID})/test", WebhookTestHandler),
         (rf"{API_PREFIX}/notifications/deliveries", DeliveriesHandler),
+        (rf"{API_PREFIX}/cluster", ClusterHandler),
     ]
 
 
 def proxy_routes() -> list[tuple[str, type]]:
-    """The services' external URLs (outside the API: proxied to the services, not in openapi.yaml)."""
-    return [(PROXY_ROUTE, ServiceProxyHandler)]
+    """The services' external URLs and the cluster's dashboard (outside the API: proxied, not in
+    openapi.yaml)."""
+    return [(PROXY_ROUTE, ServiceProxyHandler), (DASHBOARD_ROUTE, DashboardProxyHandler)]

@@ -2,6 +2,8 @@
 proxied (HTTP and websockets) to the service's address on its private network, with
 jupyter-server-proxy's handler. Authenticated and authorized like every route here; Jupyter's token
 is not passed on to the service. ``preserve_base_path``: the service sees the whole path.
+
+The cluster's dashboard (the dask backend's scheduler) the same way, at ``{base_url}orchest/cluster-dashboard/…``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from tornado import web
 from ..errors import OrchestError
 from ..pipelines.services import PROXY_ROOT
 from .base import AUTH_RESOURCE
+from .cluster import DASHBOARD_ROOT, backends_of
 
 ROUTE = rf"/{PROXY_ROOT}/(?P<key>(?:pbp-)?service-[a-z0-9-]+)_(?P<port>[0-9]+)(?P<proxied_path>/.*)?"
 
 
-class ServiceProxyHandler(ProxyHandler):
-    _where = ""
+class OrchestProxyHandler(ProxyHandler):
+    """Authenticated and authorized like the API; Jupyter's token stays here."""
 
     async def prepare(self, *args, **kwargs) -> None:
         await super().prepare(*args, **kwargs)  # authenticated (403 for a websocket without a user)
@@ -31,6 +34,10 @@ class ServiceProxyHandler(ProxyHandler):
         self.request.query = urlencode(query)
         if self.request.headers.get("Authorization", "").lower().startswith("token "):
             del self.request.headers["Authorization"]
+
+
+class ServiceProxyHandler(OrchestProxyHandler):
+    _where = ""
 
     def _target(self, key: str, port: str) -> str:
         try:
@@ -67,3 +74,30 @@ class ServiceProxyHandler(ProxyHandler):
 
     async def open(self, key, port, proxied_path=None):
         return await self.proxy_open(self._target(key, port), port, proxied_path or "/")
+
+
+DASHBOARD_ROUTE = rf"/{DASHBOARD_ROOT}(?P<proxied_path>/.*)?"
+
+
+class DashboardProxyHandler(OrchestProxyHandler):
+    async def _target(self) -> tuple[str, int]:
+        try:
+            host, port = await backends_of(self).dashboard()
+        except OrchestError as exc:
+            raise web.HTTPError(exc.status, exc.message) from None
+        self.host_allowlist = [host]
+        return host, port
+
+    def _get_context_path(self, host, port):
+        return url_path_join(self.base_url, DASHBOARD_ROOT)
+
+    async def http_get(self, proxied_path=None):
+        return await self.proxy(*await self._target(), proxied_path or "/")
+
+    async def _forward(self, proxied_path=None):
+        return await self.proxy(*await self._target(), proxied_path or "/")
+
+    post = put = delete = head = patch = options = _forward
+
+    async def open(self, proxied_path=None):
+        return await self.proxy_open(*await self._target(), proxied_path or "/")

@@ -1,7 +1,8 @@
-"""A step's retries and timeout: orchest-jlab's settings of a step, kept in the pipeline file under
-the step's ``orchest_jlab`` key (Orchest keeps keys it does not know on a step and ignores them).
+"""A step's retries, timeout and resources: orchest-jlab's settings of a step, kept in the pipeline
+file under the step's ``orchest_jlab`` key (Orchest keeps keys it does not know on a step and ignores
+them). Resources may also be an environment's (``orchest_jlab`` in its properties.json).
 
-    "orchest_jlab": {"retries": 2, "retry_delay": 5, "timeout": 600}
+    "orchest_jlab": {"retries": 2, "retry_delay": 5, "timeout": 600, "resources": {"GPU": 1}}
 
 The schema (``$defs/stepSettings``) checks the values; this reads them for the engine.
 """
@@ -42,6 +43,18 @@ def step_policy(step: dict[str, Any]) -> StepPolicy:
         retry_delay=delay if delay is not None and delay > 0 else 0.0,
         timeout=timeout if timeout is not None and timeout > 0 else None,
     )
+
+
+def step_resources(step: dict[str, Any], environment: dict[str, Any] | None = None) -> dict[str, float]:
+    """What the step needs of a cluster's worker (Dask resources): its environment's, overridden by
+    its own, name by name; amounts the schema would refuse count as not set."""
+    found: dict[str, float] = {}
+    for holder in (environment or {}, step):
+        settings = holder.get(STEP_SETTINGS)
+        resources = settings.get("resources") if isinstance(settings, dict) else None
+        if isinstance(resources, dict):
+            found.update({str(k): float(v) for k, v in resources.items() if (_number(v) or 0) > 0})
+    return found
 
 
 def format_seconds(seconds: float) -> str:

@@ -59,6 +59,7 @@ class StepRow(Base):
     attempts: Mapped[int | None] = mapped_column(Integer)  # started attempts (retries: more than one)
     cache_key: Mapped[str | None] = mapped_column(String(64))  # its key in the step cache
     cached_from: Mapped[str | None] = mapped_column(String(36))  # not run: output taken from this run's
+    worker: Mapped[str | None] = mapped_column(Text)  # the worker that ran it, on a backend of several (dask)
 
     run: Mapped[RunRow] = relationship(back_populates="steps")
 
@@ -74,7 +75,8 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
             s.step_uuid: {"title": s.title, "file_path": s.file_path, "state": s.state, "started": s.started,
                           "finished": s.finished, "error": s.error, "log_path": s.log_path,
                           "attempts": s.attempts or (1 if s.started else 0),
-                          "cache_key": s.cache_key, "cached_from": s.cached_from}
+                          "cache_key": s.cache_key, "cached_from": s.cached_from,
+                          **({"worker": s.worker} if s.worker else {})}
             for s in row.steps
         },
     }

@@ -8,6 +8,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { encodePath, requestAPI } from './request';
 
+import type { IClusterInfo } from './cluster';
 import type { IBuild, IEnvironment, IEnvironmentFields } from './environments';
 import type { IDelivery, IEventType, IWebhook, IWebhookSpec, IWebhookTest } from './notifications';
 import type { EnvLevel, IEnvVariables, IEnvVariablesResponse } from './envvars';
@@ -240,6 +241,11 @@ export class OrchestAPI {
   /** GET /services/log?pipeline=|run=&name=: the end of a service's log. */
   getServiceLog(of: ServicesOf, name: string): Promise<IServiceLog> {
     return this._request<IServiceLog>(`services/log${URLExt.objectToQueryString({ ...of, name })}`);
+  }
+
+  /** GET /cluster: the configured backend and its cluster (docs/dask.md). */
+  getCluster(): Promise<IClusterInfo> {
+    return this._request<IClusterInfo>('cluster');
   }
 
   /** GET /jobs?pipeline=: the jobs (of one pipeline file), newest first. */

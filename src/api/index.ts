@@ -3,6 +3,7 @@
  * of its answers, by domain.
  */
 export * from './client';
+export * from './cluster';
 export * from './envvars';
 export * from './environments';
 export * from './jobs';

@@ -34,6 +34,8 @@ export interface IRunStep {
   cache_key?: string | null;
   /** Not run: its output was taken from this run's (the step cache). */
   cached_from?: string | null;
+  /** The worker that ran it, on a backend of several machines (dask). */
+  worker?: string;
 }
 
 /**

@@ -193,6 +193,11 @@ export function LogPanel(props: { controller: PipelineController; trans: Transla
             {stepStateLabel(trans, runStep.state)}
           </span>
         ) : null}
+        {runStep?.worker ? (
+          <span className="jp-OrchestLog-worker" title={trans.__('The worker of the cluster that ran it')}>
+            {runStep.worker}
+          </span>
+        ) : null}
         <button
           className="jp-OrchestLog-close"
           title={trans.__('Close the log')}

@@ -130,6 +130,11 @@ export function PropertiesPanel(props: {
         {runStep ? (
           <div className="jp-OrchestProps-run">
             {trans.__('Last run: %1', stepStateLabel(trans, runStep.state))}
+            {runStep.worker ? (
+              <div className="jp-OrchestProps-worker" title={trans.__('The worker of the cluster that ran it')}>
+                {trans.__('Worker: %1', runStep.worker)}
+              </div>
+            ) : null}
             {runStep.error ? <div className="jp-OrchestProps-error">{runStep.error}</div> : null}
           </div>
         ) : null}

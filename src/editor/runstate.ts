@@ -231,7 +231,8 @@ export class RunTracker {
           log_path: event.log_path,
           attempts: event.attempts,
           cache_key: event.cache_key,
-          cached_from: event.cached_from
+          cached_from: event.cached_from,
+          worker: event.worker ?? previous?.worker
         };
         return true;
       }

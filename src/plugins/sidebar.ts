@@ -3,7 +3,8 @@
  * jobs and environments plugins add their sections, and its own sections:
  * the pipelines under the server's root and the runs of the current one.
  *
- * Ranks of the sections: pipelines 100, jobs 200, runs 300, environments 400.
+ * Ranks of the sections: pipelines 100, jobs 200, runs 300, environments 400,
+ * notifications 600, cluster 700 (only on a backend with a cluster).
  */
 
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';

@@ -15,12 +15,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...engine.context import StepContext, data_dir
 from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
+from ...pipelines.policy import step_resources
 from . import worker
-from .project import pack
+from .project import listing, pack
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,18 @@ class _Attempts:
     log: StepLog
     workers: list[str] = field(default_factory=list)  # where the step started, in order
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+    summary: dict[str, Any] | None = None  # the last attempt's, when its end event carried it
 
 
 @dataclass
 class _Run:
     results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
     projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
+    document: dict[str, Any] | None = None  # the run's pipeline document
+    environments: dict[str, dict] = field(default_factory=dict)  # uuid -> its properties (resources)
+    packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
+    listed: float = 0.0  # when that listing began (monotonic)
+    packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
 
 
 class DaskBackend:
@@ -55,6 +63,7 @@ class DaskBackend:
         self._lock = asyncio.Lock()
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
+        self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
 
     async def client(self):
         async with self._lock:
@@ -92,20 +101,12 @@ class DaskBackend:
                                   f"it runs again on {message['worker']}.")
             attempts.workers.append(message["worker"])
         elif message["kind"] == "end":
+            attempts.summary = message.get("summary")
             attempts.ended.set()
-
-    def refusal(self, request: Any) -> str | None:
-        steps = request.pipeline["steps"]
-        notebooks = [steps[u].get("title") or u for u in request.steps
-                     if str(steps[u].get("file_path", "")).lower().endswith(".ipynb")]
-        if notebooks:
-            return (f"The dask backend does not run notebook steps yet ({', '.join(map(repr, notebooks))}); "
-                    "run them on the local or docker backend.")
-        return None
 
     def _spec(self, ctx: StepContext, project_hash: str, manifest: dict[str, str]) -> dict[str, Any]:
         return {
-            "run_uuid": ctx.run_uuid, "step_uuid": ctx.step_uuid, "title": ctx.title,
+            "run_uuid": ctx.run_uuid, "step_uuid": ctx.step_uuid, "title": ctx.title, "kernel_name": ctx.kernel_name,
             "file": str(ctx.file.relative_to(ctx.project_dir)),
             "pipeline": str(ctx.pipeline_path.relative_to(ctx.project_dir)), "pipeline_uuid": ctx.pipeline_uuid,
             "data_dir": str(data_dir(Path(), ctx.pipeline_uuid)), "parameters": ctx.parameter_overrides,
@@ -117,31 +118,33 @@ class DaskBackend:
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
         client = await self.client()
         run = self._runs.setdefault(ctx.run_uuid, _Run())
-        document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
-        incoming = document["steps"][ctx.step_uuid].get("incoming_connections", [])
+        if run.document is None:
+            run.document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
+        definition = run.document["steps"][ctx.step_uuid]
+        incoming = definition.get("incoming_connections", [])
         inputs = {u: run.results[u] for u in incoming if u in run.results}
         data = str(data_dir(Path(), ctx.pipeline_uuid))
-        # Outputs of this run's steps come through the cluster, not in the project's tar.
-        skip = tuple(f"{data}/{u}." for u in run.results)
-        project_hash, tar, manifest = await asyncio.to_thread(pack, ctx.project_dir, skip)
-        if project_hash not in run.projects:
-            import dask.config
-
-            # A task, not scattered data: a lost worker's copy is made again from the graph (a
-            # large project in the graph is expected, not worth Dask's warning).
-            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
-                run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
-                                                           key=f"orchest-project-{project_hash}")
-        del tar
+        # Outputs of steps that did not run in this run (a selection run) come from the project.
+        earlier = [u for u in incoming if u not in run.results]
+        if earlier:
+            found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
+            inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
+        project_hash, manifest = await self._project(client, run, ctx.project_dir, data)
+        if ctx.environment and ctx.environment not in run.environments:
+            run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
+        resources = step_resources(definition, run.environments.get(ctx.environment or ""))
+        if resources:  # a step no worker can take would wait for ever
+            problem = _no_worker_for(resources, (await client.scheduler.identity())["workers"])
+            if problem:
+                raise StepFailed(problem)
+            log_.note(f"Needs {_shown(resources)} of a worker.")
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
         future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
-                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
+                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
         try:
-            result = await self._wait(client, future, attempts)
-            with contextlib.suppress(asyncio.TimeoutError):  # the last output, sent before the result
-                await asyncio.wait_for(attempts.ended.wait(), LOG_GRACE)
+            result = await self._wait(client, future, attempts, full=ctx.interactive)
         except BaseException:
             await self._stop(client, future, ctx, attempts)
             raise
@@ -150,15 +153,46 @@ class DaskBackend:
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
+        if result["notebook"] is not None:  # into the project or the snapshot, and the run's copy
+            from ...engine.runners.notebook import write_executed
+
+            await asyncio.to_thread(write_executed, ctx, result["notebook"])
         if result["failed"]:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
         if ctx.interactive:  # later interactive runs read this step's output in the project
-            outputs = await client.submit(worker.outputs_of, future, pure=False)
-            await asyncio.to_thread(_write_back, ctx.project_dir, data, outputs, result["files"])
+            await asyncio.to_thread(_write_back, ctx.project_dir, data, result["outputs"], result["files"])
 
-    async def _wait(self, client, future, attempts: _Attempts) -> dict[str, Any]:
-        """The step's summary once its task ended; StepFailed for a lost worker or scheduler."""
+    async def _project(self, client, run: _Run, project_dir: Path, data: str) -> tuple[str, dict[str, str]]:
+        """The project's hash and manifest, its tar on the cluster: packed again only when its
+        listing (names, sizes, times) changed since this run last packed it."""
+        asked = time.monotonic()
+        async with run.packing:
+            if run.packed is not None and run.listed >= asked:  # listed since: steps starting together
+                return run.packed[1], run.packed[2]
+            began = time.monotonic()
+            files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
+            names = [(rel, details) for rel, _, details in files]
+            if run.packed is not None and run.packed[0] == names:
+                run.listed = began
+                return run.packed[1], run.packed[2]
+            project_hash, tar, manifest = await asyncio.to_thread(pack, files)
+            if project_hash not in run.projects:
+                import dask.config
+
+                # A task, not scattered data: a lost worker's copy is made again from the graph (a
+                # large project in the graph is expected, not worth Dask's warning).
+                with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
+                    run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
+                                                               key=f"orchest-project-{project_hash}")
+                # On every worker: where a step runs is then decided by load, not by where its project is.
+                await client.replicate([run.projects[project_hash]])
+            run.packed, run.listed = (names, project_hash, manifest), began
+            return project_hash, manifest
+
+    async def _wait(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
+        """The step's result once its task ended (``full``: with its outputs, else its summary);
+        StepFailed for a lost worker or scheduler."""
         loop = asyncio.get_running_loop()
         ended = asyncio.Event()
         future.add_done_callback(lambda _: loop.call_soon_threadsafe(ended.set))  # called in a thread
@@ -177,8 +211,12 @@ class DaskBackend:
             elif time.monotonic() - unreachable_since > SCHEDULER_GRACE:
                 break
         if future.status == "finished":
+            with contextlib.suppress(asyncio.TimeoutError):  # its last output, sent before the result
+                await asyncio.wait_for(attempts.ended.wait(), LOG_GRACE)
+            if not full and attempts.summary is not None:
+                return attempts.summary
             with contextlib.suppress(Exception):
-                return await client.submit(worker.summary, future, pure=False)
+                return await (future if full else client.submit(worker.summary, future, pure=False))
             if future.status == "finished":
                 return await future
         if future.status == "error":
@@ -198,6 +236,27 @@ class DaskBackend:
                                                   workers=attempts.workers[-1:]), 10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(future.cancel(), 5)
+
+    async def cluster(self) -> dict[str, Any]:
+        """The cluster as the sidebar shows it (StepFailed when its scheduler does not answer)."""
+        client = await self.client()
+        info = await asyncio.wait_for(client.scheduler.identity(), CONNECT_TIMEOUT)
+        port = (info.get("services") or {}).get("dashboard")
+        self._dashboard = (urlsplit(client.scheduler.address).hostname or "127.0.0.1", int(port)) if port else None
+        workers = [{
+            "address": address, "name": str(worker_.get("name", address)), "status": worker_.get("status", "running"),
+            "threads": worker_.get("nthreads"), "memory": worker_.get("memory_limit"),
+            "resources": worker_.get("resources") or {},
+            "executing": ((worker_.get("metrics") or {}).get("task_counts") or {}).get("executing", 0),
+        } for address, worker_ in sorted(info.get("workers", {}).items())]
+        return {"scheduler": client.scheduler.address, "local": self._cluster is not None,
+                "dashboard": self._dashboard is not None, "workers": workers}
+
+    async def dashboard(self) -> tuple[str, int] | None:
+        """Where the scheduler's dashboard listens (None: it serves none)."""
+        if self._dashboard is None:
+            await self.cluster()
+        return self._dashboard
 
     def worker_of(self, run_uuid: str, step_uuid: str) -> str | None:
         return self._where.pop((run_uuid, step_uuid), None)
@@ -220,6 +279,40 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cluster.close(), 20)
             self._cluster = None
+
+
+def _properties(project_dir: Path, environment: str) -> dict[str, Any]:
+    try:
+        found = json.loads((project_dir / ".orchest" / "environments" / environment / "properties.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _shown(resources: dict[str, float]) -> str:
+    return ", ".join(f"{name}={amount:g}" for name, amount in sorted(resources.items()))
+
+
+def _no_worker_for(resources: dict[str, float], workers: dict[str, dict]) -> str | None:
+    """Why no worker of the cluster can run a step that needs ``resources`` (None: one can)."""
+    for info in workers.values():
+        offered = info.get("resources") or {}
+        if all(offered.get(name, 0) >= amount for name, amount in resources.items()):
+            return None
+    offers = sorted({_shown(info.get("resources") or {}) or "none" for info in workers.values()})
+    return (f"No worker of the cluster has the resources this step needs ({_shown(resources)}); "
+            f"the workers offer: {'; '.join(offers) or 'no worker is connected'}. Start workers with "
+            "e.g. `dask worker --resources \"GPU=1\"`, or change the step's resources.")
+
+
+def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
+    """The outputs in the project of ``steps`` (of earlier runs), by step."""
+    found: dict[str, dict[str, bytes]] = {}
+    for step in steps:
+        files = {p.name: p.read_bytes() for p in folder.glob(f"{step}.*") if not p.name.endswith(".tmp")}
+        if files:
+            found[step] = files
+    return found
 
 
 def _write_back(project_dir: Path, data: str, outputs: dict[str, bytes], files: dict[str, bytes]) -> None:

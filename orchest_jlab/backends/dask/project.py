@@ -1,7 +1,9 @@
 """A project as it reaches the workers: one tar of its files, named by the SHA-256 of its content.
 
 Left out: what never belongs to a step's view of the project (``.git``, run records, logs, builds,
-the database), and the outputs of steps that this run passes through the cluster instead.
+the database), and the pipeline's data folder (outputs pass through the cluster, or are sent with the
+step that reads them). ``listing`` is cheap (names, sizes, times): a run packs again only when it
+changed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 import tarfile
 from pathlib import Path
 
@@ -19,7 +22,12 @@ DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
 
 def project_files(project_dir: Path, skip_prefixes: tuple[str, ...] = ()) -> list[tuple[str, Path]]:
     """(relative path, path) of every file sent, sorted; symbolic links are followed."""
-    found: list[tuple[str, Path]] = []
+    return [(rel, path) for rel, path, _ in listing(project_dir, skip_prefixes)]
+
+
+def listing(project_dir: Path, skip_prefixes: tuple[str, ...] = ()) -> list[tuple[str, Path, tuple]]:
+    """(relative path, path, (size, modification time, mode)) of every file sent, sorted."""
+    found: list[tuple[str, Path, tuple]] = []
     for folder, dirs, files in os.walk(project_dir, followlinks=False):
         rel_folder = os.path.relpath(folder, project_dir)
         rel_folder = "" if rel_folder == "." else rel_folder + "/"
@@ -29,19 +37,23 @@ def project_files(project_dir: Path, skip_prefixes: tuple[str, ...] = ()) -> lis
             if name.endswith(DATABASE_SUFFIXES) or rel.startswith(skip_prefixes):
                 continue
             path = Path(folder, name)
-            if path.is_file():
-                found.append((rel, path))
+            try:
+                status = path.stat()
+            except OSError:  # a dangling link, or gone meanwhile
+                continue
+            if stat.S_ISREG(status.st_mode):
+                found.append((rel, path, (status.st_size, status.st_mtime_ns, status.st_mode)))
     return sorted(found)
 
 
-def pack(project_dir: Path, skip_prefixes: tuple[str, ...] = ()) -> tuple[str, bytes, dict[str, str]]:
-    """(content hash, tar, {relative path: file hash}) of the project; the same content gives the
-    same hash whatever the files' times."""
+def pack(files: list[tuple[str, Path, tuple]]) -> tuple[str, bytes, dict[str, str]]:
+    """(content hash, tar, {relative path: file hash}) of the ``listing``'s files; the same content
+    gives the same hash whatever the files' times."""
     buffer = io.BytesIO()
     manifest: dict[str, str] = {}
     whole = hashlib.sha256()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for rel, path in project_files(project_dir, skip_prefixes):
+        for rel, path, _ in files:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             manifest[rel] = digest

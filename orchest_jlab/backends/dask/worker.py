@@ -3,8 +3,9 @@
 The project arrives as a tar (a Dask dependency, so a worker receives a given project once), is
 unpacked once per worker into ``<local directory>/orchest-jlab/projects/<content hash>`` and copied
 for each step. The step's process runs as on the local backend (its own process group, killed
-whole on cancel); its output goes to the server as Dask events while it runs. The task returns the
-step's outputs (the data-passing files) and, in an interactive run, the files it wrote.
+whole on cancel; a notebook on a kernel started here, through the local backend's runner); its output goes to the server as Dask events while it runs. The task returns the
+step's outputs (the data-passing files), its executed notebook and, in an interactive run, the files
+it wrote.
 """
 
 from __future__ import annotations
@@ -84,7 +85,17 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str]) -> None:
             raise asyncio.CancelledError
         _running[key] = (asyncio.get_running_loop(), task)
     try:
-        await run_process(ctx, log, sys.executable)  # type: ignore[arg-type]
+        if ctx.kind == ".ipynb":  # on a kernel started on this worker, as the local backend does
+            from ...engine.runners.kernels import KernelPool
+            from ...engine.runners.notebook import run_notebook
+
+            pool = KernelPool(spares=0)  # each step has an event loop of its own: no spare to keep
+            try:
+                await run_notebook(ctx, log, pool)  # type: ignore[arg-type]
+            finally:
+                await pool.close()
+        else:
+            await run_process(ctx, log, sys.executable)  # type: ignore[arg-type]
     finally:
         with _lock:
             _running.pop(key, None)
@@ -108,7 +119,7 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
             (data / name).write_bytes(content)
     ctx = StepContext(
         run_uuid=spec["run_uuid"], step_uuid=spec["step_uuid"], title=spec["title"], file=work / spec["file"],
-        kernel_name=None, project_dir=work, pipeline_path=work / spec["pipeline"],
+        kernel_name=spec["kernel_name"], project_dir=work, pipeline_path=work / spec["pipeline"],
         pipeline_uuid=spec["pipeline_uuid"], log_path=work.parent / f"{work.name}.log",
         parameter_overrides=spec["parameters"], extra_env=spec["env"], environment=spec["environment"],
         source_project_dir=Path(spec["source_project_dir"]), interactive=spec["interactive"],
@@ -125,12 +136,18 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
         outputs = {p.name: p.read_bytes() for p in data.glob(f"{spec['step_uuid']}.*")
                    if not p.name.endswith(".tmp")}
         files = _written(work, spec["manifest"]) if spec["interactive"] and failed is None else {}
+        # The executed notebook, outputs included, also when a cell failed (read-only mode shows it).
+        notebook = ctx.file.read_text(encoding="utf-8") if ctx.kind == ".ipynb" and ctx.file.is_file() else None
+        files.pop(spec["file"], None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
             (work.parent / f"{work.name}.log").unlink()
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end"})
-    return {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files}
+    result = {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files, "notebook": notebook}
+    # A summary this small goes with the end event: the server need not ask for it.
+    small = not files and notebook is None
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "summary": summary(result) if small else None})
+    return result
 
 
 def project_tar(tar: bytes) -> bytes:
@@ -139,11 +156,7 @@ def project_tar(tar: bytes) -> bytes:
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """What the server needs of a step's result, without its outputs (they stay in the cluster)."""
-    return {"worker": result["worker"], "failed": result["failed"], "files": result["files"]}
-
-
-def outputs_of(result: dict[str, Any]) -> dict[str, bytes]:
-    return result["outputs"]
+    return {key: result[key] for key in ("worker", "failed", "files", "notebook")}
 
 
 def cancel_step(run_uuid: str, step_uuid: str) -> bool:
@@ -159,4 +172,4 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     return True
 
 
-__all__ = ["LOG_TOPIC", "cancel_step", "outputs_of", "run_step", "summary"]
+__all__ = ["LOG_TOPIC", "cancel_step", "run_step", "summary"]

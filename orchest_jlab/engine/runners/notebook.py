@@ -61,7 +61,9 @@ def executed_copy(ctx: StepContext) -> Path | None:
     return ctx.log_path.parent.parent / EXECUTED_NOTEBOOKS / relative
 
 
-def _write_executed(ctx: StepContext, text: str) -> None:
+def write_executed(ctx: StepContext, text: str) -> None:
+    """The executed notebook into the step's file, and an interactive run's copy of it (also used by
+    backends whose kernels run elsewhere: the dask workers send it back)."""
     write_text_atomic(ctx.file, text)
     copy = executed_copy(ctx)
     if copy is not None:
@@ -100,7 +102,7 @@ async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> No
     finally:
         client.step_log = None
         # Written back even when a cell failed or the run was cancelled, so its outputs can be read.
-        await asyncio.shield(asyncio.to_thread(_write_executed, ctx, nbformat.writes(notebook) + "\n"))
+        await asyncio.shield(asyncio.to_thread(write_executed, ctx, nbformat.writes(notebook) + "\n"))
         if client.kc is not None:
             client.kc.stop_channels()
         await asyncio.shield(end_kernel(manager))  # with whatever its cells started

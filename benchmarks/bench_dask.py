@@ -1,0 +1,146 @@
+"""Speed of the dask backend on a real cluster on loopback (a ``dask scheduler``, two ``dask worker``
+processes of 8 threads each, ``tests/dask_helpers.py``), against baselines of the same run:
+
+1. fan-out: 16 independent steps that each sleep 1 s (max_steps_parallelism 16) on the cluster, the
+   local backend beside it (ideal 1 s; target: within 1.3 s of it, shown read as "done within
+   1.3 s" and as "within ideal + 1.3 s");
+2. a 60-step chain of trivial ``.py`` steps: dask vs the local backend (target: at most 2x);
+3. a grid of runs (200 by default, each 2 trivial ``.py`` steps, 16 at a time, each on its own
+   snapshot) vs the same steps submitted straight to Dask as one task per step (a process of the
+   step's file, run after its incoming step's task) (target: at most 1.2x).
+
+Every run is an interactive run of the engine in this process (the client to the scheduler kept
+between runs, as a server keeps it); the grid's runs are non-interactive, as a job's are. Every
+figure: median of alternating rounds, with its spread (``timing.py``).
+Run: ``python benchmarks/bench_dask.py [--runs N] [--rounds N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_engine import write_chain  # noqa: E402
+from timing import ROUNDS, alternate, report  # noqa: E402
+
+from orchest_jlab.engine import Engine, EventBus, LocalBackend  # noqa: E402
+from orchest_jlab.runs import prepare_run  # noqa: E402
+from orchest_jlab.store import RunStores  # noqa: E402
+from tests.dask_helpers import Cluster  # noqa: E402
+
+THREADS = 8
+GRID_CONCURRENCY = 16
+
+
+class Loop:
+    """One event loop in a thread for the whole benchmark: engines and the Dask client live across
+    rounds, as in a server."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def __call__(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+async def runs_of(engine: Engine, paths: list[Path], interactive: bool, concurrency: int = 1) -> None:
+    """Every run of ``paths``, ``concurrency`` at a time; each must succeed."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(path: Path) -> None:
+        async with slots:
+            run = engine.start(prepare_run(path, interactive=interactive))
+            await engine.wait(run.uuid)
+            assert run.status.value == "SUCCESS", run.to_json()
+
+    await asyncio.gather(*(one(p) for p in paths))
+
+
+def straight_to_dask(client, folders: list[Path]) -> None:
+    """The grid's steps as plain Dask tasks: a process per step file, b after a, all at once."""
+    def step(folder: str, name: str, _before=None) -> int:
+        return subprocess.run([sys.executable, name], cwd=folder, check=True).returncode
+
+    futures = []
+    for folder in folders:
+        a = client.submit(step, str(folder), "s000.py", pure=False)
+        futures.append(client.submit(step, str(folder), "s001.py", a, pure=False))
+    client.gather(futures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=200, help="runs of the grid (case 3)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="alternating rounds (at least 5)")
+    args = parser.parse_args()
+    from distributed import Client
+
+    from orchest_jlab.backends.dask.cluster import DaskBackend
+
+    loop = Loop()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        cluster = Cluster(root / "cluster", workers=2, threads=THREADS)
+        stores, engines = RunStores(), {}
+        try:
+            bus = EventBus()
+            stores.listen(bus)
+            engines = {"dask": Engine(bus, DaskBackend(cluster.address)), "local": Engine(bus, LocalBackend())}
+
+            def run(name: str, paths: list[Path], interactive: bool = True, concurrency: int = 1):
+                return lambda: loop(runs_of(engines[name], paths, interactive, concurrency))
+
+            (root / "fan").mkdir()
+            fan = write_chain(root / "fan", 16, ".py", parallel=True, body="import time\ntime.sleep(1)\n")
+            times = alternate({"local": run("local", [fan]), "dask": run("dask", [fan])}, args.rounds)
+            report("fan-out: 16 independent 1 s steps, 2 workers x 8 threads (ideal 1 s)", times, "local", unit="s")
+            median = statistics.median(times["dask"])
+            # The issue's "within 1.3 s of ideal (ideal 1 s)", read both ways.
+            print(f"  dask: {median - 1:.2f} s over ideal  target: done within 1.3 s: "
+                  f"{'met' if median <= 1.3 else 'NOT MET'}; within ideal + 1.3 s: "
+                  f"{'met' if median <= 2.3 else 'NOT MET'}", flush=True)
+
+            (root / "chain").mkdir()
+            chain = write_chain(root / "chain", 60, ".py")
+            report("a 60-step chain of trivial .py steps", alternate({
+                "local": run("local", [chain]), "dask": run("dask", [chain]),
+            }, args.rounds), "local", {"dask": 2.0}, unit="s")
+
+            folders = []
+            for i in range(args.runs):
+                (root / "grid" / str(i)).mkdir(parents=True)
+                write_chain(root / "grid" / str(i), 2, ".py")
+                folders.append(root / "grid" / str(i))
+            grid = [f / "bench.orchest" for f in folders]
+            with Client(cluster.address, timeout=10) as client:
+                report(f"a grid of {args.runs} runs of 2 trivial .py steps, {GRID_CONCURRENCY} runs at a time",
+                       alternate({
+                           "straight to Dask": lambda: straight_to_dask(client, folders),
+                           "dask backend": run("dask", grid, interactive=False, concurrency=GRID_CONCURRENCY),
+                       }, args.rounds), "straight to Dask", {"dask backend": 1.2}, unit="s")
+        finally:
+            for engine in engines.values():
+                loop(engine.shutdown())
+            stores.close()
+            loop.close()
+            cluster.close()
+
+
+if __name__ == "__main__":
+    main()
