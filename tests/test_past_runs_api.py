@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.errors import BadRequest
 from orchest_jlab.runs import run_file
 
@@ -142,7 +143,7 @@ def test_a_file_too_large_to_show_is_refused(tmp_path):
     os.truncate(tmp_path / "big.csv", 65 * 2**20)  # sparse: nothing is written
     record = {"uuid": "r", "project_dir": str(tmp_path), "snapshot_dir": None, "steps": {}}
     with pytest.raises(BadRequest, match="too large to show"):
-        run_file(record, "big.csv")
+        run_file(record, "big.csv", ProjectFolders(tmp_path / "runs"))
 
 
 def test_run_files_never_leave_the_runs_folder(tmp_path):
@@ -153,7 +154,7 @@ def test_run_files_never_leave_the_runs_folder(tmp_path):
     record = {"uuid": "r", "project_dir": str(project), "snapshot_dir": None, "steps": {}}
     for relative in ["../secret.txt", "/etc/passwd", "a/../../secret.txt", "link.txt", ""]:
         with pytest.raises(BadRequest):
-            run_file(record, relative)
+            run_file(record, relative, ProjectFolders(tmp_path / "runs"))
 
 
 async def test_steps_of_a_file(jp_fetch, root):

@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
+from ..engine.folders import LEGACY_RUNS, remove_folder
+from ..engine.states import FINISHED_STATUSES
 from ..engine.steplog import attempt_log_path
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..store import PipelineRecords, RunStores
 from ..workspace import Workspace
 from .logs import LogPart, read_log_part
-from .past import copy_run_pipeline, default_copy_name, run_file, run_pipeline
+from .past import copy_run_pipeline, default_copy_name, run_file, run_folder, run_pipeline
 from .request import prepare_run
 
 if TYPE_CHECKING:
@@ -149,15 +151,37 @@ class RunService:
         except FileNotFoundError:
             raise NotFound(f"The log of step \"{step['title']}\" is gone (its file was deleted).") from None
 
+    async def delete(self, run_uuid: str) -> None:
+        """Delete an ended run that is not a job's: its record and its folder (logs, snapshot, the
+        document and notebooks an interactive run kept), wherever the folder is (before
+        ``snapshots_dir``, inside the project's ``.orchest/runs/``)."""
+        if run_uuid in self.engine.runs:
+            raise Conflict("The run is in progress: cancel it first, then delete it.")
+        record = await asyncio.to_thread(self._record, run_uuid)
+        if record["status"] not in FINISHED_STATUSES:
+            raise Conflict(f"The run is {record['status']} (in another process): cancel it first, then delete it.")
+        job_uuid = (record.get("labels") or {}).get("job_uuid")
+        if job_uuid:
+            raise Conflict(f"The run belongs to job {job_uuid}: it is deleted with its job, or when the job "
+                           "retains fewer runs.")
+        await asyncio.to_thread(self._delete, record)
+        self.engine.bus.publish("run-deleted", run_uuid=run_uuid, pipeline_path=self.pipeline_path(record))
+
+    def _delete(self, record: dict[str, Any]) -> None:
+        store = self.stores.existing(Path(record["project_dir"]))
+        if store is not None:
+            store.delete_run(record["uuid"])
+        remove_folder(run_folder(record, self.engine.folders), record["uuid"], Path(record["project_dir"]), LEGACY_RUNS)
+
     # --- read-only mode: what a past run ran ---------------------------------------------------------
 
     def pipeline(self, run_uuid: str) -> dict[str, Any]:
         record = self._record(run_uuid)
-        document, source = run_pipeline(record)
+        document, source = run_pipeline(record, self.engine.folders)
         return {"pipeline": document, "pipeline_path": self.pipeline_path(record), "source": source}
 
     def file(self, run_uuid: str, relative: str) -> tuple[bytes, str]:
-        return run_file(self._record(run_uuid), relative)
+        return run_file(self._record(run_uuid), relative, self.engine.folders)
 
     def copy_pipeline(self, run_uuid: str, body: Any) -> dict[str, Any]:
         """Write the pipeline a run ran as a new, editable pipeline file (see past_runs)."""
@@ -168,5 +192,5 @@ class RunService:
             raise BadRequest('The body must be an object with an optional "path": the new .orchest file.')
         default = self.workspace.api_path(Path(record["project_dir"]) / default_copy_name(record))
         target = self.workspace.resolve(body.get("path") or default, must_exist=False)
-        copy_run_pipeline(record, target, self.workspace.root)
+        copy_run_pipeline(record, target, self.workspace.root, self.engine.folders)
         return {"path": self.workspace.api_path(target)}
