@@ -94,13 +94,14 @@ class RunService:
         else:
             rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
         live = {**unwritten, **{uuid: run.to_json() for uuid, run in self.engine.runs.items()}}
-        runs = [live.pop(r["uuid"], r) for r in rows] + [live[uuid] for uuid in unwritten if uuid in live]
+        runs = [{**live.pop(r["uuid"]), "number": r["number"]} if r["uuid"] in live else r for r in rows]
+        runs += [live[uuid] for uuid in unwritten if uuid in live]
         return [self._present(r) for r in sorted(runs, key=lambda r: r["created"], reverse=True)[:limit]]
 
     def _record(self, run_uuid: str) -> dict[str, Any]:
         live = self.engine.runs.get(run_uuid)
         if live is not None:
-            return live.to_json()
+            return self._numbered(live.to_json())
         self.stores.flush()
         unwritten = self.stores.unwritten().get(run_uuid)  # ended, but its database cannot take it now
         if unwritten is not None:
@@ -114,11 +115,16 @@ class RunService:
                 return record
         raise NotFound(f'There is no run "{run_uuid}".')
 
+    def _numbered(self, run: dict[str, Any]) -> dict[str, Any]:
+        """A run of the engine with its number, which its database gave it when it was recorded
+        (None until then: the writer thread is not waited for)."""
+        store = self.stores.existing(Path(run["project_dir"]))
+        return {**run, "number": store.run_number(run["uuid"]) if store is not None else None}
+
     async def _found(self, run_uuid: str) -> dict[str, Any]:
-        """On the event loop: a run of the engine at once; another from the stores, which may walk
-        the root and wait for the writer thread, in a worker thread."""
-        live = self.engine.runs.get(run_uuid)
-        return live.to_json() if live is not None else await asyncio.to_thread(self._record, run_uuid)
+        """A run of the engine or from the stores (which may walk the root and wait for the writer
+        thread: in a worker thread)."""
+        return await asyncio.to_thread(self._record, run_uuid)
 
     async def get(self, run_uuid: str) -> dict[str, Any]:
         return self._present(await self._found(run_uuid))
