@@ -110,7 +110,7 @@ async def test_create_an_editable_copy_of_a_runs_pipeline(jp_fetch, root):
     code, created = await api(jp_fetch, "POST", "runs", run["uuid"], "copy-pipeline", body={})
     assert code == 201 and created["path"] == f"project/p-run-{run['uuid'][:8]}.orchest"
     copy = json.loads((root.root / created["path"]).read_text())
-    assert copy["uuid"] != data["uuid"] and copy["name"] == f"Readonly (run {run['uuid'][:8]})"
+    assert copy["uuid"] != data["uuid"] and copy["name"] == f"Readonly (run {run['number']})"
     assert copy["steps"] == data["steps"]
     code, listed = await api(jp_fetch, "GET", "pipelines", created["path"])
     assert listed["report"]["valid"], listed["report"]

@@ -121,7 +121,7 @@ def copy_run_pipeline(record: dict[str, Any], target: Path, root: Path, folders:
     copy = dict(document)
     copy["uuid"] = str(uuidlib.uuid4())
     name = document.get("name") if isinstance(document.get("name"), str) else original.stem
-    copy["name"] = f"{name} (run {record['uuid'][:8]})"
+    copy["name"] = f"{name} (run {record.get('number') or record['uuid'][:8]})"
     if target.parent != original.parent:
         copy["steps"] = {u: _repointed(step, original.parent, target.parent)
                          for u, step in (document.get("steps") or {}).items()}
