@@ -9,10 +9,10 @@ import {
   copyExample,
   execute,
   fileExists,
-  openPipeline,
+  openExample,
   readFile,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runToEnd,
   stepNode,
   stepState
@@ -22,9 +22,7 @@ import {
 test.use(REAL_SESSIONS);
 
 test.describe('Past runs, read-only', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('the sidebar opens a run with its own pipeline and states, nothing editable', async ({
     page,
@@ -32,8 +30,7 @@ test.describe('Past runs, read-only', () => {
     request,
     baseURL
   }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     await clickToolbar(editor, 'orchest-jlab:run-all');
     await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
 

@@ -11,7 +11,7 @@ import {
   copyExample,
   openPipeline,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runToEnd,
   sessionStatus,
   stepNode
@@ -41,9 +41,7 @@ test.describe('Orchest sidebar', () => {
 
 test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
   test.setTimeout(480000);
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   const SESSION_TEST = 'a session is started and stopped from the pipelines list, and shut down from the Running panel';
   test(SESSION_TEST, async ({ page, tmpPath, request, baseURL }) => {
