@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from orchest_jlab.engine.folders import ProjectFolders
+from orchest_jlab.engine.snapshots import make_snapshot
 
 from .conftest import ProjectBuilder
 from .jobs_helpers import grid_pipeline
@@ -134,3 +135,14 @@ async def test_jobs_keep_their_folders_outside_and_old_ones_are_deleted_from_the
         code, _ = await api(jp_fetch, "DELETE", "jobs", uuid)
         assert code == 204
     assert not legacy.exists() and not (jobs / new["uuid"]).exists()
+
+
+def test_runs_folders_configured_inside_the_project_are_never_copied_into_a_snapshot(tmp_path):
+    project = tmp_path / "project"
+    kept = project / ".runs"
+    (kept / "old-run" / "snapshot").mkdir(parents=True)
+    (kept / "old-run" / "snapshot" / "p.orchest").write_text("{}")
+    (project / "p.orchest").write_text("{}")
+    target = kept / "new-run" / "snapshot"
+    make_snapshot(project, target, None, exclude=kept)
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == ["p.orchest"]

@@ -177,14 +177,13 @@ class Engine:
             if not step.state.finished:
                 self._set_step(run, step, StepState.ABORTED, finished=now(), error=reason)
 
-    @staticmethod
-    def _prepare_snapshot(run: Run) -> tuple[Path, Path, list[str]]:
+    def _prepare_snapshot(self, run: Run) -> tuple[Path, Path, list[str]]:
         """Copy the project and write the run's parameters in (in a worker thread: no events here)."""
         request = run.request
         ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
-                                 request.snapshot_size_limit)
+                                 request.snapshot_size_limit, exclude=self.folders.base)
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
         write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters))
         return snapshot, pipeline_path, warnings

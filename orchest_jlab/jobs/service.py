@@ -158,12 +158,14 @@ class JobService:
 
     async def _make(self, request, fields: dict[str, Any], history: tuple[str, str]) -> dict[str, Any]:
         job_uuid = str(uuidlib.uuid4())
-        folder = self.dispatcher.engine.folders.jobs(request.project_dir) / job_uuid
+        folders = self.dispatcher.engine.folders
+        folder = folders.jobs(request.project_dir) / job_uuid
         snapshot = folder / "snapshot"
         pipeline_file = os.path.relpath(request.pipeline_path, request.project_dir)
         ensure_gitignore(request.project_dir)
         try:
-            warnings = await asyncio.to_thread(make_snapshot, request.project_dir, snapshot, self.snapshot_size_limit)
+            warnings = await asyncio.to_thread(make_snapshot, request.project_dir, snapshot, self.snapshot_size_limit,
+                                               folders.base)
             copy = prepare_run(snapshot / pipeline_file, interactive=False, boundary=snapshot)
         except BadRequest as exc:
             shutil.rmtree(folder, ignore_errors=True)
