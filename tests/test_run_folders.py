@@ -146,3 +146,18 @@ def test_runs_folders_configured_inside_the_project_are_never_copied_into_a_snap
     target = kept / "new-run" / "snapshot"
     make_snapshot(project, target, None, exclude=kept)
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == ["p.orchest"]
+
+
+def test_a_command_keeps_its_runs_where_the_configuration_says(project, tmp_path):
+    from click.testing import CliRunner
+
+    from orchest_jlab.cli import main
+
+    path, _ = project.chain(("A",), pipeline_name="p.orchest")
+    config = tmp_path / "config.py"
+    config.write_text(f"c.OrchestApp.snapshots_dir = {str(tmp_path / 'kept')!r}\n")
+    done = CliRunner().invoke(main, ["run", str(path), "--snapshot", "--json", "--backend", "local",
+                                     "--config", str(config)])
+    assert done.exit_code == 0, done.output
+    [snapshot] = ProjectFolders(tmp_path / "kept").runs(project.root).glob("*/snapshot")
+    assert (snapshot / "p.orchest").is_file() and pipeline_files(project.root) == [path]
