@@ -61,6 +61,8 @@ export interface IStepEvent {
   error: string | null;
   log_path: string | null;
   attempts?: number;
+  cache_key?: string | null;
+  cached_from?: string | null;
 }
 
 /** A line of a step's log. */

@@ -168,6 +168,7 @@ REQUESTS = [
     ("GET", f"runs/{RUN}/files/a.ipynb", None),
     ("POST", f"runs/{RUN}/copy-pipeline", "{}"),
     ("GET", "steps", None),
+    ("DELETE", "cache", None),
     ("GET", "events", None),
     ("GET", "sessions", None),
     ("POST", "sessions", '{"pipeline": "p.orchest"}'),

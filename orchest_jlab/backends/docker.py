@@ -75,6 +75,15 @@ class DockerBackend:
         return {f"{LABEL}.kind": "step", f"{LABEL}.run": ctx.run_uuid, f"{LABEL}.step": ctx.step_uuid,
                 f"{LABEL}.project": str(ctx.project_dir), **owner_labels()}
 
+    async def cache_platform(self, ctx: StepContext) -> str:
+        """What the step runs on, for its key in the step cache: its image's id (a rebuild changes it)."""
+        image = await self.image_for(ctx.project_dir, ctx.environment, lambda _: None, ctx.source_project_dir) \
+            if ctx.environment else None
+        if image is None:
+            return "docker (no environment)"  # the step fails when it runs; its key never gets an entry
+        found = await asyncio.to_thread(self.client.images.get, image.image)
+        return f"docker {found.id} gpu={image.gpu}"
+
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
         image = await self._image(ctx, log_)
         ctx.begin()  # a step's timeout does not count its image's build

@@ -39,6 +39,8 @@ class Progress:
         if kind == "step":
             title = self.titles.get(event["step_uuid"], event["step_uuid"])
             detail = f" ({event['error']})" if event.get("error") else ""
+            if event.get("cached_from"):
+                detail = f" (cached, from run {event['cached_from']})"
             if event["state"] == "RUNNING":  # a retried step: the attempt that failed, then the next
                 detail = f" ({event['error']}; retrying)" if event.get("error") else (
                     f" (attempt {event['attempts']})" if (event.get("attempts") or 0) > 1 else "")
@@ -109,6 +111,7 @@ LOG_TAIL_LINES = 20
 def _step_json(step: dict[str, Any]) -> dict[str, Any]:
     """A step in ``run --json``: a failed one with its error and the end of its log."""
     out = {k: step[k] for k in ("title", "state", "started", "finished", "error", "worker") if k in step}
+    out.update({k: step[k] for k in ("cache_key", "cached_from") if step.get(k)})  # a run with the cache
     if step["state"] == "FAILURE" and step.get("log_path"):
         try:
             with open(step["log_path"], encoding="utf-8", errors="replace") as f:
@@ -161,11 +164,14 @@ def _parameters(params: tuple[str, ...], step_params: tuple[str, ...], pipeline:
               help="A step parameter's value (STEP: uuid or title).")
 @env_option
 @click.option("--snapshot", is_flag=True, help="Run on a snapshot of the project (non-interactive run).")
+@click.option("--cache", is_flag=True,
+              help="Use the step cache: a step whose inputs are unchanged since a successful run is not run again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the final run record as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Show state changes but not the steps' output.")
 @backend_option
 @config_option
-def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, as_json, quiet, backend, config_file) -> None:
+def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, cache, as_json, quiet, backend,
+        config_file) -> None:
     """Run a pipeline here, without a server; progress goes to stderr.
 
     Exits with 0 only when every step of the run is COMPUTED.
@@ -178,7 +184,8 @@ def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, as_
     try:
         parameters = _parameters(params, step_params, read_pipeline(path).data) if params or step_params else None
         request = prepare_run(path, run_type=run_type, steps=list(steps), parameters=parameters,
-                              interactive=not snapshot, snapshot_size_limit=settings.snapshot_size_limit, env=env)
+                              interactive=not snapshot, snapshot_size_limit=settings.snapshot_size_limit, env=env,
+                              cache=cache)
     except OrchestError as exc:
         refused(pipeline, exc)
     except Exception as exc:  # an unreadable file

@@ -34,6 +34,8 @@ class Backend(Protocol):
 
     # Optional: ``refusal(request) -> str | None``, why a run cannot start on this backend (checked
     # before it starts; the run is refused with that message).
+    # Optional: ``async cache_platform(ctx) -> str``, what the step runs on (an image's id, an
+    # interpreter), part of its key in the step cache; a backend without it has no cached steps.
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ class LocalBackend:
 
             self._kernels = KernelPool(spares=self.kernel_spares)
         return self._kernels
+
+    async def cache_platform(self, ctx: StepContext) -> str:
+        """What the step runs on, for its key in the step cache: this host's interpreter."""
+        import platform
+
+        return f"local {self.python} {platform.python_implementation()} {platform.python_version()} {platform.platform()}"
 
     async def run_step(self, ctx: StepContext, log: StepLog) -> None:
         prefix = []

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from ..errors import BadRequest
 from ..pipelines import graph_of, induced_subgraph, step_policy, write_pipeline
+from ..pipelines.cache import pipeline_caches
 from ..pipelines.gitignore import ensure_gitignore
 from ..pipelines.policy import format_seconds
 from . import outputs
 from .attached import Attachment, RunServices, ServicesFailed
 from .backend import Backend, BackendChoice, BackendChooser, OneBackend
+from .cached import NOT_CACHEABLE, InFlight, RunCache
 from .context import StepContext, data_dir
 from .disk import disk_problem
 from .events import EventBus
@@ -48,6 +50,7 @@ class Engine:
         self.runs: dict[str, Run] = {}  # runs of this process that have not finished
         self.services: RunServices | None = None  # the pipelines' services (None: runs have none)
         self._tasks: dict[str, asyncio.Task] = {}
+        self._in_flight = InFlight()  # the step cache's keys being computed by runs of this engine
 
     # --- public API ------------------------------------------------------------------------------
 
@@ -77,8 +80,11 @@ class Engine:
             backend=choice.name,
             steps={u: StepRun(u, steps[u].get("title") or u, steps[u].get("file_path", "")) for u in request.steps},
             warnings=[choice.note] if choice.note and choice.warning else [],
+            cache=request.cache or pipeline_caches(request.pipeline),
         )
         run.runner = self.backends.instance(choice.name)
+        if run.cache and getattr(run.runner, "cache_platform", None) is None:
+            run.warnings.append(NOT_CACHEABLE.format(backend=choice.name))
         self.runs[run.uuid] = run
         self.bus.publish("run-created", run_uuid=run.uuid, run=run.to_json())
         task = asyncio.ensure_future(self._execute(run))
@@ -130,6 +136,7 @@ class Engine:
         self.bus.publish("step", run_uuid=run.uuid, step_uuid=step.uuid, state=state.value,
                          started=step.started, finished=step.finished, error=step.error,
                          log_path=step.log_path, attempts=step.attempts,
+                         cache_key=step.cache_key, cached_from=step.cached_from,
                          **({"worker": step.worker} if step.worker else {}))
 
     async def _execute(self, run: Run) -> None:
@@ -209,6 +216,9 @@ class Engine:
         pipeline_uuid = request.pipeline["uuid"]
         outputs_dir = data_dir(project_dir, pipeline_uuid)
         overrides = request.parameters if request.interactive else None
+        cache = RunCache(run, outputs_dir, self._in_flight) if run.cache else None
+        if cache is not None and not cache.usable:
+            cache = None
 
         async def step_task(step_uuid: str) -> None:
             step = run.steps[step_uuid]
@@ -221,7 +231,8 @@ class Engine:
                                    error=f"Not run: {', '.join(map(repr, failed))} did not complete.")
                     return
                 async with slots:
-                    await self._run_step(run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment)
+                    await self._run_step(run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment,
+                                         cache)
             finally:
                 done[step_uuid].set()
 
@@ -241,7 +252,8 @@ class Engine:
         limits = [n for n in limits if isinstance(n, int) and n > 0]
         return asyncio.Semaphore(min(limits)) if limits else contextlib.nullcontext()
 
-    async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment) -> None:
+    async def _run_step(self, run, step, project_dir, pipeline_path, outputs_dir, overrides, attachment,
+                        cache: RunCache | None = None) -> None:
         request = run.request
         definition = request.pipeline["steps"][step.uuid]
         policy = step_policy(definition)
@@ -255,12 +267,29 @@ class Engine:
             source_project_dir=request.project_dir, extra_env={**attachment.env, **request.env},
             interactive=request.interactive, network=attachment.network,
         )
-        for attempt in range(1, policy.attempts + 1):
-            if attempt > 1:
-                await asyncio.sleep(policy.retry_delay)
-                await asyncio.to_thread(keep_attempt_log, log_path, attempt - 1)
-            if await self._attempt_step(run, step, ctx, outputs_dir, attempt, policy):
-                return
+        key = await cache.key(step, ctx) if cache is not None else None
+        hit = await cache.take(step, ctx, key) if key is not None else None
+        if hit is not None:  # not run: its output (and executed notebook) from the run that made the entry
+            started = now()
+            step_log = StepLog(log_path, self.bus, run.uuid, step.uuid)
+            step_log.note(f"Not run: unchanged since run {hit.entry.run_uuid} (step cache key {key}).")
+            step_log.close()
+            self._set_step(run, step, StepState.COMPUTED, started=started, finished=now(), cache_key=key,
+                           cached_from=hit.entry.run_uuid, log_path=str(log_path))
+            return
+        step.cache_key = key
+        try:
+            for attempt in range(1, policy.attempts + 1):
+                if attempt > 1:
+                    await asyncio.sleep(policy.retry_delay)
+                    await asyncio.to_thread(keep_attempt_log, log_path, attempt - 1)
+                if await self._attempt_step(run, step, ctx, outputs_dir, attempt, policy):
+                    break
+            if key is not None and step.state == StepState.COMPUTED:
+                await cache.record(step, ctx)
+        finally:
+            if key is not None:
+                cache.release(step)
 
     async def _attempt_step(self, run, step, ctx, outputs_dir, attempt, policy) -> bool:
         """One attempt; False when it failed and the step is to be run again."""

@@ -43,6 +43,7 @@ class RunRequest:
     # Extra environment variables of the steps (a job's); never written to the run's record or events.
     env: dict[str, str] = field(default_factory=dict)
     backend: str | None = None  # the name of the backend asked for; None: the configured one
+    cache: bool = False  # use the step cache (also when the pipeline's settings ask for it)
 
     def environments(self) -> set[str]:
         """The environments the run's steps use."""
@@ -62,11 +63,14 @@ class StepRun:
     log_path: str | None = None
     attempts: int = 0  # attempts started (retries: more than one)
     worker: str | None = None  # the machine that ran it, on a backend of several (dask)
+    cache_key: str | None = None  # its key in the step cache (a run that uses the cache)
+    cached_from: str | None = None  # not run: its output was taken from this run's (the cache)
 
     def to_json(self) -> dict[str, Any]:
         record = {"title": self.title, "file_path": self.file_path, "state": self.state.value,
                   "started": self.started, "finished": self.finished, "error": self.error,
-                  "log_path": self.log_path, "attempts": self.attempts}
+                  "log_path": self.log_path, "attempts": self.attempts,
+                  "cache_key": self.cache_key, "cached_from": self.cached_from}
         if self.worker:
             record["worker"] = self.worker
         return record
@@ -86,6 +90,7 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     workdir: Path | None = None  # the snapshot of a non-interactive run
     runner: Backend | None = field(default=None, repr=False)  # the instance of ``backend`` running it
+    cache: bool = False  # the run uses the step cache (asked for, or the pipeline's setting)
 
     @property
     def run_dir(self) -> Path:
@@ -104,6 +109,7 @@ class Run:
             "run_type": request.run_type,
             "selection": request.selection,
             "interactive": request.interactive,
+            "cache": self.cache,
             "parameters": request.parameters,
             "backend": self.backend,
             "status": self.status.value,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # imported by the first snapshot: a run in place (every comma
     import pathspec
 
 # Relative to the project root; the snapshot keeps the rest of .orchest/ (environments).
-EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds",
+EXCLUDED = {".git", ".orchest/pipelines", ".orchest/runs", ".orchest/jobs", ".orchest/builds", ".orchest/cache",
             ".orchest/notifications"}  # webhooks hold secrets
 DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
 # The project's environment variables (secrets): a job keeps its own copy in its record.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .cache import CacheHandler
 from .environments import BuildHandler, BuildLogHandler, EnvironmentHandler, EnvironmentsHandler
 from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
@@ -32,6 +33,7 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/files/(?P<path>.+)", RunFileHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/copy-pipeline", CopyPipelineHandler),
         (rf"{API_PREFIX}/steps", StepsHandler),
+        (rf"{API_PREFIX}/cache", CacheHandler),
         (rf"{API_PREFIX}/events", EventsHandler),
         (rf"{API_PREFIX}/sessions", SessionsHandler),
         (rf"{API_PREFIX}/sessions/(?P<path>.+)", SessionHandler),

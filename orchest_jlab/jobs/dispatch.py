@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine, EventBus, RunRequest
+from ..engine.cache import forget_runs
 from ..engine.states import FINISHED_STATUSES, UNFINISHED_STATUSES
 from ..errors import OrchestError
 from ..runs.request import prepare_run
@@ -324,4 +325,5 @@ class Dispatcher:
                 store.runs.delete_run(run["run_uuid"])
                 with contextlib.suppress(FileNotFoundError):
                     shutil.rmtree(job_dir(job) / "runs" / run["run_uuid"])
+        forget_runs(Path(job["project_dir"]), {r["run_uuid"] for r in runs if r["run_uuid"]})  # their cache entries
         store.delete_job_runs(job["uuid"], [r["index"] for r in runs])

@@ -16,6 +16,7 @@ RUNTIME_PATTERNS = (
     "runs/",
     "jobs/",
     "builds/",
+    "cache/",  # the step cache's entries
     "orchest-jlab.sqlite",
     "orchest-jlab.sqlite-*",
     "env_variables.json",  # the project's and pipelines' environment variables (secrets)

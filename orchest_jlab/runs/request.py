@@ -67,7 +67,8 @@ def find_steps(pipeline: dict, names: list[str]) -> list[str]:
 
 def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None = None,
                 parameters: Any = None, interactive: bool = True, boundary: Path | None = None,
-                snapshot_size_limit: int | None = None, env: dict[str, str] | None = None) -> RunRequest:
+                snapshot_size_limit: int | None = None, env: dict[str, str] | None = None,
+                cache: bool = False) -> RunRequest:
     """A RunRequest for the pipeline file at ``path``, or BadRequest saying what is wrong. Its steps
     get the project's and the pipeline's environment variables, overridden by ``env``."""
     document, report = check_pipeline_file(path, boundary=boundary)
@@ -96,5 +97,5 @@ def prepare_run(path: Path, *, run_type: str = "full", steps: list[str] | None =
     return RunRequest(
         pipeline_path=path, project_dir=project_dir, pipeline=pipeline, env=variables,
         run_type=run_type, selection=selection, steps=order, interactive=interactive,
-        parameters=checked, snapshot_size_limit=snapshot_size_limit,
+        parameters=checked, snapshot_size_limit=snapshot_size_limit, cache=cache,
     )

@@ -56,10 +56,14 @@ class RunService:
         backend = body.get("backend")
         if backend is not None and not isinstance(backend, str):
             raise BadRequest('"backend" must be the name of a backend, or "auto".')
+        cache = body.get("cache", False)
+        if not isinstance(cache, bool):
+            raise BadRequest('"cache" must be true or false (true: steps whose inputs are unchanged are not run).')
         path = self.workspace.resolve(body["pipeline"])
         request = prepare_run(
             path, run_type=body.get("run_type", "full"), steps=steps, parameters=body.get("parameters"),
-            interactive=interactive, boundary=self.workspace.root, snapshot_size_limit=self.snapshot_size_limit)
+            interactive=interactive, boundary=self.workspace.root, snapshot_size_limit=self.snapshot_size_limit,
+            cache=cache)
         request.backend = backend or None
         if interactive:
             if self.sessions is not None:

@@ -21,10 +21,10 @@ from ..identity import ProcessIdentity
 
 # The columns written here; tests/test_store_direct.py checks them against models.py.
 RUN_COLUMNS = ("uuid", "project_dir", "pipeline_file", "pipeline_uuid", "pipeline_name", "run_type", "selection",
-               "interactive", "parameters", "backend", "status", "created", "started", "finished", "error",
+               "interactive", "cache", "parameters", "backend", "status", "created", "started", "finished", "error",
                "warnings", "snapshot_dir", "labels", "owner_pid", "owner_started", "owner_host", "number")
 STEP_COLUMNS = ("run_uuid", "step_uuid", "position", "title", "file_path", "state", "started", "finished", "error",
-                "log_path", "attempts")
+                "log_path", "attempts", "cache_key", "cached_from")
 # A new run's number: one more than the last of its pipeline's (its uuid's, else its file's) in its project.
 NEXT_NUMBER = ("(SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_dir = ? AND pipeline_uuid IS ? "
                "AND (? IS NOT NULL OR pipeline_file = ?))")
@@ -47,7 +47,7 @@ class DirectWrites:
         self._owner = owner
 
     def insert_run(self, run: dict[str, Any]) -> None:
-        row = {**run, "labels": run.get("labels") or {}, "owner_pid": self._owner.pid,
+        row = {**run, "labels": run.get("labels") or {}, "cache": bool(run.get("cache")), "owner_pid": self._owner.pid,
                "owner_started": self._owner.started, "owner_host": socket.gethostname()}
         steps = [(run["uuid"], step_uuid, position, *(step.get(c) for c in STEP_COLUMNS[3:]))
                  for position, (step_uuid, step) in enumerate(run["steps"].items())]

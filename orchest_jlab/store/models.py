@@ -23,6 +23,7 @@ class RunRow(Base):
     run_type: Mapped[str] = mapped_column(String(16))
     selection: Mapped[list] = mapped_column(JSON, default=list)
     interactive: Mapped[bool] = mapped_column(Boolean)
+    cache: Mapped[bool | None] = mapped_column(Boolean)  # used the step cache (None: an older version's run)
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)
     backend: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -58,6 +59,8 @@ class StepRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     log_path: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int | None] = mapped_column(Integer)  # started attempts (retries: more than one)
+    cache_key: Mapped[str | None] = mapped_column(String(64))  # its key in the step cache
+    cached_from: Mapped[str | None] = mapped_column(String(36))  # not run: output taken from this run's
 
     run: Mapped[RunRow] = relationship(back_populates="steps")
 
@@ -66,14 +69,15 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
     return {
         "uuid": row.uuid, "project_dir": row.project_dir, "pipeline_file": row.pipeline_file, "pipeline_uuid": row.pipeline_uuid,
         "pipeline_name": row.pipeline_name, "run_type": row.run_type, "selection": row.selection,
-        "interactive": row.interactive, "parameters": row.parameters, "backend": row.backend,
+        "interactive": row.interactive, "cache": bool(row.cache), "parameters": row.parameters, "backend": row.backend,
         "status": row.status, "created": row.created, "started": row.started, "finished": row.finished,
         "error": row.error, "warnings": row.warnings, "snapshot_dir": row.snapshot_dir, "labels": row.labels or {},
         "number": row.number,
         "steps": {
             s.step_uuid: {"title": s.title, "file_path": s.file_path, "state": s.state, "started": s.started,
                           "finished": s.finished, "error": s.error, "log_path": s.log_path,
-                          "attempts": s.attempts or (1 if s.started else 0)}
+                          "attempts": s.attempts or (1 if s.started else 0),
+                          "cache_key": s.cache_key, "cached_from": s.cached_from}
             for s in row.steps
         },
     }

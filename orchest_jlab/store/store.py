@@ -128,7 +128,8 @@ class RunStore:
         row = RunRow(
             uuid=run["uuid"], project_dir=run["project_dir"], pipeline_file=run["pipeline_file"], pipeline_uuid=run["pipeline_uuid"],
             pipeline_name=run["pipeline_name"], run_type=run["run_type"], selection=run["selection"],
-            interactive=run["interactive"], parameters=run["parameters"], backend=run["backend"],
+            interactive=run["interactive"], cache=bool(run.get("cache")), parameters=run["parameters"],
+            backend=run["backend"],
             status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
             error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
             labels=run.get("labels") or {}, owner_pid=self._owner.pid, owner_started=self._owner.started,

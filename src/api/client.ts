@@ -152,6 +152,12 @@ export class OrchestAPI {
     return this._request<IRun>('runs', { method: 'POST', body: JSON.stringify(request) });
   }
 
+  /** DELETE /cache?pipeline=&step=: clear the step cache of a pipeline (or of one of its steps). */
+  async clearCache(pipeline: string, step?: string): Promise<number> {
+    const query = URLExt.objectToQueryString(step ? { pipeline, step } : { pipeline });
+    return (await this._request<{ removed: number }>(`cache${query}`, { method: 'DELETE' })).removed;
+  }
+
   /** DELETE /runs/{uuid}: cancel a run. */
   cancelRun(runUuid: string): Promise<IRun> {
     return this._request<IRun>(`runs/${encodeURIComponent(runUuid)}`, { method: 'DELETE' });

@@ -30,6 +30,10 @@ export interface IRunStep {
   log_path: string | null;
   /** Attempts started: more than 1 when the step was retried. */
   attempts?: number;
+  /** Its key in the step cache (a run that uses the cache). */
+  cache_key?: string | null;
+  /** Not run: its output was taken from this run's (the step cache). */
+  cached_from?: string | null;
 }
 
 /**
@@ -46,6 +50,8 @@ export interface IRun {
   run_type: RunType;
   selection?: string[];
   interactive: boolean;
+  /** The run used the step cache. */
+  cache?: boolean;
   parameters?: { [key: string]: unknown };
   backend: string;
   status: RunStatus;
@@ -87,4 +93,6 @@ export interface IRunRequest {
   steps?: string[];
   parameters?: { [key: string]: { [name: string]: unknown } };
   interactive?: boolean;
+  /** Use the step cache: steps whose inputs are unchanged are not run. */
+  cache?: boolean;
 }

@@ -21,6 +21,10 @@ export namespace CommandIDs {
   export const runSelected = 'orchest-jlab:run-selected';
   export const runIncoming = 'orchest-jlab:run-incoming';
   export const cancelRun = 'orchest-jlab:cancel-run';
+  /** Run the pipeline with the step cache: only steps whose inputs changed run. */
+  export const runChanged = 'orchest-jlab:run-changed';
+  /** Clear the step cache of the pipeline, or (on a step, args `{step: true}`) of the selected steps. */
+  export const clearCache = 'orchest-jlab:clear-cache';
   export const startSession = 'orchest-jlab:start-session';
   export const stopSession = 'orchest-jlab:stop-session';
   /** Open a run read-only, args `{runUuid}` (the sidebar's runs and the jobs panel use it). */

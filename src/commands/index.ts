@@ -1,6 +1,6 @@
 /**
  * Every command of orchest-jlab, declared in one place (`CommandIDs`); they
- * are registered by area: editing.ts, running.ts, files.ts (the setup
+ * are registered by area: editing.ts, running.ts, cache.ts, files.ts (the setup
  * script's Save by the environments plugin). Their keyboard
  * shortcuts and menus are in the settings schema of the commands plugin
  * (schema/commands.json).
@@ -10,6 +10,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { IPipelineTracker } from '../tokens';
 import { ICommandContext } from './context';
+import { addCacheCommands } from './cache';
 import { addEditingCommands } from './editing';
 import { addFileCommands } from './files';
 import { CommandIDs } from './ids';
@@ -26,6 +27,8 @@ export const PALETTE_COMMANDS = [
   CommandIDs.runAll,
   CommandIDs.runSelected,
   CommandIDs.runIncoming,
+  CommandIDs.runChanged,
+  CommandIDs.clearCache,
   CommandIDs.runThisStep,
   CommandIDs.runThisStepWithIncoming,
   CommandIDs.cancelRun,
@@ -43,6 +46,7 @@ export const PALETTE_COMMANDS = [
 export function addCommands(context: ICommandContext): void {
   addEditingCommands(context);
   addRunningCommands(context);
+  addCacheCommands(context);
   addFileCommands(context);
 }
 

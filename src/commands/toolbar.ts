@@ -38,6 +38,7 @@ export function populateToolbar(
   const toolbar = widget.toolbar;
   toolbar.addItem('orchest-add-step', button(CommandIDs.addStep, trans.__('Add step')));
   toolbar.addItem('orchest-run-all', button(CommandIDs.runAll, trans.__('Run all')));
+  toolbar.addItem('orchest-run-changed', button(CommandIDs.runChanged, trans.__('Run changed')));
   toolbar.addItem('orchest-run-selected', button(CommandIDs.runSelected, trans.__('Run selected')));
   toolbar.addItem('orchest-run-incoming', button(CommandIDs.runIncoming, trans.__('Run incoming')));
   toolbar.addItem('orchest-cancel-run', button(CommandIDs.cancelRun, trans.__('Cancel')));

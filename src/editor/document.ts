@@ -161,7 +161,8 @@ export class PipelineEditorController extends PipelineController {
    * say so: runs read the file on disk), in the pipeline's session, which
    * is started first when it does not run.
    */
-  async run(runType: RunType): Promise<void> {
+  /** `cache`: steps whose inputs are unchanged since a successful run are not run (the step cache). */
+  async run(runType: RunType, cache = false): Promise<void> {
     const trans = this.services.trans;
     if (!this.model || this.starting) {
       return;
@@ -195,7 +196,8 @@ export class PipelineEditorController extends PipelineController {
         pipeline: this.path,
         run_type: runType,
         steps,
-        interactive: true
+        interactive: true,
+        ...(cache ? { cache: true } : {})
       });
       this.runs.setRun(run);
       this.refreshLog();

@@ -83,6 +83,8 @@ interface IRunView {
   started: string | null;
   finished: string | null;
   error: string | null;
+  /** Not run: its output was taken from this run's (the step cache). */
+  cachedFrom: string | null;
 }
 
 /**
@@ -91,7 +93,9 @@ interface IRunView {
 function useStepRun(controller: PipelineController, uuid: string): IRunView {
   const read = (): string => {
     const step = controller.runs.step(uuid);
-    return step ? JSON.stringify([step.state, step.started, step.finished, step.error]) : '';
+    return step
+      ? JSON.stringify([step.state, step.started, step.finished, step.error, step.cached_from ?? null])
+      : '';
   };
   const key = React.useSyncExternalStore(
     React.useCallback(
@@ -107,10 +111,10 @@ function useStepRun(controller: PipelineController, uuid: string): IRunView {
   );
   return React.useMemo(() => {
     if (!key) {
-      return { state: 'READY', started: null, finished: null, error: null };
+      return { state: 'READY', started: null, finished: null, error: null, cachedFrom: null };
     }
-    const [state, started, finished, error] = JSON.parse(key);
-    return { state, started, finished, error };
+    const [state, started, finished, error, cachedFrom] = JSON.parse(key);
+    return { state, started, finished, error, cachedFrom };
   }, [key]);
 }
 
@@ -129,7 +133,11 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>): JSX
     classes.push('jp-mod-warning');
   }
   const duration = formatDuration(durationSeconds(run.started, run.finished));
-  const tooltip = [data.filePath, run.error, data.problemText].filter(Boolean).join('\n');
+  const cached = run.cachedFrom ? trans.__('Cached: not run, its output is from run %1', run.cachedFrom) : '';
+  if (cached) {
+    classes.push('jp-mod-cached');
+  }
+  const tooltip = [data.filePath, cached, run.error, data.problemText].filter(Boolean).join('\n');
   return (
     <div className={classes.join(' ')} title={tooltip} data-step-title={data.title}>
       <Handle
@@ -143,7 +151,13 @@ function StepNodeComponent({ id, data, selected }: NodeProps<StepNodeType>): JSX
       <div className="jp-OrchestStep-footer">
         <span className="jp-OrchestStep-state" data-state={run.state}>
           {stepStateLabel(trans, run.state)}
-          {duration ? <span className="jp-OrchestStep-duration"> · {duration}</span> : null}
+          {duration && !cached ? <span className="jp-OrchestStep-duration"> · {duration}</span> : null}
+          {cached ? (
+            <span className="jp-OrchestStep-cached" title={cached} data-cached-from={run.cachedFrom}>
+              {' · '}
+              {trans.__('cached')}
+            </span>
+          ) : null}
         </span>
         {data.errorCount || data.warningCount ? (
           <span

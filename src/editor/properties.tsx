@@ -12,6 +12,7 @@ import { CheckField, Field } from '../components/field';
 import { JSONField, ParameterRows, TextField } from './fields';
 import { ServicesSection } from '../services/section';
 import { StepRetries } from './retries';
+import { PipelineCacheField, StepCacheFields } from './caching';
 import { EnvVariablesForm } from '../envvars/editor';
 import { ParameterFormField } from '../paramforms/panel';
 
@@ -109,6 +110,7 @@ export function PropertiesPanel(props: {
           onCommit={parameters => model.updateStep(step.uuid, { parameters: parameters as JSONObject }, 'Edit parameters')}
         />
         <StepRetries controller={controller} step={step} trans={trans} />
+        <StepCacheFields controller={controller} step={step} trans={trans} />
         <Field label={trans.__('Parameters')} group>
           <ParameterRows
             value={step.parameters}
@@ -180,6 +182,7 @@ export function PropertiesPanel(props: {
           disabled={disabled}
           onCommit={value => setSetting('data_passing_memory_size', value)}
         />
+        <PipelineCacheField controller={controller} settings={settings} trans={trans} />
         <TextField
           name="max_steps_parallelism"
           label={trans.__('Steps at once (0: no limit)')}

@@ -229,7 +229,9 @@ export class RunTracker {
           finished: event.finished,
           error: event.error,
           log_path: event.log_path,
-          attempts: event.attempts
+          attempts: event.attempts,
+          cache_key: event.cache_key,
+          cached_from: event.cached_from
         };
         return true;
       }

@@ -1,6 +1,7 @@
 /**
  * The pipeline model: pure TypeScript, no React, no JupyterLab.
  */
+export * from './cache';
 export * from './dag';
 export * from './emitter';
 export * from './json';

@@ -208,6 +208,13 @@ export async function runToEnd(
   return current;
 }
 
+/** The runs of a pipeline (REST), newest first. */
+export async function pipelineRuns(request: APIRequestContext, baseURL: string, pipeline: string): Promise<any[]> {
+  const response = await request.get(apiURL(baseURL, `runs?pipeline=${encodeURIComponent(pipeline)}`));
+  expect(response.ok()).toBe(true);
+  return (await response.json()).runs;
+}
+
 /** The interactive session's status in an editor's toolbar. */
 export function sessionStatus(editor: Locator): Locator {
   return editor.locator('.jp-Toolbar .jp-OrchestSession');

@@ -12,7 +12,7 @@ import json
 import os
 import uuid as _uuid
 from contextlib import contextmanager
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from . import _context, _pipelines, error
 from .config import Config
@@ -79,17 +79,10 @@ def get_step_param(name: str, default: Any = _NO_DEFAULT) -> Any:
     """
     ctx = _current()
     params = ctx.step_params()
-    if name in params:
-        return params[name]
-    if default is not _NO_DEFAULT:
-        return default
-    if not _strict():
-        return None
-    raise error.ParameterNotFoundError(
+    return _lookup(params, name, default, lambda: (
         f'Step {ctx.describe()} has no parameter "{name}" (its parameters: {_names(params)}). '
         f"Define it in the step's parameters, or pass a default: "
-        f'get_step_param("{name}", default=...).'
-    )
+        f'get_step_param("{name}", default=...).'))
 
 
 def get_pipeline_param(name: str, default: Any = _NO_DEFAULT) -> Any:
@@ -102,17 +95,21 @@ def get_pipeline_param(name: str, default: Any = _NO_DEFAULT) -> Any:
     """
     ctx = _current()
     params = ctx.pipeline_params()
+    return _lookup(params, name, default, lambda: (
+        f'The pipeline "{ctx.pipeline.get("name", ctx.pipeline_uuid)}" of step {ctx.describe()} '
+        f'has no pipeline parameter "{name}" (its parameters: {_names(params)}). Define it in the '
+        f'pipeline\'s parameters, or pass a default: get_pipeline_param("{name}", default=...).'))
+
+
+def _lookup(params: dict[str, Any], name: str, default: Any, missing: Callable[[], str]) -> Any:
+    """``params[name]``; else the default, else None as in Orchest, else (strict mode) an error."""
     if name in params:
         return params[name]
     if default is not _NO_DEFAULT:
         return default
     if not _strict():
         return None
-    raise error.ParameterNotFoundError(
-        f'The pipeline "{ctx.pipeline.get("name", ctx.pipeline_uuid)}" of step {ctx.describe()} '
-        f'has no pipeline parameter "{name}" (its parameters: {_names(params)}). Define it in the '
-        f'pipeline\'s parameters, or pass a default: get_pipeline_param("{name}", default=...).'
-    )
+    raise error.ParameterNotFoundError(missing())
 
 
 @contextmanager
