@@ -50,9 +50,12 @@ async def test_runs_keep_their_folders_outside_the_project(jp_fetch, root, tmp_p
     await start_session(jp_fetch)
     _, interactive = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})
     interactive = await finished(jp_fetch, interactive["uuid"])
-    _, snapshot_run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False})
+    _, snapshot_run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest", "interactive": False,
+                                                                "cache": True})
     snapshot_run = await finished(jp_fetch, snapshot_run["uuid"])
     assert (interactive["status"], snapshot_run["status"]) == ("SUCCESS", "SUCCESS")
+    entries = root.root / ".orchest" / "cache"
+    assert snapshot_run["uuid"] in "".join(p.read_text() for p in entries.rglob("entry.json"))
 
     runs = ProjectFolders(tmp_path / "kept").runs(root.root)
     assert Path(snapshot_run["snapshot_dir"]) == runs / snapshot_run["uuid"] / "snapshot"
@@ -66,6 +69,7 @@ async def test_runs_keep_their_folders_outside_the_project(jp_fetch, root, tmp_p
 
     code, _ = await api(jp_fetch, "DELETE", "runs", "cleanup", snapshot_run["uuid"])
     assert code == 204 and not (runs / snapshot_run["uuid"]).exists()
+    assert not list(entries.rglob("entry.json"))  # its step cache entries went with it
     assert (await api_error(jp_fetch, "GET", "runs", snapshot_run["uuid"]))[0] == 404
     assert (runs / interactive["uuid"]).is_dir()  # the other run's is kept
     assert (await api_error(jp_fetch, "DELETE", "runs", "cleanup", snapshot_run["uuid"]))[0] == 404

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
+from ..engine.cache import forget_runs
 from ..engine.folders import LEGACY_RUNS, remove_folder
 from ..engine.states import FINISHED_STATUSES
 from ..engine.steplog import attempt_log_path
@@ -182,6 +183,7 @@ class RunService:
         if store is not None:
             store.delete_run(record["uuid"])
         remove_folder(run_folder(record, self.engine.folders), record["uuid"], Path(record["project_dir"]), LEGACY_RUNS)
+        forget_runs(Path(record["project_dir"]), {record["uuid"]})  # its step cache entries, as a job's runs'
 
     # --- read-only mode: what a past run ran ---------------------------------------------------------
 
