@@ -18,6 +18,7 @@ from typing import Any
 from .backends import BackendRegistry, BackendSelection
 from .docker import ContainerSettings
 from .engine import Engine, EventBus
+from .engine.folders import ProjectFolders
 from .settings import OrchestSettings
 from .store import RunStores
 from .workspace import Workspace
@@ -56,7 +57,8 @@ class Services:
     @cached_property
     def engine(self) -> Engine:
         self.stores  # noqa: B018 (every run is recorded: the stores listen before a run can start)
-        engine = Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap)
+        engine = Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap,
+                        folders=ProjectFolders(Path(self.settings.snapshots_dir) if self.settings.snapshots_dir else None))
         engine.services = self.pipeline_services
         return engine
 

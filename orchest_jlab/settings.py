@@ -39,6 +39,12 @@ class OrchestSettings(Configurable):
         help="SQLAlchemy URL of the database of runs and jobs. Empty: a SQLite file in each project's .orchest/.",
     ).tag(config=True)
 
+    snapshots_dir = Unicode(
+        "", help="Folder of the runs' and jobs' folders (snapshots, step logs, what interactive runs kept), "
+        "one subfolder per project named by its ORCHEST_PROJECT_UUID, outside the project so that Orchest "
+        "never lists the snapshots' pipelines; empty: <Jupyter data dir>/orchest-jlab/projects."
+    ).tag(config=True)
+
     snapshot_size_limit_mb = Int(
         50, help="Files larger than this (MiB) are left out of run snapshots, with a warning; 0: no limit."
     ).tag(config=True)

@@ -19,6 +19,16 @@ pytest_plugins = ["pytest_jupyter.jupyter_server"]
 os.environ["ORCHEST_JLAB_BACKEND"] = "local"
 
 
+@pytest.fixture(autouse=True)
+def own_jupyter_data_dir(tmp_path, monkeypatch):
+    """Each test its own Jupyter data folder: the runs' and jobs' folders (engine/folders.py) and
+    the /data folders go there by default. The runtime folder stays (kernels' ipc paths stay short)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", jupyter_runtime_dir())
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+
+
 @functools.cache
 def docker_problem() -> str | None:
     """Why the Docker tests cannot run here (no engine, or no local base image), or None."""

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from orchest_jlab.engine.folders import ProjectFolders
+
 from .dask_helpers import Cluster
 
 ORCHEST_JLAB = str(Path(sys.executable).with_name("orchest-jlab"))
@@ -186,7 +188,7 @@ def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, pr
     assert f"kernel on {cluster.root}" in done.stderr and "r got 7" in done.stderr  # its log, live
     executed = nbformat.read(project.root / "n.ipynb", as_version=4)  # back in the project, outputs in
     assert executed.cells[1].outputs[0]["data"]["text/plain"] == "42"
-    kept = project.root / ".orchest" / "runs" / record["uuid"] / "notebooks" / "n.ipynb"  # read-only mode's copy
+    kept = ProjectFolders().runs(project.root) / record["uuid"] / "notebooks" / "n.ipynb"  # read-only mode's copy
     assert nbformat.read(kept, as_version=4).cells[1].outputs == executed.cells[1].outputs
     # Each step's worker is in the database too: past runs (runs API, read-only mode) show it.
     store = RunStore(default_url(project.root))
@@ -250,7 +252,7 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
     assert done.returncode == 0, done.stderr
     runs = json.loads(done.stdout)["runs"]
     assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
-    logs = [p.read_text() for p in (project.root / ".orchest" / "jobs").rglob("logs/*.log")]
+    logs = [p.read_text() for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")]
     seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
     assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
     assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}

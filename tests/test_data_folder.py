@@ -15,6 +15,7 @@ import pytest
 from orchest_jlab.docker.containers import ContainerSettings, data_folder, project_key
 from orchest_jlab.engine import Engine, LocalBackend
 from orchest_jlab.engine.datamount import DataFolders, uses_data
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.errors import BadRequest
 from orchest_jlab.runs import prepare_run
 
@@ -95,7 +96,7 @@ async def test_a_machine_without_namespaces_refuses_the_run_before_it_starts(tmp
     assert message.startswith('Steps "Write", "Read" use /data (the data folder Orchest mounts in every step), '
                               "which the local backend cannot give on this machine ("), message
     assert "Plain" not in message and "--backend docker" in message
-    assert not (tmp_path / "p" / ".orchest" / "runs").exists()  # nothing started
+    assert not ProjectFolders().runs(tmp_path / "p").exists()  # nothing started
 
 
 def test_a_host_run_of_a_project_writing_data(tmp_path):

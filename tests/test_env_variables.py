@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from tornado.httpclient import HTTPClientError
 
 from orchest_jlab.cli import main
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.engine.snapshots import make_snapshot
 from orchest_jlab.pipelines.env_variables import (
     EnvVariablesError,
@@ -125,11 +126,11 @@ def test_cli_job_run_copies_project_and_pipeline_variables_under_its_own(project
     result = cli("job", "run", path, "--env", "FROM_CLI=job", "--json")
     assert result.exit_code == 0, result.output
     run_uuid = json.loads(result.stdout)["runs"][0]["uuid"]
-    [snapshot] = (project.root / ".orchest" / "jobs").glob(f"*/runs/{run_uuid}/snapshot")
+    [snapshot] = ProjectFolders().jobs(project.root).glob(f"*/runs/{run_uuid}/snapshot")
     expected = {"SHARED": "pipeline", "ONLY_PROJECT": "p1", "ONLY_PIPELINE": "q2", "FROM_CLI": "job"}
     assert json.loads((snapshot / "script-seen.json").read_text()) == expected
     assert json.loads((snapshot / "notebook-seen.json").read_text()) == expected
-    assert not list((project.root / ".orchest" / "jobs").rglob("env_variables.json"))
+    assert not list(ProjectFolders().jobs(project.root).rglob("env_variables.json"))
     listed = cli("job", "list", path, "--json").stdout
     assert "p1" in listed  # the job's own copy (its settings), as Orchest shows a job's variables
 

@@ -162,6 +162,7 @@ REQUESTS = [
     ("POST", "runs", '{"pipeline": "p.orchest"}'),
     ("GET", f"runs/{RUN}", None),
     ("DELETE", f"runs/{RUN}", None),
+    ("DELETE", f"runs/cleanup/{RUN}", None),
     ("GET", f"runs/{RUN}/steps/{STEP}/log", None),
     ("GET", f"runs/{RUN}/pipeline", None),
     ("GET", f"runs/{RUN}/files/a.ipynb", None),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.errors import BadRequest, Conflict, NotFound
 
 from .jobs_helpers import WAIT, Jobs, grid_pipeline, until
@@ -183,7 +184,7 @@ async def test_updating_a_draft_and_refusing_to_update_a_started_job(jobs, proje
     await jobs.service.delete(job["uuid"])
     with pytest.raises(NotFound):
         jobs.service.get(job["uuid"])
-    assert not (project.root / ".orchest" / "jobs" / job["uuid"]).exists()
+    assert not Path(job["snapshot_dir"]).parent.exists()
     assert jobs.stores.for_project(project.root).list_runs() == []
 
 
@@ -224,7 +225,7 @@ async def test_bad_input_is_refused_and_nothing_is_made(jp_asyncio_loop, project
         with pytest.raises(BadRequest if "missing" not in str(change) else NotFound) as info:
             await jobs.service.create({"pipeline": "p.orchest", **change})
         assert words in info.value.message
-        assert jobs.service.list() == [] and not (project.root / ".orchest" / "jobs").exists()
+        assert jobs.service.list() == [] and not ProjectFolders().jobs(project.root).exists()
     finally:
         await jobs.close()
 
@@ -235,4 +236,4 @@ async def test_a_pipeline_with_errors_is_refused_with_them(jobs, project):
     with pytest.raises(BadRequest) as info:
         await jobs.service.create({"pipeline": "p.orchest"})
     assert "has errors" in info.value.message and info.value.errors[0]["pointer"].endswith("/file_path")
-    assert not (project.root / ".orchest" / "jobs").exists()
+    assert not ProjectFolders().jobs(project.root).exists()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from orchest_jlab.engine.folders import ProjectFolders
+
 from .conftest import ProjectBuilder
 from .jobs_helpers import grid_pipeline
 from .test_runs_api import api, api_error, next_message
@@ -123,7 +125,7 @@ async def test_bad_jobs_are_refused_and_nothing_is_made(jp_fetch, root, change, 
     code, error = await api_error(jp_fetch, "POST", "jobs", body={"pipeline": "p.orchest", **change})
     assert code == 400 and words in error["message"]
     _, listed = await api(jp_fetch, "GET", "jobs")
-    assert listed["jobs"] == [] and not (root.root / ".orchest" / "jobs").exists()
+    assert listed["jobs"] == [] and not ProjectFolders().jobs(root.root).exists()
 
 
 async def test_unknown_jobs_and_malformed_bodies(jp_fetch, root):

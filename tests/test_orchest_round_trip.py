@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.environments.files import create_environment, read_environment, update_environment
 
 FIXTURE = Path(__file__).parent / "fixtures" / "orchest_project"
@@ -106,17 +107,20 @@ def test_what_this_project_writes_still_loads_in_orchest(tmp_path):
 
     environments = load_environments_as_orchest(project)
     assert {e.uuid for e in environments} == {ENV_UUID, created}
-    for path in [project / "main.orchest", *project.glob(".orchest/runs/*/pipeline.orchest"),
-                 *project.glob(".orchest/jobs/*/runs/*/snapshot/main.orchest")]:
+    kept = ProjectFolders().project(project)  # the runs' and jobs' folders: outside the project
+    recorded = [*kept.glob("runs/*/pipeline.orchest"), *kept.glob("jobs/*/runs/*/snapshot/main.orchest")]
+    assert len(recorded) == 2
+    for path in [project / "main.orchest", *recorded]:
         assert check_pipeline_as_orchest(json.loads(path.read_text())) == {}, path
+    # Orchest's discovery walks the whole project, hidden folders too: it finds the one pipeline.
+    assert [p for p in project.rglob("*.orchest") if p.is_file()] == [project / "main.orchest"]
 
     # git: only what the user would commit is new (environments, our settings file beside
     # properties.json, and the file the pipeline's last step writes).
     new = [p for p in untracked(project) if p not in before]
     assert new and all(p.startswith(".orchest/environments/") or p == "report.json" for p in new), new
     assert (project / ".orchest" / ".gitignore").read_text().startswith(user_gitignore)
-    for name in ("runs", "jobs"):
-        assert any((project / ".orchest" / name).iterdir())
+    assert not (project / ".orchest" / "runs").exists() and not (project / ".orchest" / "jobs").exists()
     assert (project / ".orchest" / "orchest-jlab.sqlite").is_file()
 
 

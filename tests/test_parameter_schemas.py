@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from tornado.httpclient import HTTPClientError
 
 from orchest_jlab.cli import main
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.errors import BadRequest
 from orchest_jlab.runs import prepare_run
 
@@ -68,7 +69,7 @@ def test_cli_run_refuses_before_anything_runs(project):
     result = CliRunner().invoke(main, ["run", str(path), "--step-param", "A:y=-1"])
     assert result.exit_code == 2
     assert 'Step "A", parameter "y": -1 is less than the minimum of 0' in result.output
-    assert not (project.root / "seen.json").exists() and not (project.root / ".orchest" / "runs").exists()
+    assert not (project.root / "seen.json").exists() and not ProjectFolders().runs(project.root).exists()
 
 
 async def test_rest_refuses_a_run_and_a_job_grid_with_a_bad_combination(jp_fetch, jp_root_dir):
@@ -89,7 +90,8 @@ async def test_rest_refuses_a_run_and_a_job_grid_with_a_bad_combination(jp_fetch
         error = json.loads(info.value.response.body)
         assert info.value.code == 400
         assert error["message"].startswith('The pipeline, parameter "x" (combination 2): 5 is not one of [1, 2, 3]')
-    assert not (jp_root_dir / ".orchest" / "jobs").exists() or not list((jp_root_dir / ".orchest" / "jobs").iterdir())
+    jobs = ProjectFolders().jobs(jp_root_dir)
+    assert not jobs.exists() or not list(jobs.iterdir())
     response = await jp_fetch("orchest", "api", "jobs", method="POST", body=json.dumps(
         {"pipeline": "p.orchest", "parameters": {"pipeline_parameters": {"x": [1, 2]}, a: {"y": [1, 2]}}}))
     assert json.loads(response.body)["grid_size"] == 4

@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.errors import BadRequest
 from orchest_jlab.runs import run_file
 
@@ -109,7 +110,7 @@ async def test_create_an_editable_copy_of_a_runs_pipeline(jp_fetch, root):
     code, created = await api(jp_fetch, "POST", "runs", run["uuid"], "copy-pipeline", body={})
     assert code == 201 and created["path"] == f"project/p-run-{run['uuid'][:8]}.orchest"
     copy = json.loads((root.root / created["path"]).read_text())
-    assert copy["uuid"] != data["uuid"] and copy["name"] == f"Readonly (run {run['uuid'][:8]})"
+    assert copy["uuid"] != data["uuid"] and copy["name"] == f"Readonly (run {run['number']})"
     assert copy["steps"] == data["steps"]
     code, listed = await api(jp_fetch, "GET", "pipelines", created["path"])
     assert listed["report"]["valid"], listed["report"]
@@ -142,7 +143,7 @@ def test_a_file_too_large_to_show_is_refused(tmp_path):
     os.truncate(tmp_path / "big.csv", 65 * 2**20)  # sparse: nothing is written
     record = {"uuid": "r", "project_dir": str(tmp_path), "snapshot_dir": None, "steps": {}}
     with pytest.raises(BadRequest, match="too large to show"):
-        run_file(record, "big.csv")
+        run_file(record, "big.csv", ProjectFolders(tmp_path / "runs"))
 
 
 def test_run_files_never_leave_the_runs_folder(tmp_path):
@@ -153,7 +154,7 @@ def test_run_files_never_leave_the_runs_folder(tmp_path):
     record = {"uuid": "r", "project_dir": str(project), "snapshot_dir": None, "steps": {}}
     for relative in ["../secret.txt", "/etc/passwd", "a/../../secret.txt", "link.txt", ""]:
         with pytest.raises(BadRequest):
-            run_file(record, relative)
+            run_file(record, relative, ProjectFolders(tmp_path / "runs"))
 
 
 async def test_steps_of_a_file(jp_fetch, root):

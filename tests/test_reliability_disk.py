@@ -30,6 +30,13 @@ time.sleep(600)
 
 
 @pytest.fixture
+def jp_server_config(jp_server_config, jp_root_dir):
+    """The runs' folders (snapshots, logs) on the small disk too: a step fills the disk it runs on."""
+    settings = {**jp_server_config.get("OrchestApp", {}), "snapshots_dir": str(Path(jp_root_dir) / "small" / ".runs")}
+    return {**jp_server_config, "OrchestApp": settings}
+
+
+@pytest.fixture
 def small_disk(jp_root_dir):
     """A project folder on an 8 MiB tmpfs under the server's root."""
     folder = Path(jp_root_dir) / "small"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.pipelines import discover_pipelines
 
 from .conftest import ProjectBuilder
@@ -25,7 +26,7 @@ def root(jp_root_dir) -> ProjectBuilder:
 
 
 def jobs_folder(root: ProjectBuilder) -> list[str]:
-    folder = root.root / ".orchest" / "jobs"
+    folder = ProjectFolders().jobs(root.root)
     return sorted(os.listdir(folder)) if folder.is_dir() else []
 
 

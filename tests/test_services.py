@@ -15,6 +15,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from orchest_jlab.errors import BadRequest
+from orchest_jlab.pipelines.env_variables import write_env_variables
 from orchest_jlab.pipelines.services import session_uuid_of
 from orchest_jlab.runs import prepare_run
 from orchest_jlab.services import Services
@@ -80,7 +81,8 @@ def services_pipeline(root: ProjectBuilder, env: str, scope=("interactive", "non
         "name": "web", "image": f"environment@{env}", "command": "python3",
         "args": "-m http.server 8000 --directory /srv/project", "binds": {"/project-dir": "/srv/project"},
         "ports": [8000], "scope": list(scope), "order": 1, "preserve_base_path": False,
-        "requires_authentication": True, "env_variables": {"GREETING": "hi"}}, **({"echo": {
+        "requires_authentication": True, "env_variables": {"GREETING": "hi", "SHARED": "service"},
+        "env_variables_inherit": ["SHARED", "ONLY_PROJECT", "ABSENT"]}, **({"echo": {
         "name": "echo", "image": f"environment@{env}", "command": "python3", "args": "/srv/project/echo.py",
         "binds": {"/project-dir": "/srv/project"}, "ports": [8001], "scope": ["interactive"], "order": 2,
         "preserve_base_path": True, "env_variables": {"BASE": "$BASE_PATH_PREFIX_8001"}}} if echo else {})})
@@ -112,7 +114,9 @@ class TestOnDocker:
     async def test_services_of_a_session_and_of_a_run(self, docker_client, jp_fetch, jp_ws_fetch, jp_serverapp, root):
         client = docker_client
         env = root.environment("Py")
-        services_pipeline(root, env, echo=True)
+        data = services_pipeline(root, env, echo=True)
+        write_env_variables(root.root, project={"SHARED": "project", "ONLY_PROJECT": "p1", "OTHER": "o"},
+                            pipeline_uuid=data["uuid"], pipeline={"SHARED": "pipeline"})
         ws = await jp_ws_fetch("orchest", "api", "events")
         session = await start_session(jp_fetch)  # builds the environment's image, then starts the service
         web, echo = session["services"]  # in their order
@@ -121,6 +125,11 @@ class TestOnDocker:
         assert web["hostnames"] == ["web", f"web-{sid}"] and web["image_spec"] == f"environment@{env}"
         assert web["owner"] == {"kind": "session", "pipeline_path": "p.orchest"}
         assert len(containers(client, kind="service", session=sid)) == 2
+        # env_variables_inherit: the project's and pipeline's variables it names, over its own.
+        [web_container] = containers(client, kind="service", session=sid, service="web")
+        web_env = dict(v.split("=", 1) for v in web_container.attrs["Config"]["Env"])
+        assert {k: web_env.get(k) for k in ("SHARED", "ONLY_PROJECT", "GREETING", "ABSENT", "OTHER")} == {
+            "SHARED": "pipeline", "ONLY_PROJECT": "p1", "GREETING": "hi", "ABSENT": None, "OTHER": None}
 
         # An interactive run: both steps reach the service by name.
         _, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "p.orchest"})

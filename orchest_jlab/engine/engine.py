@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import logging
 import time
 import uuid as uuidlib
@@ -25,6 +26,7 @@ from .cached import NOT_CACHEABLE, InFlight, RunCache
 from .context import StepContext, data_dir
 from .disk import disk_problem
 from .events import EventBus
+from .folders import ProjectFolders
 from .run import RECORDED_PIPELINE, Run, RunRequest, StepRun, now
 from .runners import StepFailed
 from .snapshots import make_snapshot
@@ -35,11 +37,14 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    def __init__(self, bus: EventBus, backends: BackendChooser | Backend, max_parallel_steps: int | None = None):
+    def __init__(self, bus: EventBus, backends: BackendChooser | Backend, max_parallel_steps: int | None = None,
+                 folders: ProjectFolders | None = None):
         """``backends``: what chooses each run's backend, or the one backend of every run.
         ``max_parallel_steps``: at most this many steps of a run at once, whatever its pipeline says
-        (None: the pipeline's ``max_steps_parallelism`` alone decides; 0 there means no limit)."""
+        (None: the pipeline's ``max_steps_parallelism`` alone decides; 0 there means no limit).
+        ``folders``: where the runs' folders are (default: under Jupyter's data folder)."""
         self.bus = bus
+        self.folders = folders or ProjectFolders()
         self.max_parallel_steps = max_parallel_steps
         self.backends: BackendChooser = OneBackend(backends) if hasattr(backends, "run_step") else backends
         self.runs: dict[str, Run] = {}  # runs of this process that have not finished
@@ -66,6 +71,8 @@ class Engine:
         """Create the run and start executing it in the background (on ``choice``, else on the
         backend chosen now)."""
         choice = choice or self.choose_backend(request)
+        if request.runs_dir is None:
+            request = dataclasses.replace(request, runs_dir=self.folders.runs(request.project_dir))
         steps = request.pipeline["steps"]
         run = Run(
             uuid=str(uuidlib.uuid4()),
@@ -177,14 +184,13 @@ class Engine:
             if not step.state.finished:
                 self._set_step(run, step, StepState.ABORTED, finished=now(), error=reason)
 
-    @staticmethod
-    def _prepare_snapshot(run: Run) -> tuple[Path, Path, list[str]]:
+    def _prepare_snapshot(self, run: Run) -> tuple[Path, Path, list[str]]:
         """Copy the project and write the run's parameters in (in a worker thread: no events here)."""
         request = run.request
         ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
-                                 request.snapshot_size_limit)
+                                 request.snapshot_size_limit, exclude=self.folders.base)
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
         write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters))
         return snapshot, pipeline_path, warnings

@@ -38,7 +38,7 @@ class RunRequest:
     # Jobs: copy the run's snapshot from the job's snapshot (a copy of the project made when the job
     # was created) instead of the project, and keep the run's folder under the job's.
     snapshot_source: Path | None = None
-    runs_dir: Path | None = None  # default: <project>/.orchest/runs
+    runs_dir: Path | None = None  # default: the engine's (engine/folders.py), set when the run starts
     labels: dict[str, Any] = field(default_factory=dict)  # e.g. {"job_uuid": ..}; carried in events
     # Extra environment variables of the steps (a job's); never written to the run's record or events.
     env: dict[str, str] = field(default_factory=dict)
@@ -94,7 +94,8 @@ class Run:
 
     @property
     def run_dir(self) -> Path:
-        return (self.request.runs_dir or self.request.project_dir / ".orchest" / "runs") / self.uuid
+        assert self.request.runs_dir is not None, "the engine sets it when the run starts"
+        return self.request.runs_dir / self.uuid
 
     def to_json(self) -> dict[str, Any]:
         request = self.request

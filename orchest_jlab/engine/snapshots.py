@@ -37,9 +37,11 @@ def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> list[str]:
-    """Copy ``project_dir`` into ``target`` (created); returns warnings about files left out."""
+def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclude: Path | None = None) -> list[str]:
+    """Copy ``project_dir`` into ``target`` (created); returns warnings about files left out.
+    ``exclude``: a folder never copied (the runs' folders, should they be inside the project)."""
     warnings: list[str] = []
+    left_out = {os.path.realpath(p) for p in (target, exclude) if p is not None}
     target.mkdir(parents=True)
     specs: list[tuple[Path, pathspec.PathSpec]] = []
 
@@ -85,7 +87,7 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None) -> li
         for name in sorted(dirnames):
             path = here / name
             relative = (relative_here / name).as_posix()
-            if relative in EXCLUDED or ignored(path, True):
+            if relative in EXCLUDED or ignored(path, True) or os.path.realpath(path) in left_out:
                 continue
             if path.is_symlink():
                 copy_link(path, relative_here / name)

@@ -9,7 +9,8 @@ from .events import EventsHandler
 from .jobs import ACTIONS, JobGridHandler, JobHandler, JobsHandler
 from .notifications import DeliveriesHandler, WebhookHandler, WebhooksHandler, WebhookTestHandler
 from .pipelines import PipelineHandler, PipelinesHandler, StepsHandler, ValidateHandler
-from .runs import CopyPipelineHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler, StepLogHandler
+from .runs import (CopyPipelineHandler, RunCleanupHandler, RunFileHandler, RunHandler, RunPipelineHandler, RunsHandler,
+                   StepLogHandler)
 from .proxy import ROUTE as PROXY_ROUTE
 from .proxy import DASHBOARD_ROUTE, DashboardProxyHandler, ServiceProxyHandler
 from .services import ServiceLogHandler, ServicesHandler
@@ -27,6 +28,7 @@ def routes() -> list[tuple[str, type]]:
         (rf"{API_PREFIX}/validate", ValidateHandler),
         (rf"{API_PREFIX}/runs", RunsHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})", RunHandler),
+        (rf"{API_PREFIX}/runs/cleanup/(?P<run_uuid>{UUID})", RunCleanupHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/steps/(?P<step_uuid>{UUID})/log", StepLogHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/pipeline", RunPipelineHandler),
         (rf"{API_PREFIX}/runs/(?P<run_uuid>{UUID})/files/(?P<path>.+)", RunFileHandler),

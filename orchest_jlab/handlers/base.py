@@ -73,6 +73,10 @@ class OrchestHandler(ExtensionHandlerMixin, APIHandler):
                              f'"\\ud800") at {pointer or "/"}; it cannot be stored.', [{"pointer": pointer}])
         return body
 
+    def no_content(self) -> None:
+        self.set_status(204)
+        self.finish()
+
     def write_json(self, value: Any, status: int = 200) -> None:
         self.set_status(status)
         self.finish(json.dumps(value))

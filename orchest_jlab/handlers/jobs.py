@@ -52,8 +52,7 @@ class JobHandler(JobsBase):
     @authorized
     async def delete(self, job_uuid: str) -> None:
         await self.jobs.delete(job_uuid)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class JobStartHandler(JobsBase):

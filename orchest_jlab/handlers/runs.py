@@ -42,6 +42,16 @@ class RunHandler(OrchestHandler):
         self.write_json(await self.runs.cancel(run_uuid), status=202)
 
 
+class RunCleanupHandler(OrchestHandler):
+    """DELETE: delete an ended run with its logs and snapshot (Orchest's ``…/cleanup/<uuid>``)."""
+
+    @web.authenticated
+    @authorized
+    async def delete(self, run_uuid: str) -> None:
+        await self.runs.delete(run_uuid)
+        self.no_content()
+
+
 class StepLogHandler(OrchestHandler):
     @web.authenticated
     @authorized

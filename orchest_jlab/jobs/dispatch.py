@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 
 def job_dir(job: dict[str, Any]) -> Path:
-    return Path(job["project_dir"]) / ".orchest" / "jobs" / job["uuid"]
+    """The job's folder (its snapshot, its runs' folders): where its snapshot was made, outside the
+    project (engine/folders.py), or inside its ``.orchest/jobs/`` for jobs made before."""
+    return Path(job["snapshot_dir"]).parent
 
 
 @dataclass

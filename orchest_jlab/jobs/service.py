@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine, EventBus
+from ..engine.folders import LEGACY_JOBS, remove_folder
 from ..engine.snapshots import make_snapshot
 from ..engine.states import FINISHED_STATUSES
 from ..errors import BadRequest, Conflict, NotFound
@@ -157,12 +158,14 @@ class JobService:
 
     async def _make(self, request, fields: dict[str, Any], history: tuple[str, str]) -> dict[str, Any]:
         job_uuid = str(uuidlib.uuid4())
-        folder = request.project_dir / ".orchest" / "jobs" / job_uuid
+        folders = self.dispatcher.engine.folders
+        folder = folders.jobs(request.project_dir) / job_uuid
         snapshot = folder / "snapshot"
         pipeline_file = os.path.relpath(request.pipeline_path, request.project_dir)
         ensure_gitignore(request.project_dir)
         try:
-            warnings = await asyncio.to_thread(make_snapshot, request.project_dir, snapshot, self.snapshot_size_limit)
+            warnings = await asyncio.to_thread(make_snapshot, request.project_dir, snapshot, self.snapshot_size_limit,
+                                               folders.base)
             copy = prepare_run(snapshot / pipeline_file, interactive=False, boundary=snapshot)
         except BadRequest as exc:
             shutil.rmtree(folder, ignore_errors=True)
@@ -322,7 +325,7 @@ class JobService:
         await self.dispatcher.wait_idle(job_uuid)
         runs = store.job_runs(job_uuid)
         await asyncio.to_thread(self.dispatcher.delete_runs, store, job, runs)
-        await asyncio.to_thread(shutil.rmtree, job_dir(job), True)
+        await asyncio.to_thread(remove_folder, job_dir(job), job_uuid, Path(job["project_dir"]), LEGACY_JOBS)
         store.delete_job(job_uuid)
         self.dispatcher.discard(job_uuid)
         self.bus.publish("job-deleted", job_uuid=job_uuid)

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..engine.context import EXECUTED_NOTEBOOKS
+from ..engine.folders import ProjectFolders
 from ..engine.run import RECORDED_PIPELINE
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import PipelineFileError, find_project_root, read_pipeline, write_pipeline
@@ -25,14 +26,15 @@ from ..pipelines.project import is_within
 MAX_SHOWN_FILE = 64 * 2**20  # an executed notebook with its outputs fits; a data file need not be served
 
 
-def run_folder(record: dict[str, Any]) -> Path:
-    """The folder of a run (logs, snapshot): found from a step's log, else the default place."""
+def run_folder(record: dict[str, Any], folders: ProjectFolders) -> Path:
+    """The folder of a run (logs, snapshot): found from a step's log or its snapshot (runs recorded
+    before may have theirs in the project's ``.orchest/runs/``), else the default place."""
     for step in record["steps"].values():
         if step.get("log_path"):
             return Path(step["log_path"]).parent.parent
     if record.get("snapshot_dir"):
         return Path(record["snapshot_dir"]).parent
-    return Path(record["project_dir"]) / ".orchest" / "runs" / record["uuid"]
+    return folders.runs(Path(record["project_dir"])) / record["uuid"]
 
 
 def files_folder(record: dict[str, Any]) -> Path:
@@ -40,9 +42,9 @@ def files_folder(record: dict[str, Any]) -> Path:
     return Path(record["snapshot_dir"] or record["project_dir"])
 
 
-def run_pipeline(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def run_pipeline(record: dict[str, Any], folders: ProjectFolders) -> tuple[dict[str, Any], str]:
     """The document the run ran and where it comes from: ``snapshot``, ``recorded`` or ``current``."""
-    candidates = [(run_folder(record) / RECORDED_PIPELINE, "recorded")]
+    candidates = [(run_folder(record, folders) / RECORDED_PIPELINE, "recorded")]
     if record.get("snapshot_dir"):
         candidates.insert(0, (Path(record["snapshot_dir"]) / record["pipeline_file"], "snapshot"))
     candidates.append((Path(record["project_dir"]) / record["pipeline_file"], "current"))
@@ -58,7 +60,7 @@ def run_pipeline(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
     raise NotFound(f"The pipeline of run {record['uuid']} was not kept, and {record['pipeline_file']} is gone.")
 
 
-def run_file(record: dict[str, Any], relative: str) -> tuple[bytes, str]:
+def run_file(record: dict[str, Any], relative: str, folders: ProjectFolders) -> tuple[bytes, str]:
     """A file of the run (e.g. an executed notebook) and its content type. ``relative`` is a
     ``/``-separated path in the run's project folder (its snapshot for a non-interactive run)."""
     parts = PurePosixPath(relative).parts
@@ -67,7 +69,7 @@ def run_file(record: dict[str, Any], relative: str) -> tuple[bytes, str]:
     folder = files_folder(record)
     if not record.get("snapshot_dir"):
         # An interactive run ran the project's notebook in place: its copy as the run left it.
-        kept = run_folder(record) / EXECUTED_NOTEBOOKS
+        kept = run_folder(record, folders) / EXECUTED_NOTEBOOKS
         if kept.joinpath(*parts).is_file() and is_within(os.path.realpath(kept.joinpath(*parts)),
                                                           os.path.realpath(kept)):
             folder = kept
@@ -96,7 +98,7 @@ def default_copy_name(record: dict[str, Any]) -> str:
     return str(original.with_name(f"{original.stem}-run-{record['uuid'][:8]}{original.suffix}"))
 
 
-def copy_run_pipeline(record: dict[str, Any], target: Path, root: Path) -> dict[str, Any]:
+def copy_run_pipeline(record: dict[str, Any], target: Path, root: Path, folders: ProjectFolders) -> dict[str, Any]:
     """Write the run's pipeline to ``target`` (absolute, a new ``.orchest`` file of the same project
     under ``root``) as a new pipeline: a new uuid, a name saying which run, step files re-pointed
     from the new folder."""
@@ -112,14 +114,14 @@ def copy_run_pipeline(record: dict[str, Any], target: Path, root: Path) -> dict[
     except FileExistsError:
         raise Conflict(f'"{target.name}" already exists; choose another name for the copy.') from None
     try:
-        document, _ = run_pipeline(record)
+        document, _ = run_pipeline(record, folders)
     except Exception:
         target.unlink()
         raise
     copy = dict(document)
     copy["uuid"] = str(uuidlib.uuid4())
     name = document.get("name") if isinstance(document.get("name"), str) else original.stem
-    copy["name"] = f"{name} (run {record['uuid'][:8]})"
+    copy["name"] = f"{name} (run {record.get('number') or record['uuid'][:8]})"
     if target.parent != original.parent:
         copy["steps"] = {u: _repointed(step, original.parent, target.parent)
                          for u, step in (document.get("steps") or {}).items()}

@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
+from ..engine.cache import forget_runs
+from ..engine.folders import LEGACY_RUNS, remove_folder
+from ..engine.states import FINISHED_STATUSES
 from ..engine.steplog import attempt_log_path
 from ..errors import BadRequest, Conflict, NotFound
 from ..pipelines import find_project_root
 from ..store import PipelineRecords, RunStores
 from ..workspace import Workspace
 from .logs import LogPart, read_log_part
-from .past import copy_run_pipeline, default_copy_name, run_file, run_pipeline
+from .past import copy_run_pipeline, default_copy_name, run_file, run_folder, run_pipeline
 from .request import prepare_run
 
 if TYPE_CHECKING:
@@ -96,13 +99,14 @@ class RunService:
         else:
             rows = [r for store in self._stores() for r in store.list_runs(limit=limit)]
         live = {**unwritten, **{uuid: run.to_json() for uuid, run in self.engine.runs.items()}}
-        runs = [live.pop(r["uuid"], r) for r in rows] + [live[uuid] for uuid in unwritten if uuid in live]
+        runs = [{**live.pop(r["uuid"]), "number": r["number"]} if r["uuid"] in live else r for r in rows]
+        runs += [live[uuid] for uuid in unwritten if uuid in live]
         return [self._present(r) for r in sorted(runs, key=lambda r: r["created"], reverse=True)[:limit]]
 
     def _record(self, run_uuid: str) -> dict[str, Any]:
         live = self.engine.runs.get(run_uuid)
         if live is not None:
-            return live.to_json()
+            return self._numbered(live.to_json())
         self.stores.flush()
         unwritten = self.stores.unwritten().get(run_uuid)  # ended, but its database cannot take it now
         if unwritten is not None:
@@ -116,11 +120,16 @@ class RunService:
                 return record
         raise NotFound(f'There is no run "{run_uuid}".')
 
+    def _numbered(self, run: dict[str, Any]) -> dict[str, Any]:
+        """A run of the engine with its number, which its database gave it when it was recorded
+        (None until then: the writer thread is not waited for)."""
+        store = self.stores.existing(Path(run["project_dir"]))
+        return {**run, "number": store.run_number(run["uuid"]) if store is not None else None}
+
     async def _found(self, run_uuid: str) -> dict[str, Any]:
-        """On the event loop: a run of the engine at once; another from the stores, which may walk
-        the root and wait for the writer thread, in a worker thread."""
-        live = self.engine.runs.get(run_uuid)
-        return live.to_json() if live is not None else await asyncio.to_thread(self._record, run_uuid)
+        """A run of the engine or from the stores (which may walk the root and wait for the writer
+        thread: in a worker thread)."""
+        return await asyncio.to_thread(self._record, run_uuid)
 
     async def get(self, run_uuid: str) -> dict[str, Any]:
         return self._present(await self._found(run_uuid))
@@ -153,15 +162,38 @@ class RunService:
         except FileNotFoundError:
             raise NotFound(f"The log of step \"{step['title']}\" is gone (its file was deleted).") from None
 
+    async def delete(self, run_uuid: str) -> None:
+        """Delete an ended run that is not a job's: its record and its folder (logs, snapshot, the
+        document and notebooks an interactive run kept), wherever the folder is (before
+        ``snapshots_dir``, inside the project's ``.orchest/runs/``)."""
+        if run_uuid in self.engine.runs:
+            raise Conflict("The run is in progress: cancel it first, then delete it.")
+        record = await asyncio.to_thread(self._record, run_uuid)
+        if record["status"] not in FINISHED_STATUSES:
+            raise Conflict(f"The run is {record['status']} (in another process): cancel it first, then delete it.")
+        job_uuid = (record.get("labels") or {}).get("job_uuid")
+        if job_uuid:
+            raise Conflict(f"The run belongs to job {job_uuid}: it is deleted with its job, or when the job "
+                           "retains fewer runs.")
+        await asyncio.to_thread(self._delete, record)
+        self.engine.bus.publish("run-deleted", run_uuid=run_uuid, pipeline_path=self.pipeline_path(record))
+
+    def _delete(self, record: dict[str, Any]) -> None:
+        store = self.stores.existing(Path(record["project_dir"]))
+        if store is not None:
+            store.delete_run(record["uuid"])
+        remove_folder(run_folder(record, self.engine.folders), record["uuid"], Path(record["project_dir"]), LEGACY_RUNS)
+        forget_runs(Path(record["project_dir"]), {record["uuid"]})  # its step cache entries, as a job's runs'
+
     # --- read-only mode: what a past run ran ---------------------------------------------------------
 
     def pipeline(self, run_uuid: str) -> dict[str, Any]:
         record = self._record(run_uuid)
-        document, source = run_pipeline(record)
+        document, source = run_pipeline(record, self.engine.folders)
         return {"pipeline": document, "pipeline_path": self.pipeline_path(record), "source": source}
 
     def file(self, run_uuid: str, relative: str) -> tuple[bytes, str]:
-        return run_file(self._record(run_uuid), relative)
+        return run_file(self._record(run_uuid), relative, self.engine.folders)
 
     def copy_pipeline(self, run_uuid: str, body: Any) -> dict[str, Any]:
         """Write the pipeline a run ran as a new, editable pipeline file (see past_runs)."""
@@ -172,5 +204,5 @@ class RunService:
             raise BadRequest('The body must be an object with an optional "path": the new .orchest file.')
         default = self.workspace.api_path(Path(record["project_dir"]) / default_copy_name(record))
         target = self.workspace.resolve(body.get("path") or default, must_exist=False)
-        copy_run_pipeline(record, target, self.workspace.root)
+        copy_run_pipeline(record, target, self.workspace.root, self.engine.folders)
         return {"path": self.workspace.api_path(target)}

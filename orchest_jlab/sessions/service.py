@@ -31,6 +31,7 @@ from ..pipelines import (
     read_pipeline,
     resolve_step_file,
 )
+from ..pipelines.env_variables import EnvVariablesError, environment_variables
 from .kernels import KernelDirectory, OpenKernel
 from .session import ACTIVE, Session, SessionEnvironment, SessionStatus
 
@@ -264,8 +265,10 @@ class SessionService:
                 await self._set(session, SessionStatus.LAUNCHING, "Starting the pipeline's services.")
                 try:
                     data = read_pipeline(session.pipeline_path).data
-                    await self.services.start_session(session.pipeline_path, session.project_dir, data)
-                except (RuntimeError, PipelineFileError) as exc:
+                    # What a service with env_variables_inherit gets, as a run's services do.
+                    inherited = environment_variables(session.project_dir, data.get("uuid"))
+                    await self.services.start_session(session.pipeline_path, session.project_dir, data, inherited)
+                except (RuntimeError, PipelineFileError, EnvVariablesError) as exc:
                     await self._set(session, SessionStatus.FAILURE, f"The session could not start: {exc}")
                     return
             await self._set(session, SessionStatus.RUNNING, session.backend_note)

@@ -22,9 +22,12 @@ from ..identity import ProcessIdentity
 # The columns written here; tests/test_store_direct.py checks them against models.py.
 RUN_COLUMNS = ("uuid", "project_dir", "pipeline_file", "pipeline_uuid", "pipeline_name", "run_type", "selection",
                "interactive", "cache", "parameters", "backend", "status", "created", "started", "finished", "error",
-               "warnings", "snapshot_dir", "labels", "owner_pid", "owner_started", "owner_host")
+               "warnings", "snapshot_dir", "labels", "owner_pid", "owner_started", "owner_host", "number")
 STEP_COLUMNS = ("run_uuid", "step_uuid", "position", "title", "file_path", "state", "started", "finished", "error",
                 "log_path", "attempts", "cache_key", "cached_from", "worker")
+# A new run's number: one more than the last of its pipeline's (its uuid's, else its file's) in its project.
+NEXT_NUMBER = ("(SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_dir = ? AND pipeline_uuid IS ? "
+               "AND (? IS NOT NULL OR pipeline_file = ?))")
 JSON_COLUMNS = frozenset({"selection", "parameters", "warnings", "labels"})  # SQLAlchemy's JSON: json.dumps text
 
 
@@ -48,10 +51,12 @@ class DirectWrites:
                "owner_started": self._owner.started, "owner_host": socket.gethostname()}
         steps = [(run["uuid"], step_uuid, position, *(step.get(c) for c in STEP_COLUMNS[3:]))
                  for position, (step_uuid, step) in enumerate(run["steps"].items())]
+        written = RUN_COLUMNS[:-1]  # and the number, counted in the same statement
         with self._connection:  # one transaction: the run with its steps, or nothing
             self._connection.execute(
-                f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})",
-                [_value(c, row[c]) for c in RUN_COLUMNS])
+                f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(written))}, {NEXT_NUMBER})",
+                [*(_value(c, row[c]) for c in written), run["project_dir"], run["pipeline_uuid"], run["pipeline_uuid"],
+                 run["pipeline_file"]])
             self._connection.executemany(
                 f"INSERT INTO run_steps ({', '.join(STEP_COLUMNS)}) VALUES ({', '.join('?' * len(STEP_COLUMNS))})",
                 steps)

@@ -38,6 +38,8 @@ class RunRow(Base):
     owner_pid: Mapped[int] = mapped_column(Integer)
     owner_started: Mapped[float] = mapped_column(Float)
     owner_host: Mapped[str | None] = mapped_column(Text)  # None: recorded by an older version
+    # "Run 12": the run's number among its pipeline's runs, in start order (NEXT_NUMBER at insert).
+    number: Mapped[int | None] = mapped_column(Integer)
 
     steps: Mapped[list[StepRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="StepRow.position", lazy="selectin")
@@ -71,6 +73,7 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
         "interactive": row.interactive, "cache": bool(row.cache), "parameters": row.parameters, "backend": row.backend,
         "status": row.status, "created": row.created, "started": row.started, "finished": row.finished,
         "error": row.error, "warnings": row.warnings, "snapshot_dir": row.snapshot_dir, "labels": row.labels or {},
+        "number": row.number,
         "steps": {
             s.step_uuid: {"title": s.title, "file_path": s.file_path, "state": s.state, "started": s.started,
                           "finished": s.finished, "error": s.error, "log_path": s.log_path,

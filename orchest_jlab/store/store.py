@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect, select, text, update
+from sqlalchemy import create_engine, event, func, inspect, select, text, update
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -70,6 +70,29 @@ def add_missing_columns(engine: SqlEngine, table) -> None:
                 raise
 
 
+def same_pipeline(run: dict[str, Any]) -> tuple:
+    """The runs of ``run``'s pipeline (within a project): those of its uuid, else of its file."""
+    if run["pipeline_uuid"]:
+        return (RunRow.pipeline_uuid == run["pipeline_uuid"],)
+    return RunRow.pipeline_uuid.is_(None), RunRow.pipeline_file == run["pipeline_file"]
+
+
+def number_runs(engine: SqlEngine) -> None:
+    """Number the runs recorded before runs had numbers (or by an older version since), in start
+    order after the numbered ones of their pipeline."""
+    with Session(engine) as session, session.begin():
+        rows = session.scalars(select(RunRow).where(RunRow.number.is_(None)).order_by(RunRow.created, RunRow.uuid)).all()
+        last: dict[tuple, int] = {}
+        for row in rows:
+            run = {"pipeline_uuid": row.pipeline_uuid, "pipeline_file": row.pipeline_file}
+            key = (row.project_dir, row.pipeline_uuid or None, None if row.pipeline_uuid else row.pipeline_file)
+            if key not in last:
+                last[key] = session.scalar(select(func.coalesce(func.max(RunRow.number), 0)).where(
+                    RunRow.project_dir == row.project_dir, *same_pipeline(run)))
+            last[key] += 1
+            row.number = last[key]
+
+
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
     # WAL: readers never block the writer; NORMAL: no fsync per commit (safe with WAL).
@@ -91,6 +114,7 @@ class RunStore:
         create_tables(self.engine, Base.metadata)
         add_missing_columns(self.engine, RunRow.__table__)
         add_missing_columns(self.engine, StepRow.__table__)
+        number_runs(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._owner = ProcessIdentity.current()
         self.recover()
@@ -109,7 +133,8 @@ class RunStore:
             status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
             error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
             labels=run.get("labels") or {}, owner_pid=self._owner.pid, owner_started=self._owner.started,
-            owner_host=HOST,
+            owner_host=HOST, number=select(func.coalesce(func.max(RunRow.number), 0) + 1).where(
+                RunRow.project_dir == run["project_dir"], *same_pipeline(run)).scalar_subquery(),
             steps=[StepRow(step_uuid=u, position=i, **s) for i, (u, s) in enumerate(run["steps"].items())],
         )
         with self._session.begin() as session:
@@ -178,6 +203,10 @@ class RunStore:
         with Session(self.engine) as session:
             row = session.get(RunRow, run_uuid)
             return run_to_json(row) if row else None
+
+    def run_number(self, run_uuid: str) -> int | None:
+        with self.engine.connect() as connection:
+            return connection.scalar(select(RunRow.number).where(RunRow.uuid == run_uuid))
 
     def list_runs(self, project_dir: str | None = None, pipeline_file: str | None = None,
                   limit: int = 100, pipeline_uuid: str | None = None) -> list[dict[str, Any]]:

@@ -40,6 +40,39 @@ export function Field(props: {
 }
 
 /**
+ * A one-line text input with its label (a `Field`): names, URLs, cron
+ * expressions, dates.
+ */
+export function TextField(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  problem?: string | null;
+  inline?: boolean;
+  placeholder?: string;
+  type?: 'text' | 'datetime-local';
+  /** Off for what is not prose (URLs, expressions). */
+  spellCheck?: boolean;
+  /** JupyterLab's input style (dialogs, panels); wide forms have their own. */
+  styled?: boolean;
+}): JSX.Element {
+  return (
+    <Field label={props.label} problem={props.problem} inline={props.inline}>
+      <input
+        className={props.styled ? 'jp-mod-styled' : undefined}
+        type={props.type}
+        name={props.name}
+        value={props.value}
+        spellCheck={props.spellCheck}
+        placeholder={props.placeholder}
+        onChange={e => props.onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
+/**
  * A checkbox with its label after it.
  */
 export function CheckField(props: {

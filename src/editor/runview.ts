@@ -20,6 +20,14 @@ export function shortUuid(uuid: string): string {
 }
 
 /**
+ * How titles name a run ("Run %1"): its number among its pipeline's runs,
+ * else (not recorded yet) the first characters of its uuid.
+ */
+export function runName(run: Pick<IRun, 'uuid' | 'number'>): string {
+  return run.number ? String(run.number) : shortUuid(run.uuid);
+}
+
+/**
  * The path of a step's file within the run's project: step files are
  * relative to the pipeline file, which `pipeline_file` places in the project.
  */
@@ -80,7 +88,7 @@ export class RunViewController extends PipelineController {
       const text = await this.services.api.getRunFile(run.uuid, file);
       this.services.showNotebook({
         content: JSON.parse(text),
-        title: trans.__('%1 (run %2)', PathExt.basename(step.filePath), shortUuid(run.uuid)),
+        title: trans.__('%1 (run %2)', PathExt.basename(step.filePath), runName(run)),
         id: `orchest-run-notebook-${run.uuid}-${file}`
       });
     } catch (error) {

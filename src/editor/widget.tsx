@@ -15,7 +15,7 @@ import { MainAreaToolbar } from '../components/toolbar';
 import { PipelineController } from './controller';
 import { IEditorServices, PIPELINE_EDITOR_FACTORY } from './services';
 import { PipelineEditorController } from './document';
-import { RunViewController, shortUuid } from './runview';
+import { RunViewController, runName } from './runview';
 import { PipelineEditorView } from './view';
 
 export { PIPELINE_EDITOR_FACTORY };
@@ -99,7 +99,7 @@ export class RunViewWidget extends MainAreaWidget<PipelinePanel<RunViewControlle
     const setTitle = (): void => {
       const name = controller.model?.name || controller.path || trans.__('Pipeline');
       // What it is first: many run views of one pipeline stay apart.
-      this.title.label = trans.__('Run %1 · %2', shortUuid(controller.runUuid), name);
+      this.title.label = trans.__('Run %1 · %2', runName(controller.run ?? { uuid: controller.runUuid }), name);
       const created = controller.run ? new Date(controller.run.created).toLocaleString() : '';
       this.title.caption = trans.__('Read-only: the run %1 of %2, started %3', controller.runUuid, controller.path, created);
     };

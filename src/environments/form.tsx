@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { EnvironmentLanguage, IEnvironment } from '../api';
-import { CheckField, Field } from '../components/field';
+import { CheckField, Field, TextField } from '../components/field';
 import { askForm, useFormState } from '../components/formdialog';
 import { formOf, formProblems, IEnvironmentForm, IFormProblem, languageLabel, LANGUAGES, withLanguage } from './model';
 
@@ -23,15 +23,15 @@ function FormView(props: {
     problems.find(p => p.field === field)?.message ?? null;
   return (
     <div className="jp-OrchestEnvForm">
-      <Field label={trans.__('Name')} problem={problem('name')}>
-        <input
-          className="jp-mod-styled"
-          name="name"
-          value={form.name}
-          placeholder={trans.__('e.g. Python with pandas')}
-          onChange={e => update({ ...form, name: e.target.value })}
-        />
-      </Field>
+      <TextField
+        label={trans.__('Name')}
+        problem={problem('name')}
+        styled
+        name="name"
+        value={form.name}
+        placeholder={trans.__('e.g. Python with pandas')}
+        onChange={name => update({ ...form, name })}
+      />
       <Field label={trans.__('Language')}>
         <select
           className="jp-mod-styled"

@@ -15,7 +15,7 @@ import { EnvEditor } from './envEditor';
 import { envRows } from '../envvars/rows';
 import { IParameterSchema } from '../paramforms/schemas';
 import { loadGridSchemas } from '../paramforms/values';
-import { Field } from '../components/field';
+import { Field, TextField } from '../components/field';
 import { Choice } from './fields';
 import { checkForm, IJobForm, isValid, jobForm, newJobForm, settingsOf } from './form';
 import { axesOf, gridOf, IAxis, IGridProblems, ownerTitles, runCount, sortProblems } from './grid';
@@ -197,9 +197,14 @@ function NewJobView(props: INewJobProps): JSX.Element {
           {trans.__('The pipeline has unsaved changes: the job runs the saved file.')}
         </div>
       ) : null}
-      <Field label={trans.__('Name')} problem={show(formProblems.name)} inline>
-        <input name="job-name" value={form.name} onChange={e => update({ name: e.target.value })} />
-      </Field>
+      <TextField
+        label={trans.__('Name')}
+        problem={show(formProblems.name)}
+        inline
+        name="job-name"
+        value={form.name}
+        onChange={name => update({ name })}
+      />
 
       <h3>{trans.__('Parameters')}</h3>
       {ready ? (

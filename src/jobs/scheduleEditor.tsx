@@ -6,7 +6,7 @@
 
 import * as React from 'react';
 
-import { Field } from '../components/field';
+import { TextField } from '../components/field';
 import { Choice } from './fields';
 import { Translate } from './labels';
 import { describeCron, IScheduleForm, timeZones } from './schedule';
@@ -47,25 +47,25 @@ export function SchedulePicker(props: ISchedulePickerProps): JSX.Element {
         ))}
       </div>
       {value.kind === 'once' ? (
-        <Field label={trans.__('Date and time')} inline>
-          <input
-            type="datetime-local"
-            name="schedule-at"
-            value={value.at}
-            onChange={e => onChange({ ...value, at: e.target.value })}
-          />
-        </Field>
+        <TextField
+          label={trans.__('Date and time')}
+          inline
+          type="datetime-local"
+          name="schedule-at"
+          value={value.at}
+          onChange={at => onChange({ ...value, at })}
+        />
       ) : null}
       {value.kind === 'cron' ? (
-        <Field label={trans.__('Cron expression')} inline>
-          <input
-            name="schedule-cron"
-            value={value.cron}
-            spellCheck={false}
-            placeholder="0 9 * * MON-FRI"
-            onChange={e => onChange({ ...value, cron: e.target.value })}
-          />
-        </Field>
+        <TextField
+          label={trans.__('Cron expression')}
+          inline
+          name="schedule-cron"
+          value={value.cron}
+          spellCheck={false}
+          placeholder="0 9 * * MON-FRI"
+          onChange={cron => onChange({ ...value, cron })}
+        />
       ) : null}
       {described ? (
         <div

@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { IWebhook, WebhookContentType } from '../api';
-import { CheckField, Field } from '../components/field';
+import { CheckField, Field, TextField } from '../components/field';
 import { askForm, useFormState } from '../components/formdialog';
 import { EVENT_GROUPS, formOf, formProblems, IWebhookForm, IWebhookFormProblem } from './model';
 
@@ -42,19 +42,23 @@ function FormView(props: {
   };
   return (
     <div className="jp-OrchestWebhookForm">
-      <Field label={trans.__('URL')} problem={problem('url')}>
-        <input
-          className="jp-mod-styled"
-          name="url"
-          value={form.url}
-          spellCheck={false}
-          placeholder="https://hooks.example.com/…"
-          onChange={e => update({ ...form, url: e.target.value })}
-        />
-      </Field>
-      <Field label={trans.__('Name (optional)')}>
-        <input className="jp-mod-styled" name="name" value={form.name} onChange={e => update({ ...form, name: e.target.value })} />
-      </Field>
+      <TextField
+        label={trans.__('URL')}
+        problem={problem('url')}
+        styled
+        name="url"
+        value={form.url}
+        spellCheck={false}
+        placeholder="https://hooks.example.com/…"
+        onChange={url => update({ ...form, url })}
+      />
+      <TextField
+        label={trans.__('Name (optional)')}
+        styled
+        name="name"
+        value={form.name}
+        onChange={name => update({ ...form, name })}
+      />
       <Field label={trans.__('Content type')}>
         <select
           className="jp-mod-styled"

@@ -14,6 +14,7 @@ import { IRun, OrchestAPI, RunType } from '../api';
 import { CommandIDs } from '../commands/ids';
 import { RelativeTime } from '../components/time';
 import { durationSeconds, formatDuration, isSamePath } from '../editor/runstate';
+import { runName } from '../editor/runview';
 import { PipelineWidget, RunViewWidget } from '../editor/widget';
 import { EventsClient, OrchestEvent } from '../events';
 import { runStatusLabel } from '../status';
@@ -120,12 +121,12 @@ function RunsSection(props: IRunsProps): JSX.Element {
               <span className={`jp-OrchestRunStatus-dot jp-mod-${run.status.toLowerCase()}`} />
               <span className="jp-OrchestRuns-itemBody">
                 <span className="jp-OrchestRuns-itemLine">
-                  <span className="jp-OrchestSidebar-name">
-                    <RelativeTime value={run.created} />
-                  </span>
+                  <span className="jp-OrchestSidebar-name">{trans.__('Run %1', runName(run))}</span>
                   <span className="jp-OrchestSidebar-meta jp-OrchestRuns-status">{runStatusLabel(trans, run.status)}</span>
                 </span>
                 <span className="jp-OrchestSidebar-meta jp-OrchestRuns-kind">
+                  <RelativeTime value={run.created} />
+                  {' · '}
                   {run.interactive ? trans.__('Interactive') : trans.__('Snapshot')}
                   {run.run_type !== 'full' ? ` · ${runTypeLabel(trans, run.run_type)}` : ''}
                   {seconds !== null ? ` · ${formatDuration(seconds)}` : ''}

@@ -10,10 +10,11 @@ import {
   clickToolbar,
   copyExample,
   execute,
+  openExample,
   openPipeline,
   readFile,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runAllInEditor,
   runToEnd,
   stepNode,
@@ -45,9 +46,7 @@ test.describe('Editing details', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
     folder = await copyExample(page, tmpPath);
   });
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('a step’s context menu has step items only, the canvas its own', async ({ page }) => {
     const editor = await openPipeline(page, folder);
@@ -159,13 +158,10 @@ test.describe('Editing details', () => {
 });
 
 test.describe('Views', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('a panel docked below the editor leaves every step in view', async ({ page, tmpPath }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     await waitStill(stepNode(editor, 'Report'));
     await execute(page, 'docmanager:open', { path: `${folder}/report.py`, options: { mode: 'split-bottom' } });
     await expect(page.locator('#jp-main-dock-panel .jp-FileEditor:visible')).toBeVisible();
@@ -216,9 +212,7 @@ test.describe('Views', () => {
 });
 
 test.describe('New pipelines', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('ask for a name; an empty one says it has no steps when run', async ({ page, tmpPath, request, baseURL }) => {
     await page.contents.createDirectory(`${tmpPath}/project`);

@@ -10,7 +10,7 @@ import {
   openPipeline,
   readFile,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   REPORT,
   stepNode,
   stepState
@@ -24,9 +24,7 @@ test.describe('Pipeline editor', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
     folder = await copyExample(page, tmpPath);
   });
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('opens the example pipeline with its three steps', async ({ page, tmpPath }) => {
     const editor = await openPipeline(page, folder);
@@ -47,9 +45,7 @@ test.describe('Editing a pipeline', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
     folder = await copyExample(page, tmpPath);
   });
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('adds a step for a new notebook, connects it and saves', async ({
     page,
@@ -242,9 +238,7 @@ test.describe('Editing a pipeline', () => {
 
 test.describe('Running a pipeline', () => {
   let folder = '';
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
   test('runs all steps, states update live, and shows a step log', async ({ page, tmpPath }) => {
     folder = await copyExample(page, tmpPath);
     const editor = await openPipeline(page, folder);
@@ -335,9 +329,7 @@ test.describe('Running a pipeline', () => {
 });
 
 test.describe('File browser integration', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('runs a step from the file browser context menu', async ({ page, tmpPath }) => {
     const folder = await copyExample(page, tmpPath);

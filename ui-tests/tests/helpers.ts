@@ -1,7 +1,7 @@
 /**
  * Helpers of the pipeline editor tests.
  */
-import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -50,6 +50,28 @@ export async function removeExample(page: IJupyterLabPageFixture, tmpPath: strin
     await page.request.delete(`/orchest/api/sessions/${path}`).catch(() => undefined);
   }
   await page.contents.deleteDirectory(folder).catch(() => undefined);
+}
+
+/**
+ * In the calling `test.describe`: after each test, remove its copy of the
+ * example (`removeExample`: its sessions stopped, its folder deleted).
+ */
+export function removeExampleAfterEach(): void {
+  test.afterEach(async ({ page, tmpPath }) => {
+    await removeExample(page, tmpPath);
+  });
+}
+
+/**
+ * A test's own copy of the example (`copyExample`), opened in the pipeline
+ * editor (`openPipeline`).
+ */
+export async function openExample(
+  page: IJupyterLabPageFixture,
+  tmpPath: string
+): Promise<{ folder: string; editor: Locator }> {
+  const folder = await copyExample(page, tmpPath);
+  return { folder, editor: await openPipeline(page, folder) };
 }
 
 /**

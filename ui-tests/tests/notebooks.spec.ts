@@ -15,7 +15,7 @@ import {
   MAKE,
   openPipeline,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runToEnd,
   sessionStatus,
   stepNode,
@@ -73,9 +73,7 @@ async function withUpstreamOutput(
 }
 
 test.describe('Step notebooks', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test("opens on its environment's kernel, where import orchest gets the upstream output", async ({
     page,

@@ -8,7 +8,16 @@ import { expect, test } from '@jupyterlab/galata';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
-import { copyExample, execute, MAKE, openPipeline, readFile, REAL_SESSIONS, removeExample, stepNode } from './helpers';
+import {
+  copyExample,
+  execute,
+  MAKE,
+  openPipeline,
+  readFile,
+  REAL_SESSIONS,
+  removeExampleAfterEach,
+  stepNode
+} from './helpers';
 
 test.use(REAL_SESSIONS);
 
@@ -17,9 +26,7 @@ test.describe('Retries and notifications', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
     folder = await copyExample(page, tmpPath);
   });
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('edits a step’s retries and timeout and saves them in the file', async ({ page, request, baseURL }) => {
     const editor = await openPipeline(page, folder);

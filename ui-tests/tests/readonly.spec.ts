@@ -9,10 +9,10 @@ import {
   copyExample,
   execute,
   fileExists,
-  openPipeline,
+  openExample,
   readFile,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runToEnd,
   stepNode,
   stepState
@@ -22,9 +22,7 @@ import {
 test.use(REAL_SESSIONS);
 
 test.describe('Past runs, read-only', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('the sidebar opens a run with its own pipeline and states, nothing editable', async ({
     page,
@@ -32,8 +30,7 @@ test.describe('Past runs, read-only', () => {
     request,
     baseURL
   }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     await clickToolbar(editor, 'orchest-jlab:run-all');
     await expect(stepState(editor, 'Report')).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });
 
@@ -55,7 +52,7 @@ test.describe('Past runs, read-only', () => {
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(view).toHaveCount(1);
     await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).toContainText(
-      `Run ${runUuid.slice(0, 8)} · Weather quickstart`
+      'Run 1 · Weather quickstart' // the first run of this copy of the example
     );
     // The run's own pipeline: three steps, with the run's states.
     await expect(view.locator('.react-flow__node')).toHaveCount(3);
@@ -102,7 +99,7 @@ test.describe('Past runs, read-only', () => {
 
     await stepNode(view, 'Transform').dblclick();
     const tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
-    await expect(tab).toContainText(`transform.ipynb (run ${run.uuid.slice(0, 8)})`);
+    await expect(tab).toContainText(`transform.ipynb (run ${run.number})`);
     const notebook = page.locator('#jp-main-dock-panel .jp-OrchestStaticNotebook:visible');
     // Rendered as JupyterLab renders notebooks: markdown, code, the outputs of the run.
     await expect(notebook.locator('.jp-MarkdownCell h1')).toHaveText(/Transform/);
@@ -156,7 +153,7 @@ test.describe('Past runs, read-only', () => {
       'true'
     );
     // A second copy does not overwrite the first: the server's message says so.
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: `Run ${run.uuid.slice(0, 8)} · ` }).click();
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: `Run ${run.number} · ` }).click();
     await view.locator('.jp-Toolbar [data-command="orchest-jlab:copy-run-pipeline"]').click();
     await expect(view.locator('.jp-OrchestEditor-message.jp-mod-error')).toContainText('exists');
   });

@@ -13,9 +13,10 @@ import {
   clickToolbar,
   copyExample,
   execute,
+  openExample,
   openPipeline,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runToEnd,
   sessionStatus,
   stepNode,
@@ -32,13 +33,10 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   : path.resolve(__dirname, '..', 'test-results', 'screenshots');
 
 test.describe('Pipeline editor themes', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('after a run, in the light and the dark theme', async ({ page, tmpPath }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     await clickToolbar(editor, 'orchest-jlab:run-all');
     for (const title of ['Make data', 'Transform', 'Report']) {
       await expect(stepState(editor, title)).toHaveAttribute('data-state', 'COMPUTED', { timeout: 90000 });

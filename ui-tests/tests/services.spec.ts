@@ -9,10 +9,11 @@ import {
   copyExample,
   EXAMPLES,
   execute,
+  openExample,
   openPipeline,
   readFile,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   sessionStatus
 } from './helpers';
 
@@ -48,9 +49,7 @@ async function addService(section: Locator, fields: { name: string; image: strin
 }
 
 test.describe('Services in the pipeline properties', () => {
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('adds, edits, moves and removes services; the file has them in Orchest’s shape', async ({
     page,
@@ -58,8 +57,7 @@ test.describe('Services in the pipeline properties', () => {
     request,
     baseURL
   }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     const section = servicesSection(editor);
 
     await section.getByRole('button', { name: 'Add service' }).click();

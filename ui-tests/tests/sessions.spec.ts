@@ -12,10 +12,12 @@ import {
   copyExample,
   execute,
   MAKE,
+  openExample,
   openPipeline,
   readFile,
   REAL_SESSIONS,
   removeExample,
+  removeExampleAfterEach,
   sessionStatus,
   stepState
 } from './helpers';
@@ -25,9 +27,7 @@ test.use(REAL_SESSIONS);
 
 test.describe('Interactive sessions', () => {
   test.setTimeout(480000);
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('the session starts when a pipeline opens, and stops from the toolbar', async ({
     page,
@@ -35,8 +35,7 @@ test.describe('Interactive sessions', () => {
     request,
     baseURL
   }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     const status = sessionStatus(editor);
     // The first session may build its environment's image first.
     await expect(status).toHaveAttribute('data-status', /LAUNCHING|RUNNING/);
@@ -63,8 +62,7 @@ test.describe('Interactive sessions', () => {
   });
 
   test('a run started while the session is stopped starts the session first', async ({ page, tmpPath }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     const status = sessionStatus(editor);
     await expect(status).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
     await clickToolbar(editor, 'orchest-jlab:stop-session');
@@ -141,13 +139,10 @@ async function closeEditor(page: IJupyterLabPageFixture, left = 0): Promise<void
 
 test.describe('A session after its last editor closed', () => {
   test.setTimeout(480000);
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('keeps running by default, and the Running panel lists it', async ({ page, tmpPath, request, baseURL }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
     await closeEditor(page);
     await page.sidebar.openTab('jp-running-sessions');
@@ -162,13 +157,10 @@ test.describe('With shutdownSessionOnClose', () => {
     mockSettings: { ...galata.DEFAULT_SETTINGS, 'orchest-jlab:editor': { shutdownSessionOnClose: true } }
   });
   test.setTimeout(480000);
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   test('the session stops when its last editor closes', async ({ page, tmpPath, request, baseURL }) => {
-    const folder = await copyExample(page, tmpPath);
-    const editor = await openPipeline(page, folder);
+    const { folder, editor } = await openExample(page, tmpPath);
     await expect(sessionStatus(editor)).toHaveAttribute('data-status', 'RUNNING', { timeout: 300000 });
     // A second view of the same pipeline keeps it.
     await execute(page, 'docmanager:clone');

@@ -11,7 +11,7 @@ import {
   copyExample,
   openPipeline,
   REAL_SESSIONS,
-  removeExample,
+  removeExampleAfterEach,
   runToEnd,
   sessionStatus,
   stepNode
@@ -41,9 +41,7 @@ test.describe('Orchest sidebar', () => {
 
 test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
   test.setTimeout(480000);
-  test.afterEach(async ({ page, tmpPath }) => {
-    await removeExample(page, tmpPath);
-  });
+  removeExampleAfterEach();
 
   const SESSION_TEST = 'a session is started and stopped from the pipelines list, and shut down from the Running panel';
   test(SESSION_TEST, async ({ page, tmpPath, request, baseURL }) => {
@@ -113,17 +111,18 @@ test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
     await expect(alone.locator('.jp-OrchestPipelineItem-folder')).toHaveCount(0);
   });
 
-  const RUNS_TEST = 'runs show how long ago they ran, the date in their tooltip; tabs say what they show';
-  test(RUNS_TEST, async ({ page, tmpPath, request, baseURL }) => {
+  const RUNS_TEST = 'runs show their number and how long ago they ran, the date in their tooltip; tabs say what they show';
+  test(RUNS_TEST, async ({ page, tmpPath, request, baseURL }, testInfo) => {
     const folder = await copyExample(page, tmpPath);
     const pipeline = `${folder}/quickstart.orchest`;
     const run = await runToEnd(request, baseURL!, { pipeline, interactive: false });
     expect(run.status).toBe('SUCCESS');
-    const short = run.uuid.slice(0, 8);
+    expect(run.number).toBe(1); // the pipeline's first run (a fresh copy of the example)
     await openPipeline(page, folder);
 
     await page.sidebar.openTab('orchest-jlab-sidebar');
     const item = page.locator(`#orchest-jlab-sidebar .jp-OrchestSidebar-runs li[data-run="${run.uuid}"]`);
+    await expect(item.locator('.jp-OrchestSidebar-name')).toHaveText('Run 1');
     const time = item.locator('time');
     await expect(time).toHaveText(/ago|now/);
     const full = await page.evaluate(
@@ -134,7 +133,7 @@ test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
     await expect(time).toHaveAttribute('datetime', run.created);
     // It fits: nothing of the row is cut at the sidebar's default width.
     await expect(item.locator('.jp-OrchestRuns-status')).toHaveText('Succeeded');
-    await expect(item.locator('.jp-OrchestRuns-kind')).toHaveText(/^Snapshot · \S+s$/);
+    await expect(item.locator('.jp-OrchestRuns-kind')).toHaveText(/^(.+ ago|now) · Snapshot · \S+s$/);
     for (const part of await item.locator('.jp-OrchestSidebar-name, .jp-OrchestSidebar-meta').all()) {
       expect(await part.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
     }
@@ -144,18 +143,27 @@ test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
     await expect(icon('pipeline')).toHaveCount(1);
 
     await item.click();
-    await expect(current).toContainText(`Run ${short} · Weather quickstart`);
+    await expect(current).toContainText('Run 1 · Weather quickstart');
     await expect(icon('run')).toHaveCount(1);
 
     const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await stepNode(view, 'Transform').dblclick();
-    await expect(current).toContainText(`transform.ipynb (run ${short})`);
+    await expect(current).toContainText('transform.ipynb (run 1)');
     await expect(icon('executed-notebook')).toHaveCount(1);
 
     const created = await request.post(apiURL(baseURL!, 'jobs'), { data: { pipeline, name: 'nightly' } });
     expect(created.status(), await created.text()).toBe(201);
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'quickstart.orchest' }).click();
     const job = page.locator('#orchest-jlab-sidebar .jp-OrchestJobs-item', { hasText: 'nightly' });
+    await expect(job).toBeVisible();
+    // The jobs section's title names the pipeline in full at the default width (it wraps, never cut).
+    const jobs = page.locator('#orchest-jlab-sidebar .jp-OrchestJobs-section');
+    const title = jobs.locator('.jp-OrchestSidebar-header h3');
+    await expect(title).toHaveText('Jobs of Weather quickstart');
+    expect(await title.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    const [titleBox, buttonBox] = [await title.boundingBox(), await jobs.locator('.jp-OrchestJobs-new').boundingBox()];
+    expect(titleBox!.x + titleBox!.width).toBeLessThanOrEqual(buttonBox!.x + 1);
+    await jobs.locator('.jp-OrchestSidebar-header').screenshot({ path: testInfo.outputPath('jobs-header.png') });
     await job.click();
     await expect(current).toContainText('Job · nightly');
     await expect(icon('job')).toHaveCount(1);

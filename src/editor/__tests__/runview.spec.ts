@@ -1,5 +1,5 @@
 import { isInside } from '../helpers';
-import { runFilePath, shortUuid } from '../runview';
+import { runFilePath, runName, shortUuid } from '../runview';
 
 describe('run view helpers', () => {
   it('places a step file in the run’s project', () => {
@@ -8,8 +8,12 @@ describe('run view helpers', () => {
     expect(runFilePath('pipelines/a.orchest', '../data/c.ipynb')).toBe('data/c.ipynb');
   });
 
-  it('shortens run uuids as titles show them', () => {
-    expect(shortUuid('0f8e5c1a-3b2d-4c6e-8f7a-9b0c1d2e3f4a')).toBe('0f8e5c1a');
+  it('names runs by their number, by their uuid until they have one', () => {
+    const uuid = '0f8e5c1a-3b2d-4c6e-8f7a-9b0c1d2e3f4a';
+    expect(shortUuid(uuid)).toBe('0f8e5c1a');
+    expect(runName({ uuid, number: 12 })).toBe('12');
+    expect(runName({ uuid, number: null })).toBe('0f8e5c1a');
+    expect(runName({ uuid })).toBe('0f8e5c1a');
   });
 
   it('tells whether a pipeline is inside a project folder', () => {

@@ -1,0 +1,75 @@
+"""Runs are numbered per pipeline in start order ("Run 12"): the number is stored with the run, by
+the writer thread's direct SQLite writes and by ``RunStore`` alike, and runs recorded before runs
+had numbers get theirs when the database is opened."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from orchest_jlab.identity import ProcessIdentity
+from orchest_jlab.store import RunStore, default_url
+from orchest_jlab.store.direct import open_direct
+
+from .conftest import ProjectBuilder, new_uuid
+from .test_runs_api import api, finished
+
+
+@pytest.fixture
+def root(jp_root_dir) -> ProjectBuilder:
+    return ProjectBuilder(Path(jp_root_dir))
+
+
+def record(project: Path, pipeline_uuid: str | None, created: str, pipeline_file: str = "p.orchest") -> dict:
+    return {"uuid": new_uuid(), "project_dir": str(project), "pipeline_file": pipeline_file,
+            "pipeline_uuid": pipeline_uuid, "pipeline_name": "p", "run_type": "full", "selection": [],
+            "interactive": True, "parameters": {}, "backend": "local", "status": "SUCCESS", "created": created,
+            "started": None, "finished": None, "error": None, "warnings": [], "snapshot_dir": None, "steps": {}}
+
+
+async def test_runs_are_numbered_per_pipeline_in_start_order(jp_fetch, root):
+    root.chain(pipeline_name="a.orchest")
+    root.chain(pipeline_name="b.orchest")
+    numbers = []
+    for name in ("a", "a", "b", "a"):
+        _, run = await api(jp_fetch, "POST", "runs", body={"pipeline": f"{name}.orchest", "interactive": False})
+        _, listed = await api(jp_fetch, "GET", "runs", params={"pipeline": f"{name}.orchest"})
+        numbers.append([r["number"] for r in listed["runs"] if r["uuid"] == run["uuid"]][0])  # in flight too
+        run = await finished(jp_fetch, run["uuid"])
+        assert run["number"] == numbers[-1]
+    assert numbers == [1, 2, 1, 3]
+    _, listed = await api(jp_fetch, "GET", "runs", params={"pipeline": "a.orchest"})
+    assert [r["number"] for r in listed["runs"]] == [3, 2, 1]  # newest first, numbers kept
+
+
+def test_both_writers_number_alike_and_older_runs_are_numbered_on_opening(project):
+    store = RunStore(default_url(project.root))
+    one, other = new_uuid(), new_uuid()
+    store.insert_run(record(project.root, one, "2026-01-01T00:00:01+00:00"))
+    store.insert_run(record(project.root, other, "2026-01-01T00:00:02+00:00"))
+    store.insert_run(record(project.root, None, "2026-01-01T00:00:03+00:00", "x.orchest"))
+    store.close()
+    writes = open_direct(project.root / ".orchest" / "orchest-jlab.sqlite", ProcessIdentity.current())
+    for run in (record(project.root, one, "2026-01-01T00:00:04+00:00"),
+                record(project.root, None, "2026-01-01T00:00:05+00:00", "x.orchest"),
+                record(project.root, None, "2026-01-01T00:00:06+00:00", "y.orchest")):
+        writes.insert_run(run)
+    writes.close()
+    store = RunStore(default_url(project.root))
+    numbered = [(r["pipeline_uuid"] or r["pipeline_file"], r["number"]) for r in reversed(store.list_runs())]
+    store.close()
+    assert numbered == [(one, 1), (other, 1), ("x.orchest", 1), (one, 2), ("x.orchest", 2), ("y.orchest", 1)]
+
+    # A database of a version without numbers: the column is added and its runs numbered in start order.
+    database = project.root / ".orchest" / "orchest-jlab.sqlite"
+    with sqlite3.connect(database) as db:
+        db.execute("ALTER TABLE runs DROP COLUMN number")
+    db.close()
+    assert open_direct(database, ProcessIdentity.current()) is None  # RunStore migrates it first
+    store = RunStore(default_url(project.root))
+    assert [(r["pipeline_uuid"] or r["pipeline_file"], r["number"]) for r in reversed(store.list_runs())] == numbered
+    store.insert_run(record(project.root, one, "2026-01-01T00:00:07+00:00"))
+    assert store.list_runs(limit=1)[0]["number"] == 3
+    store.close()
