@@ -5,6 +5,7 @@ of a fresh interpreter, not on a time (benchmarks/bench_cli.py measures the time
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -19,10 +20,11 @@ NOT_FOR_SCRIPTS = ("jsonschema", "pathspec", "jupyter_client", "nbclient", "nbfo
                    "orchest_jlab.sessions", "orchest_jlab.kernels")
 
 
-def modules_after(code: str, cwd=None) -> set[str]:
+def modules_after(code: str, cwd=None, env=None) -> set[str]:
     script = (f"import sys, json\n{code}\n"
               "print('\\n' + json.dumps(sorted(sys.modules)))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -84,3 +86,20 @@ def test_a_run_with_a_backend_given_scans_the_installed_backends_once(project):
                           cwd=project.root, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]).count("orchest_jlab.backends") == 1
+
+
+def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exists(project, tmp_path):
+    env_uuid = project.environment()
+    project.file("a.py", "print('a')\n")
+    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env_uuid)))
+    folder = tmp_path / "jupyter-config"
+    folder.mkdir()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(folder))  # (the other folders of the path hold none)
+    loaded = modules_after(call_main("run", "--quiet", str(path)), cwd=project.root, env=env)
+    assert "orchest_jlab.engine" in loaded and "traitlets.config" not in loaded
+
+    # With a file, its c.OrchestApp.* settings count (here a backend that does not exist).
+    (folder / "jupyter_server_config.json").write_text(json.dumps({"OrchestApp": {"backend": "nowhere"}}))
+    done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "--quiet", str(path)], capture_output=True,
+                          text=True, cwd=project.root, env=env, timeout=120)
+    assert done.returncode == 2 and 'Unknown backend "nowhere"' in done.stderr, done.stderr
