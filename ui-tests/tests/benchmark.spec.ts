@@ -12,6 +12,11 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
+import { REAL_SESSIONS } from './helpers';
+
+// Opening a pipeline starts its session (/orchest/api/sessions), which Galata's mock would catch.
+test.use(REAL_SESSIONS);
+
 const STEPS = 300;
 const ROUNDS = 5;
 
@@ -132,15 +137,26 @@ test('300 steps: open and draw, then repaint 300 state updates', async ({ page, 
     await cdp.send('Profiler.start');
   }
   await page.evaluate(async count => {
-    // The editor opened last: until its model has the pipeline's steps.
+    // The editor opened last (the one docmanager:open returned, else any editor of the main area):
+    // until its model has the pipeline's steps; a clear error rather than the test's timeout.
+    const loaded = (w: any): boolean => !!w && !w.isDisposed && w.controller?.model?.steps?.length >= count;
     const opened = (): any => {
-      const widget: any = (window as any).benchWidget;
-      return widget?.controller?.model?.steps?.length >= count ? widget : null;
+      const returned: any = (window as any).benchWidget;
+      return loaded(returned) ? returned : Array.from((window as any).jupyterapp.shell.widgets('main')).find(loaded);
     };
+    const t0 = performance.now();
     while (!opened()) {
-      await new Promise(resolve => requestAnimationFrame(resolve));
+      if (performance.now() - t0 > 60000) {
+        const w: any = (window as any).benchWidget;
+        throw new Error(
+          `the 300-step editor did not load: ${w?.constructor?.name}, disposed ${w?.isDisposed}, ` +
+            `model ${!!w?.controller?.model}, steps ${w?.controller?.model?.steps?.length}`
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, 50));
     }
-    const controller = opened().controller;
+    (window as any).benchWidget = opened(); // the state updates below go to this one
+    const controller = (window as any).benchWidget.controller;
     const uuids: string[] = controller.model.steps.map((s: any) => s.uuid);
     const steps: any = {};
     for (const uuid of uuids) {
