@@ -4,9 +4,10 @@ Nothing leaves a cgroup on its own: not a ``setsid`` daemon, not one that clears
 The step's process moves itself into ``<this process's cgroup>/orchest-step-<token>`` before it
 execs the step's command (``Placement.command``: /bin/sh writes to ``cgroup.procs``, then execs),
 so that nothing it starts, however early, is outside; when the step ends, the whole cgroup is killed (``cgroup.kill``,
-else every pid in it, repeatedly) and removed. That move is the only one: a second, confirming write
-by the parent cost 5-12 ms per step on the event loop (each move waits for the kernel's cgroup
-migration lock); a step whose move failed leaves a marker file instead (``Placement.joined``). Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
+else every pid in it, repeatedly) and removed. The parent writes the pid too, from a thread (it held
+the event loop 5-12 ms per step: the first of close moves waits for an RCU grace period, and begun
+right after the spawn it overlaps the shell's start); a shell whose move failed leaves a marker
+file (``Placement.joined``). Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
 it, no permission), ``prepare`` returns None and the step token (``orphans.py``) is all there is;
 the first failure turns cgroups off for the life of the process.
 """
@@ -97,8 +98,8 @@ class Placement:
     def placed(self, pid: int) -> Path | None:
         """After the start: the cgroup, once ``pid`` is surely in it (the parent writes it too: a
         no-op when the process did; it fails the same way if the process could not); None, with the
-        cgroup removed and cgroups off, when it cannot be moved. For kernels, whose start is off
-        any step's path; a step's process uses ``joined`` instead."""
+        cgroup removed and cgroups off, when it cannot be moved. Blocks: a step's runner calls it
+        from a thread."""
         try:
             (self.group / "cgroup.procs").write_text(str(pid))
         except OSError as exc:

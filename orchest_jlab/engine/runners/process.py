@@ -93,6 +93,10 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         await asyncio.shield(asyncio.to_thread(kill_step, None, token, placement.group if placement else None))
         raise
     pgid = transport.get_pid()
+    # The parent moves it too, from a thread: the first move into a cgroup waits for the kernel (an
+    # RCU grace period), and begun now it overlaps the shell's start, whose own move then does not
+    # wait (docs/benchmarks.md); off the event loop, which it held 5 ms per step.
+    confirming = loop.run_in_executor(None, placement.placed, pgid) if placement else None
     # Recorded for recovery before the move is known to have worked: recovery also kills by token.
     record_process(ctx.log_path, pgid, token, placement.group if placement else None)
     try:
@@ -109,7 +113,10 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         # (everything it started was in it from the first instant) or else whatever carries its
         # token (daemons that left the group: a scan of /proc, only without a cgroup).
         _signal_group(pgid, signal.SIGKILL)
-        cgroup = placement.joined() if placement else None
+        cgroup = None
+        if placement is not None:  # in its cgroup if both moves worked (else cgroups are off now)
+            placed = await asyncio.shield(confirming)
+            cgroup = placement.joined() and placed
         await asyncio.shield(asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup))
         forget_process(ctx.log_path)
         try:  # the last output may still be in the pipe
