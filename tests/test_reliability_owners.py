@@ -177,8 +177,8 @@ def test_a_step_process_is_in_its_cgroup_before_it_execs(tmp_path):
 
 
 def test_a_step_process_that_joined_its_cgroup_leaves_no_marker(tmp_path):
-    """The parent never writes the step's pid into its cgroup (one move only, the process's own):
-    with no marker left, the cgroup is what holds the step."""
+    """A process that moved itself into its cgroup (here the parent never writes its pid) leaves
+    no marker: the cgroup is what holds the step."""
     if not cgroups.available():
         pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
     marker = tmp_path / "step.nocgroup"
