@@ -2,12 +2,14 @@
 ratios against baselines measured in the same run (issue 11, items 1 and 3).
 
 1. a step printing 500k lines of 100 B with one websocket client that never reads (a raw socket
-   after the handshake) vs the same run with no client: the run's time (from its record, created
-   to finished; target at most 1.5x) and the server's peak RSS (target under 300 MB);
+   after the handshake), and with one that reads slowly (64 KiB every 50 ms, about 1.3 MB/s, and
+   connects again when the server cuts it off), vs the same run with no client: the run's time
+   (from its record, created to finished; target at most 1.5x) and the server's peak RSS (target
+   under 300 MB);
 2. ``GET /api/status`` (Jupyter's own) p99 while a 5,000-step pipeline is listed (its file touched
    before each listing, so it is parsed and validated again, not served from the cache) and while
-   the chatty step prints to the idle client, vs the same requests to an idle server (target under
-   50 ms).
+   the chatty step prints to the idle client and to the slow one, vs the same requests to an idle
+   server (target under 50 ms).
 
 Every figure is the median of ``--rounds`` (at least 5) alternating rounds, with the spread
 (min-max). Run: ``make bench`` or ``python benchmarks/bench_events.py [--rounds N]``.
@@ -86,6 +88,42 @@ def idle_websocket(port: int, token: str) -> socket.socket:
     return sock
 
 
+class SlowReader:
+    """A websocket client that reads 64 KiB every 50 ms, and connects again when cut off."""
+
+    def __init__(self, port: int, token: str):
+        self.where = (port, token)
+        self.reconnects = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._sock = self._connect()
+        self._thread.start()
+
+    def _connect(self) -> socket.socket:
+        sock = idle_websocket(*self.where)
+        sock.settimeout(0.5)  # so that ``close`` is not kept waiting by a quiet server
+        return sock
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data = self._sock.recv(64 * 1024)
+            except socket.timeout:
+                continue
+            except OSError:
+                data = b""
+            if not data and not self._stop.is_set():  # cut off (it fell behind): a new connection
+                self._sock.close()
+                self._sock = self._connect()
+                self.reconnects += 1
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sock.close()
+
+
 def call(client: Client, method: str, path: str, body=None) -> tuple[int, dict, float]:
     """A request to any path of the server (``Client.call`` adds ``/orchest/api/``)."""
     start = time.perf_counter()
@@ -120,9 +158,11 @@ class StatusProbe:
         self._thread.join()
 
 
-def chatty_run(client: Client, probe_args, idle_client_of: tuple[int, str] | None) -> tuple[float, float, float]:
-    """(run seconds from its record, server peak RSS in MB, status p99 in ms)."""
-    sock = idle_websocket(*idle_client_of) if idle_client_of else None
+def chatty_run(client: Client, probe_args, idle_client_of: tuple[int, str] | None,
+               slow: bool = False) -> tuple[float, float, float]:
+    """(run seconds from its record, server peak RSS in MB, status p99 in ms); with the client of
+    ``idle_client_of`` (port, token) never reading, or reading slowly (``slow``)."""
+    sock = (SlowReader if slow else idle_websocket)(*idle_client_of) if idle_client_of else None
     try:
         with StatusProbe(*probe_args) as probe:
             status, run, _ = client.call("POST", "runs", {"pipeline": "chatty.orchest", "interactive": False})
@@ -190,17 +230,18 @@ def main() -> None:
             list_big.touches, list_big.seconds = 0, []
 
             results: dict[str, list[float]] = {k: [] for k in (
-                "run alone", "run with idle client", "rss alone", "rss with idle client", "status p99 while printing",
+                "run alone", "run with idle client", "run with slow client", "rss alone", "rss with idle client",
+                "rss with slow client", "status p99 while printing", "status p99 while printing (slow client)",
                 "status p99 idle", "status p99 while listing")}
+            cases = [("alone", None, False), ("with idle client", (port, token), False),
+                     ("with slow client", (port, token), True)]
             for r in range(rounds):
-                order = [None, (port, token)] if r % 2 == 0 else [(port, token), None]
-                for idle in order:
-                    seconds, rss, p99 = chatty_run(client, probe_args, idle)
-                    suffix = "with idle client" if idle else "alone"
+                for suffix, client_of, slow in cases[r % 3:] + cases[:r % 3]:
+                    seconds, rss, p99 = chatty_run(client, probe_args, client_of, slow)
                     results[f"run {suffix}"].append(seconds)
                     results[f"rss {suffix}"].append(rss)
-                    if idle:
-                        results["status p99 while printing"].append(p99)
+                    if client_of:
+                        results["status p99 while printing" + (" (slow client)" if slow else "")].append(p99)
                 for busy in ([False, True] if r % 2 == 0 else [True, False]):
                     if busy:
                         results["status p99 while listing"].append(status_p99(probe_args, list_big))
@@ -214,19 +255,24 @@ def main() -> None:
                 server.kill()
 
     ratios = [w / a for w, a in zip(results["run with idle client"], results["run alone"])]
+    slow_ratios = [w / a for w, a in zip(results["run with slow client"], results["run alone"])]
     print(f"a step printing {LINES:,} lines of 100 B, {rounds} alternating rounds")
     print(f"  run, no websocket client        {spread(results['run alone'], 's')}")
     print(f"  run, one client never reading   {spread(results['run with idle client'], 's')}")
     print(f"  ratio (per round)               {spread(ratios, 'x')} (target at most 1.5x)")
+    print(f"  run, one client reading slowly  {spread(results['run with slow client'], 's')}")
+    print(f"  ratio (per round)               {spread(slow_ratios, 'x')} (target at most 1.5x)")
     print(f"  server peak RSS, no client      {spread(results['rss alone'], 'MB', 0)}")
     print(f"  server peak RSS, idle client    {spread(results['rss with idle client'], 'MB', 0)} (target < 300 MB)")
+    print(f"  server peak RSS, slow client    {spread(results['rss with slow client'], 'MB', 0)} (target < 300 MB)")
     print(f"  (one uncached GET /orchest/api/pipelines with the 5,000-step pipeline: "
           f"{spread(list_big.seconds, 's')})")
     print("GET /api/status p99")
     idle = results["status p99 idle"]
-    for name in ("status p99 idle", "status p99 while listing", "status p99 while printing"):
+    for name in ("status p99 idle", "status p99 while listing", "status p99 while printing",
+                 "status p99 while printing (slow client)"):
         values = results[name]
-        print(f"  {name[len('status p99 '):]:<22} {spread(values, 'ms', 1)}  "
+        print(f"  {name[len('status p99 '):]:<36} {spread(values, 'ms', 1)}  "
               f"{statistics.median(values) / statistics.median(idle):5.1f}x idle (target < 50 ms)")
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import psutil
-
 
 @dataclass(frozen=True)
 class ProcessIdentity:
@@ -19,6 +17,8 @@ class ProcessIdentity:
     @classmethod
     def of(cls, pid: int) -> ProcessIdentity:
         """The identity of a running process (psutil.Error when there is none)."""
+        import psutil  # when first asked (a command's first step is already running): not at its start
+
         return cls(pid, psutil.Process(pid).create_time())
 
     @classmethod
@@ -27,6 +27,8 @@ class ProcessIdentity:
 
     def alive(self) -> bool:
         """Whether this very process still runs (not another one that got its pid)."""
+        import psutil
+
         try:
             return abs(psutil.Process(self.pid).create_time() - self.started) < 0.01
         except psutil.Error:

@@ -1,5 +1,5 @@
 """The composition root: the services of one process — the Jupyter server, or one command of
-``orchest-jlab`` — built from one ``OrchestSettings`` and closed in order.
+``orchest-jlab`` — built from one ``Settings`` and closed in order.
 
 Each service is made on first use, so a command builds only what it needs (``run`` never opens
 the jobs' scheduler; ``--backend local`` never asks Docker). The server calls ``start()`` for its
@@ -19,7 +19,7 @@ from .backends import BackendRegistry, BackendSelection
 from .docker import ContainerSettings
 from .engine import Engine, EventBus
 from .engine.folders import ProjectFolders
-from .settings import OrchestSettings
+from .settings import Settings
 from .store import RunStores
 from .workspace import Workspace
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 class Services:
-    def __init__(self, settings: OrchestSettings, root: Path, serverapp: Any = None):
+    def __init__(self, settings: Settings, root: Path, serverapp: Any = None):
         self.settings = settings
         self.root = Path(root).resolve()
         self.serverapp = serverapp  # None on the command line: no Jupyter kernels, no kernelspecs

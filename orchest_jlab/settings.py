@@ -11,16 +11,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, Union, default
-from traitlets.config import Config, Configurable
+from functools import cache
+from typing import TYPE_CHECKING
+
+# traitlets alone: traitlets.config (Configurable, Config, Application) costs twice as much again at
+# a command's start, and a command reads it only when a config file exists (``load_settings``).
+from traitlets import Bool, Dict, Enum, Float, HasTraits, Int, List, Unicode, Union, default
+
+if TYPE_CHECKING:
+    from traitlets.config import Config
 
 # Read in this order (later files win), from each folder of the Jupyter config path (lowest first).
 CONFIG_FILES = ("jupyter_config", "jupyter_orchest_jlab_config", "jupyter_server_config")
 BACKEND_ENV = "ORCHEST_JLAB_BACKEND"
 
 
-class OrchestSettings(Configurable):
-    """Every setting; documented in docs/configuration.md (a test keeps the two the same)."""
+class Settings(HasTraits):
+    """Every setting; documented in docs/configuration.md (a test keeps the two the same). The
+    configurable form, read from config files, is ``OrchestSettings``; these are its defaults."""
 
     skip_directories = List(
         Unicode(),
@@ -147,13 +155,29 @@ class OrchestSettings(Configurable):
         return self.snapshot_size_limit_mb * 2**20 or None
 
 
-def load_config(config_file: Path | None = None) -> Config:
-    """What a Jupyter server started here would read (``CONFIG_FILES``); with ``config_file``, that
-    file instead of ``jupyter_server_config``. Raises ValueError naming a file that cannot be read."""
-    from jupyter_core.paths import jupyter_config_path
-    from traitlets.config import Application
+def __getattr__(name: str):
+    # ``OrchestSettings`` is made when first asked for: it needs traitlets.config (PEP 562).
+    if name == "OrchestSettings":
+        return _configurable()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    config = Config()
+
+@cache
+def _configurable() -> type[Settings]:
+    from traitlets.config import Configurable
+
+    class OrchestSettings(Configurable, Settings):
+        """The settings, configurable as ``c.OrchestApp.*`` (or ``c.OrchestSettings.*``)."""
+
+    OrchestSettings.__qualname__ = OrchestSettings.__name__
+    OrchestSettings.__module__ = __name__
+    return OrchestSettings
+
+
+def _config_sources(config_file: Path | None) -> list[tuple[str, list[str] | str]]:
+    """The files ``load_config`` reads: (name without suffix, folders)."""
+    from jupyter_core.paths import jupyter_config_path
+
     path = jupyter_config_path()
     names = CONFIG_FILES if config_file is None else CONFIG_FILES[:-1]
     sources: list[tuple[str, list[str] | str]] = [(name, path) for name in names]
@@ -162,7 +186,26 @@ def load_config(config_file: Path | None = None) -> Config:
         sources.append((str(config_file.with_suffix("")), str(config_file.parent)))
         if config_file.suffix not in (".py", ".json"):
             raise ValueError(f"{config_file}: a config file must be a .py or .json file.")
+    return sources
+
+
+def _any_config_file(sources: list[tuple[str, list[str] | str]]) -> bool:
+    """Whether one of the files of ``sources`` exists (as traitlets looks for them)."""
     for name, where in sources:
+        for folder in [where] if isinstance(where, str) else where:
+            folder = os.path.expandvars(os.path.expanduser(folder))
+            if any(os.path.isfile(os.path.join(folder, name + suffix)) for suffix in (".py", ".json")):
+                return True
+    return False
+
+
+def load_config(config_file: Path | None = None) -> Config:
+    """What a Jupyter server started here would read (``CONFIG_FILES``); with ``config_file``, that
+    file instead of ``jupyter_server_config``. Raises ValueError naming a file that cannot be read."""
+    from traitlets.config import Application, Config
+
+    config = Config()
+    for name, where in _config_sources(config_file):
         try:
             for loaded, _ in Application._load_config_files(name, path=where, raise_config_file_errors=True):
                 config.merge(loaded)
@@ -171,10 +214,15 @@ def load_config(config_file: Path | None = None) -> Config:
     return config
 
 
-def load_settings(config_file: Path | None = None) -> OrchestSettings:
-    """The settings of a command: ``c.OrchestApp.*`` of ``load_config(config_file)``."""
+def load_settings(config_file: Path | None = None) -> Settings:
+    """The settings of a command: ``c.OrchestApp.*`` of ``load_config(config_file)``; the defaults,
+    without reading anything through traitlets.config, when there is no config file at all."""
+    if config_file is None and not _any_config_file(_config_sources(None)):
+        return Settings()
+    from traitlets.config import Config
+
     config = load_config(config_file)
     section = Config()
     section.OrchestSettings.merge(config.get("OrchestSettings", Config()))
     section.OrchestSettings.merge(config.get("OrchestApp", Config()))  # as on the server, the app's wins
-    return OrchestSettings(config=section)
+    return _configurable()(config=section)

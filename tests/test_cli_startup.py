@@ -5,6 +5,7 @@ of a fresh interpreter, not on a time (benchmarks/bench_cli.py measures the time
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -19,10 +20,11 @@ NOT_FOR_SCRIPTS = ("jsonschema", "pathspec", "jupyter_client", "nbclient", "nbfo
                    "orchest_jlab.sessions", "orchest_jlab.kernels")
 
 
-def modules_after(code: str, cwd=None) -> set[str]:
+def modules_after(code: str, cwd=None, env=None) -> set[str]:
     script = (f"import sys, json\n{code}\n"
               "print('\\n' + json.dumps(sorted(sys.modules)))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -83,4 +85,49 @@ def test_a_run_with_a_backend_given_scans_the_installed_backends_once(project):
     done = subprocess.run([sys.executable, "-c", "import json\n" + script], capture_output=True, text=True,
                           cwd=project.root, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]).count("orchest_jlab.backends") == 1
+    assert json.loads(done.stdout.strip().splitlines()[-1]).count("orchest_jlab.backends") <= 1  # 0: cached
+
+
+def test_the_installed_backends_are_scanned_again_only_when_a_distribution_changed(tmp_path):
+    """The scan's answer is kept in the user's cache: a command after it does not import
+    importlib.metadata; a plug-in installed since (a new .dist-info on the path) is seen at once."""
+    site = tmp_path / "site"
+    site.mkdir()
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"),
+               PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    names = ("from orchest_jlab.backends import BackendRegistry\n"
+             "print('\\n' + json.dumps(BackendRegistry().names()))\n")
+
+    def backends() -> tuple[list[str], bool]:
+        done = subprocess.run([sys.executable, "-c", f"import json, sys\n{names}print(json.dumps(sorted(sys.modules)))"],
+                              capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        *_, listed, loaded = done.stdout.strip().splitlines()
+        return json.loads(listed), "importlib.metadata" in json.loads(loaded)
+
+    first, scanned = backends()
+    assert "local" in first and "throwaway" not in first and scanned
+    assert backends() == (first, False)  # from the cache
+    (site / "throwaway_backend-1.0.dist-info").mkdir()
+    (site / "throwaway_backend-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: throwaway-backend\n"
+                                                                        "Version: 1.0\n")
+    (site / "throwaway_backend-1.0.dist-info" / "entry_points.txt").write_text(
+        "[orchest_jlab.backends]\nthrowaway = throwaway_backend:Plugin\n")
+    assert backends() == (sorted([*first, "throwaway"]), True)
+
+
+def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exists(project, tmp_path):
+    env_uuid = project.environment()
+    project.file("a.py", "print('a')\n")
+    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env_uuid)))
+    folder = tmp_path / "jupyter-config"
+    folder.mkdir()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(folder))  # (the other folders of the path hold none)
+    loaded = modules_after(call_main("run", "--quiet", str(path)), cwd=project.root, env=env)
+    assert "orchest_jlab.engine" in loaded and "traitlets.config" not in loaded
+
+    # With a file, its c.OrchestApp.* settings count (here a backend that does not exist).
+    (folder / "jupyter_server_config.json").write_text(json.dumps({"OrchestApp": {"backend": "nowhere"}}))
+    done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "--quiet", str(path)], capture_output=True,
+                          text=True, cwd=project.root, env=env, timeout=120)
+    assert done.returncode == 2 and 'Unknown backend "nowhere"' in done.stderr, done.stderr

@@ -101,15 +101,19 @@ async def test_a_full_disk_ends_the_run_failure_naming_it_and_the_record_is_writ
     await until(written, "the run's end to be written to its database")
 
 
-def stored_job_runs(database: Path, job_uuid: str) -> list[str]:
+def stored_job(database: Path, job_uuid: str) -> tuple[str, list[str], list[str]]:
+    """The job's status, its runs' statuses and its history's kinds, as its database has them."""
     with sqlite3.connect(database, timeout=10) as connection:
+        [status] = connection.execute("SELECT status FROM jobs WHERE uuid = ?", (job_uuid,)).fetchone()
         statuses = [r[0] for r in connection.execute(
             "SELECT status FROM job_runs WHERE job_uuid = ? ORDER BY run_index", (job_uuid,))]
+        kinds = [r[0] for r in connection.execute("SELECT kind FROM job_history WHERE job_uuid = ? ORDER BY id",
+                                                  (job_uuid,))]
     connection.close()
-    return statuses
+    return status, statuses, kinds
 
 
-async def test_a_job_runs_row_the_full_disk_refuses_is_kept_shown_and_written_once_there_is_room(
+async def test_a_job_and_its_runs_rows_the_full_disk_refuses_are_kept_shown_and_written_once_there_is_room(
         jp_fetch, small_disk):
     project = ProjectBuilder(small_disk)
     env = project.environment()
@@ -125,12 +129,25 @@ async def test_a_job_runs_row_the_full_disk_refuses_is_kept_shown_and_written_on
 
     [run] = await until(shown_ended, "the job's run on the full disk to show its end")
     assert run["status"] == "FAILURE"
-    assert stored_job_runs(database, job["uuid"]) == ["STARTED"]  # the database is behind: the disk is full
+
+    async def shown_finished():  # the job's own end too, though its row cannot be written either
+        shown = await api(jp_fetch, "GET", "jobs", job["uuid"])
+        return shown if shown["status"] == "FAILURE" else None
+
+    shown = await until(shown_finished, "the job on the full disk to show its end")
+    assert shown["finished"] and any(entry["kind"] == "finished" for entry in shown["history"])
+    listed = (await api(jp_fetch, "GET", "jobs"))["jobs"]
+    assert [j["status"] for j in listed if j["uuid"] == job["uuid"]] == ["FAILURE"]
+    # The database is behind: the disk is full.
+    status, statuses, kinds = stored_job(database, job["uuid"])
+    assert (status, statuses) == ("STARTED", ["STARTED"]) and "finished" not in kinds
 
     for fill in small_disk.rglob("fill"):
         fill.unlink()
 
     async def written():
-        return stored_job_runs(database, job["uuid"]) == ["FAILURE"]
+        status, statuses, kinds = stored_job(database, job["uuid"])
+        return status == "FAILURE" and statuses == ["FAILURE"] and kinds.count("finished") == 1
 
-    await until(written, "the job run's end to be written to its database")
+    await until(written, "the job's end and its run's to be written to its database")
+    assert (await api(jp_fetch, "GET", "jobs", job["uuid"]))["status"] == "FAILURE"

@@ -176,8 +176,49 @@ def test_a_step_process_is_in_its_cgroup_before_it_execs(tmp_path):
     assert not placement.group.exists()
 
 
+def test_a_step_process_that_joined_its_cgroup_leaves_no_marker(tmp_path):
+    """A process that moved itself into its cgroup (here the parent never writes its pid) leaves
+    no marker: the cgroup is what holds the step."""
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    marker = tmp_path / "step.nocgroup"
+    placement = cgroups.prepare("test-" + os.urandom(8).hex(), marker)
+    try:
+        subprocess.run(placement.command(["true"]), check=True)
+        assert placement.joined() == placement.group and not marker.exists()
+        assert cgroups.available()
+    finally:
+        cgroups.kill(placement.group)
+
+
+async def test_a_step_that_cannot_join_its_cgroup_is_found_by_its_token(project, tmp_path, monkeypatch):
+    """Where the move into the cgroup fails (here: its cgroup.procs is a folder), the step's process
+    runs anyway, leaves the marker, and what it started is found by the token when it ends; the
+    steps after it get no cgroup."""
+    fake = tmp_path / "fake-cgroup"
+    fake.mkdir()
+    monkeypatch.setattr(cgroups, "_base", fake)
+    monkeypatch.setattr(cgroups, "ENABLED", True)
+    made = []
+
+    def prepare(token, marker=None):
+        placement = cgroups.Placement(fake / f"{cgroups.PREFIX}{token}", marker)
+        (placement.group / "cgroup.procs").mkdir(parents=True)
+        made.append(placement)
+        return placement
+
+    monkeypatch.setattr(cgroups, "prepare", prepare)
+    pidfile = tmp_path / "daemon.pid"
+    env = project.environment()
+    project.file("daemon.py", DAEMON_STEP.format(pidfile=str(pidfile), prefix=[]).replace("time.sleep(600)", "pass"))
+    path = project.write("d.orchest", project.pipeline(project.step("daemon", "daemon.py", env)))
+    await run_until_the_daemon_died(path, pidfile)
+    assert made and not made[0].marker.exists()  # seen, and removed
+    assert cgroups.base() is None  # turned off for the steps after it
+
+
 async def test_a_daemon_started_by_a_notebook_cell_dies_with_its_step(project, tmp_path, containment):
-    from .engine_helpers import Harness, notebook
+    from .engine_helpers import notebook
 
     pidfile = tmp_path / "daemon.pid"
     env = project.environment()
@@ -186,6 +227,14 @@ async def test_a_daemon_started_by_a_notebook_cell_dies_with_its_step(project, t
         f"daemon = subprocess.Popen([*{containment!r}, 'setsid', 'sleep', '600'])\n"
         f"open({str(pidfile)!r}, 'w').write(str(daemon.pid))"))
     path = project.write("n.orchest", project.pipeline(project.step("daemon", "daemon.ipynb", env)))
+    await run_until_the_daemon_died(path, pidfile)
+
+
+async def run_until_the_daemon_died(path: Path, pidfile: Path) -> None:
+    """Runs the pipeline on the engine; its step wrote the pid of the daemon it started, which must
+    be dead once the run has ended."""
+    from .engine_helpers import Harness
+
     harness = Harness()
     daemon = None
     try:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..docker import ContainerSettings
     from ..engine import Backend, EventBus
     from ..environments import Builder
-    from ..settings import OrchestSettings
+    from ..settings import Settings
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Capabilities:
 class BackendSetup(Protocol):
     """What a plug-in may use to make its backend (the composition root, ``services.py``)."""
 
-    settings: OrchestSettings
+    settings: Settings
     bus: EventBus
 
     @property

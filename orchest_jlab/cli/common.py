@@ -14,7 +14,7 @@ import click
 from ..errors import OrchestError
 
 if TYPE_CHECKING:
-    from ..settings import OrchestSettings
+    from ..settings import Settings
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ def config_option(command):
     )(command)
 
 
-def settings_of(config_file: Path | None, backend: str | None = None) -> OrchestSettings:
+def settings_of(config_file: Path | None, backend: str | None = None) -> Settings:
     """The command's settings (exit 2 naming a config file that cannot be read); ``backend``
     overrides c.OrchestApp.backend."""
     from ..settings import load_settings  # traitlets: not on the path of --help
@@ -137,7 +137,7 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
 
 
 @contextlib.asynccontextmanager
-async def command_services(settings: OrchestSettings, root: Path) -> Iterator:
+async def command_services(settings: Settings, root: Path) -> Iterator:
     """The services of one command (``services.py``), closed in order when it ends."""
     from ..services import Services
 

@@ -4,7 +4,10 @@ Nothing leaves a cgroup on its own: not a ``setsid`` daemon, not one that clears
 The step's process moves itself into ``<this process's cgroup>/orchest-step-<token>`` before it
 execs the step's command (``Placement.command``: /bin/sh writes to ``cgroup.procs``, then execs),
 so that nothing it starts, however early, is outside; when the step ends, the whole cgroup is killed (``cgroup.kill``,
-else every pid in it, repeatedly) and removed. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
+else every pid in it, repeatedly) and removed. The parent writes the pid too, from a thread (it held
+the event loop 5-12 ms per step: the first of close moves waits for an RCU grace period, and begun
+right after the spawn it overlaps the shell's start); a shell whose move failed leaves a marker
+file (``Placement.joined``). Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
 it, no permission), ``prepare`` returns None and the step token (``orphans.py``) is all there is;
 the first failure turns cgroups off for the life of the process.
 """
@@ -59,25 +62,44 @@ def _disable() -> None:
 
 # Run by /bin/sh in the step's process, which then execs the step's command: the process is in its
 # cgroup before the step's first instruction. (Cheaper than a preexec_fn: that makes subprocess
-# fork this whole process instead of vfork; measured in docs/benchmarks.md.)
-JOIN = 'echo 0 > "$0" 2>/dev/null; exec "$@"'
+# fork this whole process instead of vfork; measured in docs/benchmarks.md.) A move that fails
+# creates the marker file ("$1"), the only trace of it the parent needs.
+JOIN = 'echo 0 > "$0" 2>/dev/null || : > "$1" 2>/dev/null; shift; exec "$@"'
 
 
 class Placement:
-    """A new cgroup for a process about to start, and the moves of the process into it."""
+    """A new cgroup for a process about to start, and the moves of the process into it.
 
-    def __init__(self, group: Path):
+    ``marker``: the file a process that could not move itself creates (see ``joined``)."""
+
+    def __init__(self, group: Path, marker: Path | None = None):
         self.group = group
+        self.marker = marker
 
     def command(self, command: list[str]) -> list[str]:
         """``command`` started so that its process moves itself into the cgroup (writing "0" to
         ``cgroup.procs`` moves the writer) and only then execs, keeping its pid."""
-        return ["/bin/sh", "-c", JOIN, str(self.group / "cgroup.procs"), *command]
+        marker = str(self.marker) if self.marker is not None else os.devnull
+        return ["/bin/sh", "-c", JOIN, str(self.group / "cgroup.procs"), marker, *command]
+
+    def joined(self) -> Path | None:
+        """Once the process has ended (or was killed): the cgroup, unless the process left the
+        marker, having failed to move itself in (then None, the cgroup removed and cgroups off: its
+        descendants are found by their token). Needs a ``marker``."""
+        try:
+            self.marker.unlink()  # type: ignore[union-attr]
+        except FileNotFoundError:
+            return self.group
+        except OSError:
+            pass
+        self.give_up(OSError(f"the step's process could not move itself into {self.group}"))
+        return None
 
     def placed(self, pid: int) -> Path | None:
         """After the start: the cgroup, once ``pid`` is surely in it (the parent writes it too: a
         no-op when the process did; it fails the same way if the process could not); None, with the
-        cgroup removed and cgroups off, when it cannot be moved."""
+        cgroup removed and cgroups off, when it cannot be moved. Blocks: a step's runner calls it
+        from a thread."""
         try:
             (self.group / "cgroup.procs").write_text(str(pid))
         except OSError as exc:
@@ -93,12 +115,16 @@ class Placement:
         _disable()
 
 
-def prepare(token: str) -> Placement | None:
-    """A new cgroup of its own for the step of ``token``; None when that cannot be had here."""
+def prepare(token: str, marker: Path | None = None) -> Placement | None:
+    """A new cgroup of its own for the step of ``token``; None when that cannot be had here.
+    ``marker``: see ``Placement`` (a marker left by an earlier attempt is removed)."""
     parent = base()
     if parent is None:
         return None
-    placement = Placement(parent / f"{PREFIX}{token}")
+    placement = Placement(parent / f"{PREFIX}{token}", marker)
+    if marker is not None:
+        with contextlib.suppress(OSError):
+            marker.unlink()
     try:
         placement.group.mkdir()
     except OSError as exc:

@@ -25,8 +25,6 @@ import os
 import signal
 from pathlib import Path
 
-import psutil
-
 from ..identity import ProcessIdentity
 from . import cgroups
 
@@ -46,6 +44,8 @@ def _record_path(log_path: str | os.PathLike) -> Path:
 
 def record_process(log_path: str | os.PathLike, pgid: int, token: str | None = None,
                    cgroup: os.PathLike | None = None) -> None:
+    import psutil  # not on a command's path before its first step
+
     with contextlib.suppress(OSError, psutil.Error):
         leader = ProcessIdentity.of(pgid)
         _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started, "token": token,

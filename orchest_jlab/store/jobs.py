@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from ..engine.states import UNFINISHED_STATUSES
 from ..identity import ProcessIdentity
 from .job_models import JOB_TABLES, JobHistoryRow, JobRow, JobRunRow
-from .job_pending import KeptJobRunWrites
+from .job_pending import KeptJobWrites
 from .store import HOST, RunStore, add_missing_columns, create_tables
 from .stores import RunStores
 from .text import storable
@@ -44,7 +44,8 @@ class JobStore:
         self.engine = runs.engine
         create_tables(self.engine, JobRow.metadata, JOB_TABLES)
         add_missing_columns(self.engine, jobs_t)
-        self.kept = KeptJobRunWrites(self._set_runs)  # job-run rows a full disk kept from being written
+        # Writes of jobs and their runs that a full disk kept from being written.
+        self.kept = KeptJobWrites(self._set_runs, self._update_job, self._read_job)
 
     # --- ownership: a lease per job ----------------------------------------------------------------
 
@@ -75,8 +76,8 @@ class JobStore:
         """Active jobs of other owners whose lease has lapsed, or whose owner (of this host) is gone."""
         query = select(jobs_t).where(jobs_t.c.status.in_(ACTIVE), ~self._owned_by(owner))
         with self.engine.connect() as connection:
-            jobs = [dict(row._mapping) for row in connection.execute(query)]
-        return [job for job in jobs if lease_lapsed(job)]
+            jobs = [self.kept.job(dict(row._mapping)) for row in connection.execute(query)]
+        return [job for job in jobs if job["status"] in ACTIVE and lease_lapsed(job)]
 
     # --- jobs -------------------------------------------------------------------------------------
 
@@ -88,6 +89,10 @@ class JobStore:
                                                         kind=history[0], message=history[1]))
 
     def get_job(self, job_uuid: str) -> dict[str, Any] | None:
+        """The job, with its changes a full disk kept from being written."""
+        return self.kept.job(self._read_job(job_uuid))
+
+    def _read_job(self, job_uuid: str) -> dict[str, Any] | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(jobs_t).where(jobs_t.c.uuid == job_uuid)).first()
         return dict(row._mapping) if row else None
@@ -101,10 +106,11 @@ class JobStore:
             query = query.where(jobs_t.c.pipeline_file == pipeline_file)
         if pipeline_uuid is not None:
             query = query.where(jobs_t.c.pipeline_uuid == pipeline_uuid)
-        if statuses is not None:
+        if statuses is not None and not self.kept:
             query = query.where(jobs_t.c.status.in_(list(statuses)))
         with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            jobs = [self.kept.job(dict(row._mapping)) for row in connection.execute(query)]
+        return jobs if statuses is None else [job for job in jobs if job["status"] in set(statuses)]
 
     def counts(self, job_uuids: list[str] | None = None) -> dict[str, dict[str, int]]:
         """Runs per status, per job."""
@@ -121,7 +127,12 @@ class JobStore:
 
     def update_job(self, job_uuid: str, statuses: Iterable[str] | None = None,
                    history: tuple[str, str, str] | None = None, **fields: Any) -> bool:
-        """Set fields; with ``statuses``, only if the job's status is one of them (False if not)."""
+        """Set fields; with ``statuses``, only if the job's status is one of them (False if not).
+        Kept and retried when the database cannot take it now (``job_pending.py``)."""
+        return self.kept.update_job(job_uuid, list(statuses) if statuses is not None else None, fields, history)
+
+    def _update_job(self, job_uuid: str, statuses: list[str] | None, fields: dict[str, Any],
+                    history: tuple[str, str, str] | None) -> bool:
         query = update(jobs_t).where(jobs_t.c.uuid == job_uuid).values(**fields)
         if statuses is not None:
             query = query.where(jobs_t.c.status.in_(list(statuses)))
@@ -141,7 +152,8 @@ class JobStore:
         query = (select(history_t.c.time, history_t.c.kind, history_t.c.message)
                  .where(history_t.c.job_uuid == job_uuid).order_by(history_t.c.id.desc()).limit(limit))
         with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in reversed(connection.execute(query).all())]
+            written = [dict(row._mapping) for row in reversed(connection.execute(query).all())]
+        return (written + self.kept.history(job_uuid))[-limit:]
 
     def delete_job(self, job_uuid: str) -> None:
         with self.engine.begin() as connection:
