@@ -31,6 +31,8 @@ export interface IRunCreatedEvent {
     interactive: boolean;
     status: RunStatus;
     created: string;
+    /** Null: a run is numbered when it is recorded, after this event. */
+    number?: number | null;
     steps: { [uuid: string]: IRunStep };
     [key: string]: unknown;
   };

@@ -7,6 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
+import { runName } from '../editor/runview';
 import { stepStateLabel } from '../status';
 import { StepFileRuns } from './stepruns';
 
@@ -49,7 +50,7 @@ export class StepStatusItem extends Widget {
       return;
     }
     this.node.textContent = this._trans.__('%1: %2', step.title, stepStateLabel(this._trans, step.state));
-    this.node.title = this._trans.__('Step “%1” in run %2', step.title, step.runUuid.slice(0, 8));
+    this.node.title = this._trans.__('Step “%1” in run %2', step.title, runName({ uuid: step.runUuid, number: step.runNumber }));
     this.node.dataset.state = step.state;
   }
 

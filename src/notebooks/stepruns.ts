@@ -14,6 +14,8 @@ import type { OrchestEvent } from '../events';
 /** A step of a run, as the page last heard of it. */
 export interface IStepFileState {
   runUuid: string;
+  /** The run's number in its pipeline, once the run is recorded (null before). */
+  runNumber: number | null;
   stepUuid: string;
   /** The step's file, relative to the server's root. */
   path: string;
@@ -59,7 +61,7 @@ export class StepFileRuns {
   /** Apply an event of the websocket. */
   async handle(event: OrchestEvent): Promise<void> {
     if (event.type === 'run-created') {
-      this._add(event.run_uuid, event.pipeline_path, event.run.interactive, event.run.steps);
+      this._add(event.run_uuid, event.pipeline_path, event.run.interactive, event.run.steps, event.run.number);
       return;
     }
     if (event.type !== 'step') {
@@ -82,7 +84,7 @@ export class StepFileRuns {
     let reading = this._reading.get(runUuid);
     if (!reading) {
       reading = this._getRun(runUuid).then(
-        run => this._add(run.uuid, run.pipeline_path, run.interactive, run.steps),
+        run => this._add(run.uuid, run.pipeline_path, run.interactive, run.steps, run.number),
         () => undefined
       );
       this._reading.set(runUuid, reading);
@@ -96,7 +98,8 @@ export class StepFileRuns {
     runUuid: string,
     pipelinePath: string,
     interactive: boolean,
-    steps: IRun['steps']
+    steps: IRun['steps'],
+    runNumber: number | null | undefined
   ): IRunFiles {
     const known = this._runs.get(runUuid);
     if (known) {
@@ -106,6 +109,7 @@ export class StepFileRuns {
     for (const [stepUuid, step] of Object.entries(steps)) {
       run.steps.set(stepUuid, {
         runUuid,
+        runNumber: runNumber ?? null,
         stepUuid,
         path: stepFilePath(pipelinePath, step.file_path),
         title: step.title,

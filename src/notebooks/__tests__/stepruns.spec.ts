@@ -48,7 +48,7 @@ describe('StepFileRuns', () => {
     await runs.handle(step('r2', 'a', 'ABORTED'));
     expect(finishedInPlace(seen[4])).toBe(false);
     // The latest run is the one shown.
-    expect(runs.latest('project/load.ipynb')).toMatchObject({ runUuid: 'r2', state: 'ABORTED' });
+    expect(runs.latest('project/load.ipynb')).toMatchObject({ runUuid: 'r2', runNumber: null, state: 'ABORTED' });
     expect(runs.latest('elsewhere.ipynb')).toBeNull();
   });
 
@@ -71,6 +71,7 @@ describe('StepFileRuns', () => {
         uuid,
         pipeline_path: 'project/p.orchest',
         interactive: true,
+        number: 12,
         steps: { ...steps, a: { ...steps.a, state: 'RUNNING' } }
       } as unknown as IRun;
     });
@@ -80,7 +81,7 @@ describe('StepFileRuns', () => {
     await Promise.all([runs.handle(step('r9', 'b', 'RUNNING')), runs.handle(step('r9', 'a', 'COMPUTED'))]);
     expect(getRun).toHaveBeenCalledTimes(1);
     // Running when it was read: its notebook is written when it ends.
-    expect(seen.find(s => s.stepUuid === 'a')).toMatchObject({ state: 'COMPUTED' });
+    expect(seen.find(s => s.stepUuid === 'a')).toMatchObject({ state: 'COMPUTED', runNumber: 12 });
     expect(finishedInPlace(seen.find(s => s.stepUuid === 'a')!)).toBe(true);
     await runs.handle(step('unknown', 'a', 'COMPUTED'));
     expect(seen).toHaveLength(2);
