@@ -82,7 +82,11 @@ test.describe('Step cache', () => {
       await execute(page, 'docmanager:save');
       return JSON.parse(await readFile(request, baseURL!, `${folder}/quickstart.orchest`));
     };
-    await props.locator('input[name="orchest_jlab.cache"]').check();
+    // A click, then the state: the panel shows the model's value once it re-rendered (a frame later),
+    // which Playwright's check()/uncheck() do not wait for.
+    const pipelineCache = props.locator('input[name="orchest_jlab.cache"]');
+    await pipelineCache.click();
+    await expect(pipelineCache).toBeChecked();
     expect((await saved()).settings.orchest_jlab).toEqual({ cache: true });
 
     await stepNode(editor, 'Make data').click();
@@ -90,7 +94,9 @@ test.describe('Step cache', () => {
     await reads.fill('data/*.csv, extra.txt');
     await reads.press('Enter');
     expect((await saved()).steps[MAKE].orchest_jlab).toEqual({ cache: { reads: ['data/*.csv', 'extra.txt'] } });
-    await props.locator('input[name="orchest_jlab.cache"]').uncheck();
+    const stepCache = props.locator('input[name="orchest_jlab.cache"]');
+    await stepCache.click();
+    await expect(stepCache).not.toBeChecked();
     await expect(reads).toBeDisabled();
     expect((await saved()).steps[MAKE].orchest_jlab).toEqual({ cache: false });
   });
