@@ -126,3 +126,29 @@ def test_processes_numbering_at_once_never_share_a_number(project):
     numbers = [n for part in taken for n in part]
     assert sorted(numbers) == list(range(1, 76))  # each once, none skipped
     assert all(part == sorted(part) for part in taken)  # in start order within each process
+
+
+async def test_a_run_started_while_its_database_is_locked_is_numbered_when_recorded(project):
+    """Numbering never holds a run up for long nor fails it: with the database locked by another
+    process beyond the numbering's 2 s, the run starts without a number and gets the next one when
+    the writer thread records it."""
+    from orchest_jlab.runs import prepare_run
+
+    path, _ = project.chain(("A",))
+    harness = Harness()
+    try:
+        assert (await harness.run(path))["number"] == 1  # makes the database
+        locker = sqlite3.connect(project.root / ".orchest" / "orchest-jlab.sqlite", isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            run = harness.engine.start(prepare_run(path))
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert run.number is None
+        await harness.engine.wait(run.uuid)
+        harness.stores.flush()
+        assert harness.stores.for_project(project.root).get_run(run.uuid)["number"] == 2
+        assert (await harness.run(path))["number"] == 3  # and the counter goes on from there
+    finally:
+        await harness.close()

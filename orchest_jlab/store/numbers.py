@@ -9,6 +9,9 @@ given again. Standard library only for SQLite (a command's start imports no SQLA
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from pathlib import Path
 from typing import Any
 
 # The pipeline's runs: those of its uuid, else (a file without one) those of its file.
@@ -59,3 +62,35 @@ def next_number(connection, run: dict[str, Any]) -> int | None:
         index_elements=["project_dir", "pipeline"],
         set_={"last": func.greatest(RunNumberRow.last + 1, statement.excluded.last)}).returning(RunNumberRow.last)
     return connection.execute(statement).scalar_one()
+
+
+class SqliteNumbering:
+    """Numbers from SQLite databases, on a connection of its own per database file (not the writer
+    thread's: a starting run does not wait for the writes queued before it). A connection is opened
+    again when its file was replaced (a project deleted and made again at the same path)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[Path, tuple[sqlite3.Connection, int]] = {}
+
+    def next_number(self, database: Path, run: dict[str, Any]) -> int | None:
+        """None when the file has no ``run_numbers`` table yet (the caller makes it first)."""
+        inode = database.stat().st_ino
+        with self._lock:
+            connection, known = self._connections.get(database, (None, None))
+            if connection is not None and known != inode:
+                connection.close()
+                connection = None
+            if connection is None:
+                connection = sqlite3.connect(database, timeout=2.0, isolation_level=None, check_same_thread=False)
+                if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'run_numbers'").fetchall():
+                    connection.close()
+                    return None
+                self._connections[database] = (connection, inode)
+            return next_number_sqlite(connection, run)
+
+    def close(self) -> None:
+        with self._lock:
+            for connection, _ in self._connections.values():
+                connection.close()
+            self._connections.clear()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.states import FINISHED_STATUSES
 from ..pipelines.gitignore import ensure_gitignore
 from .location import DATABASE_NAME, default_url, sqlite_path
-from .numbers import next_number_sqlite
+from .numbers import SqliteNumbering
 from .pending import Pending, disk_problem, transient
 from .text import storable
 
@@ -53,7 +52,7 @@ class RunStores:
         self._pending = Pending()
         self._delay = self.RETRY_SECONDS[0]
         self._failing: str | None = None  # why the last write failed, while writes fail
-        self._numbering: dict[str, sqlite3.Connection] = {}  # by SQLite file: run numbers at start
+        self._numbering = SqliteNumbering()  # run numbers when runs start
 
     def existing(self, project_dir: Path) -> RunStore | None:
         """The project's store if it has a database already (reading never creates one), and it can
@@ -85,39 +84,21 @@ class RunStores:
     def next_number(self, run: dict[str, Any]) -> int | None:
         """The number of a run that starts now (``store/numbers.py``), from its project's database
         (made first, if need be); None when the database cannot be written now (a full disk, a long
-        lock): the run is then numbered when it is recorded."""
+        lock, a project folder gone): the run is then numbered when it is recorded. Never fails a run."""
         project_dir = Path(run["project_dir"])
         url = self.url or default_url(project_dir)
         database = sqlite_path(url)
         try:
             if database is None:
                 return self.for_project(project_dir).next_number(run)
-            with self._lock:
-                connection = self._numbering.get(str(database))
-            if connection is None:
-                connection = self._numbering_connection(database, project_dir)
-                with self._lock:
-                    connection = self._numbering.setdefault(str(database), connection)
-            with self._lock:
-                return next_number_sqlite(connection, run)
+            if not database.is_file() or (number := self._numbering.next_number(database, run)) is None:
+                self.for_project(project_dir)  # RunStore makes or migrates the database first (rare)
+                number = self._numbering.next_number(database, run)
+            return number
         except Exception as exc:
-            if not transient(exc):
-                raise
             log.warning("run of %s numbered when recorded: the database cannot be written now (%s)",
-                        run["pipeline_file"], disk_problem(exc))
+                        run["pipeline_file"], disk_problem(exc) if transient(exc) else exc)
             return None
-
-    def _numbering_connection(self, database: Path, project_dir: Path) -> sqlite3.Connection:
-        connection = None
-        if database.is_file():
-            connection = sqlite3.connect(database, timeout=2.0, isolation_level=None, check_same_thread=False)
-            if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'run_numbers'").fetchall():
-                connection.close()
-                connection = None
-        if connection is None:  # RunStore makes or migrates the database first (SQLAlchemy: rare)
-            self.for_project(project_dir)
-            connection = sqlite3.connect(database, timeout=2.0, isolation_level=None, check_same_thread=False)
-        return connection
 
     def unwritten(self) -> dict[str, dict[str, Any]]:
         """The runs whose latest state is not in their database yet, as their events say."""
@@ -141,9 +122,7 @@ class RunStores:
             for store in self._stores.values():
                 store.close()
             self._stores.clear()
-            for connection in self._numbering.values():
-                connection.close()
-            self._numbering.clear()
+        self._numbering.close()
         for writes in self._writes.values():
             if writes not in self._stores.values():
                 writes.close()
