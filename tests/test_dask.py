@@ -257,7 +257,8 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
     assert done.returncode == 0, done.stderr
     runs = json.loads(done.stdout)["runs"]
     assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
-    logs = [p.read_text() for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")]
+    logs = [line for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")
+            for line in p.read_text().splitlines() if line.startswith("worker pid")]
     seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
     assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
     assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}

@@ -2,8 +2,10 @@
 
 The project arrives as a tar (a Dask dependency, so a worker receives a given project once), is
 unpacked once per worker into ``<local directory>/orchest-jlab/projects/<content hash>`` and copied
-for each step. The step's process runs as on the local backend (its own process group, killed
-whole on cancel; a notebook on a kernel started here, through the local backend's runner); its output goes to the server as Dask events while it runs. The task returns the
+for each step. The step runs in its environment's image where this worker's Docker engine can
+build it (``containers.py``), else as on the local backend (its own process group, killed whole on
+cancel; a notebook on a kernel started here, through the local backend's runner); its output goes
+to the server as Dask events while it runs. The task returns the
 step's outputs (the data-passing files), its executed notebook and, in an interactive run, the files
 it wrote.
 """
