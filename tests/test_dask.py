@@ -356,18 +356,19 @@ def test_steps_run_in_their_environment_image_built_once_on_their_worker(needs_d
                  "if os.path.exists('/marker.txt') else None, flush=True)\norchest.output(os.getuid(), name='uid')\n")
     project.file("n.py", "import orchest\nprint('n got', orchest.get_inputs()['uid'], flush=True)\n")
     m = project.step("M", "m.py", env)
+    twin = project.step("Twin", "m.py", env)  # starts with M on the worker's 2 threads: one build for both
     n = project.step("N", "n.py", env, incoming=[m["uuid"]])
-    path = project.write("p.orchest", project.pipeline(m, n))
+    path = project.write("p.orchest", project.pipeline(m, twin, n))
     tag = image_tag(project.root, env)  # the docker backend's tag for this environment
     try:
         done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", docker_cluster.address, "--json")
         assert done.returncode == 0, done.stderr
         steps = json.loads(done.stdout)["steps"]
         assert {(s["runtime"], s["image"]) for s in steps.values()} == {("docker", tag)}
-        assert "marker made-by-the-setup-script" in done.stderr  # it ran in the image the worker built
+        assert done.stderr.count("marker made-by-the-setup-script") == 2  # in the image the worker built
         assert f"n got {os.getuid()}" in done.stderr  # as the worker's user; outputs pass as on the host
-        assert done.stderr.count("Building environment") == 1, done.stderr  # N found the image M's build made
-        assert "already built on this worker" in done.stderr
+        assert done.stderr.count("Building environment") == 1, done.stderr  # the others waited for it
+        assert done.stderr.count("already built on this worker") == 2
 
         config = tmp_path / "host.py"  # the server's choice: every step on its worker's host
         config.write_text("c.OrchestApp.dask_environments = 'host'\n")
@@ -377,6 +378,23 @@ def test_steps_run_in_their_environment_image_built_once_on_their_worker(needs_d
         [step] = json.loads(done.stdout)["steps"].values()
         assert step["runtime"] == "host" and "image" not in step
         assert "marker None" in done.stderr and "c.OrchestApp.dask_environments = 'host'" in done.stderr
+
+        project.file("s.py", "import time\nprint('sleeping', flush=True)\ntime.sleep(300)\n")  # cancel: no container left
+        s = project.step("S", "s.py", env)
+        path = project.write("s.orchest", project.pipeline(s))
+        command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler",
+                                    docker_cluster.address], stderr=subprocess.PIPE, text=True)
+        next(line for line in command.stderr if "sleeping" in line)
+        client = docker.from_env()
+        label = {"label": f"orchest-jlab.step={s['uuid']}"}
+        assert len(client.containers.list(filters=label)) == 1
+        command.send_signal(signal.SIGINT)
+        assert "ABORTED" in command.stderr.read() and command.wait(60) != 0
+        deadline = time.monotonic() + 15  # the worker removes it as the step's task ends
+        while client.containers.list(all=True, filters=label) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.containers.list(all=True, filters=label) == []
+        client.close()
     finally:
         client = docker.from_env()
         with contextlib.suppress(docker.errors.ImageNotFound):

@@ -8,6 +8,7 @@ it runs on the worker's host. The worker decides, and the step's record says whi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -66,20 +67,30 @@ def _builder(given: dict[str, Any]):
         return _builders[key]
 
 
-def _backend(given: dict[str, Any], images) -> Any:
-    """The docker backend for one step: it runs the step as it would on the server, its image
-    coming from this worker's builds (one Docker client per worker process)."""
-    from ...docker import docker_client
-    from ...kernels.containers import ContainerKernels
-    from ..docker import DockerBackend
+def _docker_client():
+    """This worker process's client of its Docker engine (blocking). The first one removes the
+    containers of a worker killed on this machine before it could remove them."""
+    from ...docker import docker_client, remove_orphans
 
     global _client
     with _lock:
-        if _client is None:
-            _client = docker_client()
+        if _client is not None:
+            return _client
+        _client = docker_client()
+    with contextlib.suppress(Exception):
+        remove_orphans(_client)
+    return _client
+
+
+def _backend(given: dict[str, Any], images, client) -> Any:
+    """The docker backend for one step: it runs the step as it would on the server, its image
+    coming from this worker's builds."""
+    from ...kernels.containers import ContainerKernels
+    from ..docker import DockerBackend
+
     # The worker's own uid:gid (ContainerSettings' default): the files belong to the worker.
     settings = ContainerSettings(cpus=given["cpus"], memory=given["memory"], pids_limit=given["pids_limit"])
-    return DockerBackend(images, ContainerKernels, settings, client=_client)
+    return DockerBackend(images, ContainerKernels, settings, client=client)
 
 
 class _Images:
@@ -114,14 +125,20 @@ async def run_in_environment(ctx: StepContext, log, given: dict[str, Any], where
         log.note("Runs on the worker's host (c.OrchestApp.dask_environments = 'host').")
         return False
     problem = await asyncio.to_thread(_engine_problem)
-    builder = _builder(given) if problem is None else None
-    if builder is not None:
+    builder = client = None
+    if problem is None:
+        builder = _builder(given)
         problem = await asyncio.to_thread(builder.unobtainable, ctx.project_dir, ctx.environment)
+    if problem is None:
+        try:
+            client = await asyncio.to_thread(_docker_client)
+        except Exception as exc:
+            problem = f"the Docker engine did not answer ({type(exc).__name__}: {exc})"
     if problem is not None:
         log.note(f"Runs on the worker's host: {problem}.")
         return False
     where["runtime"] = DOCKER
-    await _backend(given, _Images(builder, log, where, log_folder)).run_step(ctx, log)
+    await _backend(given, _Images(builder, log, where, log_folder), client).run_step(ctx, log)
     return True
 
 
