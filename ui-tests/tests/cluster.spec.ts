@@ -8,7 +8,7 @@ import { expect, test } from '@jupyterlab/galata';
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 
-import { REAL_SESSIONS } from './helpers';
+import { copyExample, REAL_SESSIONS, removeExample, runToEnd, stepNode } from './helpers';
 
 const PORT = Number(process.env.ORCHEST_UI_CLUSTER_PORT || Number(process.env.ORCHEST_UI_PORT || 8888) + 1000);
 const BASE = `http://localhost:${PORT}`;
@@ -73,4 +73,34 @@ test('the cluster section shows the workers and a dashboard link that answers th
   const health = await page.request.get(new URL(href!.replace(/status$/, 'health'), BASE).toString());
   expect(health.status()).toBe(200);
   expect(await health.text()).toBe('ok');
+});
+
+test("a past run's view shows each step's worker and where on it the step ran", async ({ page, tmpPath, baseURL }) => {
+  test.setTimeout(240000);
+  const folder = await copyExample(page, tmpPath);
+  try {
+    const run = await runToEnd(page.request, baseURL!, { pipeline: `${folder}/quickstart.orchest`, interactive: false });
+    expect(run.status).toBe('SUCCESS');
+    // These workers see no Docker engine (tests/dask_helpers.py): on their host.
+    for (const step of Object.values<any>(run.steps)) {
+      expect(step.worker).toMatch(/^tcp:\/\/127\.0\.0\.1:/);
+      expect(step.runtime).toBe('host');
+    }
+    await page.filebrowser.openDirectory(folder);
+    await page.locator('.jp-DirListing-item[data-file-type="orchest-pipeline"]', { hasText: 'quickstart.orchest' }).dblclick();
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const runs = page.locator('#orchest-jlab-sidebar .jp-OrchestSidebar-runs li');
+    await expect(runs).toHaveCount(1);
+    await runs.first().click();
+    const view = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
+    await expect(view).toHaveCount(1);
+    await stepNode(view, 'Report').click();
+    await view.locator('.jp-Toolbar .jp-ToolbarButtonComponent', { hasText: 'Properties' }).click();
+    const report = Object.values<any>(run.steps).find(step => step.title === 'Report');
+    await expect(view.locator('.jp-OrchestProps-worker')).toContainText(`Worker: ${report.worker}`);
+    await expect(view.locator('.jp-OrchestProps-runtime')).toHaveAttribute('data-runtime', 'host');
+    await expect(view.locator('.jp-OrchestProps-runtime')).toContainText("On the worker's host");
+  } finally {
+    await removeExample(page, tmpPath);
+  }
 });
