@@ -358,13 +358,20 @@ def test_steps_run_in_their_environment_image_built_once_on_their_worker(needs_d
     m = project.step("M", "m.py", env)
     twin = project.step("Twin", "m.py", env)  # starts with M on the worker's 2 threads: one build for both
     n = project.step("N", "n.py", env, incoming=[m["uuid"]])
-    path = project.write("p.orchest", project.pipeline(m, twin, n))
+    missing = project.environment("No base here")  # its base image is not in the worker's engine: on the host
+    properties = project.root / ".orchest" / "environments" / missing / "properties.json"
+    properties.write_text(json.dumps({**json.loads(properties.read_text()), "base_image": "orchest-jlab/no-such-base:1"}))
+    elsewhere = project.step("Elsewhere", "m.py", missing)
+    path = project.write("p.orchest", project.pipeline(m, twin, n, elsewhere))
     tag = image_tag(project.root, env)  # the docker backend's tag for this environment
     try:
         done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", docker_cluster.address, "--json")
         assert done.returncode == 0, done.stderr
         steps = json.loads(done.stdout)["steps"]
-        assert {(s["runtime"], s["image"]) for s in steps.values()} == {("docker", tag)}
+        assert {(s["runtime"], s["image"]) for u, s in steps.items() if u != elsewhere["uuid"]} == {("docker", tag)}
+        assert steps[elsewhere["uuid"]]["runtime"] == "host" and "image" not in steps[elsewhere["uuid"]]
+        assert 'Runs on the worker\'s host: the base image "orchest-jlab/no-such-base:1"' in done.stderr
+        assert "marker None" in done.stderr
         assert done.stderr.count("marker made-by-the-setup-script") == 2  # in the image the worker built
         assert f"n got {os.getuid()}" in done.stderr  # as the worker's user; outputs pass as on the host
         assert done.stderr.count("Building environment") == 1, done.stderr  # the others waited for it
