@@ -24,7 +24,8 @@ RUN_COLUMNS = ("uuid", "project_dir", "pipeline_file", "pipeline_uuid", "pipelin
                "interactive", "cache", "parameters", "backend", "status", "created", "started", "finished", "error",
                "warnings", "snapshot_dir", "labels", "owner_pid", "owner_started", "owner_host", "number")
 STEP_COLUMNS = ("run_uuid", "step_uuid", "position", "title", "file_path", "state", "started", "finished", "error",
-                "log_path", "attempts", "cache_key", "cached_from", "worker")
+                "log_path", "attempts", "cache_key", "cached_from", "worker",
+                "runtime", "image")
 # A new run's number: one more than the last of its pipeline's (its uuid's, else its file's) in its project.
 NEXT_NUMBER = ("(SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_dir = ? AND pipeline_uuid IS ? "
                "AND (? IS NOT NULL OR pipeline_file = ?))")
