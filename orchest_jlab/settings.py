@@ -121,6 +121,11 @@ class Settings(HasTraits):
     dask_worker_retries = Int(
         1, min=0, help="The dask backend: times a step whose worker was lost runs again on another worker."
     ).tag(config=True)
+    dask_environments = Enum(
+        ["auto", "host"], "auto", help="The dask backend: auto runs a step in its environment's image, built on "
+        "its worker, where the worker's Docker engine answers and has the base image (else on the worker's "
+        "host); host: always on the worker's host (docs/dask.md)."
+    ).tag(config=True)
 
     base_image_aliases = Dict(
         Unicode(),

@@ -67,6 +67,10 @@ export interface IStepEvent {
   cached_from?: string | null;
   /** The worker that ran it, on a backend of several machines (dask). */
   worker?: string;
+  /** Where on that worker: in its environment's image built there, or on its host. */
+  runtime?: 'docker' | 'host';
+  /** With runtime docker: the image's tag. */
+  image?: string;
 }
 
 /** A line of a step's log. */

@@ -1,6 +1,7 @@
 """A real Dask cluster on loopback for the dask backend's tests: a ``dask scheduler`` and worker
 processes (``dask worker``, no nanny: a killed worker stays dead), each worker with its own working
-and local directory, so that nothing is shared through the file system."""
+and local directory, so that nothing is shared through the file system. Workers see no Docker engine
+(their steps run on their host) unless a cluster is made with ``docker=True``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 DASK = str(Path(sys.executable).with_name("dask"))
+NO_DOCKER = "unix:///nonexistent/docker.sock"  # a worker's DOCKER_HOST where it is to have no engine
 
 
 def _wait_for(check, timeout: float, what: str):
@@ -27,12 +29,13 @@ def _wait_for(check, timeout: float, what: str):
 
 class Cluster:
     def __init__(self, root: Path, workers: int = 2, threads: int = 2, resources: dict[int, str] | None = None,
-                 dashboard: bool = False):
+                 dashboard: bool = False, docker: bool = False):
         """``resources``: a worker's Dask resources by its index, e.g. ``{0: "GPU=1"}``; ``dashboard``:
         the scheduler serves its HTTP routes (the dashboard, /health) on a free loopback port."""
         self.root = root
         self.threads = threads
         self.resources = resources or {}
+        self.docker = docker
         root.mkdir(parents=True, exist_ok=True)
         self.scheduler_file = root / "scheduler.json"
         self.scheduler = subprocess.Popen(
@@ -63,7 +66,8 @@ class Cluster:
             [DASK, "worker", self.address, "--no-nanny", "--nthreads", str(self.threads), "--no-dashboard",
              "--host", "127.0.0.1", "--local-directory", str(folder / "local"), "--name", f"worker-{index}",
              *(["--resources", self.resources[index]] if index in self.resources else [])],
-            cwd=folder, stdout=subprocess.DEVNULL, stderr=(folder / "worker.log").open("a"))
+            cwd=folder, stdout=subprocess.DEVNULL, stderr=(folder / "worker.log").open("a"),
+            env=None if self.docker else {**os.environ, "DOCKER_HOST": NO_DOCKER})
 
     def worker_addresses(self) -> list[str]:
         from distributed import Client

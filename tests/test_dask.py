@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ from tornado.httpclient import HTTPClientError
 
 from orchest_jlab.engine.folders import ProjectFolders
 
-from .dask_helpers import Cluster
+from .dask_helpers import NO_DOCKER, Cluster
 
 ORCHEST_JLAB = str(Path(sys.executable).with_name("orchest-jlab"))
 
@@ -81,6 +82,10 @@ def test_full_run_same_as_local_with_each_step_worker_and_files_back(cluster, pr
         "D": ("ABORTED", "Not run: 'C' did not complete.")}
     workers = set(cluster.worker_addresses())
     assert all(record["steps"][s["uuid"]]["worker"] in workers for s in (a, b, c))
+    # no Docker engine on these workers: on their host, and the record says so
+    assert {record["steps"][s["uuid"]].get("runtime") for s in (a, b, c, d)} == {"host", None}
+    assert "runtime" not in record["steps"][d["uuid"]] and "image" not in record["steps"][a["uuid"]]
+    assert "Runs on the worker's host: no Docker engine is reachable" in done.stderr
     assert "worker" not in record["steps"][d["uuid"]] and "worker" not in local["steps"][a["uuid"]]
     # B's output went through the cluster, its log streamed back
     assert "b got {'x': 41} ['unnamed from u'] 1 pipeline value" in done.stderr
@@ -252,7 +257,8 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
     assert done.returncode == 0, done.stderr
     runs = json.loads(done.stdout)["runs"]
     assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
-    logs = [p.read_text() for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")]
+    logs = [line for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")
+            for line in p.read_text().splitlines() if line.startswith("worker pid")]
     seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
     assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
     assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
@@ -299,7 +305,8 @@ def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_
     path, data = project.chain(("A",))
     config = tmp_path / "config.py"
     config.write_text("c.OrchestApp.dask_local_workers = 1\n")
-    done = run_cli("run", path, "--backend", "dask", "--config", config, "--json", env={"DASK_SCHEDULER_ADDRESS": ""})
+    done = run_cli("run", path, "--backend", "dask", "--config", config, "--json",
+                   env={"DASK_SCHEDULER_ADDRESS": "", "DOCKER_HOST": NO_DOCKER})  # no image to build
     assert done.returncode == 0, done.stderr
     [step] = json.loads(done.stdout)["steps"].values()
     worker = urlsplit(step["worker"])
@@ -327,3 +334,76 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
         for future in run.projects.values():
             future.release()
         await backend.close()
+
+
+@pytest.fixture(scope="module")
+def docker_cluster(tmp_path_factory):
+    cluster = Cluster(tmp_path_factory.mktemp("dask-docker"), workers=1, docker=True)
+    yield cluster
+    cluster.close()
+
+
+def test_steps_run_in_their_environment_image_built_once_on_their_worker(needs_docker, docker_cluster, project,
+                                                                          tmp_path):
+    import docker
+
+    from orchest_jlab.environments import image_tag
+
+    env = project.environment("Marked")
+    (project.root / ".orchest" / "environments" / env / "setup_script.sh").write_text(
+        "#!/bin/bash\necho made-by-the-setup-script > /marker.txt\n")
+    project.file("m.py", "import os, orchest\nprint('marker', open('/marker.txt').read().strip() "
+                 "if os.path.exists('/marker.txt') else None, flush=True)\norchest.output(os.getuid(), name='uid')\n")
+    project.file("n.py", "import orchest\nprint('n got', orchest.get_inputs()['uid'], flush=True)\n")
+    m = project.step("M", "m.py", env)
+    twin = project.step("Twin", "m.py", env)  # starts with M on the worker's 2 threads: one build for both
+    n = project.step("N", "n.py", env, incoming=[m["uuid"]])
+    missing = project.environment("No base here")  # its base image is not in the worker's engine: on the host
+    properties = project.root / ".orchest" / "environments" / missing / "properties.json"
+    properties.write_text(json.dumps({**json.loads(properties.read_text()), "base_image": "orchest-jlab/no-such-base:1"}))
+    elsewhere = project.step("Elsewhere", "m.py", missing)
+    path = project.write("p.orchest", project.pipeline(m, twin, n, elsewhere))
+    tag = image_tag(project.root, env)  # the docker backend's tag for this environment
+    try:
+        done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", docker_cluster.address, "--json")
+        assert done.returncode == 0, done.stderr
+        steps = json.loads(done.stdout)["steps"]
+        assert {(s["runtime"], s["image"]) for u, s in steps.items() if u != elsewhere["uuid"]} == {("docker", tag)}
+        assert steps[elsewhere["uuid"]]["runtime"] == "host" and "image" not in steps[elsewhere["uuid"]]
+        assert 'Runs on the worker\'s host: the base image "orchest-jlab/no-such-base:1"' in done.stderr
+        assert "marker None" in done.stderr
+        assert done.stderr.count("marker made-by-the-setup-script") == 2  # in the image the worker built
+        assert f"n got {os.getuid()}" in done.stderr  # as the worker's user; outputs pass as on the host
+        assert done.stderr.count("Building environment") == 1, done.stderr  # the others waited for it
+        assert done.stderr.count("already built on this worker") == 2
+
+        config = tmp_path / "host.py"  # the server's choice: every step on its worker's host
+        config.write_text("c.OrchestApp.dask_environments = 'host'\n")
+        done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", docker_cluster.address, "--json",
+                       "--config", config, "--type", "selection", "--step", "M")
+        assert done.returncode == 0, done.stderr
+        [step] = json.loads(done.stdout)["steps"].values()
+        assert step["runtime"] == "host" and "image" not in step
+        assert "marker None" in done.stderr and "c.OrchestApp.dask_environments = 'host'" in done.stderr
+
+        project.file("s.py", "import time\nprint('sleeping', flush=True)\ntime.sleep(300)\n")  # cancel: no container left
+        s = project.step("S", "s.py", env)
+        path = project.write("s.orchest", project.pipeline(s))
+        command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler",
+                                    docker_cluster.address], stderr=subprocess.PIPE, text=True)
+        next(line for line in command.stderr if "sleeping" in line)
+        client = docker.from_env()
+        label = {"label": f"orchest-jlab.step={s['uuid']}"}
+        assert len(client.containers.list(filters=label)) == 1
+        command.send_signal(signal.SIGINT)
+        assert "ABORTED" in command.stderr.read() and command.wait(60) != 0
+        deadline = time.monotonic() + 15  # the worker removes it as the step's task ends
+        while client.containers.list(all=True, filters=label) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.containers.list(all=True, filters=label) == []
+        client.close()
+    finally:
+        client = docker.from_env()
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(tag, force=True)
+        client.close()

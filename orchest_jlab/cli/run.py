@@ -110,7 +110,8 @@ LOG_TAIL_LINES = 20
 
 def _step_json(step: dict[str, Any]) -> dict[str, Any]:
     """A step in ``run --json``: a failed one with its error and the end of its log."""
-    out = {k: step[k] for k in ("title", "state", "started", "finished", "error", "worker") if k in step}
+    out = {k: step[k] for k in ("title", "state", "started", "finished", "error", "worker", "runtime", "image")
+           if k in step}
     out.update({k: step[k] for k in ("cache_key", "cached_from") if step.get(k)})  # a run with the cache
     if step["state"] == "FAILURE" and step.get("log_path"):
         try:

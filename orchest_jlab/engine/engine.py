@@ -142,7 +142,7 @@ class Engine:
                          started=step.started, finished=step.finished, error=step.error,
                          log_path=step.log_path, attempts=step.attempts,
                          cache_key=step.cache_key, cached_from=step.cached_from,
-                         **({"worker": step.worker} if step.worker else {}))
+                         **{k: v for k in ("worker", "runtime", "image") if (v := getattr(step, k))})
 
     async def _execute(self, run: Run) -> None:
         request = run.request
@@ -311,6 +311,9 @@ class Engine:
             finally:  # a backend of several machines says which one ran the step
                 worker_of = getattr(run.runner, "worker_of", None)
                 step.worker = worker_of(run.uuid, step.uuid) if worker_of else None
+                runtime_of = getattr(run.runner, "runtime_of", None)  # and where on it: a container or its host
+                place = runtime_of(run.uuid, step.uuid) if runtime_of else {}
+                step.runtime, step.image = place.get("runtime"), place.get("image")
         except _LogFailed as exc:
             message = f"The step's log could not be written: {disk_problem(exc.error)}; the step was stopped."
             run.error = run.error or f'Step "{step.title}": {message}'

@@ -63,6 +63,8 @@ class StepRun:
     log_path: str | None = None
     attempts: int = 0  # attempts started (retries: more than one)
     worker: str | None = None  # the machine that ran it, on a backend of several (dask)
+    runtime: str | None = None  # there: "docker" (in ``image``) or "host" (dask)
+    image: str | None = None
     cache_key: str | None = None  # its key in the step cache (a run that uses the cache)
     cached_from: str | None = None  # not run: its output was taken from this run's (the cache)
 
@@ -71,8 +73,7 @@ class StepRun:
                   "started": self.started, "finished": self.finished, "error": self.error,
                   "log_path": self.log_path, "attempts": self.attempts,
                   "cache_key": self.cache_key, "cached_from": self.cached_from}
-        if self.worker:
-            record["worker"] = self.worker
+        record.update({k: v for k in ("worker", "runtime", "image") if (v := getattr(self, k))})
         return record
 
 

@@ -25,7 +25,8 @@ RUN_COLUMNS = ("uuid", "project_dir", "pipeline_file", "pipeline_uuid", "pipelin
                "interactive", "cache", "parameters", "backend", "status", "created", "started", "finished", "error",
                "warnings", "snapshot_dir", "labels", "owner_pid", "owner_started", "owner_host", "number")
 STEP_COLUMNS = ("run_uuid", "step_uuid", "position", "title", "file_path", "state", "started", "finished", "error",
-                "log_path", "attempts", "cache_key", "cached_from", "worker")
+                "log_path", "attempts", "cache_key", "cached_from", "worker",
+                "runtime", "image")
 JSON_COLUMNS = frozenset({"selection", "parameters", "warnings", "labels"})  # SQLAlchemy's JSON: json.dumps text
 
 

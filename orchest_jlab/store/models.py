@@ -62,6 +62,8 @@ class StepRow(Base):
     cache_key: Mapped[str | None] = mapped_column(String(64))  # its key in the step cache
     cached_from: Mapped[str | None] = mapped_column(String(36))  # not run: output taken from this run's
     worker: Mapped[str | None] = mapped_column(Text)  # the worker that ran it, on a backend of several (dask)
+    runtime: Mapped[str | None] = mapped_column(String(16))  # there: docker (in image) or host
+    image: Mapped[str | None] = mapped_column(Text)
 
     run: Mapped[RunRow] = relationship(back_populates="steps")
 
@@ -90,7 +92,7 @@ def run_to_json(row: RunRow) -> dict[str, Any]:
                           "finished": s.finished, "error": s.error, "log_path": s.log_path,
                           "attempts": s.attempts or (1 if s.started else 0),
                           "cache_key": s.cache_key, "cached_from": s.cached_from,
-                          **({"worker": s.worker} if s.worker else {})}
+                          **{k: v for k in ("worker", "runtime", "image") if (v := getattr(s, k))}}
             for s in row.steps
         },
     }

@@ -17,7 +17,8 @@ from ..engine.states import RunStatus
 __all__ = ["Pending", "disk_problem", "transient"]
 
 RUN_FIELDS = ("status", "started", "finished", "error", "warnings", "snapshot_dir")
-STEP_FIELDS = ("state", "started", "finished", "error", "log_path", "attempts", "cache_key", "cached_from", "worker")
+STEP_FIELDS = ("state", "started", "finished", "error", "log_path", "attempts", "cache_key", "cached_from", "worker",
+               "runtime", "image")
 
 
 def transient(exc: BaseException) -> bool:

@@ -196,7 +196,8 @@ class RunStores:
         else:
             store.update_step(run_uuid, event["step_uuid"], state=event["state"], started=event["started"],
                               finished=event["finished"], error=event["error"], log_path=event["log_path"],
-                              **{k: event[k] for k in ("attempts", "cache_key", "cached_from", "worker") if k in event})
+                              **{k: event[k] for k in ("attempts", "cache_key", "cached_from", "worker", "runtime", "image")
+                                 if k in event})
 
     def _writes_of(self, project_dir: Path) -> DirectWrites | RunStore:
         """Where the writer thread writes a project's runs: its SQLite database directly, once

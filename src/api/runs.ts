@@ -36,6 +36,10 @@ export interface IRunStep {
   cached_from?: string | null;
   /** The worker that ran it, on a backend of several machines (dask). */
   worker?: string;
+  /** Where on that worker: in its environment's image built there, or on its host. */
+  runtime?: 'docker' | 'host';
+  /** With runtime docker: the image's tag. */
+  image?: string;
 }
 
 /**

@@ -194,8 +194,17 @@ export function LogPanel(props: { controller: PipelineController; trans: Transla
           </span>
         ) : null}
         {runStep?.worker ? (
-          <span className="jp-OrchestLog-worker" title={trans.__('The worker of the cluster that ran it')}>
+          <span
+            className="jp-OrchestLog-worker"
+            data-runtime={runStep.runtime}
+            title={
+              runStep.runtime === 'docker'
+                ? trans.__('The worker of the cluster that ran it, in the image %1', runStep.image ?? '')
+                : trans.__('The worker of the cluster that ran it')
+            }
+          >
             {runStep.worker}
+            {runStep.runtime ? ` (${runStep.runtime})` : ''}
           </span>
         ) : null}
         <button

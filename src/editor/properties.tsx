@@ -133,6 +133,13 @@ export function PropertiesPanel(props: {
             {runStep.worker ? (
               <div className="jp-OrchestProps-worker" title={trans.__('The worker of the cluster that ran it')}>
                 {trans.__('Worker: %1', runStep.worker)}
+                {runStep.runtime ? (
+                  <div className="jp-OrchestProps-runtime" data-runtime={runStep.runtime}>
+                    {runStep.runtime === 'docker'
+                      ? trans.__('In the image %1, built on the worker', runStep.image ?? '')
+                      : trans.__("On the worker's host")}
+                  </div>
+                ) : null}
               </div>
             ) : null}
             {runStep.error ? <div className="jp-OrchestProps-error">{runStep.error}</div> : null}

@@ -232,7 +232,9 @@ export class RunTracker {
           attempts: event.attempts,
           cache_key: event.cache_key,
           cached_from: event.cached_from,
-          worker: event.worker ?? previous?.worker
+          worker: event.worker ?? previous?.worker,
+          runtime: event.runtime ?? previous?.runtime,
+          image: event.image ?? previous?.image
         };
         return true;
       }

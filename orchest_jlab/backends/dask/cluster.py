@@ -53,8 +53,11 @@ class _Run:
 class DaskBackend:
     name = "dask"
 
-    def __init__(self, address: str | None, retries: int = 1, local_workers: int | None = None):
+    def __init__(self, address: str | None, retries: int = 1, local_workers: int | None = None,
+                 containers: dict[str, Any] | None = None):
         self.address = address
+        self.containers = containers  # steps' containers on workers (containers.options); None: on their hosts
+        self._runtimes: dict[tuple[str, str], dict[str, str]] = {}  # (run, step) -> runtime (and image)
         self.retries = retries
         self.local_workers = local_workers
         self._where: dict[tuple[str, str], str] = {}  # (run, step) -> the worker that ran it
@@ -113,6 +116,7 @@ class DaskBackend:
             "env": ctx.extra_env, "environment": ctx.environment, "interactive": ctx.interactive,
             "source_project_dir": str(ctx.source_project_dir or ctx.project_dir),
             "project_hash": project_hash, "manifest": manifest if ctx.interactive else {},
+            "containers": self.containers,
         }
 
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
@@ -153,6 +157,7 @@ class DaskBackend:
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
+        self._runtimes[key] = {k: result[k] for k in ("runtime", "image") if result.get(k)}
         if result["notebook"] is not None:  # into the project or the snapshot, and the run's copy
             from ...engine.runners.notebook import write_executed
 
@@ -260,6 +265,10 @@ class DaskBackend:
 
     def worker_of(self, run_uuid: str, step_uuid: str) -> str | None:
         return self._where.pop((run_uuid, step_uuid), None)
+
+    def runtime_of(self, run_uuid: str, step_uuid: str) -> dict[str, str]:
+        """Where on its worker the step ran: ``runtime`` docker (with its ``image``) or host."""
+        return self._runtimes.pop((run_uuid, step_uuid), {})
 
     def run_ended(self, run_uuid: str) -> None:
         """The run's results and project leave the cluster."""

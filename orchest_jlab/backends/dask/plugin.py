@@ -46,9 +46,10 @@ class DaskPlugin:
 
     def create(self, setup: BackendSetup):
         from .cluster import DaskBackend
+        from .containers import options
 
         return DaskBackend(scheduler_address(setup), retries=setup.settings.dask_worker_retries,
-                           local_workers=setup.settings.dask_local_workers or None)
+                           local_workers=setup.settings.dask_local_workers or None, containers=options(setup.settings))
 
 
 plugin = DaskPlugin()

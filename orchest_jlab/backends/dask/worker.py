@@ -2,8 +2,10 @@
 
 The project arrives as a tar (a Dask dependency, so a worker receives a given project once), is
 unpacked once per worker into ``<local directory>/orchest-jlab/projects/<content hash>`` and copied
-for each step. The step's process runs as on the local backend (its own process group, killed
-whole on cancel; a notebook on a kernel started here, through the local backend's runner); its output goes to the server as Dask events while it runs. The task returns the
+for each step. The step runs in its environment's image where this worker's Docker engine can
+build it (``containers.py``), else as on the local backend (its own process group, killed whole on
+cancel; a notebook on a kernel started here, through the local backend's runner); its output goes
+to the server as Dask events while it runs. The task returns the
 step's outputs (the data-passing files), its executed notebook and, in an interactive run, the files
 it wrote.
 """
@@ -25,6 +27,7 @@ from typing import Any
 from ...engine.context import StepContext
 from ...engine.runners import StepFailed
 from ...engine.runners.process import run_process
+from . import containers
 from .project import file_hash
 
 LOG_TOPIC = "orchest-jlab-step"
@@ -78,13 +81,17 @@ def _written(work: Path, manifest: dict[str, str]) -> dict[str, bytes]:
     return changed
 
 
-async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str]) -> None:
+async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dict[str, Any],
+               where: dict[str, Any]) -> None:
     task = asyncio.current_task()
     with _lock:
         if key in _cancelled:
             raise asyncio.CancelledError
         _running[key] = (asyncio.get_running_loop(), task)
     try:
+        if await containers.run_in_environment(ctx, log, spec.get("containers") or {"mode": containers.HOST}, where,
+                                               Path(spec["root"]) / "builds"):
+            return  # in the environment's image, built on this worker
         if ctx.kind == ".ipynb":  # on a kernel started on this worker, as the local backend does
             from ...engine.runners.kernels import KernelPool
             from ...engine.runners.notebook import run_notebook
@@ -126,8 +133,9 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     )
     log = _EventLog(worker, ids)
     failed = None
+    where: dict[str, Any] = {"runtime": containers.HOST}
     try:
-        asyncio.run(_run(ctx, log, (spec["run_uuid"], spec["step_uuid"])))
+        asyncio.run(_run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where))
     except StepFailed as exc:
         failed = str(exc)
     except asyncio.CancelledError:
@@ -143,7 +151,7 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
             (work.parent / f"{work.name}.log").unlink()
-    result = {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files, "notebook": notebook}
+    result = {"worker": worker.address, **where, "failed": failed, "outputs": outputs, "files": files, "notebook": notebook}
     # A summary this small goes with the end event: the server need not ask for it.
     small = not files and notebook is None
     worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "summary": summary(result) if small else None})
@@ -156,7 +164,7 @@ def project_tar(tar: bytes) -> bytes:
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """What the server needs of a step's result, without its outputs (they stay in the cluster)."""
-    return {key: result[key] for key in ("worker", "failed", "files", "notebook")}
+    return {key: result.get(key) for key in ("worker", "runtime", "image", "failed", "files", "notebook")}
 
 
 def cancel_step(run_uuid: str, step_uuid: str) -> bool:
