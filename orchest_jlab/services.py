@@ -60,6 +60,7 @@ class Services:
         engine = Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap,
                         folders=ProjectFolders(Path(self.settings.snapshots_dir) if self.settings.snapshots_dir else None))
         engine.services = self.pipeline_services
+        engine.numbers = self.stores.next_number  # "Run 12" known from the run's first event
         return engine
 
     @cached_property

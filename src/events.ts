@@ -31,7 +31,7 @@ export interface IRunCreatedEvent {
     interactive: boolean;
     status: RunStatus;
     created: string;
-    /** Null: a run is numbered when it is recorded, after this event. */
+    /** Given when the run starts; null only when its database could not be written then. */
     number?: number | null;
     steps: { [uuid: string]: IRunStep };
     [key: string]: unknown;

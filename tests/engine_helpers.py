@@ -27,6 +27,7 @@ class Harness:
         self.stores = RunStores()
         self.stores.listen(self.bus)
         self.engine = Engine(self.bus, LocalBackend())
+        self.engine.numbers = self.stores.next_number
 
     async def run(self, path: Path, **kwargs) -> dict:
         request = prepare_run(path, **kwargs)

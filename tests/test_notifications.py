@@ -26,6 +26,8 @@ from .test_runs_api import api
 RUN_FAILED = "project:one-off-job:pipeline-run:failed"
 JOB_FAILED = "project:one-off-job:failed"
 CRON_STARTED = "project:cron-job:run:started"
+JOB_SUCCEEDED = "project:one-off-job:succeeded"
+CRON_RUN_FAILED = "project:cron-job:run:pipeline-run:failed"
 
 
 class Receiver:
@@ -226,3 +228,30 @@ async def test_webhooks_are_added_changed_tested_and_removed(jp_fetch, root, rec
     assert listed["webhooks"] == [] and len(listed["event_types"]) == 5
     code, _ = await error_of(jp_fetch, "DELETE", "notifications", "webhooks", webhook["uuid"], params=params)
     assert code == 404
+
+
+async def test_a_job_that_succeeds_and_a_cron_run_that_fails_reach_the_webhooks_that_chose_them(jp_fetch, root, receiver):
+    """The two event types the other tests do not send; each webhook gets only what it chose."""
+    grid_pipeline(root, code="import os\nraise SystemExit(1 if os.environ.get('FAIL') else 0)\n")
+    await add_webhook(jp_fetch, {"url": receiver.url("/succeeded"), "subscriptions": [JOB_SUCCEEDED]})
+    await add_webhook(jp_fetch, {"url": receiver.url("/cron-failed"), "subscriptions": [CRON_RUN_FAILED, RUN_FAILED]})
+    _, job = await api(jp_fetch, "POST", "jobs", body={"pipeline": "p.orchest", "name": "once"})
+    await api(jp_fetch, "POST", "jobs", job["uuid"], "start", body={})
+    assert (await ended(jp_fetch, job["uuid"]))["status"] == "SUCCESS"
+    await wait_for(lambda: receiver.at("/succeeded"))
+    succeeded = json.loads(receiver.at("/succeeded")[0]["body"])["event"]
+    assert succeeded["type"] == JOB_SUCCEEDED and succeeded["project"]["job"]["status"] == "SUCCESS"
+    assert succeeded["project"]["job"]["name"] == "once"
+
+    _, cron = await api(jp_fetch, "POST", "jobs", body={
+        "pipeline": "p.orchest", "name": "yearly", "env_variables": {"FAIL": "1"},
+        "schedule": {"kind": "cron", "cron": "0 0 1 1 *", "timezone": "UTC"}})
+    await api(jp_fetch, "POST", "jobs", cron["uuid"], "start", body={})
+    await api(jp_fetch, "POST", "jobs", cron["uuid"], "trigger", body={})
+    await wait_for(lambda: receiver.at("/cron-failed"))
+    failed = json.loads(receiver.at("/cron-failed")[0]["body"])["event"]
+    assert failed["type"] == CRON_RUN_FAILED and failed["project"]["job"]["name"] == "yearly"
+    assert failed["project"]["job"]["pipeline_run"]["status"] == "FAILURE"
+    await asyncio.sleep(0.5)  # nothing else comes: a one-off run's failure and the fire are not theirs
+    assert [r["headers"]["X-Orchest-Event"] for r in receiver.requests] == [JOB_SUCCEEDED, CRON_RUN_FAILED]
+    await api(jp_fetch, "POST", "jobs", cron["uuid"], "cancel", body={})

@@ -30,9 +30,10 @@ class JobProgress:
 
 
 async def run_job_headless(services, pipeline: Path, parameters: dict | None, out: TextIO | None,
-                           env: dict[str, str] | None = None) -> dict[str, Any]:
+                           env: dict[str, str] | None = None, cache: bool = False) -> dict[str, Any]:
     """Create a job of ``pipeline`` (grid: ``parameters``, else the pre-filled one; environment
-    variables: the project's and pipeline's overridden by ``env``), run it now and return it with its
+    variables: the project's and pipeline's overridden by ``env``; ``cache``: its runs use the step
+    cache), run it now and return it with its
     runs when they have all ended. Ctrl-C cancels it. Raises BadRequest for a request it refuses (or
     a backend that cannot be used)."""
     from ..runs import prepare_run
@@ -46,7 +47,8 @@ async def run_job_headless(services, pipeline: Path, parameters: dict | None, ou
         if choice.note:
             print(f"{'warning' if choice.warning else 'note'}: {choice.note}", file=out, flush=True)
         services.bus.subscribe(progress)
-    body: dict[str, Any] = {"pipeline": pipeline.relative_to(project).as_posix(), "env_variables": request.env}
+    body: dict[str, Any] = {"pipeline": pipeline.relative_to(project).as_posix(), "env_variables": request.env,
+                            "cache": cache}
     if parameters is not None:
         body["parameters"] = parameters
     job = await jobs.create(body)
@@ -70,10 +72,14 @@ def job() -> None:
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=None,
               help="Runs at the same time, at most. Default: c.OrchestApp.max_concurrent_runs (4).")
 @env_option
+@click.option("--cache", is_flag=True,
+              help="Every run uses the step cache: a step whose inputs are unchanged since a successful run (of "
+              "this job or another) is not run again; runs of the grid share what they have in common.")
 @click.option("--json", "as_json", is_flag=True, help="Print the job and its runs as JSON.")
 @backend_option
 @config_option
-def job_run(pipeline: Path, parameters_file, max_concurrent, env, as_json: bool, backend, config_file) -> None:
+def job_run(pipeline: Path, parameters_file, max_concurrent, env, cache: bool, as_json: bool, backend,
+            config_file) -> None:
     """Run a grid search of PIPELINE now, without a server: one non-interactive run per combination.
 
     Progress goes to stderr; exits with 0 only when every run succeeded (2 for a request it refuses).
@@ -94,7 +100,7 @@ def job_run(pipeline: Path, parameters_file, max_concurrent, env, as_json: bool,
 
     async def main() -> dict[str, Any]:
         async with command_services(settings, find_project_root(path)) as services:
-            return await run_job_headless(services, path, grid, sys.stderr, env)
+            return await run_job_headless(services, path, grid, sys.stderr, env, cache)
 
     try:
         result = run_async(main())

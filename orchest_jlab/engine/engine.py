@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import time
 import uuid as uuidlib
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BadRequest
@@ -49,6 +50,8 @@ class Engine:
         self.backends: BackendChooser = OneBackend(backends) if hasattr(backends, "run_step") else backends
         self.runs: dict[str, Run] = {}  # runs of this process that have not finished
         self.services: RunServices | None = None  # the pipelines' services (None: runs have none)
+        # Gives a starting run its number from the run's record (the stores' next_number); None: none.
+        self.numbers: Callable[[dict], int | None] | None = None
         self._tasks: dict[str, asyncio.Task] = {}
         self._in_flight = InFlight()  # the step cache's keys being computed by runs of this engine
 
@@ -85,6 +88,8 @@ class Engine:
         run.runner = self.backends.instance(choice.name)
         if run.cache and getattr(run.runner, "cache_platform", None) is None:
             run.warnings.append(NOT_CACHEABLE.format(backend=choice.name))
+        if self.numbers is not None:
+            run.number = self.numbers(run.to_json())
         self.runs[run.uuid] = run
         self.bus.publish("run-created", run_uuid=run.uuid, run=run.to_json())
         task = asyncio.ensure_future(self._execute(run))

@@ -92,6 +92,7 @@ class Run:
     workdir: Path | None = None  # the snapshot of a non-interactive run
     runner: Backend | None = field(default=None, repr=False)  # the instance of ``backend`` running it
     cache: bool = False  # the run uses the step cache (asked for, or the pipeline's setting)
+    number: int | None = None  # "Run 12": given when it starts (store/numbers.py); None: when recorded
 
     @property
     def run_dir(self) -> Path:
@@ -121,5 +122,6 @@ class Run:
             "warnings": self.warnings,
             "snapshot_dir": str(self.workdir) if self.workdir else None,
             "labels": request.labels,
+            "number": self.number,
             "steps": {uuid: step.to_json() for uuid, step in self.steps.items()},
         }

@@ -161,7 +161,8 @@ class Dispatcher:
                                snapshot_size_limit=self.snapshot_size_limit)
             state.request = dataclasses.replace(
                 base, pipeline_path=Path(job["project_dir"]) / job["pipeline_file"],
-                project_dir=Path(job["project_dir"]), snapshot_source=snapshot, runs_dir=folder / "runs")
+                project_dir=Path(job["project_dir"]), snapshot_source=snapshot, runs_dir=folder / "runs",
+                cache=bool(job.get("cache")))  # else only when the pipeline's settings ask for it
             state.env = dict(job["env_variables"] or {})
         return state.request
 

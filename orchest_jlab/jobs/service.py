@@ -78,6 +78,7 @@ class JobService:
             "pipeline_name": job["pipeline_name"], "status": job["status"], "schedule": job["schedule"],
             "next_fire": job["next_fire"], "last_fired": job["last_fired"], "overlap": job["overlap"],
             "missed_fires": job["missed_fires"], "max_retained_pipeline_runs": job["max_retained_runs"],
+            "cache": bool(job.get("cache")),
             "parameters": job["parameters"], "deselected": job["deselected"], "grid_size": size,
             "runs_per_fire": size - len(job["deselected"]), "env_variables": job["env_variables"],
             "created": job["created"], "updated": job["updated"], "started": job["started"],
@@ -197,7 +198,7 @@ class JobService:
         grid, notes = grids.reconcile(job["parameters"], request.pipeline)
         body = {"name": f"{job['name']} (copy)", "parameters": grid, "env_variables": job["env_variables"],
                 "overlap": job["overlap"], "missed_fires": job["missed_fires"],
-                "max_retained_pipeline_runs": job["max_retained_runs"]}
+                "max_retained_pipeline_runs": job["max_retained_runs"], "cache": bool(job.get("cache"))}
         if grid == job["parameters"]:
             body["deselected"] = job["deselected"]
         fields = check_settings(body, request.pipeline, self.clock.now(), self.max_grid_size)

@@ -11,7 +11,7 @@ from . import grid as grids
 from .schedule import parse_schedule
 
 SETTINGS = ("name", "parameters", "deselected", "schedule", "env_variables", "overlap", "missed_fires",
-            "max_retained_pipeline_runs")
+            "max_retained_pipeline_runs", "cache")
 OVERLAP = ("skip", "queue")
 MISSED = ("skip", "run_once")
 
@@ -53,6 +53,13 @@ def check_retention(value: Any) -> int | None:
     return value
 
 
+def check_cache(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise BadRequest('"cache" must be true or false (true: every run of the job uses the step cache).',
+                         [{"pointer": "/cache", "message": "true or false"}])
+    return value
+
+
 def check_settings(body: dict[str, Any], pipeline: dict[str, Any], now: datetime, max_grid_size: int,
                    current: dict[str, Any] | None = None, default_grid: grids.Grid | None = None) -> dict[str, Any]:
     """The job's columns for the settings in ``body``, merged over ``current`` (an update) or the
@@ -84,4 +91,6 @@ def check_settings(body: dict[str, Any], pipeline: dict[str, Any], now: datetime
         fields["missed_fires"] = check_choice(body.get("missed_fires", "skip"), "missed_fires", MISSED)
     if "max_retained_pipeline_runs" in body or current is None:
         fields["max_retained_runs"] = check_retention(body.get("max_retained_pipeline_runs"))
+    if "cache" in body or current is None:
+        fields["cache"] = check_cache(body.get("cache", False))
     return fields

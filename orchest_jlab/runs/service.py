@@ -121,8 +121,10 @@ class RunService:
         raise NotFound(f'There is no run "{run_uuid}".')
 
     def _numbered(self, run: dict[str, Any]) -> dict[str, Any]:
-        """A run of the engine with its number, which its database gave it when it was recorded
-        (None until then: the writer thread is not waited for)."""
+        """A run of the engine with its number: given when it started, else (its database could not
+        be written then) when it was recorded (None until then: the writer thread is not waited for)."""
+        if run["number"] is not None:
+            return run
         store = self.stores.existing(Path(run["project_dir"]))
         return {**run, "number": store.run_number(run["uuid"]) if store is not None else None}
 

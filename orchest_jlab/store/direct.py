@@ -18,6 +18,7 @@ from typing import Any
 
 from ..engine.states import UNFINISHED_STATUSES
 from ..identity import ProcessIdentity
+from .numbers import next_number_sqlite
 
 # The columns written here; tests/test_store_direct.py checks them against models.py.
 RUN_COLUMNS = ("uuid", "project_dir", "pipeline_file", "pipeline_uuid", "pipeline_name", "run_type", "selection",
@@ -26,9 +27,6 @@ RUN_COLUMNS = ("uuid", "project_dir", "pipeline_file", "pipeline_uuid", "pipelin
 STEP_COLUMNS = ("run_uuid", "step_uuid", "position", "title", "file_path", "state", "started", "finished", "error",
                 "log_path", "attempts", "cache_key", "cached_from", "worker",
                 "runtime", "image")
-# A new run's number: one more than the last of its pipeline's (its uuid's, else its file's) in its project.
-NEXT_NUMBER = ("(SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_dir = ? AND pipeline_uuid IS ? "
-               "AND (? IS NOT NULL OR pipeline_file = ?))")
 JSON_COLUMNS = frozenset({"selection", "parameters", "warnings", "labels"})  # SQLAlchemy's JSON: json.dumps text
 
 
@@ -52,12 +50,13 @@ class DirectWrites:
                "owner_started": self._owner.started, "owner_host": socket.gethostname()}
         steps = [(run["uuid"], step_uuid, position, *(step.get(c) for c in STEP_COLUMNS[3:]))
                  for position, (step_uuid, step) in enumerate(run["steps"].items())]
-        written = RUN_COLUMNS[:-1]  # and the number, counted in the same statement
         with self._connection:  # one transaction: the run with its steps, or nothing
+            self._connection.execute("BEGIN IMMEDIATE")
+            if row.get("number") is None:  # not numbered when it started (numbers.py): now
+                row["number"] = next_number_sqlite(self._connection, row)
             self._connection.execute(
-                f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(written))}, {NEXT_NUMBER})",
-                [*(_value(c, row[c]) for c in written), run["project_dir"], run["pipeline_uuid"], run["pipeline_uuid"],
-                 run["pipeline_file"]])
+                f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})",
+                [_value(c, row[c]) for c in RUN_COLUMNS])
             self._connection.executemany(
                 f"INSERT INTO run_steps ({', '.join(STEP_COLUMNS)}) VALUES ({', '.join('?' * len(STEP_COLUMNS))})",
                 steps)
@@ -89,7 +88,8 @@ def open_direct(database: Path, owner: ProcessIdentity) -> DirectWrites | None:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
-        if not (set(RUN_COLUMNS) <= _columns(connection, "runs") and set(STEP_COLUMNS) <= _columns(connection, "run_steps")):
+        if not (set(RUN_COLUMNS) <= _columns(connection, "runs") and set(STEP_COLUMNS) <= _columns(connection, "run_steps")
+                and _columns(connection, "run_numbers")):
             connection.close()
             return None
         host = socket.gethostname()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base
@@ -26,6 +26,7 @@ class JobRow(Base):
     overlap: Mapped[str] = mapped_column(String(8))  # skip | queue
     missed_fires: Mapped[str] = mapped_column(String(8))  # skip | run_once
     max_retained_runs: Mapped[int | None] = mapped_column(Integer)
+    cache: Mapped[bool | None] = mapped_column(Boolean)  # every run uses the step cache (None: an older job)
     snapshot_dir: Mapped[str] = mapped_column(Text)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created: Mapped[str] = mapped_column(String(40), index=True)

@@ -38,7 +38,7 @@ class RunRow(Base):
     owner_pid: Mapped[int] = mapped_column(Integer)
     owner_started: Mapped[float] = mapped_column(Float)
     owner_host: Mapped[str | None] = mapped_column(Text)  # None: recorded by an older version
-    # "Run 12": the run's number among its pipeline's runs, in start order (NEXT_NUMBER at insert).
+    # "Run 12": the run's number among its pipeline's runs, in start order (numbers.py).
     number: Mapped[int | None] = mapped_column(Integer)
 
     steps: Mapped[list[StepRow]] = relationship(
@@ -66,6 +66,17 @@ class StepRow(Base):
     image: Mapped[str | None] = mapped_column(Text)
 
     run: Mapped[RunRow] = relationship(back_populates="steps")
+
+
+class RunNumberRow(Base):
+    """The last number given to a run of a pipeline (its uuid, else ``file:<path>``) in a project:
+    numbers are handed out here when runs start, before their rows are written (numbers.py)."""
+
+    __tablename__ = "run_numbers"
+
+    project_dir: Mapped[str] = mapped_column(Text, primary_key=True)
+    pipeline: Mapped[str] = mapped_column(Text, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 def run_to_json(row: RunRow) -> dict[str, Any]:

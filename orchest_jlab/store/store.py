@@ -22,6 +22,7 @@ from ..engine.orphans import kill_orphaned_process, step_token
 from ..engine.states import UNFINISHED_STATUSES
 from ..identity import ProcessIdentity
 from .models import Base, RunRow, StepRow, run_to_json
+from .numbers import next_number
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +134,20 @@ class RunStore:
             status=run["status"], created=run["created"], started=run["started"], finished=run["finished"],
             error=run["error"], warnings=run["warnings"], snapshot_dir=run["snapshot_dir"],
             labels=run.get("labels") or {}, owner_pid=self._owner.pid, owner_started=self._owner.started,
-            owner_host=HOST, number=select(func.coalesce(func.max(RunRow.number), 0) + 1).where(
-                RunRow.project_dir == run["project_dir"], *same_pipeline(run)).scalar_subquery(),
+            owner_host=HOST, number=run.get("number"),
             steps=[StepRow(step_uuid=u, position=i, **s) for i, (u, s) in enumerate(run["steps"].items())],
         )
         with self._session.begin() as session:
+            if row.number is None:  # not numbered when it started (numbers.py): now
+                row.number = next_number(session.connection(), run) or select(
+                    func.coalesce(func.max(RunRow.number), 0) + 1).where(
+                    RunRow.project_dir == run["project_dir"], *same_pipeline(run)).scalar_subquery()
             session.add(row)
+
+    def next_number(self, run: dict[str, Any]) -> int | None:
+        """A number for a run that starts now (numbers.py)."""
+        with self.engine.begin() as connection:
+            return next_number(connection, run)
 
     # State changes are written with SQLAlchemy Core: they are on every step's path, and the ORM's
     # unit of work costs more than the write itself.

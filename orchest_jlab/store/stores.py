@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.states import FINISHED_STATUSES
 from ..pipelines.gitignore import ensure_gitignore
 from .location import DATABASE_NAME, default_url, sqlite_path
+from .numbers import SqliteNumbering
 from .pending import Pending, disk_problem, transient
 from .text import storable
 
@@ -51,6 +52,7 @@ class RunStores:
         self._pending = Pending()
         self._delay = self.RETRY_SECONDS[0]
         self._failing: str | None = None  # why the last write failed, while writes fail
+        self._numbering = SqliteNumbering()  # run numbers when runs start
 
     def existing(self, project_dir: Path) -> RunStore | None:
         """The project's store if it has a database already (reading never creates one), and it can
@@ -79,6 +81,25 @@ class RunStores:
                 self._stores[url] = RunStore(url)
             return self._stores[url]
 
+    def next_number(self, run: dict[str, Any]) -> int | None:
+        """The number of a run that starts now (``store/numbers.py``), from its project's database
+        (made first, if need be); None when the database cannot be written now (a full disk, a long
+        lock, a project folder gone): the run is then numbered when it is recorded. Never fails a run."""
+        project_dir = Path(run["project_dir"])
+        url = self.url or default_url(project_dir)
+        database = sqlite_path(url)
+        try:
+            if database is None:
+                return self.for_project(project_dir).next_number(run)
+            if not database.is_file() or (number := self._numbering.next_number(database, run)) is None:
+                self.for_project(project_dir)  # RunStore makes or migrates the database first (rare)
+                number = self._numbering.next_number(database, run)
+            return number
+        except Exception as exc:
+            log.warning("run of %s numbered when recorded: the database cannot be written now (%s)",
+                        run["pipeline_file"], disk_problem(exc) if transient(exc) else exc)
+            return None
+
     def unwritten(self) -> dict[str, dict[str, Any]]:
         """The runs whose latest state is not in their database yet, as their events say."""
         return {run["uuid"]: run for run in self._pending.records()} if self._pending else {}
@@ -101,6 +122,7 @@ class RunStores:
             for store in self._stores.values():
                 store.close()
             self._stores.clear()
+        self._numbering.close()
         for writes in self._writes.values():
             if writes not in self._stores.values():
                 writes.close()

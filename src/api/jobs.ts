@@ -40,6 +40,8 @@ export interface IJobSettings {
   overlap?: 'skip' | 'queue';
   missed_fires?: 'skip' | 'run_once';
   max_retained_pipeline_runs?: number | null;
+  /** Every run uses the step cache (docs/cache.md). */
+  cache?: boolean;
 }
 
 /** A job, as listed. */
@@ -59,6 +61,8 @@ export interface IJob {
   overlap: 'skip' | 'queue';
   missed_fires: 'skip' | 'run_once';
   max_retained_pipeline_runs: number | null;
+  /** Every run uses the step cache (docs/cache.md). */
+  cache: boolean;
   parameters: JobGrid;
   deselected: number[];
   grid_size: number;

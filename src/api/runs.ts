@@ -68,7 +68,7 @@ export interface IRun {
   warnings?: string[];
   snapshot_dir?: string | null;
   labels?: { [key: string]: unknown };
-  /** Its number among its pipeline's runs, in start order ("Run 12"); null until recorded. */
+  /** Its number among its pipeline's runs, in start order ("Run 12"), given when it starts (null: not yet). */
   number?: number | null;
   /** By step uuid, in the run's dependency order. */
   steps: { [uuid: string]: IRunStep };

@@ -21,7 +21,7 @@ export function shortUuid(uuid: string): string {
 
 /**
  * How titles name a run ("Run %1"): its number among its pipeline's runs,
- * else (not recorded yet) the first characters of its uuid.
+ * else (not numbered yet) the first characters of its uuid.
  */
 export function runName(run: Pick<IRun, 'uuid' | 'number'>): string {
   return run.number ? String(run.number) : shortUuid(run.uuid);

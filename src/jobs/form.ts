@@ -24,6 +24,8 @@ export interface IJobForm {
   maxRetained: string;
   overlap: 'skip' | 'queue';
   missedFires: 'skip' | 'run_once';
+  /** Every run uses the step cache (a grid's runs share what they have in common). */
+  cache: boolean;
 }
 
 /** A new form for a pipeline: its name, no grid yet (the server pre-fills it). */
@@ -36,7 +38,8 @@ export function newJobForm(pipelineName: string): IJobForm {
     schedule: defaultScheduleForm(),
     maxRetained: '',
     overlap: 'skip',
-    missedFires: 'skip'
+    missedFires: 'skip',
+    cache: false
   };
 }
 
@@ -50,7 +53,8 @@ export function jobForm(job: IJobWithRuns): IJobForm {
     schedule: scheduleForm(job.schedule),
     maxRetained: job.max_retained_pipeline_runs === null ? '' : String(job.max_retained_pipeline_runs),
     overlap: job.overlap,
-    missedFires: job.missed_fires
+    missedFires: job.missed_fires,
+    cache: job.cache
   };
 }
 
@@ -112,6 +116,7 @@ export function settingsOf(form: IJobForm): IJobSettings {
     env_variables: envVariables(form.env),
     overlap: form.overlap,
     missed_fires: form.missedFires,
-    max_retained_pipeline_runs: retained ? Number(retained) : null
+    max_retained_pipeline_runs: retained ? Number(retained) : null,
+    cache: form.cache
   };
 }

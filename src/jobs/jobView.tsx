@@ -85,6 +85,10 @@ function Settings(props: { trans: Translate; job: IJobWithRuns; titles: Map<stri
           ? trans.__('All')
           : trans.__('At most %1 (%2 deleted so far)', job.max_retained_pipeline_runs, job.runs_deleted)}
       </dd>
+      <dt>{trans.__('Step cache')}</dt>
+      <dd className="jp-OrchestJobs-cache">
+        {job.cache ? trans.__('On: steps whose inputs are unchanged are not run again') : trans.__('Off')}
+      </dd>
     </dl>
   );
 }

@@ -15,7 +15,7 @@ import { EnvEditor } from './envEditor';
 import { envRows } from '../envvars/rows';
 import { IParameterSchema } from '../paramforms/schemas';
 import { loadGridSchemas } from '../paramforms/values';
-import { Field, TextField } from '../components/field';
+import { CheckField, Field, TextField } from '../components/field';
 import { Choice } from './fields';
 import { checkForm, IJobForm, isValid, jobForm, newJobForm, settingsOf } from './form';
 import { axesOf, gridOf, IAxis, IGridProblems, ownerTitles, runCount, sortProblems } from './grid';
@@ -274,6 +274,12 @@ function NewJobView(props: INewJobProps): JSX.Element {
           ['run_once', missedFiresLabel(trans, 'run_once')]
         ]}
         onChange={missedFires => update({ missedFires })}
+      />
+      <CheckField
+        name="cache"
+        label={trans.__('Every run uses the step cache: steps whose inputs are unchanged are not run again')}
+        checked={form.cache}
+        onChange={cache => update({ cache })}
       />
 
       {submitError ? <div className="jp-OrchestJobs-problem jp-OrchestJobs-submitError">{submitError}</div> : null}

@@ -14,7 +14,7 @@ import type { OrchestEvent } from '../events';
 /** A step of a run, as the page last heard of it. */
 export interface IStepFileState {
   runUuid: string;
-  /** The run's number in its pipeline, once the run is recorded (null before). */
+  /** The run's number in its pipeline, from its first event (null: not numbered yet). */
   runNumber: number | null;
   stepUuid: string;
   /** The step's file, relative to the server's root. */

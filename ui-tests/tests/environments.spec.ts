@@ -4,7 +4,7 @@
  * step uses it). Builds use Docker and the local base image
  * `orchest-jlab/base-py:bookworm` (Orchest's `orchest/base-kernel-py` is
  * aliased to it by default). `UPDATE_SCREENSHOTS=1` writes the panel's
- * screenshot to docs/screenshots/ (docs/environments.md shows it).
+ * screenshots, light and dark, to docs/screenshots/ (docs/environments.md shows them).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
@@ -170,6 +170,11 @@ test.describe('Environments panel', () => {
     await expect(item.locator('.jp-OrchestEnv-status')).toHaveText('Built');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'environments.png') });
+    await page.theme.setDarkTheme();
+    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'environments-dark.png') });
+    await page.theme.setLightTheme();
 
     // A slow build, cancelled from the log view.
     await tab.click();

@@ -8,7 +8,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
 import * as path from 'path';
 
-import { copyExample, MAKE, openPipeline, REAL_SESSIONS, removeExample, REPORT } from './helpers';
+import { copyExample, MAKE, openPipeline, REAL_SESSIONS, removeExample, REPORT, TRANSFORM } from './helpers';
 
 // Galata's mock of JupyterLab's sessions would catch orchest's sessions API.
 test.use(REAL_SESSIONS);
@@ -137,6 +137,41 @@ test.describe('Jobs panel', () => {
     const editor = page.locator('#jp-main-dock-panel .jp-OrchestRunView:visible');
     await expect(editor).toHaveCount(1);
     await expect(editor.locator('.jp-OrchestStep-state[data-state="COMPUTED"]')).toHaveCount(3);
+  });
+
+  test('a job with the step cache: its runs share the steps whose inputs are the same', async ({
+    page,
+    request,
+    baseURL
+  }) => {
+    await openPipeline(page, folder);
+    const section = await jobsSection(page);
+    const form = await newJobForm(page, section);
+    // Two values of Report's parameter: Make data and Transform are the same in both runs.
+    const hottest = form.locator(`.jp-OrchestJobs-axis[data-owner="${REPORT}"][data-name="hottest"]`);
+    await hottest.locator('.jp-OrchestJobs-addValue').click();
+    await page.keyboard.type('5');
+    await expect(form.locator('.jp-OrchestJobs-runCount')).toHaveText('2 runs');
+    await form.locator('input[name="cache"]').check();
+    await form.locator('.jp-OrchestJobs-create').click();
+    const view = page.locator('.jp-OrchestJobs-view:visible');
+    await expect(view.locator('.jp-OrchestJobs-cache')).toHaveText(/^On/);
+    await expect(view).toHaveAttribute('data-status', 'SUCCESS', { timeout: 240000 });
+
+    const [job] = await listJobs(request, baseURL!, pipeline);
+    expect(job.cache).toBe(true);
+    const full = await (await request.get(`${baseURL}/orchest/api/jobs/${job.uuid}`)).json();
+    const runs = await Promise.all(
+      full.runs.map(async (r: any) => (await request.get(`${baseURL}/orchest/api/runs/${r.run_uuid}`)).json())
+    );
+    const uuids = runs.map((r: any) => r.uuid);
+    for (const step of [MAKE, TRANSFORM]) {
+      // Ran in one run; the other took its output from that run.
+      const sources = runs.map((r: any) => r.steps[step].cached_from);
+      expect(sources.filter((s: string | null) => s === null)).toHaveLength(1);
+      expect(uuids).toContain(sources.find((s: string | null) => s !== null));
+    }
+    expect(runs.map((r: any) => r.steps[REPORT].cached_from)).toEqual([null, null]);
   });
 
   test('an invalid cron expression or a past time is refused, creating nothing; a one-off job waits', async ({

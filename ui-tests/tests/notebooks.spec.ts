@@ -130,18 +130,18 @@ test.describe('Step notebooks', () => {
     await expect(panel.locator('.jp-Cell').nth(2).locator('.jp-OutputArea-output')).toContainText("'day': 1");
     await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')).not.toHaveClass(/jp-mod-dirty/);
 
-    const runsOf = async (): Promise<string[]> =>
-      (await (await request.get(apiURL(baseURL!, `runs?pipeline=${encodeURIComponent(pipeline)}`))).json()).runs.map(
-        (r: any) => r.uuid
-      );
+    const listRuns = async (): Promise<any[]> =>
+      (await (await request.get(apiURL(baseURL!, `runs?pipeline=${encodeURIComponent(pipeline)}`))).json()).runs;
+    const runsOf = async (): Promise<string[]> => (await listRuns()).map((r: any) => r.uuid);
     const before = await runsOf();
     expect(before).toHaveLength(2);
 
-    // JupyterLab's Run menu; the status bar follows the new run.
+    // JupyterLab's Run menu; the status bar follows the new run, named by its number from its start.
     await page.menu.clickMenuItem('Run>Run This Step');
     await expect.poll(async () => (await runsOf()).length).toBe(3);
-    const newest = (await runsOf()).find(uuid => !before.includes(uuid))!;
-    await expect(status).toHaveAttribute('title', `Step “Transform” in run ${newest.slice(0, 8)}`);
+    const newest = (await listRuns()).find(run => !before.includes(run.uuid))!;
+    expect(newest.number).toBe(3);
+    await expect(status).toHaveAttribute('title', 'Step “Transform” in run 3');
     await expect(status).toHaveText('Transform: Completed', { timeout: 90000 });
 
     // The tab's context menu runs the tab's document.

@@ -88,6 +88,11 @@ test.describe('Pipeline editor themes', () => {
     await expect(view.locator('.jp-OrchestLog-text')).toContainText('hottest days');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'run-view.png') });
+    await page.theme.setDarkTheme();
+    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'run-view-dark.png') });
+    await page.theme.setLightTheme();
   });
 
   test('a refused connection and validation problems', async ({ page, tmpPath }) => {

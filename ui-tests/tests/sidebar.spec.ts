@@ -168,4 +168,33 @@ test.describe('Orchest sidebar: pipelines, sessions, runs and tabs', () => {
     await expect(current).toContainText('Job · nightly');
     await expect(icon('job')).toHaveCount(1);
   });
+
+  test('a run in flight is named by its number from its start: in the sidebar and its tab', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    // Its first step sleeps: the run is still running while the page shows it.
+    const folder = await copyExample(page, tmpPath, { 'make_data.py': 'import time\ntime.sleep(300)\n' });
+    const pipeline = `${folder}/quickstart.orchest`;
+    await openPipeline(page, folder);
+    await page.sidebar.openTab('orchest-jlab-sidebar');
+    const created = await request.post(apiURL(baseURL!, 'runs'), { data: { pipeline, interactive: false } });
+    expect(created.status(), await created.text()).toBe(201);
+    const run = await created.json();
+    expect(run.number).toBe(1); // in the start's answer: given when the run starts
+    try {
+      const item = page.locator(`#orchest-jlab-sidebar .jp-OrchestSidebar-runs li[data-run="${run.uuid}"]`);
+      await expect(item.locator('.jp-OrchestSidebar-name')).toHaveText('Run 1');
+      await item.click();
+      const current = page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
+      await expect(current).toContainText('Run 1 · Weather quickstart');
+      const live = await (await request.get(apiURL(baseURL!, `runs/${run.uuid}`))).json();
+      expect(live.status).toMatch(/PENDING|STARTED/); // all of this while it runs
+      expect(live.number).toBe(1);
+    } finally {
+      await request.delete(apiURL(baseURL!, `runs/${run.uuid}`));
+    }
+  });
 });

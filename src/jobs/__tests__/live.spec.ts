@@ -19,6 +19,7 @@ function job(uuid: string, overrides: Partial<IJobWithRuns> = {}): IJobWithRuns 
     overlap: 'skip',
     missed_fires: 'skip',
     max_retained_pipeline_runs: null,
+    cache: false,
     parameters: {},
     deselected: [],
     grid_size: 2,

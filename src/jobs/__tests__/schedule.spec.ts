@@ -107,9 +107,11 @@ describe('the new-job form', () => {
       env_variables: { TOKEN: 's3cret' },
       overlap: 'skip',
       missed_fires: 'skip',
-      max_retained_pipeline_runs: 10
+      max_retained_pipeline_runs: 10,
+      cache: false
     });
     expect(settingsOf(form).max_retained_pipeline_runs).toBeNull();
+    expect(settingsOf({ ...form, cache: true }).cache).toBe(true);
   });
 
   it('names each problem it finds before sending', () => {

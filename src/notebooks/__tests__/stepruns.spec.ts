@@ -1,5 +1,6 @@
 import { IRun } from '../../api';
 import type { OrchestEvent } from '../../events';
+import { runName } from '../../editor/runview';
 import { finishedInPlace, IStepFileState, stepFilePath, StepFileRuns } from '../stepruns';
 
 const steps = {
@@ -7,13 +8,13 @@ const steps = {
   b: { title: 'Report', file_path: '../shared/report.py', state: 'PENDING', started: null, finished: null, error: null, log_path: null }
 } as IRun['steps'];
 
-function created(runUuid: string, interactive = true): OrchestEvent {
+function created(runUuid: string, interactive = true, number: number | null = null): OrchestEvent {
   return {
     type: 'run-created',
     seq: 1,
     run_uuid: runUuid,
     pipeline_path: 'project/p.orchest',
-    run: { uuid: runUuid, interactive, steps } as any
+    run: { uuid: runUuid, interactive, steps, number } as any
   } as OrchestEvent;
 }
 
@@ -50,6 +51,17 @@ describe('StepFileRuns', () => {
     // The latest run is the one shown.
     expect(runs.latest('project/load.ipynb')).toMatchObject({ runUuid: 'r2', runNumber: null, state: 'ABORTED' });
     expect(runs.latest('elsewhere.ipynb')).toBeNull();
+  });
+
+  it('names a live run by the number its first event carries, before it is recorded', async () => {
+    const runs = new StepFileRuns(() => Promise.reject(new Error('not recorded yet')));
+    const seen: IStepFileState[] = [];
+    runs.stepChanged.connect((_, s) => seen.push({ ...s }));
+    await runs.handle(created('r3', true, 3));
+    expect(runs.latest('project/load.ipynb')).toMatchObject({ runUuid: 'r3', runNumber: 3, state: 'PENDING' });
+    await runs.handle(step('r3', 'a', 'RUNNING'));
+    expect(seen).toEqual([expect.objectContaining({ runNumber: 3, state: 'RUNNING' })]);
+    expect(runName({ uuid: 'r3', number: seen[0].runNumber })).toBe('3');
   });
 
   it('a non-interactive run ran a snapshot: nothing finished in place', async () => {
