@@ -121,6 +121,11 @@ class Settings(HasTraits):
     dask_worker_retries = Int(
         1, min=0, help="The dask backend: times a step whose worker was lost runs again on another worker."
     ).tag(config=True)
+    dask_outputs_url = Unicode(
+        "", help="The dask backend: an fsspec URL (s3://bucket/prefix, file:///shared/outputs) where steps' outputs "
+        "are kept, under <project uuid>/<run uuid>/<step uuid>/, removed with their run; empty: outputs pass "
+        "through the cluster (docs/dask.md)."
+    ).tag(config=True)
 
     base_image_aliases = Dict(
         Unicode(),

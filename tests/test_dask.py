@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from orchest_jlab.engine.context import project_uuid
 from orchest_jlab.engine.folders import ProjectFolders
 
 from .dask_helpers import Cluster
@@ -258,13 +260,42 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
     assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
 
 
+def counted(counter: Path, name: str, body: str) -> str:
+    """A step that appends its name to ``counter`` (outside the project: a side effect) and runs ``body``."""
+    return f"import orchest\nwith open({str(counter)!r}, 'a') as f:\n    f.write({name!r} + '\\n')\n{body}\n"
+
+
+def test_the_step_cache_on_dask_runs_nothing_the_second_time(cluster, project, tmp_path):
+    counter = tmp_path / "count"
+    env = project.environment()
+    project.file("a.py", counted(counter, "a", "orchest.output({'v': [1, 2, 3]}, name='x')"))
+    project.file("b.py", counted(counter, "b", "orchest.output(orchest.get_inputs()['x']['v'] + [4], name='y')"))
+    project.file("c.py", counted(counter, "c", "print('c got', orchest.get_inputs()['y'], flush=True)"))
+    a = project.step("A", "a.py", env)
+    b = project.step("B", "b.py", env, [a["uuid"]])
+    c = project.step("C", "c.py", env, [b["uuid"]], orchest_jlab={"cache": False})  # always runs: it reads the data
+    path = project.write("p.orchest", project.pipeline(a, b, c))
+    records = []
+    for _ in range(2):  # snapshot runs: the outputs stay on the cluster unless the cache needs them
+        done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--cache", "--snapshot",
+                       "--json")
+        assert done.returncode == 0, done.stderr
+        assert "c got [1, 2, 3, 4]" in done.stderr
+        records.append(json.loads(done.stdout))
+    first, second = records
+    assert counter.read_text().split() == ["a", "b", "c", "c"]
+    assert [second["steps"][s["uuid"]].get("cached_from") for s in (a, b, c)] == [first["uuid"], first["uuid"], None]
+    assert not second["warnings"] and second["steps"][a["uuid"]]["cache_key"] == first["steps"][a["uuid"]]["cache_key"]
+
+
 @pytest.fixture
-def jp_server_config(cluster):
+def jp_server_config(cluster, tmp_path):
     return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
-            "OrchestApp": {"environment_kernels": False, "backend": "dask", "dask_scheduler": cluster.address}}
+            "OrchestApp": {"environment_kernels": False, "backend": "dask", "dask_scheduler": cluster.address,
+                           "dask_outputs_url": (tmp_path / "kept-outputs").as_uri()}}
 
 
-async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
+async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster, tmp_path):
     from .conftest import ProjectBuilder
     from .test_runs_api import api, chain, finished
 
@@ -290,6 +321,30 @@ async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
     with pytest.raises(HTTPClientError) as refused:
         await jp_fetch("orchest", "cluster-dashboard", "health", headers={"Authorization": ""}, follow_redirects=False)
     assert refused.value.code in (302, 403) and b"ok" not in (refused.value.response.body or b"")  # to the login page
+
+    # Outputs kept at c.OrchestApp.dask_outputs_url: the next step reads them there; they go with the run.
+    root = ProjectBuilder(Path(jp_root_dir))
+    env = root.environment()
+    root.file("x.py", "import orchest\norchest.output([1, 2], name='x')\n")
+    root.file("y.py", "import orchest\nprint('y got', orchest.get_inputs()['x'])\n")
+    x = root.step("X", "x.py", env)
+    y = root.step("Y", "y.py", env, [x["uuid"]])
+    root.write("q.orchest", root.pipeline(x, y))
+    code, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "q.orchest", "interactive": False})
+    run = await finished(jp_fetch, run["uuid"], timeout=90)
+    assert run["status"] == "SUCCESS", run
+    _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", y["uuid"], "log")
+    assert "y got [1, 2]" in log
+    kept = tmp_path / "kept-outputs"
+    [project_folder] = kept.iterdir()
+    assert project_folder.name == project_uuid(Path(jp_root_dir))
+    assert {p.name for p in (project_folder / run["uuid"] / x["uuid"]).iterdir()} >= {f"{x['uuid']}.meta.json"}
+    code, _ = await api(jp_fetch, "DELETE", "runs", "cleanup", run["uuid"])
+    assert code in (200, 204)
+    deadline = time.monotonic() + 10
+    while (project_folder / run["uuid"]).exists() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert not (project_folder / run["uuid"]).exists()
 
 
 def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_path):

@@ -4,6 +4,7 @@ configured) answers; with no scheduler, a LocalCluster is started for this proce
 from __future__ import annotations
 
 import importlib.util
+import logging
 import socket
 from urllib.parse import urlsplit
 
@@ -47,8 +48,32 @@ class DaskPlugin:
     def create(self, setup: BackendSetup):
         from .cluster import DaskBackend
 
+        url = setup.settings.dask_outputs_url or None
+        if url:  # what runs kept there goes with them
+            setup.bus.subscribe(lambda event: _forget_outputs(url, event))
         return DaskBackend(scheduler_address(setup), retries=setup.settings.dask_worker_retries,
-                           local_workers=setup.settings.dask_local_workers or None)
+                           local_workers=setup.settings.dask_local_workers or None, outputs_url=url)
+
+
+def _forget_outputs(url: str, event: dict) -> None:
+    runs = {event.get("run_uuid")} if event["type"] in ("run-deleted", "job-run-deleted") else set()
+    if event["type"] == "job-deleted":
+        runs = set(event.get("run_uuids") or ())
+    runs.discard(None)
+    if runs:
+        import threading
+
+        from .outputs import forget
+
+        # Off the event loop: a remote store can be slow; a failure is logged, never the deletion's.
+        threading.Thread(target=_logged, args=(forget, url, runs), daemon=True).start()
+
+
+def _logged(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        logging.getLogger(__name__).exception("outputs at %s of deleted runs were not removed", args[0])
 
 
 plugin = DaskPlugin()

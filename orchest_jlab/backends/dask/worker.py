@@ -25,6 +25,7 @@ from typing import Any
 from ...engine.context import StepContext
 from ...engine.runners import StepFailed
 from ...engine.runners.process import run_process
+from . import outputs
 from .project import file_hash
 
 LOG_TOPIC = "orchest-jlab-step"
@@ -113,10 +114,7 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     work = root / "runs" / spec["run_uuid"] / f"{spec['step_uuid']}-{ids['attempt'][:8]}"
     shutil.copytree(project, work, symlinks=True)
     data = work / spec["data_dir"]
-    data.mkdir(parents=True, exist_ok=True)
-    for result in inputs.values():
-        for name, content in result["outputs"].items():
-            (data / name).write_bytes(content)
+    release_inputs = outputs.place(data, inputs)
     ctx = StepContext(
         run_uuid=spec["run_uuid"], step_uuid=spec["step_uuid"], title=spec["title"], file=work / spec["file"],
         kernel_name=spec["kernel_name"], project_dir=work, pipeline_path=work / spec["pipeline"],
@@ -133,17 +131,18 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     except asyncio.CancelledError:
         failed = "The step was cancelled."
     try:
-        outputs = {p.name: p.read_bytes() for p in data.glob(f"{spec['step_uuid']}.*")
-                   if not p.name.endswith(".tmp")}
+        passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
         files = _written(work, spec["manifest"]) if spec["interactive"] and failed is None else {}
         # The executed notebook, outputs included, also when a cell failed (read-only mode shows it).
         notebook = ctx.file.read_text(encoding="utf-8") if ctx.kind == ".ipynb" and ctx.file.is_file() else None
         files.pop(spec["file"], None)
     finally:
+        release_inputs()
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
             (work.parent / f"{work.name}.log").unlink()
-    result = {"worker": worker.address, "failed": failed, "outputs": outputs, "files": files, "notebook": notebook}
+    result = {"worker": worker.address, "failed": failed, "outputs": {}, "stored": None, **passed, "files": files,
+              "notebook": notebook}
     # A summary this small goes with the end event: the server need not ask for it.
     small = not files and notebook is None
     worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "summary": summary(result) if small else None})
@@ -157,6 +156,13 @@ def project_tar(tar: bytes) -> bytes:
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """What the server needs of a step's result, without its outputs (they stay in the cluster)."""
     return {key: result[key] for key in ("worker", "failed", "files", "notebook")}
+
+
+def platform() -> str:
+    """Called on each worker (``Client.run``): what its steps run on, as the local backend says it."""
+    import platform as host
+
+    return f"{sys.executable} {host.python_implementation()} {host.python_version()} {host.platform()}"
 
 
 def cancel_step(run_uuid: str, step_uuid: str) -> bool:
