@@ -169,6 +169,11 @@ def test_refused_runs_say_why(cluster, project, tmp_path):
     done = run_cli("backends", "--json", env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"})  # Dask's configuration
     [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
     assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in dask["problem"], dask
+    config = tmp_path / "config.py"
+    config.write_text("c.OrchestApp.dask_outputs_url = 'nosuchstore://bucket/outputs'\n")
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--config", config)
+    assert done.returncode == 2
+    assert "dask_outputs_url 'nosuchstore://bucket/outputs' cannot be used: " in done.stderr, done.stderr
 
 
 def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, project):

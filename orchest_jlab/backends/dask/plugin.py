@@ -32,6 +32,17 @@ def _answers(address: str) -> str | None:
         return f"the Dask scheduler at {address} does not answer ({exc.strerror or exc})"
 
 
+def _store_problem(url: str) -> str | None:
+    """Why the outputs URL cannot be used from here (an unknown protocol, its package missing)."""
+    import fsspec
+
+    try:
+        fsspec.get_filesystem_class(fsspec.utils.get_protocol(url))
+    except (ImportError, ValueError) as exc:
+        return f"c.OrchestApp.dask_outputs_url {url!r} cannot be used: {exc}"
+    return None
+
+
 class DaskPlugin:
     name = "dask"
     description = ("Steps run on the workers of a Dask cluster (c.OrchestApp.dask_scheduler, else a local "
@@ -42,6 +53,10 @@ class DaskPlugin:
     def unavailable(self, setup: BackendSetup) -> str | None:
         if importlib.util.find_spec("distributed") is None:
             return "the Python package distributed is not installed (pip install 'orchest-jlab[dask]')"
+        if setup.settings.dask_outputs_url:
+            problem = _store_problem(setup.settings.dask_outputs_url)
+            if problem:
+                return problem
         address = scheduler_address(setup)
         return _answers(address) if address else None
 
