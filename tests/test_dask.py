@@ -273,8 +273,11 @@ def counted(counter: Path, name: str, body: str) -> str:
 def test_the_step_cache_on_dask_runs_nothing_the_second_time(cluster, project, tmp_path):
     counter = tmp_path / "count"
     env = project.environment()
-    project.file("a.py", counted(counter, "a", "orchest.output({'v': [1, 2, 3]}, name='x')"))
-    project.file("b.py", counted(counter, "b", "orchest.output(orchest.get_inputs()['x']['v'] + [4], name='y')"))
+    # "big": A's output is over outputs.SMALL, so it passes as a memory map and reaches B through /dev/shm.
+    project.file("a.py", counted(counter, "a", "orchest.output({'v': [1, 2, 3], 'big': b'7' * (2 << 20)}, name='x')"))
+    project.file("b.py", counted(counter, "b", "x = orchest.get_inputs()['x']\nassert x['big'] == b'7' * (2 << 20)\n"
+                                 "orchest.output(x['v'] + [4], name='y')"))
+    shared = set(Path("/dev/shm").glob("orchest-jlab-inputs-*"))
     project.file("c.py", counted(counter, "c", "print('c got', orchest.get_inputs()['y'], flush=True)"))
     a = project.step("A", "a.py", env)
     b = project.step("B", "b.py", env, [a["uuid"]])
@@ -289,6 +292,7 @@ def test_the_step_cache_on_dask_runs_nothing_the_second_time(cluster, project, t
         records.append(json.loads(done.stdout))
     first, second = records
     assert counter.read_text().split() == ["a", "b", "c", "c"]
+    assert set(Path("/dev/shm").glob("orchest-jlab-inputs-*")) <= shared  # removed when the step ended
     assert [second["steps"][s["uuid"]].get("cached_from") for s in (a, b, c)] == [first["uuid"], first["uuid"], None]
     assert not second["warnings"] and second["steps"][a["uuid"]]["cache_key"] == first["steps"][a["uuid"]]["cache_key"]
 
