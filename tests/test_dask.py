@@ -297,6 +297,28 @@ def test_the_step_cache_on_dask_runs_nothing_the_second_time(cluster, project, t
     assert not second["warnings"] and second["steps"][a["uuid"]]["cache_key"] == first["steps"][a["uuid"]]["cache_key"]
 
 
+def test_outputs_kept_at_a_url_go_with_their_runs_and_jobs(tmp_path):
+    from orchest_jlab.backends.dask.plugin import _forget_outputs
+    from orchest_jlab.engine import EventBus
+
+    url = (tmp_path / "kept").as_uri()
+    folders = {run: tmp_path / "kept" / project / run / "step" for project, run in
+               [("p1", "r1"), ("p1", "r2"), ("p2", "r3"), ("p2", "r4")]}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+        (folder / "step.meta.json").write_text("{}")
+    bus = EventBus()
+    bus.subscribe(lambda event: _forget_outputs(url, event))
+    bus.publish("run-deleted", run_uuid="r1", pipeline_path="p.orchest")
+    bus.publish("job-run-deleted", job_uuid="j", index=0, run_uuid="r3")
+    bus.publish("job-deleted", job_uuid="j", run_uuids=["r4"])
+    bus.publish("run", run_uuid="r2", status="SUCCESS")  # not a deletion
+    deadline = time.monotonic() + 10
+    while any(folders[r].exists() for r in ("r1", "r3", "r4")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [r for r, folder in sorted(folders.items()) if folder.exists()] == ["r2"]
+
+
 @pytest.fixture
 def jp_server_config(cluster, tmp_path):
     return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
