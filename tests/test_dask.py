@@ -297,6 +297,27 @@ def test_the_step_cache_on_dask_runs_nothing_the_second_time(cluster, project, t
     assert not second["warnings"] and second["steps"][a["uuid"]]["cache_key"] == first["steps"][a["uuid"]]["cache_key"]
 
 
+def test_an_interactive_run_with_outputs_at_a_url(cluster, project, tmp_path):
+    env = project.environment()
+    project.file("x.py", "import orchest\norchest.output({'n': 5}, name='x')\n")
+    project.file("y.py", "import orchest\nprint('y got', orchest.get_inputs()['x'], flush=True)\n")
+    x = project.step("X", "x.py", env)
+    y = project.step("Y", "y.py", env, [x["uuid"]])
+    data = project.pipeline(x, y)
+    path = project.write("p.orchest", data)
+    config = tmp_path / "config.py"
+    config.write_text(f"c.OrchestApp.dask_outputs_url = {(tmp_path / 'kept').as_uri()!r}\n")
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--config", config, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "y got {'n': 5}" in done.stderr
+    run = json.loads(done.stdout)["uuid"]
+    kept = tmp_path / "kept" / project_uuid(project.root) / run / x["uuid"]
+    assert (kept / f"{x['uuid']}.meta.json").is_file()
+    # An interactive run's outputs are in the project too (read from the URL by the command)
+    written = project.root / ".orchest" / "pipelines" / data["uuid"] / "data" / f"{x['uuid']}.meta.json"
+    assert written.read_bytes() == (kept / written.name).read_bytes()
+
+
 def test_outputs_kept_at_a_url_go_with_their_runs_and_jobs(tmp_path):
     from orchest_jlab.backends.dask.plugin import _forget_outputs
     from orchest_jlab.engine import EventBus
