@@ -342,5 +342,5 @@ def _write_back(project_dir: Path, data: str, result: dict[str, Any], files: dic
             continue  # never outside the project
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        partial.write_bytes(content)
+        outputs.write_file(partial, content)
         partial.replace(path)

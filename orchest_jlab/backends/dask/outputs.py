@@ -1,10 +1,11 @@
 """A step's outputs (the SDK's data-passing files) between workers: through the cluster, or kept at
 an fsspec URL (``c.OrchestApp.dask_outputs_url``) when they must outlive it.
 
-Through the cluster, a step's task returns each file as a read-only memory map: Dask sends it from
-the page cache without reading it into memory first, and the consuming worker writes the frame it
-received straight into its copy of the project (a ``bytes`` result would be copied once more on each
-side). At a URL, the files are written under ``<url>/<project uuid>/<run uuid>/<step uuid>/`` and
+Through the cluster, a step's task returns each large file as a read-only memory map, in pieces no
+larger than Dask's shards: Dask sends them from the page cache without reading them into memory
+first, and the consuming worker writes the pieces it received straight into the step's input file.
+(A ``bytes`` result would be copied once more on each side, and one piece larger than a shard is
+received as shards that Dask joins with one more copy.) At a URL, the files are written under ``<url>/<project uuid>/<run uuid>/<step uuid>/`` and
 the task returns only where they are.
 """
 
@@ -20,6 +21,9 @@ from typing import Any
 META_SUFFIX = ".meta.json"  # the SDK's commit point: written last, so a reader never sees half an output
 SMALL = 1 << 20  # files below this are read (a map costs more than it saves), and written to disk
 SHARED_MEMORY = Path("/dev/shm")
+PIECE = 32 << 20  # at most; and at most Dask's shard size (distributed.comm.shard)
+
+Content = bytes | memoryview | list  # a list: the pieces of one file, in order
 
 
 def _ordered(names):
@@ -43,13 +47,36 @@ def collect(data: Path, step_uuid: str, url: str | None) -> dict[str, Any]:
     return {"outputs": {}, "stored": {"url": url, "names": names}}
 
 
-def _mapped(path: Path) -> bytes | memoryview:
+def _mapped(path: Path) -> Content:
     with path.open("rb") as file:
         size = path.stat().st_size
         if size < SMALL:
             return file.read()
         # The map outlives the file's folder (removed when the step ends): Linux keeps the pages.
-        return memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        whole = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+    piece = _piece()
+    return [whole[start:start + piece] for start in range(0, size, piece)]
+
+
+def _piece() -> int:
+    import dask.config
+    from dask.utils import parse_bytes
+
+    try:
+        shard = parse_bytes(dask.config.get("distributed.comm.shard", PIECE))
+    except (TypeError, ValueError):
+        shard = PIECE
+    return max(1 << 20, min(PIECE, shard))
+
+
+def size_of(content: Content) -> int:
+    return sum(map(len, content)) if isinstance(content, list) else len(content)
+
+
+def write_file(path: Path, content: Content) -> None:
+    with path.open("wb") as file:
+        for piece in content if isinstance(content, list) else [content]:
+            file.write(piece)
 
 
 def place(data: Path, inputs: dict[str, dict]) -> Callable[[], None]:
@@ -71,11 +98,12 @@ def place(data: Path, inputs: dict[str, dict]) -> Callable[[], None]:
                 fs.get_file(f"{root}/{name}", str(data / name))
         for name, content in _ordered_items(result.get("outputs") or {}):
             target = data / name
-            if len(content) >= SMALL and (memory := _memory_folder(len(content), shared)) is not None:
-                (memory / name).write_bytes(content)
+            size = size_of(content)
+            if size >= SMALL and (memory := _memory_folder(size, shared)) is not None:
+                write_file(memory / name, content)
                 target.symlink_to(memory / name)
             else:
-                target.write_bytes(content)
+                write_file(target, content)
     return lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in shared] and None
 
 
@@ -98,7 +126,7 @@ def _ordered_items(outputs: dict[str, Any]):
     return [(name, outputs[name]) for name in _ordered(outputs)]
 
 
-def contents(result: dict[str, Any]) -> dict[str, bytes | memoryview]:
+def contents(result: dict[str, Any]) -> dict[str, Content]:
     """A step's outputs by file name, wherever they are (read from the URL when stored there)."""
     stored = result.get("stored")
     if not stored:
