@@ -126,6 +126,11 @@ class Settings(HasTraits):
         "its worker, where the worker's Docker engine answers and has the base image (else on the worker's "
         "host); host: always on the worker's host (docs/dask.md)."
     ).tag(config=True)
+    dask_outputs_url = Unicode(
+        "", help="The dask backend: an fsspec URL (s3://bucket/prefix, file:///shared/outputs) where steps' outputs "
+        "are kept, under <project uuid>/<run uuid>/<step uuid>/, removed with their run; empty: outputs pass "
+        "through the cluster (docs/dask.md)."
+    ).tag(config=True)
 
     base_image_aliases = Dict(
         Unicode(),

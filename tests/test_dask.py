@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from orchest_jlab.engine.context import project_uuid
 from orchest_jlab.engine.folders import ProjectFolders
 
 from .dask_helpers import NO_DOCKER, Cluster
@@ -172,6 +174,11 @@ def test_refused_runs_say_why(cluster, project, tmp_path):
     done = run_cli("backends", "--json", env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"})  # Dask's configuration
     [dask] = [b for b in json.loads(done.stdout)["backends"] if b["name"] == "dask"]
     assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in dask["problem"], dask
+    config = tmp_path / "config.py"
+    config.write_text("c.OrchestApp.dask_outputs_url = 'nosuchstore://bucket/outputs'\n")
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--config", config)
+    assert done.returncode == 2
+    assert "dask_outputs_url 'nosuchstore://bucket/outputs' cannot be used: " in done.stderr, done.stderr
 
 
 def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, project):
@@ -264,13 +271,89 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
     assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
 
 
+def counted(counter: Path, name: str, body: str) -> str:
+    """A step that appends its name to ``counter`` (outside the project: a side effect) and runs ``body``."""
+    return f"import orchest\nwith open({str(counter)!r}, 'a') as f:\n    f.write({name!r} + '\\n')\n{body}\n"
+
+
+def test_the_step_cache_on_dask_runs_nothing_the_second_time(cluster, project, tmp_path):
+    counter = tmp_path / "count"
+    env = project.environment()
+    # "big": A's output is over outputs.SMALL, so it passes as a memory map and reaches B through /dev/shm.
+    project.file("a.py", counted(counter, "a", "orchest.output({'v': [1, 2, 3], 'big': b'7' * (2 << 20)}, name='x')"))
+    project.file("b.py", counted(counter, "b", "x = orchest.get_inputs()['x']\nassert x['big'] == b'7' * (2 << 20)\n"
+                                 "orchest.output(x['v'] + [4], name='y')"))
+    shared = set(Path("/dev/shm").glob("orchest-jlab-inputs-*"))
+    project.file("c.py", counted(counter, "c", "print('c got', orchest.get_inputs()['y'], flush=True)"))
+    a = project.step("A", "a.py", env)
+    b = project.step("B", "b.py", env, [a["uuid"]])
+    c = project.step("C", "c.py", env, [b["uuid"]], orchest_jlab={"cache": False})  # always runs: it reads the data
+    path = project.write("p.orchest", project.pipeline(a, b, c))
+    records = []
+    for _ in range(2):  # snapshot runs: the outputs stay on the cluster unless the cache needs them
+        done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--cache", "--snapshot",
+                       "--json")
+        assert done.returncode == 0, done.stderr
+        assert "c got [1, 2, 3, 4]" in done.stderr
+        records.append(json.loads(done.stdout))
+    first, second = records
+    assert counter.read_text().split() == ["a", "b", "c", "c"]
+    assert set(Path("/dev/shm").glob("orchest-jlab-inputs-*")) <= shared  # removed when the step ended
+    assert [second["steps"][s["uuid"]].get("cached_from") for s in (a, b, c)] == [first["uuid"], first["uuid"], None]
+    assert not second["warnings"] and second["steps"][a["uuid"]]["cache_key"] == first["steps"][a["uuid"]]["cache_key"]
+
+
+def test_an_interactive_run_with_outputs_at_a_url(cluster, project, tmp_path):
+    env = project.environment()
+    project.file("x.py", "import orchest\norchest.output({'n': 5}, name='x')\n")
+    project.file("y.py", "import orchest\nprint('y got', orchest.get_inputs()['x'], flush=True)\n")
+    x = project.step("X", "x.py", env)
+    y = project.step("Y", "y.py", env, [x["uuid"]])
+    data = project.pipeline(x, y)
+    path = project.write("p.orchest", data)
+    config = tmp_path / "config.py"
+    config.write_text(f"c.OrchestApp.dask_outputs_url = {(tmp_path / 'kept').as_uri()!r}\n")
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--config", config, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "y got {'n': 5}" in done.stderr
+    run = json.loads(done.stdout)["uuid"]
+    kept = tmp_path / "kept" / project_uuid(project.root) / run / x["uuid"]
+    assert (kept / f"{x['uuid']}.meta.json").is_file()
+    # An interactive run's outputs are in the project too (read from the URL by the command)
+    written = project.root / ".orchest" / "pipelines" / data["uuid"] / "data" / f"{x['uuid']}.meta.json"
+    assert written.read_bytes() == (kept / written.name).read_bytes()
+
+
+def test_outputs_kept_at_a_url_go_with_their_runs_and_jobs(tmp_path):
+    from orchest_jlab.backends.dask.plugin import _forget_outputs
+    from orchest_jlab.engine import EventBus
+
+    url = (tmp_path / "kept").as_uri()
+    folders = {run: tmp_path / "kept" / project / run / "step" for project, run in
+               [("p1", "r1"), ("p1", "r2"), ("p2", "r3"), ("p2", "r4")]}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+        (folder / "step.meta.json").write_text("{}")
+    bus = EventBus()
+    bus.subscribe(lambda event: _forget_outputs(url, event))
+    bus.publish("run-deleted", run_uuid="r1", pipeline_path="p.orchest")
+    bus.publish("job-run-deleted", job_uuid="j", index=0, run_uuid="r3")
+    bus.publish("job-deleted", job_uuid="j", run_uuids=["r4"])
+    bus.publish("run", run_uuid="r2", status="SUCCESS")  # not a deletion
+    deadline = time.monotonic() + 10
+    while any(folders[r].exists() for r in ("r1", "r3", "r4")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [r for r, folder in sorted(folders.items()) if folder.exists()] == ["r2"]
+
+
 @pytest.fixture
-def jp_server_config(cluster):
+def jp_server_config(cluster, tmp_path):
     return {"ServerApp": {"jpserver_extensions": {"orchest_jlab": True}},
-            "OrchestApp": {"environment_kernels": False, "backend": "dask", "dask_scheduler": cluster.address}}
+            "OrchestApp": {"environment_kernels": False, "backend": "dask", "dask_scheduler": cluster.address,
+                           "dask_outputs_url": (tmp_path / "kept-outputs").as_uri()}}
 
 
-async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
+async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster, tmp_path):
     from .conftest import ProjectBuilder
     from .test_runs_api import api, chain, finished
 
@@ -296,6 +379,30 @@ async def test_a_server_whose_backend_is_dask(jp_fetch, jp_root_dir, cluster):
     with pytest.raises(HTTPClientError) as refused:
         await jp_fetch("orchest", "cluster-dashboard", "health", headers={"Authorization": ""}, follow_redirects=False)
     assert refused.value.code in (302, 403) and b"ok" not in (refused.value.response.body or b"")  # to the login page
+
+    # Outputs kept at c.OrchestApp.dask_outputs_url: the next step reads them there; they go with the run.
+    root = ProjectBuilder(Path(jp_root_dir))
+    env = root.environment()
+    root.file("x.py", "import orchest\norchest.output([1, 2], name='x')\n")
+    root.file("y.py", "import orchest\nprint('y got', orchest.get_inputs()['x'])\n")
+    x = root.step("X", "x.py", env)
+    y = root.step("Y", "y.py", env, [x["uuid"]])
+    root.write("q.orchest", root.pipeline(x, y))
+    code, run = await api(jp_fetch, "POST", "runs", body={"pipeline": "q.orchest", "interactive": False})
+    run = await finished(jp_fetch, run["uuid"], timeout=90)
+    assert run["status"] == "SUCCESS", run
+    _, log = await api(jp_fetch, "GET", "runs", run["uuid"], "steps", y["uuid"], "log")
+    assert "y got [1, 2]" in log
+    kept = tmp_path / "kept-outputs"
+    [project_folder] = kept.iterdir()
+    assert project_folder.name == project_uuid(Path(jp_root_dir))
+    assert {p.name for p in (project_folder / run["uuid"] / x["uuid"]).iterdir()} >= {f"{x['uuid']}.meta.json"}
+    code, _ = await api(jp_fetch, "DELETE", "runs", "cleanup", run["uuid"])
+    assert code in (200, 204)
+    deadline = time.monotonic() + 10
+    while (project_folder / run["uuid"]).exists() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert not (project_folder / run["uuid"]).exists()
 
 
 def test_no_scheduler_a_local_cluster_lives_as_long_as_the_command(project, tmp_path):

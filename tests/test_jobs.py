@@ -186,6 +186,8 @@ async def test_updating_a_draft_and_refusing_to_update_a_started_job(jobs, proje
         jobs.service.get(job["uuid"])
     assert not Path(job["snapshot_dir"]).parent.exists()
     assert jobs.stores.for_project(project.root).list_runs() == []
+    [deleted] = [e for e in jobs.events if e["type"] == "job-deleted"]
+    assert sorted(deleted["run_uuids"]) == sorted(r["run_uuid"] for r in job["runs"])  # what they kept elsewhere goes too
 
 
 BAD = [

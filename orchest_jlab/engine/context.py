@@ -45,6 +45,8 @@ class StepContext:
     environment: str | None = None  # the step's environment uuid (the docker backend's image)
     source_project_dir: Path | None = None  # the project itself when project_dir is a snapshot of it
     interactive: bool = False  # an interactive run (in the project) or not (a snapshot's run)
+    # The run uses the step cache: a backend whose outputs stay elsewhere (a cluster) brings them back.
+    cache: bool = False
     language: str | None = None  # a notebook's language, from its metadata (its kernel's)
     network: str | None = None  # the private network of the run's services (containers join it)
     # When the step's own work began (monotonic clock): its timeout counts from there. A backend that

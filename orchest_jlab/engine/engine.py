@@ -270,7 +270,7 @@ class Engine:
             project_dir=project_dir, pipeline_path=pipeline_path, pipeline_uuid=request.pipeline["uuid"],
             log_path=log_path, parameter_overrides=overrides, environment=definition.get("environment"),
             source_project_dir=request.project_dir, extra_env={**attachment.env, **request.env},
-            interactive=request.interactive, network=attachment.network,
+            interactive=request.interactive, network=attachment.network, cache=cache is not None,
         )
         key = await cache.key(step, ctx) if cache is not None else None
         hit = await cache.take(step, ctx, key) if key is not None else None

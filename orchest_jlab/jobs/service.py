@@ -329,7 +329,7 @@ class JobService:
         await asyncio.to_thread(remove_folder, job_dir(job), job_uuid, Path(job["project_dir"]), LEGACY_JOBS)
         store.delete_job(job_uuid)
         self.dispatcher.discard(job_uuid)
-        self.bus.publish("job-deleted", job_uuid=job_uuid)
+        self.bus.publish("job-deleted", job_uuid=job_uuid, run_uuids=[r["run_uuid"] for r in runs if r["run_uuid"]])
 
     async def wait(self, job_uuid: str) -> dict[str, Any]:
         """Until the job has ended (SUCCESS, FAILURE or ABORTED, and no run of it still running here)."""

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...engine.context import StepContext, data_dir
+from ...engine.context import StepContext, data_dir, project_uuid
 from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
-from . import worker
+from . import outputs, worker
 from .project import listing, pack
 
 log = logging.getLogger(__name__)
@@ -48,16 +48,18 @@ class _Run:
     packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
     listed: float = 0.0  # when that listing began (monotonic)
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
+    platform: str | None = None  # what the workers run steps on (the step cache's key)
 
 
 class DaskBackend:
     name = "dask"
 
     def __init__(self, address: str | None, retries: int = 1, local_workers: int | None = None,
-                 containers: dict[str, Any] | None = None):
+                 containers: dict[str, Any] | None = None, outputs_url: str | None = None):
         self.address = address
         self.containers = containers  # steps' containers on workers (containers.options); None: on their hosts
         self._runtimes: dict[tuple[str, str], dict[str, str]] = {}  # (run, step) -> runtime (and image)
+        self.outputs_url = outputs_url or None  # an fsspec URL: outputs kept there, not in the cluster
         self.retries = retries
         self.local_workers = local_workers
         self._where: dict[tuple[str, str], str] = {}  # (run, step) -> the worker that ran it
@@ -117,6 +119,8 @@ class DaskBackend:
             "source_project_dir": str(ctx.source_project_dir or ctx.project_dir),
             "project_hash": project_hash, "manifest": manifest if ctx.interactive else {},
             "containers": self.containers,
+            "outputs_url": outputs.run_url(self.outputs_url, project_uuid(ctx.source_project_dir or ctx.project_dir),
+                                           ctx.run_uuid, ctx.step_uuid) if self.outputs_url else None,
         }
 
     async def run_step(self, ctx: StepContext, log_: StepLog) -> None:
@@ -148,7 +152,8 @@ class DaskBackend:
         future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
                                key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
         try:
-            result = await self._wait(client, future, attempts, full=ctx.interactive)
+            # The outputs come back for an interactive run (into the project) and for the step cache's entry.
+            result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
         except BaseException:
             await self._stop(client, future, ctx, attempts)
             raise
@@ -165,8 +170,8 @@ class DaskBackend:
         if result["failed"]:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
-        if ctx.interactive:  # later interactive runs read this step's output in the project
-            await asyncio.to_thread(_write_back, ctx.project_dir, data, result["outputs"], result["files"])
+        if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
+            await asyncio.to_thread(_write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
 
     async def _project(self, client, run: _Run, project_dir: Path, data: str) -> tuple[str, dict[str, str]]:
         """The project's hash and manifest, its tar on the cluster: packed again only when its
@@ -263,6 +268,27 @@ class DaskBackend:
             await self.cluster()
         return self._dashboard
 
+    async def cache_platform(self, ctx: StepContext) -> str:
+        """What the step runs on, for its key in the step cache: the workers' interpreters and
+        platforms (asked once per run: a worker that joins later with another Python is not seen)."""
+        run = self._runs.setdefault(ctx.run_uuid, _Run())
+        if run.platform is None:
+            client = await self.client()
+            found = await asyncio.wait_for(client.run(worker.platform), CONNECT_TIMEOUT)
+            run.platform = "dask " + " | ".join(sorted(set(found.values())))
+        if not ctx.environment or not self.containers or self.containers.get("mode") == "host":
+            return run.platform
+        # It may run in its environment's image on a worker: the image's recipe is in its key too
+        # (a base image changed on a worker is not seen: docs/cache.md).
+        from ...environments.files import read_environment
+        from ...environments.images import source_hash
+
+        try:
+            env = await asyncio.to_thread(read_environment, ctx.source_project_dir or ctx.project_dir, ctx.environment)
+        except Exception as exc:  # the step says so when it runs; this key never gets an entry
+            return f"{run.platform} | environment {ctx.environment} unreadable: {exc}"
+        return f"{run.platform} | image recipe {source_hash(env.base_image, env.setup_script, env.language)}"
+
     def worker_of(self, run_uuid: str, step_uuid: str) -> str | None:
         return self._where.pop((run_uuid, step_uuid), None)
 
@@ -324,15 +350,16 @@ def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, byte
     return found
 
 
-def _write_back(project_dir: Path, data: str, outputs: dict[str, bytes], files: dict[str, bytes]) -> None:
-    """An interactive step's outputs and the files it wrote, into the project (each file replaced
-    whole, so a reader never sees half of one)."""
-    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs.items(), key=lambda i: i[0].endswith(".meta.json"))),
+def _write_back(project_dir: Path, data: str, result: dict[str, Any], files: dict[str, bytes]) -> None:
+    """A step's outputs (``result``'s) and the files it wrote, into the project or the run's snapshot
+    (each file replaced whole, so a reader never sees half of one)."""
+    outputs_ = outputs.contents(result)
+    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs_.items(), key=lambda i: i[0].endswith(".meta.json"))),
                           *files.items()]:
         path = project_dir / name
         if not path.resolve().is_relative_to(project_dir.resolve()):
             continue  # never outside the project
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        partial.write_bytes(content)
+        outputs.write_file(partial, content)
         partial.replace(path)

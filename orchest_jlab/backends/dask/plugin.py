@@ -4,6 +4,7 @@ configured) answers; with no scheduler, a LocalCluster is started for this proce
 from __future__ import annotations
 
 import importlib.util
+import logging
 import socket
 from urllib.parse import urlsplit
 
@@ -31,6 +32,17 @@ def _answers(address: str) -> str | None:
         return f"the Dask scheduler at {address} does not answer ({exc.strerror or exc})"
 
 
+def _store_problem(url: str) -> str | None:
+    """Why the outputs URL cannot be used from here (an unknown protocol, its package missing)."""
+    import fsspec
+
+    try:
+        fsspec.get_filesystem_class(fsspec.utils.get_protocol(url))
+    except (ImportError, ValueError) as exc:
+        return f"c.OrchestApp.dask_outputs_url {url!r} cannot be used: {exc}"
+    return None
+
+
 class DaskPlugin:
     name = "dask"
     description = ("Steps run on the workers of a Dask cluster (c.OrchestApp.dask_scheduler, else a local "
@@ -41,6 +53,10 @@ class DaskPlugin:
     def unavailable(self, setup: BackendSetup) -> str | None:
         if importlib.util.find_spec("distributed") is None:
             return "the Python package distributed is not installed (pip install 'orchest-jlab[dask]')"
+        if setup.settings.dask_outputs_url:
+            problem = _store_problem(setup.settings.dask_outputs_url)
+            if problem:
+                return problem
         address = scheduler_address(setup)
         return _answers(address) if address else None
 
@@ -48,8 +64,33 @@ class DaskPlugin:
         from .cluster import DaskBackend
         from .containers import options
 
+        url = setup.settings.dask_outputs_url or None
+        if url:  # what runs kept there goes with them
+            setup.bus.subscribe(lambda event: _forget_outputs(url, event))
         return DaskBackend(scheduler_address(setup), retries=setup.settings.dask_worker_retries,
-                           local_workers=setup.settings.dask_local_workers or None, containers=options(setup.settings))
+                           local_workers=setup.settings.dask_local_workers or None, containers=options(setup.settings),
+                           outputs_url=url)
+
+
+def _forget_outputs(url: str, event: dict) -> None:
+    runs = {event.get("run_uuid")} if event["type"] in ("run-deleted", "job-run-deleted") else set()
+    if event["type"] == "job-deleted":
+        runs = set(event.get("run_uuids") or ())
+    runs.discard(None)
+    if runs:
+        import threading
+
+        from .outputs import forget
+
+        # Off the event loop: a remote store can be slow; a failure is logged, never the deletion's.
+        threading.Thread(target=_logged, args=(forget, url, runs), daemon=True).start()
+
+
+def _logged(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        logging.getLogger(__name__).exception("outputs at %s of deleted runs were not removed", args[0])
 
 
 plugin = DaskPlugin()

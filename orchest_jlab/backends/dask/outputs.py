@@ -1,0 +1,151 @@
+"""A step's outputs (the SDK's data-passing files) between workers: through the cluster, or kept at
+an fsspec URL (``c.OrchestApp.dask_outputs_url``) when they must outlive it.
+
+Through the cluster, a step's task returns each large file as a read-only memory map, in pieces no
+larger than Dask's shards: Dask sends them from the page cache without reading them into memory
+first, and the consuming worker writes the pieces it received straight into the step's input file.
+(A ``bytes`` result would be copied once more on each side, and one piece larger than a shard is
+received as shards that Dask joins with one more copy.) At a URL, the files are written under ``<url>/<project uuid>/<run uuid>/<step uuid>/`` and
+the task returns only where they are.
+"""
+
+from __future__ import annotations
+
+import mmap
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+META_SUFFIX = ".meta.json"  # the SDK's commit point: written last, so a reader never sees half an output
+SMALL = 1 << 20  # files below this are read (a map costs more than it saves), and written to disk
+SHARED_MEMORY = Path("/dev/shm")
+PIECE = 32 << 20  # at most; and at most Dask's shard size (distributed.comm.shard)
+
+Content = bytes | memoryview | list  # a list: the pieces of one file, in order
+
+
+def _ordered(names):
+    """Payloads first, the SDK's metadata files last."""
+    return sorted(names, key=lambda name: (name.endswith(META_SUFFIX), name))
+
+
+def collect(data: Path, step_uuid: str, url: str | None) -> dict[str, Any]:
+    """The result fields of a step's outputs in ``data``: ``outputs`` (name -> content) or, with a
+    ``url``, ``stored`` (where they were written, and their names)."""
+    files = [p for p in data.glob(f"{step_uuid}.*") if p.is_file() and not p.name.endswith(".tmp")]
+    if url is None:
+        return {"outputs": {p.name: _mapped(p) for p in files}, "stored": None}
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    names = _ordered(p.name for p in files)
+    fs.makedirs(root, exist_ok=True)
+    for name in names:
+        fs.put_file(str(data / name), f"{root}/{name}")
+    return {"outputs": {}, "stored": {"url": url, "names": names}}
+
+
+def _mapped(path: Path) -> Content:
+    with path.open("rb") as file:
+        size = path.stat().st_size
+        if size < SMALL:
+            return file.read()
+        # The map outlives the file's folder (removed when the step ends): Linux keeps the pages.
+        whole = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+    piece = _piece()
+    return [whole[start:start + piece] for start in range(0, size, piece)]
+
+
+def _piece() -> int:
+    import dask.config
+    from dask.utils import parse_bytes
+
+    try:
+        shard = parse_bytes(dask.config.get("distributed.comm.shard", PIECE))
+    except (TypeError, ValueError):
+        shard = PIECE
+    return max(1 << 20, min(PIECE, shard))
+
+
+def size_of(content: Content) -> int:
+    return sum(map(len, content)) if isinstance(content, list) else len(content)
+
+
+def write_file(path: Path, content: Content) -> None:
+    with path.open("wb") as file:
+        for piece in content if isinstance(content, list) else [content]:
+            file.write(piece)
+
+
+def place(data: Path, inputs: dict[str, dict]) -> Callable[[], None]:
+    """The incoming steps' outputs into ``data`` (the step's copy of the project's data folder);
+    returns what removes the memory-backed copies when the step has ended.
+
+    A large output received through the cluster goes into a memory-backed file (``/dev/shm``, when
+    it has room) linked from ``data``: a disk write of it would cost more than its transfer (the
+    SDK maps the file; it follows the link)."""
+    data.mkdir(parents=True, exist_ok=True)
+    shared: list[Path] = []
+    for result in inputs.values():
+        stored = result.get("stored")
+        if stored:
+            import fsspec
+
+            fs, root = fsspec.core.url_to_fs(stored["url"])
+            for name in stored["names"]:
+                fs.get_file(f"{root}/{name}", str(data / name))
+        for name, content in _ordered_items(result.get("outputs") or {}):
+            target = data / name
+            size = size_of(content)
+            if size >= SMALL and (memory := _memory_folder(size, shared)) is not None:
+                write_file(memory / name, content)
+                target.symlink_to(memory / name)
+            else:
+                write_file(target, content)
+    return lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in shared] and None
+
+
+def _memory_folder(size: int, shared: list[Path]) -> Path | None:
+    """This step's folder in /dev/shm when it can take ``size`` more bytes (a quarter kept free)."""
+    if not SHARED_MEMORY.is_dir():
+        return None
+    try:
+        usage = shutil.disk_usage(SHARED_MEMORY)
+    except OSError:
+        return None
+    if usage.free - size < usage.total // 4:
+        return None
+    if not shared:
+        shared.append(Path(tempfile.mkdtemp(prefix="orchest-jlab-inputs-", dir=SHARED_MEMORY)))
+    return shared[0]
+
+
+def _ordered_items(outputs: dict[str, Any]):
+    return [(name, outputs[name]) for name in _ordered(outputs)]
+
+
+def contents(result: dict[str, Any]) -> dict[str, Content]:
+    """A step's outputs by file name, wherever they are (read from the URL when stored there)."""
+    stored = result.get("stored")
+    if not stored:
+        return dict(result.get("outputs") or {})
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(stored["url"])
+    return {name: fs.cat_file(f"{root}/{name}") for name in stored["names"]}
+
+
+def run_url(url: str, project_uuid: str, run_uuid: str, step_uuid: str) -> str:
+    return f"{url.rstrip('/')}/{project_uuid}/{run_uuid}/{step_uuid}"
+
+
+def forget(url: str, run_uuids: set[str]) -> None:
+    """Remove what runs kept at ``url`` (their outputs, of whatever project)."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    for run_uuid in run_uuids:
+        for folder in fs.glob(f"{root.rstrip('/')}/*/{run_uuid}"):
+            fs.rm(folder, recursive=True)
