@@ -22,14 +22,17 @@ import sys
 import weakref
 from pathlib import Path
 
+from . import cgroups
+
 HELPER = Path(__file__).with_name("_spawnd.py")
 _broken = False  # the helper failed once: not tried again in this process
 _spawners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Spawner] = weakref.WeakKeyDictionary()
+_warm: Spawner | None = None  # started ahead, for the first loop that needs one
 
 
 class Spawner:
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self.loop = loop
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             self.process = subprocess.Popen([sys.executable, "-I", "-S", str(HELPER), str(theirs.fileno())],
@@ -38,6 +41,9 @@ class Spawner:
         self._replies: list[asyncio.Future] = []  # one per request, answered in order
         self._exits: dict[int, asyncio.Future] = {}
         self.closed = False
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
         loop.add_reader(self.sock.fileno(), self._readable)
         weakref.finalize(loop, self.sock.close)  # the helper sees the socket's end and exits
 
@@ -47,6 +53,7 @@ class Spawner:
         (as ``subprocess``'s: negative for a signal). OSError when it could not be started."""
         if self.closed:
             raise OSError("the step spawner has ended")
+        assert self.loop is not None
         reply = self.loop.create_future()
         self._replies.append(reply)
         message = json.dumps({"argv": argv, "env": env, "cwd": str(cwd), "cgroup": str(cgroup)}).encode()
@@ -76,7 +83,7 @@ class Spawner:
             reply = self._replies.pop(0)
             code = None
             if "pid" in message:
-                code = self._exits[message["pid"]] = self.loop.create_future()
+                code = self._exits[message["pid"]] = self.loop.create_future()  # type: ignore[union-attr]
             if not reply.done():
                 reply.set_result((message, code))
 
@@ -87,7 +94,7 @@ class Spawner:
             return
         self.closed = True
         with contextlib.suppress(Exception):
-            self.loop.remove_reader(self.sock.fileno())
+            self.loop.remove_reader(self.sock.fileno())  # type: ignore[union-attr]
         self.sock.close()
         lost = OSError("the step spawner ended")
         for future in [*self._replies, *self._exits.values()]:
@@ -101,15 +108,30 @@ def spawner() -> Spawner | None:
     """The running loop's spawner, started at its first use; None where there is none."""
     if _broken or sys.platform != "linux":
         return None
+    global _warm
     loop = asyncio.get_running_loop()
     found = _spawners.get(loop)
     if found is None or found.closed:
+        found, _warm = _warm, None
         try:
-            found = _spawners[loop] = Spawner(loop)
+            found = found or Spawner()
         except OSError:
             disable()
             return None
+        found.bind(loop)
+        _spawners[loop] = found
     return found
+
+
+def warm() -> None:
+    """Starts the helper now, so that its start (an interpreter's) overlaps a command's own instead
+    of delaying its first step; only where steps get cgroups."""
+    global _warm
+    if _warm is None and not _broken and sys.platform == "linux" and cgroups.available():
+        try:
+            _warm = Spawner()
+        except OSError:
+            disable()
 
 
 def close() -> None:

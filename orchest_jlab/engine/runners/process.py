@@ -170,7 +170,8 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         if started.confirming is not None:  # in its cgroup if both moves worked (else cgroups are off now)
             placed = await asyncio.shield(started.confirming)
             cgroup = placement.joined() and placed  # type: ignore[union-attr]
-        await asyncio.shield(asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup))
+        if not (cgroup and cgroups.remove_if_empty(cgroup)):  # else on a thread: killing may wait
+            await asyncio.shield(asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup))
         forget_process(ctx.log_path)
         try:  # the last output may still be in the pipe
             await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
