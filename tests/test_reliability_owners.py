@@ -254,6 +254,29 @@ async def test_a_script_step_is_born_in_its_cgroup_by_the_spawner(project, tmp_p
         await harness.close()
 
 
+async def test_a_step_started_by_the_spawner_ignores_no_signal(project, monkeypatch):
+    """Python ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across exec: a shell
+    step started by the (Python) helper must get them as any program does (``yes | head`` ends)."""
+    from .engine_helpers import Harness
+
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    monkeypatch.setattr(spawner, "_broken", False)
+    env = project.environment()
+    project.file("signals.sh", "grep SigIgn /proc/self/status\nyes | head -n 1\n")
+    step = project.step("signals", "signals.sh", env)
+    harness = Harness()
+    try:
+        record = await harness.run(project.write("s.orchest", project.pipeline(step)))
+        assert record["status"] == "SUCCESS", record
+        ignored, first = harness.log_lines(record["uuid"], step["uuid"])[:2]
+        mask = int(ignored.split()[1], 16)
+        assert not mask & (1 << (signal.SIGPIPE - 1)) and not mask & (1 << (signal.SIGXFSZ - 1)), ignored
+        assert first == "y"
+    finally:
+        await harness.close()
+
+
 async def test_a_step_whose_spawner_died_fails_and_its_processes_die(project, tmp_path, monkeypatch):
     """The spawner's helper killed while a step runs: the step ends FAILURE saying so, what it
     started is killed with its cgroup, and later steps move themselves into theirs."""

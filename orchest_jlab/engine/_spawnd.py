@@ -40,8 +40,6 @@ def child(request: dict, output: int, devnull: int) -> None:
     """In the new process: its own session (cancel kills its group), the step's folder and output,
     then the step's command. Never returns."""
     try:
-        for signum in (signal.SIGPIPE, signal.SIGXFSZ):  # ignored by Python, which exec would keep
-            signal.signal(signum, signal.SIG_DFL)
         os.setsid()
         os.chdir(request["cwd"])
         os.dup2(devnull, 0)
@@ -74,6 +72,8 @@ def spawn(request: dict, output: int, devnull: int) -> tuple[int, int]:
 
 
 def main() -> None:
+    for signum in (signal.SIGPIPE, signal.SIGXFSZ):  # ignored by Python, and exec would keep that
+        signal.signal(signum, signal.SIG_DFL)  # for the steps (here, too: a dead engine ends this)
     sock = socket.socket(fileno=int(sys.argv[1]))
     sock.set_inheritable(False)  # steps must not keep it open: its end tells the engine this one died
     devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
