@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # leave its stamp unchanged.
 RACY_NS = 2_000_000_000
 # A pipeline file this big is summarized in a worker process: parsing and validating it in a thread
-# of the server held the GIL against the event loop (a 3.6 MB file: /api/status p99 170 ms).
+# of the server held the GIL against the event loop (a 3.6 MB file: the loop up to 115 ms late).
 OFF_PROCESS_BYTES = 256 * 1024
 
 
