@@ -98,10 +98,10 @@ class _Started:
 
 
 async def _spawn(ctx: StepContext, log: StepLog, command: list[str], env: dict[str, str],
-                 placement: cgroups.Placement | None) -> _Started:
+                 placement: cgroups.Placement | None, use_spawner: bool) -> _Started:
     """Born in its cgroup through the spawner where it can; else through asyncio, moving itself."""
     loop = asyncio.get_running_loop()
-    helper = spawner.spawner() if placement is not None else None
+    helper = spawner.spawner() if placement is not None and use_spawner else None
     if helper is not None:
         read, write = os.pipe()
         try:
@@ -133,13 +133,16 @@ async def _spawn(ctx: StepContext, log: StepLog, command: list[str], env: dict[s
 
 
 async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executable,
-                      prefix: list[str] | None = None) -> None:
-    """``prefix``: a command that runs the step's (e.g. with /data in a mount namespace)."""
+                      prefix: list[str] | None = None, use_spawner: bool = True) -> None:
+    """``prefix``: a command that runs the step's (e.g. with /data in a mount namespace).
+    ``use_spawner``: False where the event loop lives for one step only (it would start a helper
+    per step, slower than the move it saves)."""
     token = step_token(ctx.run_uuid, ctx.step_uuid)  # inherited by all the step starts, daemons included
     # Where the machine allows: nothing leaves it, from its first instant.
     placement = cgroups.prepare(token, Path(ctx.log_path).with_suffix(".nocgroup"))
     command = [*(prefix or []), *command_for(ctx, python)]
-    spawning = asyncio.ensure_future(_spawn(ctx, log, command, {**ctx.process_env(), TOKEN_VARIABLE: token}, placement))
+    spawning = asyncio.ensure_future(_spawn(ctx, log, command, {**ctx.process_env(), TOKEN_VARIABLE: token}, placement,
+                                            use_spawner))
     try:
         started = await asyncio.shield(spawning)
     except BaseException:  # cancelled while it started (its group may run already), or it could not start
