@@ -9,7 +9,10 @@ ratios against baselines measured in the same run (issue 11, items 1 and 3).
 2. ``GET /api/status`` (Jupyter's own) p99 while a 5,000-step pipeline is listed (its file touched
    before each listing, so it is parsed and validated again, not served from the cache) and while
    the chatty step prints to the idle client and to the slow one, vs the same requests to an idle
-   server (target under 50 ms).
+   server (target under 50 ms);
+3. what the listing costs a server's event loop, in this process: the lateness of a 2 ms sleep
+   (p99 and max over 3 s) while a thread lists the 5,000-step pipeline again and again, with the
+   file summarized in that thread vs in the workspace's worker process (``Workspace.off_process``).
 
 Every figure is the median of ``--rounds`` (at least 5) alternating rounds, with the spread
 (min-max). Run: ``make bench`` or ``python benchmarks/bench_events.py [--rounds N]``.
@@ -71,6 +74,36 @@ def write_project(root: Path) -> None:
     (root / "big").mkdir()
     (root / "big" / "big.orchest").write_text(json.dumps(pipeline("big", steps), indent=4, sort_keys=True))
     (root / "big" / "s.py").write_text("pass\n")
+
+
+def listing_lag(root: Path, off_process: bool, seconds: float = 3.0) -> tuple[float, float]:
+    """p99 and max (ms) of how late a 2 ms sleep wakes up while a thread lists the big pipeline
+    again and again (its file touched each time): the GIL held against a loop, here."""
+    from orchest_jlab.workspace import Workspace
+
+    workspace = Workspace(root, off_process=off_process)
+    big = root / "big" / "big.orchest"
+    workspace.list_pipelines()  # the worker process started
+    stop, touches = threading.Event(), [0]
+
+    def list_again():
+        while not stop.is_set():
+            old = time.time() - 7200 - touches[0]
+            touches[0] += 1
+            os.utime(big, (old, old))
+            workspace.list_pipelines()
+
+    thread = threading.Thread(target=list_again)
+    thread.start()
+    lags, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        start = time.perf_counter()
+        time.sleep(0.002)
+        lags.append((time.perf_counter() - start - 0.002) * 1000)
+    stop.set()
+    thread.join()
+    workspace.close()
+    return percentile(lags, 99), max(lags)
 
 
 def idle_websocket(port: int, token: str) -> socket.socket:
@@ -253,6 +286,13 @@ def main() -> None:
                 server.wait(20)
             if server.poll() is None:
                 server.kill()
+        lag: dict[str, list[float]] = {k: [] for k in ("thread p99", "thread max", "worker p99", "worker max")}
+        for r in range(rounds):
+            for off_process in ([False, True] if r % 2 == 0 else [True, False]):
+                p99, worst = listing_lag(root, off_process)
+                where = "worker" if off_process else "thread"
+                lag[f"{where} p99"].append(p99)
+                lag[f"{where} max"].append(worst)
 
     ratios = [w / a for w, a in zip(results["run with idle client"], results["run alone"])]
     slow_ratios = [w / a for w, a in zip(results["run with slow client"], results["run alone"])]
@@ -274,6 +314,9 @@ def main() -> None:
         values = results[name]
         print(f"  {name[len('status p99 '):]:<36} {spread(values, 'ms', 1)}  "
               f"{statistics.median(values) / statistics.median(idle):5.1f}x idle (target < 50 ms)")
+    print("a 2 ms sleep's lateness while a thread lists the 5,000-step pipeline (this process)")
+    for where, label in (("thread", "summarized in the thread"), ("worker", "in the worker process")):
+        print(f"  {label:<28} p99 {spread(lag[f'{where} p99'], 'ms', 1)}; max {spread(lag[f'{where} max'], 'ms', 1)}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ class Services:
 
     @cached_property
     def workspace(self) -> Workspace:
-        return Workspace(self.root, self.settings.skip_directories)
+        return Workspace(self.root, self.settings.skip_directories, off_process=self.serverapp is not None)
 
     @cached_property
     def stores(self) -> RunStores:
@@ -237,6 +237,8 @@ class Services:
             await self.builder.close()
         if "stores" in built:
             self.stores.close()
+        if "workspace" in built:
+            self.workspace.close()
 
 
 def _default_data_dir() -> Path:

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadRequest, NotFound
 from .pipelines import (
@@ -29,15 +29,55 @@ from .pipelines import (
 from .pipelines.document import parse
 from .pipelines.project import is_within
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 # A file modified less than this long ago is not cached: another write in the same clock tick would
 # leave its stamp unchanged.
 RACY_NS = 2_000_000_000
+# A pipeline file this big is summarized in a worker process: parsing and validating it in a thread
+# of the server held the GIL against the event loop (a 3.6 MB file: the loop up to 115 ms late).
+OFF_PROCESS_BYTES = 256 * 1024
+
+
+def api_path(path: Path, root: Path) -> str:
+    """A path under the root as the API names it: ``/``-separated, relative to the root."""
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def pipeline_summary(path: Path, root: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """What the listing shows of one pipeline file, and the folders that summary depends on (a
+    function of its arguments alone: a worker process runs it)."""
+    document, report = check_pipeline_file(path, boundary=root)
+    data = document.data if document else {}
+    steps = data.get("steps")
+    name = data.get("name")
+    project = find_project_root(path, root)
+    folders = {str(project / ".orchest" / "environments"), str(project / ".orchest"), str(project)}
+    for step in (steps.values() if isinstance(steps, dict) else ()):
+        if isinstance(step, dict) and isinstance(step.get("file_path"), str):
+            folders.add(os.path.dirname(os.path.normpath(os.path.join(path.parent, step["file_path"]))))
+    summary = {
+        "path": api_path(path, root),
+        "name": name if isinstance(name, str) and name else path.stem,
+        "uuid": data.get("uuid") if isinstance(data.get("uuid"), str) else None,
+        "step_count": len(steps) if isinstance(steps, dict) else 0,
+        "valid": report.valid,
+        "error_count": len(report.errors),
+        "warning_count": len(report.warnings),
+    }
+    return summary, tuple(sorted(folders))
 
 
 class Workspace:
-    def __init__(self, root: str | os.PathLike, skip_dirs: Iterable[str] = DEFAULT_SKIP_DIRS):
+    def __init__(self, root: str | os.PathLike, skip_dirs: Iterable[str] = DEFAULT_SKIP_DIRS,
+                 off_process: bool = False):
+        """``off_process``: big pipeline files are summarized in a worker process (a server's loop
+        keeps the GIL); a command reads them itself."""
         self.root = Path(os.path.abspath(root))
         self.skip_dirs = frozenset(skip_dirs)
+        self.off_process = off_process
+        self._pool: ProcessPoolExecutor | None = None
         # The listing's summaries, by pipeline file: (what they were computed from, summary).
         self._summaries: dict[Path, tuple[tuple, dict[str, Any]]] = {}
         self._summaries_lock = threading.Lock()
@@ -89,8 +129,7 @@ class Workspace:
         return found
 
     def api_path(self, path: Path) -> str:
-        """A path under the root as the API names it: ``/``-separated, relative to the root."""
-        return os.path.relpath(path, self.root).replace(os.sep, "/")
+        return api_path(path, self.root)
 
     def project_dir(self, api_path: str | None) -> Path:
         """The project folder an API path names (a folder, or a pipeline file of the project)."""
@@ -132,7 +171,7 @@ class Workspace:
         if cached is not None and cached[0] == self._inputs(path, [folder for folder, _ in cached[0][1]]):
             return cached[1]
         stamp = self._stamp(path)  # taken before reading: a change while it is read shows next time
-        summary, folders = self._summary(path)
+        summary, folders = self._summary(path, stamp[2] if stamp else 0)
         if stamp is None or time.time_ns() - stamp[1] < RACY_NS:
             return summary  # written just now: a change within the clock's granularity could go unseen
         with self._summaries_lock:
@@ -152,26 +191,34 @@ class Workspace:
         project's environments (a file created, deleted or renamed there changes the folder's stamp)."""
         return self._stamp(path), tuple((folder, self._stamp(folder)) for folder in folders)
 
-    def _summary(self, path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
-        document, report = check_pipeline_file(path, boundary=self.root)
-        data = document.data if document else {}
-        steps = data.get("steps")
-        name = data.get("name")
-        project = find_project_root(path, self.root)
-        folders = {str(project / ".orchest" / "environments"), str(project / ".orchest"), str(project)}
-        for step in (steps.values() if isinstance(steps, dict) else ()):
-            if isinstance(step, dict) and isinstance(step.get("file_path"), str):
-                folders.add(os.path.dirname(os.path.normpath(os.path.join(path.parent, step["file_path"]))))
-        summary = {
-            "path": self.api_path(path),
-            "name": name if isinstance(name, str) and name else path.stem,
-            "uuid": data.get("uuid") if isinstance(data.get("uuid"), str) else None,
-            "step_count": len(steps) if isinstance(steps, dict) else 0,
-            "valid": report.valid,
-            "error_count": len(report.errors),
-            "warning_count": len(report.warnings),
-        }
-        return summary, tuple(sorted(folders))
+    def _summary(self, path: Path, size: int) -> tuple[dict[str, Any], tuple[str, ...]]:
+        if self.off_process and size >= OFF_PROCESS_BYTES:
+            from concurrent.futures.process import BrokenProcessPool
+
+            for _ in range(2):  # a worker that died (killed) is replaced once
+                try:
+                    return self._worker().submit(pipeline_summary, path, self.root).result()
+                except BrokenProcessPool:
+                    with self._summaries_lock:
+                        self._pool = None
+        return pipeline_summary(path, self.root)
+
+    def _worker(self) -> ProcessPoolExecutor:
+        """The worker process for big files, started at the first one (a fresh interpreter, not a
+        fork of a server's threads)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with self._summaries_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def close(self) -> None:
+        with self._summaries_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def get_pipeline(self, api_path: str) -> dict[str, Any]:
         document, report = check_pipeline_file(self.resolve(api_path), boundary=self.root)

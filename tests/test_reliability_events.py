@@ -187,6 +187,7 @@ async def answered_while_held(jp_fetch, gate: Gate, request):
 
 
 async def test_a_5000_step_pipeline_is_listed_off_the_event_loop_and_cached(jp_fetch, root, monkeypatch):
+    monkeypatch.setattr(workspace_module, "OFF_PROCESS_BYTES", 1 << 60)  # in a thread: the gate holds it
     data = big_pipeline(root)
     gate = Gate(monkeypatch, workspace_module, "check_pipeline_file")
     code, listed = await answered_while_held(jp_fetch, gate, api(jp_fetch, "GET", "pipelines"))
@@ -200,6 +201,32 @@ async def test_a_5000_step_pipeline_is_listed_off_the_event_loop_and_cached(jp_f
     (root.root / "s.py").unlink()  # a step file gone: its folder's stamp changed
     _, changed = await api(jp_fetch, "GET", "pipelines")
     assert gate.calls == 2 and changed["pipelines"][0]["error_count"] == 5000
+
+
+def summary_workers() -> list[psutil.Process]:
+    return [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+
+
+async def test_a_5000_step_pipeline_is_summarized_in_a_worker_process(jp_fetch, root, monkeypatch):
+    """Parsed and validated in a thread, the 3 MB file held the GIL against the event loop: the
+    server's process never parses it now, a worker process does (replaced when it dies)."""
+
+    def in_the_server(*args, **kwargs):
+        raise AssertionError("the big pipeline was parsed in the server's process")
+
+    monkeypatch.setattr(workspace_module, "check_pipeline_file", in_the_server)
+    data = big_pipeline(root)
+    expected = [{"path": "big.orchest", "name": "big", "uuid": data["uuid"], "step_count": 5000, "valid": True,
+                 "error_count": 0, "warning_count": 0}]
+    code, listed = await api(jp_fetch, "GET", "pipelines")
+    assert code == 200 and listed["pipelines"] == expected
+    [worker] = summary_workers()
+    worker.kill()
+    worker.wait(10)
+    (root.root / "s.py").unlink()  # a step file gone: summarized again, by a new worker
+    _, changed = await api(jp_fetch, "GET", "pipelines")
+    assert changed["pipelines"] == [{**expected[0], "valid": False, "error_count": 5000}]
+    assert [p.pid for p in summary_workers()] not in ([], [worker.pid])
 
 
 async def test_validate_and_the_jobs_grid_of_a_5000_step_pipeline_run_off_the_event_loop(

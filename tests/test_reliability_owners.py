@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from orchest_jlab.engine import cgroups
+from orchest_jlab.engine import cgroups, spawner
 
 from .conftest import ProjectBuilder
 from .reliability_helpers import api, until
@@ -197,6 +197,7 @@ async def test_a_step_that_cannot_join_its_cgroup_is_found_by_its_token(project,
     steps after it get no cgroup."""
     fake = tmp_path / "fake-cgroup"
     fake.mkdir()
+    monkeypatch.setattr(spawner, "_broken", False)  # restored after: the spawner fails here, then is off
     monkeypatch.setattr(cgroups, "_base", fake)
     monkeypatch.setattr(cgroups, "ENABLED", True)
     made = []
@@ -215,6 +216,101 @@ async def test_a_step_that_cannot_join_its_cgroup_is_found_by_its_token(project,
     await run_until_the_daemon_died(path, pidfile)
     assert made and not made[0].marker.exists()  # seen, and removed
     assert cgroups.base() is None  # turned off for the steps after it
+
+
+async def test_a_script_step_is_born_in_its_cgroup_by_the_spawner(project, tmp_path, monkeypatch):
+    """Where clone3(CLONE_INTO_CGROUP) works, the step's process is created in its cgroup by the
+    spawner's helper (its parent), with no move and no shell in between; its output, exit code and
+    session are those of any step."""
+    from .engine_helpers import Harness
+
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    monkeypatch.setattr(spawner, "_broken", False)
+    seen = tmp_path / "seen.txt"
+    env = project.environment()
+    project.file("where.py", "import os, sys\nfds = len(os.listdir('/proc/self/fd'))\n"
+                 f"open({str(seen)!r}, 'w').write(open('/proc/self/cgroup').read().splitlines()[-1] + '\\n'"
+                 " + open(f'/proc/{os.getppid()}/cmdline').read() + '\\n' + str(os.getsid(0) == os.getpid())"
+                 " + '\\n' + str(fds))\n"
+                 "print('out'); print('err', file=sys.stderr); sys.exit(3)\n")
+    step = project.step("where", "where.py", env)
+    path = project.write("w.orchest", project.pipeline(step))
+    harness = Harness()
+    try:
+        record = await harness.run(path)
+        group, parent, own_session, fds = seen.read_text().splitlines()
+        from orchest_jlab.engine.orphans import step_token
+
+        assert group.endswith(f"/{cgroups.PREFIX}{step_token(record['uuid'], step['uuid'])}"), group
+        assert "_spawnd.py" in parent, parent
+        assert own_session == "True"
+        assert fds == "4"  # stdin, stdout, stderr and the listing's own: nothing of the engine's or the helper's
+        assert record["steps"][step["uuid"]]["state"] == "FAILURE"
+        assert "exited with code 3" in record["steps"][step["uuid"]]["error"]
+        assert harness.log_lines(record["uuid"], step["uuid"])[:2] == ["out", "err"]
+        assert not Path(group.partition("::")[2]).exists()  # the step's cgroup was removed
+    finally:
+        await harness.close()
+
+
+async def test_a_step_started_by_the_spawner_ignores_no_signal(project, monkeypatch):
+    """Python ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across exec: a shell
+    step started by the (Python) helper must get them as any program does (``yes | head`` ends)."""
+    from .engine_helpers import Harness
+
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    monkeypatch.setattr(spawner, "_broken", False)
+    env = project.environment()
+    project.file("signals.sh", "grep SigIgn /proc/self/status\nyes | head -n 1\n")
+    step = project.step("signals", "signals.sh", env)
+    harness = Harness()
+    try:
+        record = await harness.run(project.write("s.orchest", project.pipeline(step)))
+        assert record["status"] == "SUCCESS", record
+        ignored, first = harness.log_lines(record["uuid"], step["uuid"])[:2]
+        mask = int(ignored.split()[1], 16)
+        assert not mask & (1 << (signal.SIGPIPE - 1)) and not mask & (1 << (signal.SIGXFSZ - 1)), ignored
+        assert first == "y"
+    finally:
+        await harness.close()
+
+
+async def test_a_step_whose_spawner_died_fails_and_its_processes_die(project, tmp_path, monkeypatch):
+    """The spawner's helper killed while a step runs: the step ends FAILURE saying so, what it
+    started is killed with its cgroup, and later steps move themselves into theirs."""
+    from .engine_helpers import Harness
+
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have the token only")
+    monkeypatch.setattr(spawner, "_broken", False)
+    pidfile = tmp_path / "daemon.pid"
+    path, step_uuid = daemon_pipeline(project, pidfile, ["env", "-i", "PATH=/usr/bin:/bin"])
+    harness = Harness()
+    daemon = None
+    try:
+        from orchest_jlab.runs import prepare_run
+
+        run = harness.engine.start(prepare_run(path))
+
+        async def started():
+            return pidfile.exists() and pidfile.read_text()
+
+        daemon = int(await until(started, "the step's daemon"))
+        spawner._spawners[asyncio.get_running_loop()].process.kill()
+        await harness.engine.wait(run.uuid)
+        step = run.to_json()["steps"][step_uuid]
+        assert step["state"] == "FAILURE" and "was lost" in step["error"], step
+
+        async def dead():
+            return not alive(daemon)
+
+        await until(dead, "the daemon's end")
+        assert spawner.spawner() is None  # not tried again in this process
+    finally:
+        await harness.close()
+        cleanup(*([daemon] if daemon else []))
 
 
 async def test_a_daemon_started_by_a_notebook_cell_dies_with_its_step(project, tmp_path, containment):

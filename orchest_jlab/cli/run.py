@@ -181,6 +181,10 @@ def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, cac
     from ..runs import prepare_run
 
     settings = settings_of(config_file, backend)
+    if settings.backend in ("auto", "local"):  # script steps may start on this host: its start overlaps ours
+        from ..engine import spawner
+
+        spawner.warm()
     path = pipeline.resolve()
     try:
         parameters = _parameters(params, step_params, read_pipeline(path).data) if params or step_params else None

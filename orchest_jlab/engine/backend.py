@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .context import StepContext
 from .datamount import DataFolders
+from . import spawner
 from .runners.process import run_process
 from .steplog import StepLog
 
@@ -124,5 +125,6 @@ class LocalBackend:
             await run_process(ctx, log, self.python, prefix)
 
     async def close(self) -> None:
+        spawner.close()
         if self._kernels is not None:
             await self._kernels.close()

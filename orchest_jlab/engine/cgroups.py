@@ -143,6 +143,17 @@ def sigkill(pids: list[int]) -> int:
     return signalled
 
 
+def remove_if_empty(group: Path) -> bool:
+    """Removes the cgroup if nothing is left in it (the usual end of a step: no wait, no thread)."""
+    try:
+        group.rmdir()
+    except FileNotFoundError:
+        return True
+    except OSError:  # busy: processes left
+        return False
+    return True
+
+
 def kill(group: str | os.PathLike | None, rounds: int = 50) -> int:
     """Kill every process in the cgroup and remove it; returns how many pids were signalled."""
     if not group:

@@ -106,7 +106,7 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dic
             finally:
                 await pool.close()
         else:
-            await run_process(ctx, log, sys.executable)  # type: ignore[arg-type]
+            await run_process(ctx, log, sys.executable, use_spawner=False)  # type: ignore[arg-type]  # a loop per step
     finally:
         with _lock:
             _running.pop(key, None)

@@ -1,0 +1,149 @@
+"""Script steps started already inside their cgroup, through a small helper process (``_spawnd.py``).
+
+A process that moves into a cgroup after its start (``/bin/sh`` writing ``cgroup.procs``, then
+exec) waits for an RCU grace period: 10-20 ms per step here, the bulk of a trivial step's cost
+beyond its interpreter (docs/benchmarks.md). ``clone3(CLONE_INTO_CGROUP)`` creates it in its cgroup
+instead, but Python has no such call and cannot safely fork this multi-threaded process to make
+it; a single-threaded helper started once per event loop does (one message per step on a socket,
+a fork of a few-MB process). The step is then the helper's child: its exit status comes back as a
+message. Where the helper cannot do it (no clone3, no cgroup v2), ``spawner`` answers None from then
+on and steps move themselves (``cgroups.Placement.command``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+from . import cgroups
+
+HELPER = Path(__file__).with_name("_spawnd.py")
+_broken = False  # the helper failed once: not tried again in this process
+_spawners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Spawner] = weakref.WeakKeyDictionary()
+_warm: Spawner | None = None  # started ahead, for the first loop that needs one
+
+
+class Spawner:
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen([sys.executable, "-I", "-S", str(HELPER), str(theirs.fileno())],
+                                            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                            start_new_session=True)  # a terminal's ^C is not for it
+        self._replies: list[asyncio.Future] = []  # one per request, answered in order
+        self._exits: dict[int, asyncio.Future] = {}
+        self.closed = False
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        loop.add_reader(self.sock.fileno(), self._readable)
+        weakref.finalize(loop, self.sock.close)  # the helper sees the socket's end and exits
+
+    async def spawn(self, argv: list[str], env: dict[str, str], cwd: str, cgroup: Path, output: int) -> tuple[int, asyncio.Future]:
+        """Starts ``argv`` in a session of its own, born in ``cgroup``, with stdin from /dev/null
+        and stdout and stderr into ``output``; returns its pid and a future of its return code
+        (as ``subprocess``'s: negative for a signal). OSError when it could not be started."""
+        if self.closed:
+            raise OSError("the step spawner has ended")
+        assert self.loop is not None
+        reply = self.loop.create_future()
+        self._replies.append(reply)
+        message = json.dumps({"argv": argv, "env": env, "cwd": str(cwd), "cgroup": str(cgroup)}).encode()
+        socket.send_fds(self.sock, [message], [output])
+        answer, code = await reply
+        if "error" in answer:
+            raise OSError(answer["errno"], answer["error"])
+        return answer["pid"], code
+
+    def _readable(self) -> None:
+        while True:
+            try:
+                data = self.sock.recv(1 << 16, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:  # the helper died: what it started is lost to us (cgroups still find it)
+                disable()
+                return
+            message = json.loads(data)
+            if "exit" in message:
+                exited = self._exits.pop(message["exit"])
+                if not exited.done():
+                    exited.set_result(os.waitstatus_to_exitcode(message["status"]))
+                continue
+            reply = self._replies.pop(0)
+            code = None
+            if "pid" in message:
+                code = self._exits[message["pid"]] = self.loop.create_future()  # type: ignore[union-attr]
+            if not reply.done():
+                reply.set_result((message, code))
+
+    def close(self) -> None:
+        """Ends the helper (it exits at the socket's end; steps still running are left to their
+        cgroups). Waiting for it counts its CPU time, and its children's, to this process's."""
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(self.sock.fileno())  # type: ignore[union-attr]
+        self.sock.close()
+        lost = OSError("the step spawner ended")
+        for future in [*self._replies, *self._exits.values()]:
+            if not future.done():
+                future.set_exception(lost)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(1)
+
+
+def spawner() -> Spawner | None:
+    """The running loop's spawner, started at its first use; None where there is none."""
+    if _broken or sys.platform != "linux":
+        return None
+    global _warm
+    loop = asyncio.get_running_loop()
+    found = _spawners.get(loop)
+    if found is None or found.closed:
+        found, _warm = _warm, None
+        try:
+            found = found or Spawner()
+        except OSError:
+            disable()
+            return None
+        found.bind(loop)
+        _spawners[loop] = found
+    return found
+
+
+def warm() -> None:
+    """Starts the helper now, so that its start (an interpreter's) overlaps a command's own instead
+    of delaying its first step; only where steps get cgroups."""
+    global _warm
+    if _warm is None and not _broken and sys.platform == "linux" and cgroups.available():
+        try:
+            _warm = Spawner()
+        except OSError:
+            disable()
+
+
+def close() -> None:
+    """Ends the running loop's helper, if it has one (the engine's backend closing)."""
+    found = _spawners.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        found.close()
+
+
+def disable() -> None:
+    """Steps move themselves into their cgroups from now on (the helper could not start one)."""
+    global _broken
+    _broken = True
+    for found in list(_spawners.values()):
+        found.close()
