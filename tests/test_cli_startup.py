@@ -17,7 +17,7 @@ HEAVY = ("jsonschema", "traitlets", "sqlalchemy", "jupyter_client", "jupyter_cor
          "orchest_jlab.pipelines")
 NOT_FOR_SCRIPTS = ("jsonschema", "pathspec", "jupyter_client", "nbclient", "nbformat", "zmq", "docker", "tornado",
                    "orchest_jlab.engine.runners.kernels", "orchest_jlab.environments", "orchest_jlab.jobs",
-                   "orchest_jlab.sessions", "orchest_jlab.kernels")
+                   "orchest_jlab.sessions", "orchest_jlab.kernels", "psutil")
 
 
 def modules_after(code: str, cwd=None, env=None) -> set[str]:
@@ -37,6 +37,12 @@ def call_main(*args: str) -> str:
             "    assert not exc.code, exc.code\n")
 
 
+def one_step_pipeline(project):
+    env = project.environment()
+    project.file("a.py", "print('a')\n")
+    return project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+
+
 def test_importing_the_command_imports_nothing_heavy():
     loaded = modules_after("import orchest_jlab.cli")
     assert not {m for m in HEAVY if m in loaded}
@@ -53,9 +59,7 @@ def test_validating_a_valid_pipeline_imports_no_jsonschema():
 
 
 def test_a_run_of_scripts_imports_no_kernel_machinery(project):
-    env = project.environment()
-    project.file("a.py", "print('a')\n")
-    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+    path = one_step_pipeline(project)
     loaded = modules_after(call_main("run", "--backend", "local", "--quiet", str(path)), cwd=project.root)
     assert "orchest_jlab.engine" in loaded  # it did run
     assert not {m for m in NOT_FOR_SCRIPTS if m in loaded}
@@ -71,9 +75,7 @@ def test_the_stores_import_sqlalchemy_only_when_they_open_a_database():
 
 
 def test_a_run_with_a_backend_given_scans_the_installed_backends_once(project):
-    env = project.environment()
-    project.file("a.py", "print('a')\n")
-    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+    path = one_step_pipeline(project)
     count = ("import importlib.metadata as metadata\n"
              "scans = []\n"
              "def entry_points(_scan=metadata.entry_points, **kw):\n"
@@ -131,3 +133,26 @@ def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exi
     done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "--quiet", str(path)], capture_output=True,
                           text=True, cwd=project.root, env=env, timeout=120)
     assert done.returncode == 2 and 'Unknown backend "nowhere"' in done.stderr, done.stderr
+
+
+def test_the_commands_start_runs_no_garbage_collection(project):
+    """The collector is off while the command imports (command.py), back on, with the start's objects
+    frozen, once it runs something; and the command's modules alone leave it on."""
+    path = one_step_pipeline(project)
+    script = ("import gc, sys\n"
+              "from orchest_jlab.command import main\n"
+              "runs = []\n"
+              "gc.callbacks.append(lambda phase, info: phase == 'start' and runs.append(gc.get_freeze_count()))\n"
+              "sys.argv = ['orchest-jlab', *sys.argv[1:]]\n"
+              "try:\n    main()\n"
+              "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print(gc.isenabled(), gc.get_freeze_count() > 0, all(runs))\n")
+    for args, expected in ((["--help"], "False False True"), (["run", "--backend", "local", "--quiet", str(path)],
+                                                               "True True True")):
+        done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                              cwd=project.root, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == expected
+    loaded = subprocess.run([sys.executable, "-c", "import gc, orchest_jlab.cli; print(gc.isenabled())"],
+                            capture_output=True, text=True, timeout=120)
+    assert loaded.stdout.strip() == "True"

@@ -14,7 +14,7 @@ import pytest
 
 from orchest_jlab.docker.containers import ContainerSettings, data_folder, project_key
 from orchest_jlab.engine import Engine, LocalBackend
-from orchest_jlab.engine.datamount import DataFolders, uses_data
+from orchest_jlab.engine.datamount import DataFolders, mentions_no_data, uses_data
 from orchest_jlab.engine.folders import ProjectFolders
 from orchest_jlab.errors import BadRequest
 from orchest_jlab.runs import prepare_run
@@ -54,6 +54,15 @@ def test_which_steps_use_data(tmp_path):
     (tmp_path / "n.ipynb").write_text(notebook("x = 1", "open('/data/y')"))
     (tmp_path / "m.ipynb").write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": "see /data"}]}))
     assert uses_data(tmp_path / "n.ipynb") and not uses_data(tmp_path / "m.ipynb")
+    # The engine's quick look (on the loop) never says "no /data" of a file that uses it: only of
+    # small files without "/data" anywhere (./data too goes to uses_data); JSON's escaped slash
+    # counts; big files are left to uses_data.
+    (tmp_path / "escaped.ipynb").write_text(notebook("open('/data/y')").replace("/", "\\/"))
+    (tmp_path / "big.py").write_text("x = 1\n" * 20_000)
+    (tmp_path / "plain.py").write_text("print('data')\n")
+    names = [*cases, "n.ipynb", "m.ipynb", "escaped.ipynb", "big.py", "plain.py"]
+    assert {n for n in names if mentions_no_data(tmp_path / n)} == {"plain.py"}
+    assert uses_data(tmp_path / "escaped.ipynb") and not uses_data(tmp_path / "big.py")
 
 
 async def test_per_project_and_shared_data_folders(tmp_path, jp_asyncio_loop):

@@ -122,9 +122,13 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(main)``; asyncio (with ssl, sockets and threads) is imported by the commands that
     run something, not at every start of the command."""
     import asyncio
+    import gc
     import os
     import sys
 
+    if not gc.isenabled():  # the command's start turned it off (command.py)
+        gc.freeze()
+        gc.enable()
     if sys.version_info < (3, 12) and hasattr(os, "pidfd_open"):
         # Python 3.11 waits for each step's process on a thread of its own; 3.12 watches a pidfd, as here.
         try:

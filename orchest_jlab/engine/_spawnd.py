@@ -6,19 +6,25 @@ process never moves there (a move waits for an RCU grace period, 10-20 ms). glib
 wrapper, hence the raw system call; it forks this small process (no ``CLONE_VM``), which is safe
 only because nothing else runs here (no thread can hold a lock the child would need).
 
-Messages on the SEQPACKET socket FD, JSON each. In: ``{"argv", "env", "cwd", "cgroup"}`` with the
+Its start is a cost of every command that runs a script step: 43 ms of CPU with ``json``, ``socket``
+and ``signal`` (``re``, ``enum``, ``selectors`` behind them) against 13.5 ms for a bare ``python -I
+-S``; with ``marshal`` and the C modules behind ``socket`` and ``signal`` (``_socket``, ``_signal``)
+it is about 21 ms (docs/benchmarks.md). Messages come only from the engine's own process through a
+socket pair, so ``marshal`` (of the same interpreter) is safe here.
+
+Messages on the SEQPACKET socket FD, ``marshal``'ed dicts. In: ``{"argv", "env", "cwd", "cgroup"}`` with the
 step's output pipe as an attached file descriptor. Out: ``{"pid"}`` or ``{"error", "errno"}`` for each
 request in order, and ``{"exit": pid, "status": wait status}`` when a step's process has ended. At
 the socket's end (the engine's process ended or closed it) it exits, leaving its children running:
 the engine's recovery kills them by their cgroup.
 """
 
+import _signal
+import _socket
 import ctypes
-import json
+import marshal
 import os
 import select
-import signal
-import socket
 import sys
 
 SYS_CLONE3 = 435  # the same number on every architecture
@@ -59,7 +65,7 @@ def spawn(request: dict, output: int, devnull: int) -> tuple[int, int]:
     try:
         pidfd = ctypes.c_int(-1)
         args = CloneArgs(flags=CLONE_INTO_CGROUP | CLONE_PIDFD, pidfd=ctypes.addressof(pidfd),
-                         exit_signal=signal.SIGCHLD, cgroup=group)
+                         exit_signal=_signal.SIGCHLD, cgroup=group)
         pid = libc.syscall(SYS_CLONE3, ctypes.byref(args), ctypes.sizeof(args))
         if pid == 0:
             child(request, output, devnull)
@@ -72,10 +78,10 @@ def spawn(request: dict, output: int, devnull: int) -> tuple[int, int]:
 
 
 def main() -> None:
-    for signum in (signal.SIGPIPE, signal.SIGXFSZ):  # ignored by Python, and exec would keep that
-        signal.signal(signum, signal.SIG_DFL)  # for the steps (here, too: a dead engine ends this)
-    sock = socket.socket(fileno=int(sys.argv[1]))
-    sock.set_inheritable(False)  # steps must not keep it open: its end tells the engine this one died
+    for signum in (_signal.SIGPIPE, _signal.SIGXFSZ):  # ignored by Python, and exec would keep that
+        _signal.signal(signum, _signal.SIG_DFL)  # for the steps (here, too: a dead engine ends this)
+    sock = _socket.socket(fileno=int(sys.argv[1]))
+    os.set_inheritable(sock.fileno(), False)  # steps must not keep it open: its end tells the engine this one died
     devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     poll = select.poll()
     poll.register(sock, select.POLLIN)
@@ -87,14 +93,14 @@ def main() -> None:
                 poll.unregister(fd)
                 os.close(fd)
                 _, status = os.waitpid(pid, 0)
-                sock.send(json.dumps({"exit": pid, "status": status}).encode())
+                sock.send(marshal.dumps({"exit": pid, "status": status}))
                 continue
-            message, ancillary, _, _ = sock.recvmsg(1 << 22, socket.CMSG_LEN(4), socket.MSG_CMSG_CLOEXEC)
+            message, ancillary, _, _ = sock.recvmsg(1 << 22, _socket.CMSG_LEN(4), _socket.MSG_CMSG_CLOEXEC)
             if not message:
                 return
             fds = [int.from_bytes(data[:4], sys.byteorder) for _, _, data in ancillary]
             try:
-                pid, pidfd = spawn(json.loads(message), fds[0], devnull)
+                pid, pidfd = spawn(marshal.loads(message), fds[0], devnull)
             except OSError as exc:
                 reply = {"error": str(exc), "errno": exc.errno}
             else:
@@ -104,7 +110,7 @@ def main() -> None:
             finally:
                 for received in fds:
                     os.close(received)
-            sock.send(json.dumps(reply).encode())
+            sock.send(marshal.dumps(reply))
 
 
 if __name__ == "__main__":

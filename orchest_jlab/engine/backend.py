@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .context import StepContext
-from .datamount import DataFolders
+from .datamount import DataFolders, mentions_no_data
 from . import spawner
 from .runners.process import run_process
 from .steplog import StepLog
@@ -115,7 +115,7 @@ class LocalBackend:
 
     async def run_step(self, ctx: StepContext, log: StepLog) -> None:
         prefix = []
-        if self.data is not None:
+        if self.data is not None and not mentions_no_data(ctx.file):  # most steps: no thread hop
             prefix = self.data.prefix(await asyncio.to_thread(self.data.folder, ctx))
         if ctx.kind == ".ipynb":
             from .runners.notebook import run_notebook

@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,11 @@ def data_dir(project_dir: Path, pipeline_uuid: str) -> Path:
 def project_uuid(project_dir: Path) -> str:
     """The project's ``ORCHEST_PROJECT_UUID``: Orchest kept one per project in its database; here
     it is derived from the project's path, so it is the same for every run of the project."""
+    return _project_uuid(os.fspath(project_dir))
+
+
+@lru_cache(maxsize=256)
+def _project_uuid(project_dir: str) -> str:  # every step asks (its variables): one realpath per project
     return str(uuid.uuid5(uuid.NAMESPACE_URL, Path(project_dir).resolve().as_uri()))
 
 

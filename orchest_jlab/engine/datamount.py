@@ -40,6 +40,22 @@ def uses_data(file: Path) -> bool:
     return _USES_DATA.search(text) is not None
 
 
+# Files up to this size are looked at on the event loop by ``mentions_no_data`` (a read of a few µs).
+QUICK_CHECK_BYTES = 64 * 1024
+
+
+def mentions_no_data(file: Path) -> bool:
+    """True when a small step file surely does not mention ``/data`` (not even JSON-escaped, in a
+    notebook); False when it may, and ``uses_data`` decides (on a worker thread: files can be big).
+    Most steps are the former: they start without a hop through a thread."""
+    try:
+        with open(file, "rb") as f:
+            head = f.read(QUICK_CHECK_BYTES + 1)
+    except OSError:
+        return False
+    return len(head) <= QUICK_CHECK_BYTES and b"/data" not in head and b"\\/data" not in head
+
+
 class DataFolders:
     """The project data folders of host steps. ``folder_for(project)``: the host folder a project's
     steps find at ``/data`` (None: no ``/data``, as in the docker backend)."""

@@ -44,9 +44,7 @@ def _record_path(log_path: str | os.PathLike) -> Path:
 
 def record_process(log_path: str | os.PathLike, pgid: int, token: str | None = None,
                    cgroup: os.PathLike | None = None) -> None:
-    import psutil  # not on a command's path before its first step
-
-    with contextlib.suppress(OSError, psutil.Error):
+    with contextlib.suppress(OSError):  # the step has ended already: nothing to record
         leader = ProcessIdentity.of(pgid)
         _record_path(log_path).write_text(json.dumps({"pgid": leader.pid, "started": leader.started, "token": token,
                                                       "cgroup": str(cgroup) if cgroup else None}))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import marshal
 import os
 import socket
 import subprocess
@@ -56,7 +56,7 @@ class Spawner:
         assert self.loop is not None
         reply = self.loop.create_future()
         self._replies.append(reply)
-        message = json.dumps({"argv": argv, "env": env, "cwd": str(cwd), "cgroup": str(cgroup)}).encode()
+        message = marshal.dumps({"argv": argv, "env": env, "cwd": str(cwd), "cgroup": str(cgroup)})
         socket.send_fds(self.sock, [message], [output])
         answer, code = await reply
         if "error" in answer:
@@ -74,7 +74,7 @@ class Spawner:
             if not data:  # the helper died: what it started is lost to us (cgroups still find it)
                 disable()
                 return
-            message = json.loads(data)
+            message = marshal.loads(data)
             if "exit" in message:
                 exited = self._exits.pop(message["exit"])
                 if not exited.done():
