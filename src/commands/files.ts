@@ -142,9 +142,11 @@ export function addFileCommands(context: ICommandContext): void {
       }
       const pipeline = chosen.pipeline_path;
       const selection = withIncoming ? await withIncomingSteps(context.api, chosen) : [chosen.step_uuid];
+      let editor: PipelineEditorWidget | null = null;
       if (watch) {
         // Watch it in the pipeline's editor, which shows the session starting.
-        await commands.execute('docmanager:open', { path: pipeline, factory: PIPELINE_EDITOR_FACTORY });
+        const opened = await commands.execute('docmanager:open', { path: pipeline, factory: PIPELINE_EDITOR_FACTORY });
+        editor = opened instanceof PipelineEditorWidget ? opened : null;
       } else {
         context.events.start(); // the status bar follows the step's state
       }
@@ -162,7 +164,9 @@ export function addFileCommands(context: ICommandContext): void {
           Notification.dismiss(notice);
         }
       }
-      await context.api.startRun({ pipeline, run_type: 'selection', steps: selection, interactive: true });
+      const run = await context.api.startRun({ pipeline, run_type: 'selection', steps: selection, interactive: true });
+      // The editor opened for it shows it now, whether or not its events reached the editor yet.
+      editor?.controller.showRun(run);
     } catch (error) {
       Notification.error(trans.__('The step could not be run: %1', sessionErrorText(trans, error)), {
         autoClose: 8000

@@ -9,7 +9,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { prepareNotebookKernel, stepKernelspec } from '../notebooks/kernels';
-import { APIError, ISession, RunType } from '../api';
+import { APIError, IRun, ISession, RunType } from '../api';
 import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
 import { PipelineController } from './controller';
@@ -210,6 +210,13 @@ export class PipelineEditorController extends PipelineController {
     }
   }
 
+  /** Show a run started for this pipeline elsewhere (e.g. a notebook's *Run step*), as it started. */
+  showRun(run: IRun): void {
+    this.runs.setRun(run);
+    this.refreshLog();
+    this.bump();
+  }
+
   async cancelRun(): Promise<void> {
     const run = this.runs.run;
     if (!run || !this.isRunning) {
@@ -229,8 +236,16 @@ export class PipelineEditorController extends PipelineController {
    */
   async refreshRun(): Promise<void> {
     try {
+      const shown = this.runs.run?.uuid;
       const runs = await this.services.api.listRuns({ pipeline: this.path, limit: 20 });
       const latest = runs.find(r => r.interactive) ?? null;
+      const arrived = this.runs.run;
+      if (arrived && arrived.uuid !== shown && !runs.some(r => r.uuid === arrived.uuid)) {
+        // A run shown while the list was on its way (its event, or its start) is newer than the list.
+        this.runs.addEarlierRuns(runs.filter(r => r.interactive));
+        this.bump();
+        return;
+      }
       if (latest && this.runs.run && latest.uuid !== this.runs.run.uuid) {
         // A run this editor started may not be listed yet: keep the newest.
         if (Date.parse(latest.created) < Date.parse(this.runs.run.created)) {
