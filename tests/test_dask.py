@@ -211,24 +211,33 @@ def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, pr
 
 
 def test_steps_get_the_resources_they_need_of_a_worker(cluster, project):
-    env = project.environment()
+    env, gpu_env = project.environment(), project.environment("GPU")
     settings = project.root / ".orchest" / "environments" / env / "properties.json"
     settings.write_text(json.dumps({**json.loads(settings.read_text()), "orchest_jlab": {"resources": {"GPU": 1}}}))
+    settings = project.root / ".orchest" / "environments" / gpu_env / "properties.json"
+    settings.write_text(json.dumps({**json.loads(settings.read_text()), "gpu_support": True}))
     project.file("g.py", "import os, time\nstart = time.time()\ntime.sleep(0.5)\nprint('span', os.getppid(), start, time.time())\n")
     by_environment = project.step("ByEnvironment", "g.py", env)
     by_step = project.step("ByStep", "g.py", env, orchest_jlab={"resources": {"GPU": 1}})
     too_much = project.step("TooMuch", "g.py", env, orchest_jlab={"resources": {"GPU": 2}})
-    path = project.write("p.orchest", project.pipeline(by_environment, by_step, too_much))
+    by_gpu_support = project.step("ByGpuSupport", "g.py", gpu_env)
+    no_gpu = project.step("NoGpu", "g.py", gpu_env, orchest_jlab={"resources": {"GPU": 0}})
+    path = project.write("p.orchest", project.pipeline(by_environment, by_step, too_much, by_gpu_support, no_gpu))
     done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
-    record = states(json.loads(done.stdout))
-    assert record["ByEnvironment"] == record["ByStep"] == ("COMPUTED", None), done.stderr
+    run = json.loads(done.stdout)
+    record = states(run)
+    assert record["ByEnvironment"] == record["ByStep"] == record["ByGpuSupport"] == ("COMPUTED", None), done.stderr
+    assert record["NoGpu"] == ("COMPUTED", None)
     assert record["TooMuch"][0] == "FAILURE"
     assert "No worker of the cluster has the resources this step needs (GPU=2); the workers offer: GPU=1; none" \
         in record["TooMuch"][1]
-    spans = [line.split("span ", 1)[1].split() for line in done.stderr.splitlines() if "span " in line]
-    assert {pid for pid, _, _ in spans} == {str(cluster.workers[0].pid)}  # the worker that has a GPU
-    (_, start1, end1), (_, start2, end2) = spans
-    assert max(float(start1), float(start2)) >= min(float(end1), float(end2))  # one GPU: one step at a time
+    logs = [line.split(" | ", 1) for line in done.stderr.splitlines() if " | " in line]  # "title | line"
+    assert ["ByGpuSupport", "Needs GPU=1 of a worker."] in [[t.strip(), text] for t, text in logs]
+    assert not [text for title, text in logs if title.strip() == "NoGpu" and text.startswith("Needs")]
+    spans = sorted((float(start), float(end), pid) for title, text in logs if text.startswith("span ")
+                   and title.strip() != "NoGpu" for pid, start, end in [text.split()[1:]])
+    assert len(spans) == 3 and {pid for _, _, pid in spans} == {str(cluster.workers[0].pid)}  # the worker with a GPU
+    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:]))  # one GPU: one step at a time
 
 
 def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):
