@@ -446,6 +446,11 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
         project.file("made.txt", "a step wrote this")
         changed, manifest = await backend._project(client, run, project.root, data)
         assert changed != first and "made.txt" in manifest and len(run.projects) == 2
+        # A snapshot run's project changes only when the server writes into it (an executed notebook).
+        project.file("later.txt", "not seen: a snapshot is not listed again")
+        assert (await backend._project(client, run, project.root, data, fixed=True))[0] == changed
+        run.written = True
+        assert "later.txt" in (await backend._project(client, run, project.root, data, fixed=True))[1]
     finally:
         for future in run.projects.values():
             future.release()

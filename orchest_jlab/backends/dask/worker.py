@@ -31,6 +31,7 @@ from . import containers, outputs
 from .project import file_hash, listing
 
 LOG_TOPIC = "orchest-jlab-step"
+INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its end event
 
 # Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
@@ -156,10 +157,19 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
             (work.parent / f"{work.name}.log").unlink()
     result = {"worker": worker.address, **where, "failed": failed, "outputs": {}, "stored": None, **passed,
               "files": files, "notebook": notebook}
-    # A summary this small goes with the end event: the server need not ask for it.
+    # A result this small goes whole with the end event, else its summary when that is small: the
+    # server then need not wait for the task's end through the scheduler, nor fetch the result.
+    inline = _inline(result)
     small = not files and notebook is None
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "summary": summary(result) if small else None})
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "result": result if inline else None,
+                                 "summary": summary(result) if small and not inline else None})
     return result
+
+
+def _inline(result: dict[str, Any]) -> bool:
+    """Whether the whole result fits in an event (the scheduler keeps recent events in memory)."""
+    parts = [*result["outputs"].values(), *result["files"].values(), (result["notebook"] or "").encode()]
+    return all(isinstance(part, bytes) for part in parts) and sum(map(len, parts)) <= INLINE
 
 
 def project_tar(tar: bytes) -> bytes:
