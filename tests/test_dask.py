@@ -150,7 +150,7 @@ def test_a_worker_lost_mid_step_runs_it_again_on_the_other(cluster, project):
                                 "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in command.stderr:
         if "worker pid" in line:
-            index = cluster.kill_worker_with_pid(int(line.split("worker pid", 1)[1]))
+            index = cluster.kill_worker_with_pid(cluster.worker_pid(int(line.split("worker pid", 1)[1])))
             break
     try:
         out, err = command.communicate(timeout=90)
@@ -236,7 +236,7 @@ def test_steps_get_the_resources_they_need_of_a_worker(cluster, project):
     assert not [text for title, text in logs if title.strip() == "NoGpu" and text.startswith("Needs")]
     spans = sorted((float(start), float(end), pid) for title, text in logs if text.startswith("span ")
                    and title.strip() != "NoGpu" for pid, start, end in [text.split()[1:]])
-    assert len(spans) == 3 and {pid for _, _, pid in spans} == {str(cluster.workers[0].pid)}  # the worker with a GPU
+    assert len(spans) == 3 and {cluster.worker_pid(int(pid)) for _, _, pid in spans} == {cluster.workers[0].pid}
     assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:]))  # one GPU: one step at a time
 
 
@@ -277,7 +277,7 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
             for line in p.read_text().splitlines() if line.startswith("worker pid")]
     seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
     assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
-    assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
+    assert {cluster.worker_pid(pid) for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
 
 
 def counted(counter: Path, name: str, body: str) -> str:

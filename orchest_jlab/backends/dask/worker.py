@@ -13,6 +13,7 @@ it wrote.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import os
@@ -37,6 +38,19 @@ INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 _cancelled: set[tuple[str, str]] = set()
 _lock = threading.Lock()
+_steps_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """One event loop for every step of this worker process, in a thread of its own: its step
+    spawner (a helper that starts script steps in their cgroup, engine/spawner.py) and its thread
+    pool are started once, not for each step as a loop per step would."""
+    global _steps_loop
+    with _lock:
+        if _steps_loop is None:
+            _steps_loop = asyncio.new_event_loop()
+            threading.Thread(target=_steps_loop.run_forever, name="orchest-jlab-steps", daemon=True).start()
+        return _steps_loop
 
 
 class _EventLog:
@@ -101,13 +115,13 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dic
             from ...engine.runners.kernels import KernelPool
             from ...engine.runners.notebook import run_notebook
 
-            pool = KernelPool(spares=0)  # each step has an event loop of its own: no spare to keep
+            pool = KernelPool(spares=0)  # a kernel per step, started for it: no spare to keep
             try:
                 await run_notebook(ctx, log, pool)  # type: ignore[arg-type]
             finally:
                 await pool.close()
         else:
-            await run_process(ctx, log, sys.executable, use_spawner=False)  # type: ignore[arg-type]  # a loop per step
+            await run_process(ctx, log, sys.executable)  # type: ignore[arg-type]
     finally:
         with _lock:
             _running.pop(key, None)
@@ -139,10 +153,11 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     failed = None
     where: dict[str, Any] = {"runtime": containers.HOST}
     try:
-        asyncio.run(_run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where))
+        running = _run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where)
+        asyncio.run_coroutine_threadsafe(running, _loop()).result()
     except StepFailed as exc:
         failed = str(exc)
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, concurrent.futures.CancelledError):
         failed = "The step was cancelled."
     try:
         passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
