@@ -29,6 +29,7 @@ from ...engine.context import StepContext
 from ...engine.runners import StepFailed
 from ...engine.runners.process import run_process
 from . import containers, outputs
+from .loops import loop_thread
 from .project import file_hash, listing
 
 LOG_TOPIC = "orchest-jlab-step"
@@ -38,19 +39,13 @@ INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 _cancelled: set[tuple[str, str]] = set()
 _lock = threading.Lock()
-_steps_loop: asyncio.AbstractEventLoop | None = None
 
 
 def _loop() -> asyncio.AbstractEventLoop:
-    """One event loop for every step of this worker process, in a thread of its own: its step
-    spawner (a helper that starts script steps in their cgroup, engine/spawner.py) and its thread
-    pool are started once, not for each step as a loop per step would."""
-    global _steps_loop
-    with _lock:
-        if _steps_loop is None:
-            _steps_loop = asyncio.new_event_loop()
-            threading.Thread(target=_steps_loop.run_forever, name="orchest-jlab-steps", daemon=True).start()
-        return _steps_loop
+    """One event loop for every step of this worker process: its step spawner (a helper that starts
+    script steps in their cgroup, engine/spawner.py) and its thread pool are started once, not for
+    each step as a loop per step would."""
+    return loop_thread("steps")
 
 
 class _EventLog:
