@@ -5,9 +5,11 @@ processes of 8 threads each, ``tests/dask_helpers.py``), against baselines of th
    local backend beside it (ideal 1 s; target: within 1.3 s of it, shown read as "done within
    1.3 s" and as "within ideal + 1.3 s");
 2. a 60-step chain of trivial ``.py`` steps: dask vs the local backend (target: at most 2x);
-3. a grid of runs (200 by default, each 2 trivial ``.py`` steps, 16 at a time, each on its own
-   snapshot) vs the same steps submitted straight to Dask as one task per step (a process of the
-   step's file, run after its incoming step's task) (target: at most 1.2x);
+3. a grid job's runs (200 by default, of one project's pipeline of 2 trivial ``.py`` steps, each
+   with its own value of a pipeline parameter, 16 at a time, each on its own snapshot: the requests
+   made as the job's dispatcher makes them, one checked request with each run's parameters) vs the
+   same steps submitted straight to Dask as one task per step (a process of the step's file, run
+   after its incoming step's task) (target: at most 1.2x);
 4. a 1 GiB output (a numpy array) passed from a step on one worker to a step on the other (each
    pinned to its worker by a Dask resource the other worker lacks), in a snapshot run: the time from
    the first step's ``orchest.output`` returning to the second step's process starting (its input on
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import multiprocessing
 import socket
@@ -82,15 +85,29 @@ class Loop:
 
 async def runs_of(engine: Engine, paths: list[Path], interactive: bool, concurrency: int = 1) -> None:
     """Every run of ``paths``, ``concurrency`` at a time; each must succeed."""
+    await requested(engine, [prepare_run(p, interactive=interactive) for p in paths], concurrency)
+
+
+async def requested(engine: Engine, requests: list, concurrency: int = 1) -> None:
     slots = asyncio.Semaphore(concurrency)
 
-    async def one(path: Path) -> None:
+    async def one(request) -> None:
         async with slots:
-            run = engine.start(prepare_run(path, interactive=interactive))
+            run = engine.start(request)
             await engine.wait(run.uuid)
             assert run.status.value == "SUCCESS", run.to_json()
 
-    await asyncio.gather(*(one(p) for p in paths))
+    await asyncio.gather(*(one(r) for r in requests))
+
+
+def grid_requests(folder: Path, runs: int) -> list:
+    """A grid job's runs: one pipeline with a parameter, one run per value (as jobs/dispatch.py makes
+    them: the request checked once, each run's parameters put in)."""
+    path = write_chain(folder, 2, ".py")
+    document = json.loads(path.read_text())
+    path.write_text(json.dumps({**document, "parameters": {"i": 0}}, indent=4))
+    base = prepare_run(path, interactive=False)
+    return [dataclasses.replace(base, parameters={"pipeline_parameters": {"i": i}}) for i in range(runs)]
 
 
 def straight_to_dask(client, folders: list[Path]) -> None:
@@ -227,17 +244,13 @@ def main() -> None:
                 }, args.rounds), "local", {"dask": 2.0}, unit="s")
 
             if "grid" in cases:
-                folders = []
-                for i in range(args.runs):
-                    (root / "grid" / str(i)).mkdir(parents=True)
-                    write_chain(root / "grid" / str(i), 2, ".py")
-                    folders.append(root / "grid" / str(i))
-                grid = [f / "bench.orchest" for f in folders]
+                (root / "grid").mkdir()
+                grid = grid_requests(root / "grid", args.runs)
                 with Client(cluster.address, timeout=10) as client:
-                    report(f"a grid of {args.runs} runs of 2 trivial .py steps, {GRID_CONCURRENCY} runs at a time",
+                    report(f"a grid job of {args.runs} runs of 2 trivial .py steps, {GRID_CONCURRENCY} runs at a time",
                            alternate({
-                               "straight to Dask": lambda: straight_to_dask(client, folders),
-                               "dask backend": run("dask", grid, interactive=False, concurrency=GRID_CONCURRENCY),
+                               "straight to Dask": lambda: straight_to_dask(client, [root / "grid"] * args.runs),
+                               "dask backend": lambda: loop(requested(engines["dask"], grid, GRID_CONCURRENCY)),
                            }, args.rounds), "straight to Dask", {"dask backend": 1.2}, unit="s")
         finally:
             for engine in engines.values():

@@ -5,6 +5,7 @@ and local directory, so that nothing is shared through the file system. Workers 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -81,6 +82,18 @@ class Cluster:
             return found if len(found) == count else None
 
         return _wait_for(joined, 30, f"{count} workers did not join")
+
+    def worker_pid(self, pid: int) -> int | None:
+        """The worker process that ``pid`` is (or descends from: a step's process is the child of the
+        worker's step spawner)."""
+        import psutil
+
+        workers = {p.pid for p in self.workers.values()}
+        with contextlib.suppress(psutil.NoSuchProcess):
+            for process in [psutil.Process(pid), *psutil.Process(pid).parents()]:
+                if process.pid in workers:
+                    return process.pid
+        return None
 
     def kill_worker_with_pid(self, pid: int) -> int:
         """SIGKILL the worker process ``pid``; returns its index."""

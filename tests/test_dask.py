@@ -150,7 +150,7 @@ def test_a_worker_lost_mid_step_runs_it_again_on_the_other(cluster, project):
                                 "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in command.stderr:
         if "worker pid" in line:
-            index = cluster.kill_worker_with_pid(int(line.split("worker pid", 1)[1]))
+            index = cluster.kill_worker_with_pid(cluster.worker_pid(int(line.split("worker pid", 1)[1])))
             break
     try:
         out, err = command.communicate(timeout=90)
@@ -211,24 +211,33 @@ def test_a_notebook_step_runs_on_a_kernel_of_a_worker_and_comes_back(cluster, pr
 
 
 def test_steps_get_the_resources_they_need_of_a_worker(cluster, project):
-    env = project.environment()
+    env, gpu_env = project.environment(), project.environment("GPU")
     settings = project.root / ".orchest" / "environments" / env / "properties.json"
     settings.write_text(json.dumps({**json.loads(settings.read_text()), "orchest_jlab": {"resources": {"GPU": 1}}}))
+    settings = project.root / ".orchest" / "environments" / gpu_env / "properties.json"
+    settings.write_text(json.dumps({**json.loads(settings.read_text()), "gpu_support": True}))
     project.file("g.py", "import os, time\nstart = time.time()\ntime.sleep(0.5)\nprint('span', os.getppid(), start, time.time())\n")
     by_environment = project.step("ByEnvironment", "g.py", env)
     by_step = project.step("ByStep", "g.py", env, orchest_jlab={"resources": {"GPU": 1}})
     too_much = project.step("TooMuch", "g.py", env, orchest_jlab={"resources": {"GPU": 2}})
-    path = project.write("p.orchest", project.pipeline(by_environment, by_step, too_much))
+    by_gpu_support = project.step("ByGpuSupport", "g.py", gpu_env)
+    no_gpu = project.step("NoGpu", "g.py", gpu_env, orchest_jlab={"resources": {"GPU": 0}})
+    path = project.write("p.orchest", project.pipeline(by_environment, by_step, too_much, by_gpu_support, no_gpu))
     done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
-    record = states(json.loads(done.stdout))
-    assert record["ByEnvironment"] == record["ByStep"] == ("COMPUTED", None), done.stderr
+    run = json.loads(done.stdout)
+    record = states(run)
+    assert record["ByEnvironment"] == record["ByStep"] == record["ByGpuSupport"] == ("COMPUTED", None), done.stderr
+    assert record["NoGpu"] == ("COMPUTED", None)
     assert record["TooMuch"][0] == "FAILURE"
     assert "No worker of the cluster has the resources this step needs (GPU=2); the workers offer: GPU=1; none" \
         in record["TooMuch"][1]
-    spans = [line.split("span ", 1)[1].split() for line in done.stderr.splitlines() if "span " in line]
-    assert {pid for pid, _, _ in spans} == {str(cluster.workers[0].pid)}  # the worker that has a GPU
-    (_, start1, end1), (_, start2, end2) = spans
-    assert max(float(start1), float(start2)) >= min(float(end1), float(end2))  # one GPU: one step at a time
+    logs = [line.split(" | ", 1) for line in done.stderr.splitlines() if " | " in line]  # "title | line"
+    assert ["ByGpuSupport", "Needs GPU=1 of a worker."] in [[t.strip(), text] for t, text in logs]
+    assert not [text for title, text in logs if title.strip() == "NoGpu" and text.startswith("Needs")]
+    spans = sorted((float(start), float(end), pid) for title, text in logs if text.startswith("span ")
+                   and title.strip() != "NoGpu" for pid, start, end in [text.split()[1:]])
+    assert len(spans) == 3 and {cluster.worker_pid(int(pid)) for _, _, pid in spans} == {cluster.workers[0].pid}
+    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:]))  # one GPU: one step at a time
 
 
 def test_scheduler_stopped_mid_run_fails_the_run(project, tmp_path):
@@ -268,7 +277,7 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
             for line in p.read_text().splitlines() if line.startswith("worker pid")]
     seen = {(int(text.split()[2]), text.split()[3], text.split()[4]) for text in logs}
     assert {(a, b) for _, a, b in {(p, int(a), b) for p, a, b in seen}} == {(a, b) for a in (1, 2) for b in "xyz"}
-    assert {pid for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
+    assert {cluster.worker_pid(pid) for pid, _, _ in seen} == {p.pid for p in cluster.workers.values()}
 
 
 def counted(counter: Path, name: str, body: str) -> str:
@@ -437,6 +446,11 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
         project.file("made.txt", "a step wrote this")
         changed, manifest = await backend._project(client, run, project.root, data)
         assert changed != first and "made.txt" in manifest and len(run.projects) == 2
+        # A snapshot run's project changes only when the server writes into it (an executed notebook).
+        project.file("later.txt", "not seen: a snapshot is not listed again")
+        assert (await backend._project(client, run, project.root, data, fixed=True))[0] == changed
+        run.written = True
+        assert "later.txt" in (await backend._project(client, run, project.root, data, fixed=True))[1]
     finally:
         for future in run.projects.values():
             future.release()

@@ -191,12 +191,19 @@ def test_resources_are_validated_and_the_step_s_override_its_environment_s(proje
     from orchest_jlab.pipelines.policy import step_resources
 
     env = project.environment()
-    bad = project.step("Train", "train.py", env, orchest_jlab={"resources": {"GPU": 0, "bad name": 1, "CPU": "2"}})
+    bad = project.step("Train", "train.py", env, orchest_jlab={"resources": {"GPU": -1, "bad name": 1, "CPU": "2"}})
     problems = {p.pointer.rsplit("/", 1)[-1]: p.message for p in validate_pipeline(project.pipeline(bad)).problems}
-    assert problems["GPU"] == "Should be more than 0, not 0." and problems["CPU"].startswith("Should be a number")
+    assert problems["GPU"].startswith("Should be at least 0") and problems["CPU"].startswith("Should be a number")
     assert problems["bad name"].startswith('"bad name" does not have the expected form')
     ok = project.step("Train", "train.py", env, orchest_jlab={"resources": {"GPU": 2, "MEMORY": 8e9}})
     assert validate_pipeline(project.pipeline(ok)).valid
     environment = {"orchest_jlab": {"resources": {"GPU": 1, "CPU": 4}}}
     assert step_resources(ok, environment) == {"GPU": 2, "MEMORY": 8e9, "CPU": 4}
     assert step_resources(project.step("X", "x.py", env)) == {}
+    # An environment's gpu_support is a GPU, unless the environment or the step says otherwise (0: none).
+    gpu = {"gpu_support": True}
+    assert step_resources(project.step("X", "x.py", env), gpu) == {"GPU": 1}
+    assert step_resources(ok, {**gpu, **environment}) == {"GPU": 2, "MEMORY": 8e9, "CPU": 4}
+    no_gpu = project.step("X", "x.py", env, orchest_jlab={"resources": {"GPU": 0}})
+    assert validate_pipeline(project.pipeline(no_gpu)).valid and step_resources(no_gpu, gpu) == {}
+    assert step_resources(project.step("X", "x.py", env), {"gpu_support": False}) == {}

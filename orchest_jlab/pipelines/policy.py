@@ -46,15 +46,16 @@ def step_policy(step: dict[str, Any]) -> StepPolicy:
 
 
 def step_resources(step: dict[str, Any], environment: dict[str, Any] | None = None) -> dict[str, float]:
-    """What the step needs of a cluster's worker (Dask resources): its environment's, overridden by
-    its own, name by name; amounts the schema would refuse count as not set."""
-    found: dict[str, float] = {}
+    """What the step needs of a cluster's worker (Dask resources): a GPU when its environment has
+    ``gpu_support``, its environment's resources, then its own, name by name (0: not needed, e.g. a
+    step of a GPU environment that uses none); amounts the schema would refuse count as not set."""
+    found: dict[str, float] = {"GPU": 1.0} if (environment or {}).get("gpu_support") is True else {}
     for holder in (environment or {}, step):
         settings = holder.get(STEP_SETTINGS)
         resources = settings.get("resources") if isinstance(settings, dict) else None
         if isinstance(resources, dict):
-            found.update({str(k): float(v) for k, v in resources.items() if (_number(v) or 0) > 0})
-    return found
+            found.update({str(k): amount for k, v in resources.items() if (amount := _number(v)) is not None and amount >= 0})
+    return {name: amount for name, amount in found.items() if amount > 0}
 
 
 def format_seconds(seconds: float) -> str:

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 SCHEDULER_GRACE = 10  # seconds the scheduler may be unreachable while a step runs
 LOG_GRACE = 3  # seconds to wait for the last output of a finished step
+# A project tar this large is copied to every worker (in the background), so that steps go where
+# there is room; a smaller one weighs nothing in Dask's choice of a worker, and is fetched on use.
+REPLICATED = 1 << 20
 
 
 @dataclass
@@ -37,6 +40,14 @@ class _Attempts:
     workers: list[str] = field(default_factory=list)  # where the step started, in order
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     summary: dict[str, Any] | None = None  # the last attempt's, when its end event carried it
+    result: dict[str, Any] | None = None  # the last attempt's whole result, when its end event carried it
+    wake: asyncio.Event = field(default_factory=asyncio.Event)  # the end event, or the task's end, came
+
+    def reply(self, full: bool) -> dict[str, Any] | None:
+        """What the end event brought: the whole result, or (not ``full``) at least the summary."""
+        if self.result is not None:
+            return self.result
+        return None if full else self.summary
 
 
 @dataclass
@@ -48,6 +59,7 @@ class _Run:
     packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
     listed: float = 0.0  # when that listing began (monotonic)
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
+    written: bool = False  # the server wrote into a snapshot run's project since it was packed
     platform: str | None = None  # what the workers run steps on (the step cache's key)
 
 
@@ -69,6 +81,7 @@ class DaskBackend:
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
+        self._background: set[asyncio.Future] = set()  # replications under way (kept from the GC)
 
     async def client(self):
         async with self._lock:
@@ -106,8 +119,9 @@ class DaskBackend:
                                   f"it runs again on {message['worker']}.")
             attempts.workers.append(message["worker"])
         elif message["kind"] == "end":
-            attempts.summary = message.get("summary")
+            attempts.summary, attempts.result = message.get("summary"), message.get("result")
             attempts.ended.set()
+            attempts.wake.set()
 
     def _spec(self, ctx: StepContext, project_hash: str, manifest: dict[str, str]) -> dict[str, Any]:
         return {
@@ -137,7 +151,7 @@ class DaskBackend:
         if earlier:
             found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
-        project_hash, manifest = await self._project(client, run, ctx.project_dir, data)
+        project_hash, manifest = await self._project(client, run, ctx.project_dir, data, fixed=not ctx.interactive)
         if ctx.environment and ctx.environment not in run.environments:
             run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
         resources = step_resources(definition, run.environments.get(ctx.environment or ""))
@@ -167,19 +181,23 @@ class DaskBackend:
             from ...engine.runners.notebook import write_executed
 
             await asyncio.to_thread(write_executed, ctx, result["notebook"])
+            run.written = True
         if result["failed"]:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
         if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
             await asyncio.to_thread(_write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
 
-    async def _project(self, client, run: _Run, project_dir: Path, data: str) -> tuple[str, dict[str, str]]:
+    async def _project(self, client, run: _Run, project_dir: Path, data: str,
+                       fixed: bool = False) -> tuple[str, dict[str, str]]:
         """The project's hash and manifest, its tar on the cluster: packed again only when its
-        listing (names, sizes, times) changed since this run last packed it."""
+        listing (names, sizes, times) changed since this run last packed it. ``fixed``: a snapshot,
+        which changes only when the server writes into it (an executed notebook): not listed again."""
         asked = time.monotonic()
         async with run.packing:
-            if run.packed is not None and run.listed >= asked:  # listed since: steps starting together
-                return run.packed[1], run.packed[2]
+            if run.packed is not None and (run.listed >= asked or (fixed and not run.written)):
+                return run.packed[1], run.packed[2]  # listed since (steps starting together), or fixed
+            run.written = False
             began = time.monotonic()
             files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
             names = [(rel, details) for rel, _, details in files]
@@ -195,8 +213,10 @@ class DaskBackend:
                 with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
                     run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
                                                                key=f"orchest-project-{project_hash}")
-                # On every worker: where a step runs is then decided by load, not by where its project is.
-                await client.replicate([run.projects[project_hash]])
+                if len(tar) >= REPLICATED:  # not awaited: a step need not wait for copies it may not use
+                    replicating = asyncio.ensure_future(client.replicate([run.projects[project_hash]]))
+                    self._background.add(replicating)
+                    replicating.add_done_callback(_settled(self._background))
             run.packed, run.listed = (names, project_hash, manifest), began
             return project_hash, manifest
 
@@ -204,13 +224,19 @@ class DaskBackend:
         """The step's result once its task ended (``full``: with its outputs, else its summary);
         StepFailed for a lost worker or scheduler."""
         loop = asyncio.get_running_loop()
-        ended = asyncio.Event()
-        future.add_done_callback(lambda _: loop.call_soon_threadsafe(ended.set))  # called in a thread
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(attempts.wake.set))  # called in a thread
         address = client.scheduler.address
         unreachable_since = None
-        while not ended.is_set():
+        while True:
+            # The end event carries what the server needs: no wait for the task's end to come through
+            # the scheduler (the next step depends on the task, not on the server having seen it end).
+            if attempts.ended.is_set() and (reply := attempts.reply(full)) is not None:
+                return reply
+            if future.done():
+                break
+            attempts.wake.clear()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(ended.wait(), 1)
+                await asyncio.wait_for(attempts.wake.wait(), 1)
             if len(attempts.workers) > self.retries + 1:
                 raise StepFailed(f"worker lost: the step was started {len(attempts.workers)} times "
                                  f"({', '.join(attempts.workers)}), more than the {self.retries} retries allowed.")
@@ -223,8 +249,8 @@ class DaskBackend:
         if future.status == "finished":
             with contextlib.suppress(asyncio.TimeoutError):  # its last output, sent before the result
                 await asyncio.wait_for(attempts.ended.wait(), LOG_GRACE)
-            if not full and attempts.summary is not None:
-                return attempts.summary
+            if (reply := attempts.reply(full)) is not None:
+                return reply
             with contextlib.suppress(Exception):
                 return await (future if full else client.submit(worker.summary, future, pure=False))
             if future.status == "finished":
@@ -314,6 +340,15 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cluster.close(), 20)
             self._cluster = None
+
+
+def _settled(pending: set) -> Any:
+    """A done callback: the task leaves ``pending``; its failure (e.g. the run ended first) is only logged."""
+    def done(task: asyncio.Future) -> None:
+        pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("a project's replication did not finish: %s", task.exception())
+    return done
 
 
 def _properties(project_dir: Path, environment: str) -> dict[str, Any]:

@@ -17,13 +17,13 @@ from typing import Any
 from ...docker import ContainerSettings, StepImage, engine_unavailable
 from ...engine.context import StepContext
 from ...engine.runners import StepFailed
+from .loops import loop_thread
 
 HOST, DOCKER = "host", "docker"
 ENGINE_RECHECK = 30  # seconds a worker trusts its last look at its Docker engine
 
 _lock = threading.Lock()
 _engine: tuple[float, str | None] | None = None  # (when looked, why no engine answers)
-_loop: asyncio.AbstractEventLoop | None = None  # builds: one loop per worker process, so one lock per image
 _builders: dict[tuple, Any] = {}
 _client = None  # the Docker engine's client, shared by the steps of this worker process
 
@@ -47,12 +47,8 @@ def _engine_problem() -> str | None:
 
 
 def _build_loop() -> asyncio.AbstractEventLoop:
-    global _loop
-    with _lock:
-        if _loop is None:
-            _loop = asyncio.new_event_loop()
-            threading.Thread(target=_loop.run_forever, name="orchest-jlab-builds", daemon=True).start()
-        return _loop
+    """Builds: one loop per worker process, so one lock per image."""
+    return loop_thread("builds")
 
 
 def _builder(given: dict[str, Any]):

@@ -13,6 +13,7 @@ it wrote.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import os
@@ -28,14 +29,23 @@ from ...engine.context import StepContext
 from ...engine.runners import StepFailed
 from ...engine.runners.process import run_process
 from . import containers, outputs
+from .loops import loop_thread
 from .project import file_hash, listing
 
 LOG_TOPIC = "orchest-jlab-step"
+INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its end event
 
 # Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 _cancelled: set[tuple[str, str]] = set()
 _lock = threading.Lock()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """One event loop for every step of this worker process: its step spawner (a helper that starts
+    script steps in their cgroup, engine/spawner.py) and its thread pool are started once, not for
+    each step as a loop per step would."""
+    return loop_thread("steps")
 
 
 class _EventLog:
@@ -100,13 +110,13 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dic
             from ...engine.runners.kernels import KernelPool
             from ...engine.runners.notebook import run_notebook
 
-            pool = KernelPool(spares=0)  # each step has an event loop of its own: no spare to keep
+            pool = KernelPool(spares=0)  # a kernel per step, started for it: no spare to keep
             try:
                 await run_notebook(ctx, log, pool)  # type: ignore[arg-type]
             finally:
                 await pool.close()
         else:
-            await run_process(ctx, log, sys.executable, use_spawner=False)  # type: ignore[arg-type]  # a loop per step
+            await run_process(ctx, log, sys.executable)  # type: ignore[arg-type]
     finally:
         with _lock:
             _running.pop(key, None)
@@ -138,10 +148,11 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     failed = None
     where: dict[str, Any] = {"runtime": containers.HOST}
     try:
-        asyncio.run(_run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where))
+        running = _run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where)
+        asyncio.run_coroutine_threadsafe(running, _loop()).result()
     except StepFailed as exc:
         failed = str(exc)
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, concurrent.futures.CancelledError):
         failed = "The step was cancelled."
     try:
         passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
@@ -156,10 +167,19 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
             (work.parent / f"{work.name}.log").unlink()
     result = {"worker": worker.address, **where, "failed": failed, "outputs": {}, "stored": None, **passed,
               "files": files, "notebook": notebook}
-    # A summary this small goes with the end event: the server need not ask for it.
+    # A result this small goes whole with the end event, else its summary when that is small: the
+    # server then need not wait for the task's end through the scheduler, nor fetch the result.
+    inline = _inline(result)
     small = not files and notebook is None
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "summary": summary(result) if small else None})
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "result": result if inline else None,
+                                 "summary": summary(result) if small and not inline else None})
     return result
+
+
+def _inline(result: dict[str, Any]) -> bool:
+    """Whether the whole result fits in an event (the scheduler keeps recent events in memory)."""
+    parts = [*result["outputs"].values(), *result["files"].values(), (result["notebook"] or "").encode()]
+    return all(isinstance(part, bytes) for part in parts) and sum(map(len, parts)) <= INLINE
 
 
 def project_tar(tar: bytes) -> bytes:
