@@ -453,7 +453,8 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
         assert "later.txt" in (await backend._project(client, run, project.root, data, fixed=True))[1]
     finally:
         for future in run.projects.values():
-            future.release()
+            if not isinstance(future, bytes):  # a small project goes inside its steps' tasks
+                future.release()
         await backend.close()
 
 

@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 SCHEDULER_GRACE = 10  # seconds the scheduler may be unreachable while a step runs
 LOG_GRACE = 3  # seconds to wait for the last output of a finished step
-# A project tar this large is copied to every worker (in the background), so that steps go where
-# there is room; a smaller one weighs nothing in Dask's choice of a worker, and is fetched on use.
-REPLICATED = 1 << 20
+# A project tar smaller than this goes inside each step's task (Dask then places steps by load; as a
+# task's result held by one worker it drew every step there); a larger one is a task of its own,
+# copied to every worker in the background.
+INLINE_PROJECT = 1 << 20
 
 
 @dataclass
@@ -205,7 +206,11 @@ class DaskBackend:
                 run.listed = began
                 return run.packed[1], run.packed[2]
             project_hash, tar, manifest = await asyncio.to_thread(pack, files)
-            if project_hash not in run.projects:
+            if project_hash not in run.projects and len(tar) < INLINE_PROJECT:
+                # Small: inside each step's task, so the scheduler places steps by the workers' load,
+                # not all on the worker that holds the tar (16 parallel steps crowded on one of two).
+                run.projects[project_hash] = tar
+            elif project_hash not in run.projects:
                 import dask.config
 
                 # A task, not scattered data: a lost worker's copy is made again from the graph (a
@@ -213,10 +218,10 @@ class DaskBackend:
                 with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
                     run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
                                                                key=f"orchest-project-{project_hash}")
-                if len(tar) >= REPLICATED:  # not awaited: a step need not wait for copies it may not use
-                    replicating = asyncio.ensure_future(client.replicate([run.projects[project_hash]]))
-                    self._background.add(replicating)
-                    replicating.add_done_callback(_settled(self._background))
+                # Copied to every worker, not awaited: a step need not wait for copies it may not use.
+                replicating = asyncio.ensure_future(client.replicate([run.projects[project_hash]]))
+                self._background.add(replicating)
+                replicating.add_done_callback(_settled(self._background))
             run.packed, run.listed = (names, project_hash, manifest), began
             return project_hash, manifest
 
@@ -327,7 +332,8 @@ class DaskBackend:
         run = self._runs.pop(run_uuid, None)
         if run is not None:
             for future in (*run.results.values(), *run.projects.values()):
-                future.release()
+                if not isinstance(future, bytes):  # a small project's tar went inside its steps' tasks
+                    future.release()
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
