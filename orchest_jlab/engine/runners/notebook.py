@@ -45,7 +45,7 @@ def _text_of(msg: dict[str, Any]) -> str:
     if kind == "error":
         return _ANSI.sub("", "\n".join(content.get("traceback", []))) + "\n"
     if kind in ("execute_result", "display_data"):
-        text = content.get("data", {}).get("text/plain", "")
+        text = _ANSI.sub("", content.get("data", {}).get("text/plain", ""))  # Deno's values are coloured
         return text + "\n" if text else ""
     return ""
 
