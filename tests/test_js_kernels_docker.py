@@ -161,7 +161,15 @@ async def test_jupyterlab_opens_a_js_notebook_on_its_environment_kernel(js_base,
     [container] = ours(client, kind="kernel")
     await manager.restart_kernel()
     assert (await run("console.log('again')")).strip() == "again"
-    assert [c.id for c in ours(client, kind="kernel")] != [container.id]
+    [restarted] = ours(client, kind="kernel")
+    assert restarted.id != container.id
+    # Deno's kernel ends on SIGINT: an interrupt is a restart, by the server's restarter.
+    await manager.interrupt_kernel()
+    for _ in range(300):
+        if [c.id for c in ours(client, kind="kernel")] not in ([], [restarted.id]):
+            break
+        await asyncio.sleep(0.1)
+    assert (await run("console.log('after the interrupt')")).strip() == "after the interrupt"
     await jp_fetch("api", "sessions", session["id"], method="DELETE")
     for _ in range(50):
         if not ours(client, kind="kernel"):
