@@ -62,7 +62,8 @@ class Progress:
             self._print(f"{prefix}: {text}")
 
     def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        self.out.write(text + "\n")  # one write (print makes two)
+        self.out.flush()
 
 
 async def run_headless(services, request: RunRequest, out: TextIO | None, show_logs: bool = True) -> dict[str, Any]:

@@ -176,10 +176,11 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         if not (cgroup and cgroups.remove_if_empty(cgroup)):  # else on a thread: killing may wait
             await asyncio.shield(asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup))
         forget_process(ctx.log_path)
-        try:  # the last output may still be in the pipe
-            await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
-        except asyncio.TimeoutError:
-            pass
+        if not protocol.drained.done():  # the last output may still be in the pipe
+            try:
+                await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
+            except asyncio.TimeoutError:
+                pass
         log.write(protocol.decoder.decode(b"", final=True))
         started.transport.close()
     code = started.returncode()
