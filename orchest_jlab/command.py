@@ -11,8 +11,13 @@ placeholders (``OnFirstUse``) that import the real module at their first attribu
 connection to a Docker engine or a Dask scheduler, ``isinstance(x, ssl.SSLSocket)``), so nothing
 that needs ssl goes without it.
 
+When the command is done and only its main thread is left, the process ends at once
+(``exit_now``: the ``atexit`` functions, stdout and stderr flushed, then ``os._exit``) instead of
+tearing down every module and collecting all of them once more (about 14 ms of CPU): what a
+command writes (the runs' database, step logs) is closed and on disk before it returns.
+
 Not in ``cli/__init__.py``: a process that imports the command's modules (tests, a server) keeps
-its collector and imports ssl as usual.
+its collector, imports ssl as usual and ends as usual.
 """
 
 from __future__ import annotations
@@ -55,9 +60,42 @@ def defer(names: tuple[str, ...] = ON_FIRST_USE) -> None:
             sys.modules[name] = OnFirstUse(name)
 
 
-def main() -> None:
+def exit_now(code: object) -> None:
+    """End the process as ``SystemExit(code)`` would, without the interpreter's teardown; only when
+    no other thread runs (else Python would wait for it: then it does)."""
+    import atexit
+    import os
+
+    if threading.active_count() > 1:
+        raise SystemExit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # as Python prints a SystemExit's message
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()  # what the interpreter runs first at its end (logging's flush, finalizers)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: as Python, nothing more to say
+            pass
+    os._exit(status & 0xFF)
+
+
+def main(teardown: bool = False) -> None:
+    """The command; ``teardown``: end with SystemExit and the interpreter's usual end (tests that
+    look at the process afterwards)."""
     gc.disable()
     defer()
     from .cli import main as command
 
-    command()
+    try:
+        command()
+        code: object = 0
+    except SystemExit as exc:
+        if teardown:
+            raise
+        code = exc.code
+    exit_now(code)

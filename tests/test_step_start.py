@@ -3,10 +3,20 @@ what the plain way gives."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from pathlib import Path
 
+import psutil
+import pytest
+
+from orchest_jlab.engine import cgroups, spawner
 from orchest_jlab.engine.context import environ_copy
+from orchest_jlab.engine.orphans import CGROUPS_RECORD, kill_orphaned_process, step_token
+from orchest_jlab.runs import prepare_run
 from orchest_jlab.store.text import storable
+
+from .engine_helpers import Harness
 
 
 def test_a_steps_environment_follows_every_change_of_this_processs(monkeypatch):
@@ -30,3 +40,39 @@ def test_storable_keeps_an_encodable_event_and_replaces_lone_surrogates_anywhere
     assert storable(bad) == {"type": "run", "error": "x\ufffd", "steps": {"k\ufffd": [{"title": "\ufffd"}]}, "n": 1.5}
     assert storable(bad)["error"] != bad["error"]  # a copy: the event itself is left as it is
     assert bad["error"] == "x\ud800"
+
+
+async def test_a_step_born_in_its_cgroup_is_recorded_once_per_run_and_recovery_finds_its_daemon(
+        jp_asyncio_loop, project, tmp_path):
+    """No record file made and removed per step (orphans.py): its run's cgroups.json and its token
+    find its cgroup, where a daemon that left its session and dropped its token is killed."""
+    if not cgroups.available() or spawner._broken:
+        pytest.skip("no writable cgroup v2 hierarchy here: steps have a record of their own")
+    pidfile = tmp_path / "daemon.pid"
+    env = project.environment()
+    project.file("d.py", "import subprocess, time\n"
+                         "daemon = subprocess.Popen(['env', '-i', 'setsid', 'sleep', '600'])\n"
+                         f"open({str(pidfile)!r}, 'w').write(str(daemon.pid))\ntime.sleep(600)\n")
+    step = project.step("d", "d.py", env)
+    path = project.write("d.orchest", project.pipeline(step))
+    harness = Harness()
+    daemon = None
+    try:
+        run = harness.engine.start(prepare_run(path))
+        for _ in range(200):
+            log_path = run.steps[step["uuid"]].log_path
+            if log_path and pidfile.exists() and pidfile.read_text():
+                break
+            await asyncio.sleep(0.05)
+        daemon = psutil.Process(int(pidfile.read_text()))
+        log = Path(log_path)
+        assert (log.parent / CGROUPS_RECORD).exists() and not log.with_suffix(".process").exists()
+        # As recovery does when the run's owner died (here the owner lives: its engine is then cancelled).
+        assert kill_orphaned_process(log, step_token(run.uuid, step["uuid"]))
+        daemon.wait(10)
+        await harness.engine.wait(run.uuid)
+        assert run.steps[step["uuid"]].state.value == "FAILURE"
+    finally:
+        if daemon is not None and daemon.is_running():
+            daemon.kill()
+        await harness.close()
