@@ -50,6 +50,7 @@ EXECUTED_NOTEBOOKS = "notebooks"
 
 @dataclass
 class StepContext:
+    """One attempt of a step, as its backend runs it."""
     run_uuid: str
     step_uuid: str
     title: str
