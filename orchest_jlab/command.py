@@ -88,6 +88,10 @@ def main(teardown: bool = False) -> None:
     """The command; ``teardown``: end with SystemExit and the interpreter's usual end (tests that
     look at the process afterwards)."""
     gc.disable()
+    if sys.argv[1:2] == ["run"] and threading.active_count() == 1:  # the step spawner's helper, before any import
+        from . import prefork
+
+        prefork.start()
     defer()
     from .cli import main as command
 

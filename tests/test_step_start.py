@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 import psutil
@@ -68,11 +69,38 @@ async def test_a_step_born_in_its_cgroup_is_recorded_once_per_run_and_recovery_f
         log = Path(log_path)
         assert (log.parent / CGROUPS_RECORD).exists() and not log.with_suffix(".process").exists()
         # As recovery does when the run's owner died (here the owner lives: its engine is then cancelled).
-        assert kill_orphaned_process(log, step_token(run.uuid, step["uuid"]))
-        daemon.wait(10)
+        kill_orphaned_process(log, step_token(run.uuid, step["uuid"]))  # (cgroup.kill's kills are not counted)
+        daemon.wait(10)  # psutil.TimeoutExpired if it was not killed
         await harness.engine.wait(run.uuid)
         assert run.steps[step["uuid"]].state.value == "FAILURE"
     finally:
         if daemon is not None and daemon.is_running():
             daemon.kill()
         await harness.close()
+
+
+def test_the_run_command_forks_the_spawners_helper_at_its_start(project):
+    """prefork.py: the steps' parent is a fork of the command (not a new interpreter running
+    _spawnd.py) when steps are born in their cgroups; no process of it is left afterwards."""
+    import subprocess
+    import sys
+
+    if not cgroups.available() or spawner._broken:
+        pytest.skip("no writable cgroup v2 hierarchy here: steps start without the helper")
+    env = project.environment()
+    project.file("a.py", "import os\nprint(open(f'/proc/{os.getppid()}/cmdline', 'rb').read().split(b'\\0'))\n")
+    path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+    done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "--backend", "local", str(path)],
+                          capture_output=True, text=True, cwd=project.root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    [parent] = [line for line in done.stderr.splitlines() if line.startswith("a | ")]
+    assert "orchest_jlab" in parent and "'run'" in parent and "_spawnd.py" not in parent
+
+    def left() -> list[int]:
+        return [p.pid for p in psutil.process_iter(["cmdline"]) if str(path) in (p.info["cmdline"] or [])]
+
+    for _ in range(100):
+        if not left():
+            break
+        time.sleep(0.05)
+    assert left() == []
