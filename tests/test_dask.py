@@ -119,6 +119,32 @@ def test_snapshot_run_never_reads_the_live_project(cluster, project, tmp_path):
     assert not (project.root / "snapshot-output.txt").exists()
 
 
+def test_a_runs_steps_on_one_worker_share_its_copy_which_goes_with_the_run(cluster, project):
+    """Steps of a run on one worker run in one copy of its project (as on the local backend, they see
+    each other's files); siblings there read one placed input; the copy is gone when the run ends."""
+    env = project.environment()
+    gpu = {"orchest_jlab": {"resources": {"GPU": 1}}}  # only worker 0 has it
+    project.file("w.py", "import orchest, pathlib\npathlib.Path('shared.txt').write_text('from W')\n"
+                 "orchest.output(b'7' * (2 << 20), name='big')\n")
+    project.file("r.py", "import pathlib\nprint('R saw', pathlib.Path('shared.txt').read_text())\n")
+    project.file("s.py", "import orchest, time\nbig = orchest.get_inputs()['big']\n"
+                 "time.sleep(0.3)\nprint('S got', len(big), set(big[:10]))\n")
+    w = project.step("W", "w.py", env, **gpu)
+    r = project.step("R", "r.py", env, incoming=[w["uuid"]], **gpu)
+    siblings = [project.step(f"S{i}", "s.py", env, incoming=[w["uuid"]]) for i in range(4)]
+    path = project.write("p.orchest", project.pipeline(w, r, *siblings))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--snapshot", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "R saw from W" in done.stderr
+    assert done.stderr.count("S got 2097152 {55}") == 4, done.stderr
+    run_uuid = json.loads(done.stdout)["uuid"]
+    deadline = time.monotonic() + 10
+    while list(cluster.root.glob(f"worker-*/local/**/orchest-jlab/runs/{run_uuid}")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(cluster.root.glob(f"worker-*/local/**/orchest-jlab/runs/{run_uuid}"))
+    assert not list(cluster.root.glob("worker-*/local/**/orchest-jlab/runs/*/.*"))  # no copy half made or removed
+
+
 def test_cancel_kills_the_step_on_the_worker(cluster, project):
     env = project.environment()
     project.file("slow.py", "import os, subprocess, time\n"

@@ -62,6 +62,7 @@ class _Run:
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
     written: bool = False  # the server wrote into a snapshot run's project since it was packed
     platform: str | None = None  # what the workers run steps on (the step cache's key)
+    workers: set[str] = field(default_factory=set)  # where its steps started (they keep its working copies)
 
 
 class DaskBackend:
@@ -82,7 +83,7 @@ class DaskBackend:
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
-        self._background: set[asyncio.Future] = set()  # replications under way (kept from the GC)
+        self._background: set[asyncio.Future] = set()  # replications, runs' ends under way (kept from the GC)
 
     async def client(self):
         async with self._lock:
@@ -174,6 +175,7 @@ class DaskBackend:
             raise
         finally:
             self._steps.pop(key, None)
+            run.workers.update(attempts.workers)
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
@@ -328,16 +330,25 @@ class DaskBackend:
         return self._runtimes.pop((run_uuid, step_uuid), {})
 
     def run_ended(self, run_uuid: str) -> None:
-        """The run's results and project leave the cluster."""
+        """The run's results and project leave the cluster, its working copies the workers that ran
+        its steps (in the background: nothing waits for it)."""
         run = self._runs.pop(run_uuid, None)
         if run is not None:
             for future in (*run.results.values(), *run.projects.values()):
                 if not isinstance(future, bytes):  # a small project's tar went inside its steps' tasks
                     future.release()
+            client = self._client
+            if run.workers and client is not None and client.status == "running":
+                ending = asyncio.ensure_future(client.run(worker.end_run, run_uuid, workers=sorted(run.workers),
+                                                          on_error="ignore"))
+                self._background.add(ending)
+                ending.add_done_callback(_settled(self._background))
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
             self.run_ended(run_uuid)
+        if self._background:  # runs' ends on their workers, before the client goes
+            await asyncio.wait(list(self._background), timeout=5)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._client.close(), 10)
@@ -353,7 +364,7 @@ def _settled(pending: set) -> Any:
     def done(task: asyncio.Future) -> None:
         pending.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.debug("a project's replication did not finish: %s", task.exception())
+            log.debug("a background call to the cluster did not finish: %s", task.exception())
     return done
 
 
