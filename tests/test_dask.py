@@ -484,6 +484,52 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
         await backend.close()
 
 
+async def test_a_worker_without_the_project_unpacked_gets_it_sent_again(cluster, project):
+    """Once every worker has unpacked a small project, its tar is no longer sent with each step; a
+    worker that lost it (its scratch space purged, a restart at its address) answers ProjectMissing,
+    and the step is sent again with the tar."""
+    import shutil
+
+    from distributed import Client
+
+    from orchest_jlab.backends.dask import worker
+    from orchest_jlab.backends.dask.cluster import DaskBackend
+    from orchest_jlab.engine import Engine, EventBus
+    from orchest_jlab.runs import prepare_run
+
+    env = project.environment()
+    project.file("s.py", "print('ran')\n")
+    path = project.write("p.orchest", project.pipeline(*[project.step(f"S{i}", "s.py", env) for i in range(2)]))
+    addresses = cluster.worker_addresses()
+    async with Client(cluster.address, asynchronous=True) as client:  # a worker without it says so at once
+        with pytest.raises(worker.ProjectMissing, match=addresses[1]):
+            await client.submit(worker.run_step, {"project_hash": "0" * 64}, None, {}, pure=False,
+                                workers=[addresses[1]])
+    backend = DaskBackend(cluster.address)
+    engine = Engine(EventBus(), backend)
+
+    async def run_once():
+        run = engine.start(prepare_run(path, interactive=True))
+        await engine.wait(run.uuid)
+        assert run.status.value == "SUCCESS", run.to_json()
+        return run
+
+    try:
+        await run_once()  # the tar goes with the steps
+        [project_hash] = backend._unpacked._by_hash
+        await backend._unpacked.ask(await backend.client())
+        for address in addresses:
+            backend._unpacked.add(project_hash, address)
+        for folder in cluster.root.glob(f"worker-*/local/**/orchest-jlab/projects/{project_hash}"):
+            shutil.rmtree(folder)
+        run = await run_once()
+        assert {s.worker for s in run.steps.values()} <= set(addresses)
+    finally:
+        await engine.shutdown()
+    logs = [(cluster.root / f"worker-{i}" / "worker.log").read_text() for i in (0, 1)]
+    assert sum(log.count('Exception: "ProjectMissing') for log in logs) == 3  # above, and each step's first try
+
+
 @pytest.fixture(scope="module")
 def docker_cluster(tmp_path_factory):
     cluster = Cluster(tmp_path_factory.mktemp("dask-docker"), workers=1, docker=True)

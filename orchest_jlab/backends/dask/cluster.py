@@ -23,6 +23,8 @@ from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
 from . import outputs, worker
 from .project import listing, pack
+from .resources import environment_properties, no_worker_for, shown
+from .unpacked import Unpacked
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ class DaskBackend:
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
+        self._unpacked = Unpacked()  # which workers have a small project's content (its tar not sent again)
         self._background: set[asyncio.Future] = set()  # replications, runs' ends under way (kept from the GC)
 
     async def client(self):
@@ -154,25 +157,36 @@ class DaskBackend:
         # Outputs of steps that did not run in this run (a selection run) come from the project.
         earlier = [u for u in incoming if u not in run.results]
         if earlier:
-            found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
+            found = await asyncio.to_thread(outputs.earlier_outputs, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
         project_hash, manifest = await self._project(client, run, ctx.project_dir, data, fixed=not ctx.interactive)
         if ctx.environment and ctx.environment not in run.environments:
-            run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
+            run.environments[ctx.environment] = await asyncio.to_thread(environment_properties, ctx.project_dir, ctx.environment)
         resources = step_resources(definition, run.environments.get(ctx.environment or ""))
         if resources:  # a step no worker can take would wait for ever
-            problem = _no_worker_for(resources, (await client.scheduler.identity())["workers"])
+            problem = no_worker_for(resources, (await client.scheduler.identity())["workers"])
             if problem:
                 raise StepFailed(problem)
-            log_.note(f"Needs {_shown(resources)} of a worker.")
+            log_.note(f"Needs {shown(resources)} of a worker.")
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
-        future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
-                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
+        tar = run.projects[project_hash]
+        if isinstance(tar, bytes) and self._unpacked.everywhere(client, project_hash):
+            tar = None  # every worker has it unpacked (one that has not asks for it: sent again)
         try:
-            # The outputs come back for an interactive run (into the project) and for the step cache's entry.
-            result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
+            while True:
+                future = client.submit(worker.run_step, spec, tar, inputs, pure=False, resources=resources or None,
+                                       key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
+                try:
+                    # The outputs come back for an interactive run (into the project) and for the step cache's entry.
+                    result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
+                    break
+                except worker.ProjectMissing as missing:
+                    self._unpacked.discard(project_hash, str(missing))
+                    if tar is not None:
+                        raise StepFailed(f"The worker {missing} lost the project sent with this step.") from None
+                    tar = run.projects[project_hash]
         except BaseException:
             await self._stop(client, future, ctx, attempts)
             raise
@@ -182,6 +196,8 @@ class DaskBackend:
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
+        if isinstance(run.projects[project_hash], bytes):
+            self._unpacked.add(project_hash, result["worker"])
         self._runtimes[key] = {k: result[k] for k in ("runtime", "image") if result.get(k)}
         if result["notebook"] is not None:  # into the project or the snapshot, and the run's copy
             from ...engine.runners.notebook import write_executed
@@ -192,7 +208,7 @@ class DaskBackend:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
         if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
-            await asyncio.to_thread(_write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
+            await asyncio.to_thread(outputs.write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
 
     async def _project(self, client, run: _Run, project_dir: Path, data: str,
                        fixed: bool = False) -> tuple[str, dict[str, str]]:
@@ -270,6 +286,8 @@ class DaskBackend:
                 return await future
         if future.status == "error":
             exc = await future.exception()
+            if isinstance(exc, worker.ProjectMissing):
+                raise exc
             if type(exc).__name__ == "KilledWorker":
                 raise StepFailed(f"worker lost: the workers that ran this step ({', '.join(attempts.workers)}) "
                                  "were lost.")
@@ -353,6 +371,7 @@ class DaskBackend:
     async def close(self) -> None:
         for run_uuid in list(self._runs):
             self.run_ended(run_uuid)
+        self._unpacked.close()
         if self._background:  # runs' ends on their workers, before the client goes
             await asyncio.wait(list(self._background), timeout=5)
         if self._client is not None:
@@ -372,52 +391,3 @@ def _settled(pending: set) -> Any:
         if not task.cancelled() and task.exception() is not None:
             log.debug("a background call to the cluster did not finish: %s", task.exception())
     return done
-
-
-def _properties(project_dir: Path, environment: str) -> dict[str, Any]:
-    try:
-        found = json.loads((project_dir / ".orchest" / "environments" / environment / "properties.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _shown(resources: dict[str, float]) -> str:
-    return ", ".join(f"{name}={amount:g}" for name, amount in sorted(resources.items()))
-
-
-def _no_worker_for(resources: dict[str, float], workers: dict[str, dict]) -> str | None:
-    """Why no worker of the cluster can run a step that needs ``resources`` (None: one can)."""
-    for info in workers.values():
-        offered = info.get("resources") or {}
-        if all(offered.get(name, 0) >= amount for name, amount in resources.items()):
-            return None
-    offers = sorted({_shown(info.get("resources") or {}) or "none" for info in workers.values()})
-    return (f"No worker of the cluster has the resources this step needs ({_shown(resources)}); "
-            f"the workers offer: {'; '.join(offers) or 'no worker is connected'}. Start workers with "
-            "e.g. `dask worker --resources \"GPU=1\"`, or change the step's resources.")
-
-
-def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
-    """The outputs in the project of ``steps`` (of earlier runs), by step."""
-    found: dict[str, dict[str, bytes]] = {}
-    for step in steps:
-        files = {p.name: p.read_bytes() for p in folder.glob(f"{step}.*") if not p.name.endswith(".tmp")}
-        if files:
-            found[step] = files
-    return found
-
-
-def _write_back(project_dir: Path, data: str, result: dict[str, Any], files: dict[str, bytes]) -> None:
-    """A step's outputs (``result``'s) and the files it wrote, into the project or the run's snapshot
-    (each file replaced whole, so a reader never sees half of one)."""
-    outputs_ = outputs.contents(result)
-    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs_.items(), key=lambda i: i[0].endswith(".meta.json"))),
-                          *files.items()]:
-        path = project_dir / name
-        if not path.resolve().is_relative_to(project_dir.resolve()):
-            continue  # never outside the project
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        outputs.write_file(partial, content)
-        partial.replace(path)

@@ -74,9 +74,9 @@ class _EventLog:
         self.write(text + "\n")
 
 
-def _project(root: Path, project_hash: str, tar: bytes) -> Path:
+def _project(root: Path, project_hash: str, tar: bytes | None) -> Path:
     folder = root / "projects" / project_hash
-    if folder.is_dir():
+    if folder.is_dir() or tar is None:
         return folder
     partial = root / "projects" / f".{project_hash}.{uuid.uuid4().hex}"
     partial.mkdir(parents=True)
@@ -130,14 +130,22 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dic
             _running.pop(key, None)
 
 
-def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[str, Any]:
-    """Run the step ``spec`` describes; ``inputs``: the results of its incoming steps in this run."""
+class ProjectMissing(Exception):
+    """The step came without its project's tar (the server saw every worker unpack it), and this
+    worker has not: the server sends it again with it. Its message: this worker's address."""
+
+
+def run_step(spec: dict[str, Any], tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
+    """Run the step ``spec`` describes; ``inputs``: the results of its incoming steps in this run;
+    ``tar``: the project's, None when this worker is expected to have unpacked it."""
     from distributed import get_worker
 
     worker = get_worker()
+    root = Path(worker.local_directory) / "orchest-jlab"
+    if tar is None and not (root / "projects" / spec["project_hash"]).is_dir():
+        raise ProjectMissing(worker.address)  # before its start event: not an attempt
     ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
     worker.log_event(LOG_TOPIC, {**ids, "kind": "start", "worker": worker.address})
-    root = Path(worker.local_directory) / "orchest-jlab"
     copies = _copies(root)
     copy, before = copies.enter(spec["run_uuid"], spec["project_hash"], _project(root, spec["project_hash"], tar),
                                 spec["interactive"])
@@ -238,4 +246,4 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     return True
 
 
-__all__ = ["LOG_TOPIC", "cancel_step", "end_run", "run_step", "summary"]
+__all__ = ["LOG_TOPIC", "ProjectMissing", "cancel_step", "end_run", "run_step", "summary"]
