@@ -38,6 +38,7 @@ INLINE_PROJECT = 1 << 20
 # A project of at most this many files is listed again in the event loop (0.3 ms for 60 files),
 # not in a thread: the thread's round trip cost twice the listing, a twentieth of a chain's step.
 LIST_IN_LOOP = 200
+END_BATCH = 0.5  # seconds: the runs ended meanwhile are told to their workers in one call
 
 
 @dataclass
@@ -89,6 +90,9 @@ class DaskBackend:
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
         self._unpacked = Unpacked()  # which workers have a small project's content (its tar not sent again)
+        self._ended: list[str] = []  # runs ended, their workers not yet told (END_BATCH)
+        self._ended_on: set[str] = set()  # the workers that ran their steps
+        self._ending: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Future] = set()  # replications, runs' ends under way (kept from the GC)
 
     async def client(self):
@@ -361,17 +365,29 @@ class DaskBackend:
             for future in (*run.results.values(), *run.projects.values()):
                 if not isinstance(future, bytes):  # a small project's tar went inside its steps' tasks
                     future.release()
-            client = self._client
-            if run.workers and client is not None and client.status == "running":
-                ending = asyncio.ensure_future(client.run(worker.end_run, run_uuid, workers=sorted(run.workers),
-                                                          on_error="ignore"))
-                self._background.add(ending)
-                ending.add_done_callback(_settled(self._background))
+            if run.workers:  # told in batches: a grid job's runs end many a second
+                self._ended.append(run_uuid)
+                self._ended_on.update(run.workers)
+                if self._ending is None:
+                    self._ending = asyncio.get_running_loop().call_later(END_BATCH, self._end_runs)
+
+    def _end_runs(self) -> None:
+        """The runs ended since the last call, told to the workers that ran their steps."""
+        self._ending = None
+        runs, workers, self._ended, self._ended_on = self._ended, self._ended_on, [], set()
+        client = self._client
+        if runs and client is not None and client.status == "running":
+            ending = asyncio.ensure_future(client.run(worker.end_runs, runs, workers=sorted(workers), on_error="ignore"))
+            self._background.add(ending)
+            ending.add_done_callback(_settled(self._background))
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
             self.run_ended(run_uuid)
         self._unpacked.close()
+        if self._ending is not None:
+            self._ending.cancel()
+            self._end_runs()
         if self._background:  # runs' ends on their workers, before the client goes
             await asyncio.wait(list(self._background), timeout=5)
         if self._client is not None:

@@ -13,7 +13,6 @@ one) and removed when the last of them ended; a step's own outputs leave it once
 
 from __future__ import annotations
 
-import collections
 import shutil
 import threading
 import uuid
@@ -24,6 +23,7 @@ from pathlib import Path
 from . import outputs
 from .project import listing
 
+ENDED_KEPT = 4096  # ended runs remembered by a worker (a step of one that comes late: its copy goes with it)
 
 @dataclass
 class _Input:
@@ -55,7 +55,7 @@ class Copies:
         self._lock = threading.Lock()
         self._making: dict[tuple[str, str], threading.Lock] = {}
         self._copies: dict[tuple[str, str], Copy] = {}
-        self._ended: collections.deque[str] = collections.deque(maxlen=4096)  # runs ended on this worker
+        self._ended: dict[str, None] = {}  # runs ended (the latest ENDED_KEPT), in order
         runs = root / "runs"
         if runs.exists():  # left by an earlier process: nothing of this one is in there yet
             stale = root / f".stale-runs-{uuid.uuid4().hex}"
@@ -151,22 +151,33 @@ class Copies:
     def leave(self, copy: Copy) -> None:
         with self._lock:
             copy.users -= 1
-            self._forget([copy] if copy.users == 0 and copy.ended else [])
+            if copy.users == 0 and copy.ended:
+                self._forget([copy])
+                self._run_gone(copy.run_uuid)
 
     def end_run(self, run_uuid: str) -> None:
         """The run ended: its copies go now, or as their last step ends."""
         with self._lock:
-            self._ended.append(run_uuid)
+            self._ended[run_uuid] = None
+            while len(self._ended) > ENDED_KEPT:
+                del self._ended[next(iter(self._ended))]
             copies = [c for (run, _), c in self._copies.items() if run == run_uuid]
             for copy in copies:
                 copy.ended = True
             self._forget([c for c in copies if c.users == 0])
-            if not any(run == run_uuid for run, _ in self._copies):
-                folder = self.root / "runs" / run_uuid
-                if folder.exists():
-                    stale = self.root / f".stale-runs-{uuid.uuid4().hex}"
-                    folder.rename(stale)
-                    _remove_later(stale)
+            self._run_gone(run_uuid)
+
+    def _run_gone(self, run_uuid: str) -> None:
+        """Called with the lock held: an ended run's folder goes with its last copy."""
+        if run_uuid not in self._ended or any(run == run_uuid for run, _ in self._copies):
+            return
+        folder = self.root / "runs" / run_uuid
+        stale = self.root / f".stale-runs-{uuid.uuid4().hex}"
+        try:
+            folder.rename(stale)
+        except OSError:  # none here
+            return
+        _remove_later(stale)
 
     def _forget(self, copies: list[Copy]) -> None:
         """Called with the lock held: the copies leave the registry, their files go in a thread."""

@@ -227,10 +227,12 @@ def platform() -> str:
     return f"{sys.executable} {host.python_implementation()} {host.python_version()} {host.platform()}"
 
 
-def end_run(run_uuid: str, dask_worker=None) -> None:
-    """Called on the workers that ran the run's steps (``Client.run``, which gives ``dask_worker``):
-    its working copies go."""
-    _copies(Path(dask_worker.local_directory) / "orchest-jlab").end_run(run_uuid)
+def end_runs(run_uuids: list[str], dask_worker=None) -> None:
+    """Called on the workers that ran the runs' steps (``Client.run``, which gives ``dask_worker``):
+    their working copies go."""
+    copies = _copies(Path(dask_worker.local_directory) / "orchest-jlab")
+    for run_uuid in run_uuids:
+        copies.end_run(run_uuid)
 
 
 def cancel_step(run_uuid: str, step_uuid: str) -> bool:
@@ -246,4 +248,4 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     return True
 
 
-__all__ = ["LOG_TOPIC", "ProjectMissing", "cancel_step", "end_run", "run_step", "summary"]
+__all__ = ["LOG_TOPIC", "ProjectMissing", "cancel_step", "end_runs", "run_step", "summary"]
