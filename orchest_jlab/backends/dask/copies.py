@@ -72,10 +72,11 @@ class Copies:
         with making:  # steps of the run starting together wait for one copy
             with self._lock:
                 copy = self._copies.get(key)
+                if copy is not None:  # taken at once: no end of its run can remove it meanwhile
+                    copy.users += 1
             if copy is None:
                 copy = self._make(run_uuid, project_hash, project, interactive)
             with self._lock:
-                copy.users += 1
                 older = [c for (run, h), c in self._copies.items() if run == run_uuid and h != project_hash]
                 for other in older:  # replaced by this content: gone when no step uses it
                     other.ended = True
@@ -86,17 +87,19 @@ class Copies:
             return copy, copy.state or {}
 
     def _make(self, run_uuid: str, project_hash: str, project: Path, interactive: bool) -> Copy:
-        path = self.root / "runs" / run_uuid / project_hash[:16]
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        """A new copy, registered and taken by the step that made it."""
+        path = self.root / "runs" / run_uuid / f"{project_hash[:16]}-{uuid.uuid4().hex[:8]}"
         # Content and mode only: copying times and extended attributes too cost a third more per file.
-        shutil.copytree(project, partial, symlinks=True, copy_function=shutil.copy)
-        partial.rename(path)
+        shutil.copytree(project, path, symlinks=True, copy_function=shutil.copy)
         copy = Copy(run_uuid, project_hash, path)
         if interactive:
             copy.state = {rel: details for rel, _, details in listing(path)}
         with self._lock:
-            self._copies[(run_uuid, project_hash)] = copy
-        return copy
+            found = self._copies.setdefault((run_uuid, project_hash), copy)
+            found.users += 1
+        if found is not copy:  # made meanwhile by a step that came as the last copy went
+            _remove_later(path)
+        return found
 
     def scanned(self, copy: Copy, state: dict[str, tuple]) -> None:
         """The copy's files as a step's scan found them at its end."""
@@ -182,9 +185,11 @@ class Copies:
     def _forget(self, copies: list[Copy]) -> None:
         """Called with the lock held: the copies leave the registry, their files go in a thread."""
         for copy in copies:
-            self._copies.pop((copy.run_uuid, copy.project_hash), None)
-            self._making.pop((copy.run_uuid, copy.project_hash), None)
-            stale = copy.path.with_name(f".{copy.path.name}.{uuid.uuid4().hex}.gone")
+            key = (copy.run_uuid, copy.project_hash)
+            if self._copies.get(key) is copy:
+                del self._copies[key]
+                self._making.pop(key, None)
+            stale = copy.path.with_name(f".{copy.path.name}.gone")
             try:
                 copy.path.rename(stale)
             except OSError:
