@@ -3,7 +3,7 @@ an fsspec URL (``c.OrchestApp.dask_outputs_url``) when they must outlive it.
 
 Through the cluster, a step's task returns each large file as a read-only memory map, in pieces no
 larger than Dask's shards: Dask sends them from the page cache without reading them into memory
-first, and the consuming worker writes the pieces it received straight into the step's input file.
+first, and the consuming worker writes the pieces it received straight into the input's file.
 (A ``bytes`` result would be copied once more on each side, and one piece larger than a shard is
 received as shards that Dask joins with one more copy.) At a URL, the files are written under ``<url>/<project uuid>/<run uuid>/<step uuid>/`` and
 the task returns only where they are.

@@ -1,13 +1,13 @@
-"""What runs on a Dask worker: one step, in a copy of the run's project on the worker's disk.
+"""What runs on a Dask worker: one step, in the run's working copy of its project on the worker's disk.
 
-The project arrives as a tar (a Dask dependency, so a worker receives a given project once), is
-unpacked once per worker into ``<local directory>/orchest-jlab/projects/<content hash>`` and copied
-for each step. The step runs in its environment's image where this worker's Docker engine can
+The project arrives as a tar (inside the step's task, or a Dask dependency for a large one; not at
+all once every worker has unpacked it), is unpacked once per worker into
+``<local directory>/orchest-jlab/projects/<content hash>`` and copied once per run on this worker
+(``copies.py``). The step runs in its environment's image where this worker's Docker engine can
 build it (``containers.py``), else as on the local backend (its own process group, killed whole on
 cancel; a notebook on a kernel started here, through the local backend's runner); its output goes
-to the server as Dask events while it runs. The task returns the
-step's outputs (the data-passing files), its executed notebook and, in an interactive run, the files
-it wrote.
+to the server as Dask events while it runs. The task returns the step's outputs (the data-passing
+files), its executed notebook and, in an interactive run, the files it wrote.
 """
 
 from __future__ import annotations
