@@ -23,6 +23,8 @@ from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
 from . import outputs, worker
 from .project import listing, pack
+from .resources import environment_properties, no_worker_for, shown
+from .unpacked import Unpacked
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ LOG_GRACE = 3  # seconds to wait for the last output of a finished step
 # task's result held by one worker it drew every step there); a larger one is a task of its own,
 # copied to every worker in the background.
 INLINE_PROJECT = 1 << 20
+# A project of at most this many files is listed again in the event loop (0.3 ms for 60 files),
+# not in a thread: the thread's round trip cost twice the listing, a twentieth of a chain's step.
+LIST_IN_LOOP = 200
+END_BATCH = 0.5  # seconds: the runs ended meanwhile are told to their workers in one call
 
 
 @dataclass
@@ -62,6 +68,7 @@ class _Run:
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
     written: bool = False  # the server wrote into a snapshot run's project since it was packed
     platform: str | None = None  # what the workers run steps on (the step cache's key)
+    workers: set[str] = field(default_factory=set)  # where its steps started (they keep its working copies)
 
 
 class DaskBackend:
@@ -82,7 +89,11 @@ class DaskBackend:
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
-        self._background: set[asyncio.Future] = set()  # replications under way (kept from the GC)
+        self._unpacked = Unpacked()  # which workers have a small project's content (its tar not sent again)
+        self._ended: list[str] = []  # runs ended, their workers not yet told (END_BATCH)
+        self._ended_on: set[str] = set()  # the workers that ran their steps
+        self._ending: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Future] = set()  # replications, runs' ends under way (kept from the GC)
 
     async def client(self):
         async with self._lock:
@@ -150,33 +161,47 @@ class DaskBackend:
         # Outputs of steps that did not run in this run (a selection run) come from the project.
         earlier = [u for u in incoming if u not in run.results]
         if earlier:
-            found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
+            found = await asyncio.to_thread(outputs.earlier_outputs, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
         project_hash, manifest = await self._project(client, run, ctx.project_dir, data, fixed=not ctx.interactive)
         if ctx.environment and ctx.environment not in run.environments:
-            run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
+            run.environments[ctx.environment] = await asyncio.to_thread(environment_properties, ctx.project_dir, ctx.environment)
         resources = step_resources(definition, run.environments.get(ctx.environment or ""))
         if resources:  # a step no worker can take would wait for ever
-            problem = _no_worker_for(resources, (await client.scheduler.identity())["workers"])
+            problem = no_worker_for(resources, (await client.scheduler.identity())["workers"])
             if problem:
                 raise StepFailed(problem)
-            log_.note(f"Needs {_shown(resources)} of a worker.")
+            log_.note(f"Needs {shown(resources)} of a worker.")
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
-        future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
-                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
+        tar = run.projects[project_hash]
+        if isinstance(tar, bytes) and self._unpacked.everywhere(client, project_hash):
+            tar = None  # every worker has it unpacked (one that has not asks for it: sent again)
         try:
-            # The outputs come back for an interactive run (into the project) and for the step cache's entry.
-            result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
+            while True:
+                future = client.submit(worker.run_step, spec, tar, inputs, pure=False, resources=resources or None,
+                                       key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
+                try:
+                    # The outputs come back for an interactive run (into the project) and for the step cache's entry.
+                    result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
+                    break
+                except worker.ProjectMissing as missing:
+                    self._unpacked.discard(project_hash, str(missing))
+                    if tar is not None:
+                        raise StepFailed(f"The worker {missing} lost the project sent with this step.") from None
+                    tar = run.projects[project_hash]
         except BaseException:
             await self._stop(client, future, ctx, attempts)
             raise
         finally:
             self._steps.pop(key, None)
+            run.workers.update(attempts.workers)
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
+        if isinstance(run.projects[project_hash], bytes):
+            self._unpacked.add(project_hash, result["worker"])
         self._runtimes[key] = {k: result[k] for k in ("runtime", "image") if result.get(k)}
         if result["notebook"] is not None:  # into the project or the snapshot, and the run's copy
             from ...engine.runners.notebook import write_executed
@@ -187,7 +212,7 @@ class DaskBackend:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
         if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
-            await asyncio.to_thread(_write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
+            await asyncio.to_thread(outputs.write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
 
     async def _project(self, client, run: _Run, project_dir: Path, data: str,
                        fixed: bool = False) -> tuple[str, dict[str, str]]:
@@ -200,7 +225,10 @@ class DaskBackend:
                 return run.packed[1], run.packed[2]  # listed since (steps starting together), or fixed
             run.written = False
             began = time.monotonic()
-            files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
+            if run.packed is not None and len(run.packed[0]) <= LIST_IN_LOOP:
+                files = listing(project_dir, (f"{data}/",))  # cheaper than a thread's round trip
+            else:
+                files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
             names = [(rel, details) for rel, _, details in files]
             if run.packed is not None and run.packed[0] == names:
                 run.listed = began
@@ -262,6 +290,8 @@ class DaskBackend:
                 return await future
         if future.status == "error":
             exc = await future.exception()
+            if isinstance(exc, worker.ProjectMissing):
+                raise exc
             if type(exc).__name__ == "KilledWorker":
                 raise StepFailed(f"worker lost: the workers that ran this step ({', '.join(attempts.workers)}) "
                                  "were lost.")
@@ -328,16 +358,38 @@ class DaskBackend:
         return self._runtimes.pop((run_uuid, step_uuid), {})
 
     def run_ended(self, run_uuid: str) -> None:
-        """The run's results and project leave the cluster."""
+        """The run's results and project leave the cluster, its working copies the workers that ran
+        its steps (in the background: nothing waits for it)."""
         run = self._runs.pop(run_uuid, None)
         if run is not None:
             for future in (*run.results.values(), *run.projects.values()):
                 if not isinstance(future, bytes):  # a small project's tar went inside its steps' tasks
                     future.release()
+            if run.workers:  # told in batches: a grid job's runs end many a second
+                self._ended.append(run_uuid)
+                self._ended_on.update(run.workers)
+                if self._ending is None:
+                    self._ending = asyncio.get_running_loop().call_later(END_BATCH, self._end_runs)
+
+    def _end_runs(self) -> None:
+        """The runs ended since the last call, told to the workers that ran their steps."""
+        self._ending = None
+        runs, workers, self._ended, self._ended_on = self._ended, self._ended_on, [], set()
+        client = self._client
+        if runs and client is not None and client.status == "running":
+            ending = asyncio.ensure_future(client.run(worker.end_runs, runs, workers=sorted(workers), on_error="ignore"))
+            self._background.add(ending)
+            ending.add_done_callback(_settled(self._background))
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
             self.run_ended(run_uuid)
+        self._unpacked.close()
+        if self._ending is not None:
+            self._ending.cancel()
+            self._end_runs()
+        if self._background:  # runs' ends on their workers, before the client goes
+            await asyncio.wait(list(self._background), timeout=5)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._client.close(), 10)
@@ -353,54 +405,5 @@ def _settled(pending: set) -> Any:
     def done(task: asyncio.Future) -> None:
         pending.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.debug("a project's replication did not finish: %s", task.exception())
+            log.debug("a background call to the cluster did not finish: %s", task.exception())
     return done
-
-
-def _properties(project_dir: Path, environment: str) -> dict[str, Any]:
-    try:
-        found = json.loads((project_dir / ".orchest" / "environments" / environment / "properties.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _shown(resources: dict[str, float]) -> str:
-    return ", ".join(f"{name}={amount:g}" for name, amount in sorted(resources.items()))
-
-
-def _no_worker_for(resources: dict[str, float], workers: dict[str, dict]) -> str | None:
-    """Why no worker of the cluster can run a step that needs ``resources`` (None: one can)."""
-    for info in workers.values():
-        offered = info.get("resources") or {}
-        if all(offered.get(name, 0) >= amount for name, amount in resources.items()):
-            return None
-    offers = sorted({_shown(info.get("resources") or {}) or "none" for info in workers.values()})
-    return (f"No worker of the cluster has the resources this step needs ({_shown(resources)}); "
-            f"the workers offer: {'; '.join(offers) or 'no worker is connected'}. Start workers with "
-            "e.g. `dask worker --resources \"GPU=1\"`, or change the step's resources.")
-
-
-def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
-    """The outputs in the project of ``steps`` (of earlier runs), by step."""
-    found: dict[str, dict[str, bytes]] = {}
-    for step in steps:
-        files = {p.name: p.read_bytes() for p in folder.glob(f"{step}.*") if not p.name.endswith(".tmp")}
-        if files:
-            found[step] = files
-    return found
-
-
-def _write_back(project_dir: Path, data: str, result: dict[str, Any], files: dict[str, bytes]) -> None:
-    """A step's outputs (``result``'s) and the files it wrote, into the project or the run's snapshot
-    (each file replaced whole, so a reader never sees half of one)."""
-    outputs_ = outputs.contents(result)
-    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs_.items(), key=lambda i: i[0].endswith(".meta.json"))),
-                          *files.items()]:
-        path = project_dir / name
-        if not path.resolve().is_relative_to(project_dir.resolve()):
-            continue  # never outside the project
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        outputs.write_file(partial, content)
-        partial.replace(path)
