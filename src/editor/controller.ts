@@ -271,6 +271,18 @@ export abstract class PipelineController implements IDisposable {
     }
   }
 
+  /**
+   * The language of a project's environment, the list read again once when it
+   * does not have it (made since); `python` (Orchest's default) when unknown.
+   */
+  async environmentLanguage(environment: string | undefined): Promise<string> {
+    const find = () => this.environments?.find(e => e.uuid === environment);
+    if (environment && !find()) {
+      await this.projectEnvironments.refresh(this.path);
+    }
+    return find()?.language || 'python';
+  }
+
   protected applyEnvironments(): void {
     if (this.model && this.environments) {
       this.model.projectEnvironments = this.environments.map(e => e.uuid);

@@ -8,7 +8,7 @@ import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { PathExt } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { prepareNotebookKernel, stepKernelspec } from '../notebooks/kernels';
+import { openingKernelspec, prepareNotebookKernel } from '../notebooks/kernels';
 import { APIError, IRun, ISession, RunType } from '../api';
 import { PipelineFormatError, PipelineModel } from '../model';
 import { SessionError } from '../sessions';
@@ -76,9 +76,10 @@ export class PipelineEditorController extends PipelineController {
 
   /**
    * Open a step's file in JupyterLab; a notebook on its environment's kernel
-   * (`orchest-kernel-<uuid>`) when the server serves it: written into the
-   * notebook's kernelspec first (JupyterLab starts the kernel the notebook
-   * names), or switched to when the notebook is open on another.
+   * (`orchest-kernel-<uuid>`) when the server serves it, else on a host kernel
+   * of its environment's language when it names one of another language:
+   * written into the notebook's kernelspec first (JupyterLab starts the kernel
+   * the notebook names), or switched to when the notebook is open on another.
    */
   async openStepFile(uuid: string): Promise<void> {
     const step = this.model?.step(uuid);
@@ -89,10 +90,13 @@ export class PipelineEditorController extends PipelineController {
       return;
     }
     const path = this.resolve(step.filePath);
-    const kernelspec = await stepKernelspec(step.environment, this.services.kernelspecs);
-    if (PathExt.extname(path).toLowerCase() === '.ipynb' && kernelspec) {
+    if (PathExt.extname(path).toLowerCase() === '.ipynb') {
       try {
-        await prepareNotebookKernel(path, kernelspec, this.services);
+        const language = await this.environmentLanguage(step.environment);
+        const kernelspec = await openingKernelspec(path, { uuid: step.environment, language }, this.services);
+        if (kernelspec) {
+          await prepareNotebookKernel(path, kernelspec, this.services);
+        }
       } catch (error) {
         this.say(this.services.trans.__('%1 could not be set to its environment\'s kernel: %2', path, errorMessage(error)), 'warning');
       }

@@ -9,7 +9,7 @@ import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { EditResult, IRefusal, IStepInit, IStepView, PipelineModel } from '../model';
-import { newNotebookContent, stepKernelspec } from '../notebooks/kernels';
+import { newNotebookContent, stepNotebookKernelspec, unservedKernelspec } from '../notebooks/kernels';
 import { IEditorServices } from './services';
 
 /**
@@ -42,6 +42,8 @@ export interface IEditedCanvas {
   resolve(filePath: string): string;
   /** Make sure the project has an environment for new steps (the default one when it has none). */
   ensureEnvironment(): Promise<void>;
+  /** The language of a project's environment (`python` when it is unknown). */
+  environmentLanguage(environment: string | undefined): Promise<string>;
   say(text: string, kind?: 'info' | 'warning' | 'error'): void;
 }
 
@@ -116,7 +118,9 @@ export class StepEdits {
   /**
    * Create an empty notebook or script for a step (relative to the pipeline's
    * folder) unless it exists; a notebook names the environment's kernel
-   * (`orchest-kernel-<uuid>`) when the server serves it, else the host's.
+   * (`orchest-kernel-<uuid>`) when the server serves it, else a host kernel of
+   * the environment's language, else that language with no kernel installed
+   * (never Python's for another language).
    */
   async createStepFile(filePath: string, environment?: string): Promise<void> {
     const contents = this._controller.services.contents;
@@ -126,10 +130,12 @@ export class StepEdits {
     }
     const extension = PathExt.extname(path).toLowerCase();
     if (extension === '.ipynb') {
+      const language = await this._controller.environmentLanguage(environment);
+      const kernelspec = await stepNotebookKernelspec(environment, language, this._controller.services.kernelspecs);
       await contents.save(path, {
         type: 'notebook',
         format: 'json',
-        content: newNotebookContent(await stepKernelspec(environment, this._controller.services.kernelspecs))
+        content: newNotebookContent(kernelspec ?? unservedKernelspec(environment, language))
       });
     } else {
       const header = NEW_FILE_HEADERS[extension] ?? '';
@@ -247,7 +253,8 @@ export class StepEdits {
 
   /**
    * Change a step's environment; when its notebook is open on another kernel,
-   * offer to switch it to the new environment's kernel.
+   * offer to switch it to the new environment's kernel (or, when that is not
+   * served, to a host kernel of the environment's language).
    */
   async setEnvironment(uuid: string, environment: string): Promise<void> {
     const c = this._controller;
@@ -259,7 +266,7 @@ export class StepEdits {
     if (!step.filePath || PathExt.extname(step.filePath).toLowerCase() !== '.ipynb') {
       return;
     }
-    const kernelspec = await stepKernelspec(environment, c.services.kernelspecs);
+    const kernelspec = await stepNotebookKernelspec(environment, await c.environmentLanguage(environment), c.services.kernelspecs);
     if (kernelspec) {
       await c.services.notebooks?.offerKernel(c.resolve(step.filePath), kernelspec);
     }

@@ -67,6 +67,85 @@ export async function stepKernelspec(
   return environmentKernelspec(environmentUuid, kernelspecs.specs);
 }
 
+/**
+ * The kernel languages that run an environment language's notebooks (what the
+ * engine accepts: Deno's kernel says "typescript"), the first being what a
+ * notebook of that language says when no kernel is known (the engine's
+ * environment kernels say it too: orchest_jlab/kernels/specs.py).
+ */
+const KERNEL_LANGUAGES: { [language: string]: string[] } = {
+  python: ['python'],
+  r: ['R'],
+  javascript: ['javascript', 'typescript'],
+  julia: ['julia']
+};
+
+/** How an environment language is shown when no kernel of it is installed. */
+const LANGUAGE_TITLES: { [language: string]: string } = {
+  python: 'Python',
+  r: 'R',
+  javascript: 'JavaScript',
+  julia: 'Julia'
+};
+
+/** The kernel languages of an environment language (lower case). */
+function kernelLanguages(language: string): string[] {
+  return KERNEL_LANGUAGES[language.toLowerCase()] ?? [language.toLowerCase()];
+}
+
+/**
+ * An installed host kernel of an environment language, or null: the default
+ * kernelspec when it is one, else by kernel language (JavaScript before
+ * TypeScript), then name. Other environments' kernels are never chosen.
+ */
+export function hostKernelspec(
+  language: string,
+  specs: KernelSpec.ISpecModels | null | undefined
+): IKernelspecRef | null {
+  const accepted = kernelLanguages(language).map(l => l.toLowerCase());
+  const rank = (name: string) => {
+    const spec = specs?.kernelspecs?.[name];
+    return name.startsWith(environmentKernelName('')) || !spec ? -1 : accepted.indexOf(spec.language.toLowerCase());
+  };
+  const names = Object.keys(specs?.kernelspecs ?? {})
+    .filter(name => rank(name) >= 0)
+    .sort((a, b) => Number(b === specs?.default) - Number(a === specs?.default) || rank(a) - rank(b) || a.localeCompare(b));
+  const spec = names.length ? specs?.kernelspecs?.[names[0]] : null;
+  return spec ? { name: names[0], display_name: spec.display_name, language: spec.language } : null;
+}
+
+/**
+ * The kernel a step notebook of an environment should have: the
+ * environment's kernel when the server serves it, else an installed host
+ * kernel of the environment's language, else null (`unservedKernelspec`).
+ */
+export async function stepNotebookKernelspec(
+  environmentUuid: string | null | undefined,
+  language: string,
+  kernelspecs: KernelSpec.IManager | null
+): Promise<IKernelspecRef | null> {
+  const served = await stepKernelspec(environmentUuid, kernelspecs);
+  return served ?? (kernelspecs ? hostKernelspec(language, kernelspecs.specs) : null);
+}
+
+/**
+ * What a step notebook names when no kernel of its environment's language is
+ * installed: for Python the host's kernel, else the environment's kernel
+ * name (what Orchest writes) with the language, so that JupyterLab asks for a
+ * kernel, and the engine knows the notebook's language.
+ */
+export function unservedKernelspec(environmentUuid: string | null | undefined, language: string): IKernelspecRef {
+  const key = language.toLowerCase();
+  if (key === 'python' || !environmentUuid) {
+    return HOST_KERNELSPEC;
+  }
+  return {
+    name: environmentKernelName(environmentUuid),
+    display_name: LANGUAGE_TITLES[key] ?? language,
+    language: kernelLanguages(key)[0]
+  };
+}
+
 /** The content of a new step notebook: no cells, the kernelspec given (else the host's). */
 export function newNotebookContent(kernelspec: IKernelspecRef | null): Record<string, unknown> {
   return {
@@ -159,4 +238,41 @@ export async function prepareNotebookKernel(
   if (content) {
     await options.contents.save(path, { type: 'notebook', format: 'json', content });
   }
+}
+
+/** Whether a kernel's language runs notebooks of an environment language. */
+export function runsLanguage(kernelLanguage: string, language: string): boolean {
+  return kernelLanguages(language).some(l => l.toLowerCase() === kernelLanguage.toLowerCase());
+}
+
+/**
+ * The kernel to give a step's notebook before it opens, or null to leave it:
+ * the environment's kernel when the server serves it; else, when the
+ * notebook's kernel is of another language than its environment (Python in
+ * a JavaScript step), an installed host kernel of the environment's. A
+ * notebook of the right language (Orchest's `orchest-kernel-<uuid>` ones
+ * too) is left as it is.
+ */
+export async function openingKernelspec(
+  path: string,
+  environment: { uuid: string | null | undefined; language: string },
+  options: { contents: Contents.IManager; notebooks: IOpenNotebooks | null; kernelspecs: KernelSpec.IManager | null }
+): Promise<IKernelspecRef | null> {
+  const served = await stepKernelspec(environment.uuid, options.kernelspecs);
+  if (served || !options.kernelspecs) {
+    return served;
+  }
+  const specs = options.kernelspecs.specs;
+  const open = options.notebooks?.find(path) ?? null;
+  let current: unknown;
+  if (open) {
+    current = specs?.kernelspecs?.[kernelOf(open) ?? '']?.language;
+  } else {
+    const model = await options.contents.get(path, { type: 'notebook', content: true });
+    current = model.content?.metadata?.kernelspec?.language;
+  }
+  if (typeof current !== 'string' || runsLanguage(current, environment.language)) {
+    return null;
+  }
+  return hostKernelspec(environment.language, specs);
 }

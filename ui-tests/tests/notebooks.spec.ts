@@ -8,12 +8,16 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
+import * as crypto from 'crypto';
 
 import {
   apiURL,
+  clickToolbar,
   copyExample,
+  fileExists,
   MAKE,
   openPipeline,
+  readFile,
   REAL_SESSIONS,
   removeExampleAfterEach,
   runToEnd,
@@ -182,5 +186,64 @@ test.describe('Step notebooks', () => {
     await expect(panel.locator('.jp-Cell').nth(2).locator('.jp-OutputArea-output')).toContainText("'day': 1");
     await expect(panel.locator('.jp-Cell').first()).not.toContainText('edited');
     await expect(tab).not.toHaveClass(/jp-mod-dirty/);
+  });
+});
+
+test.describe('Step notebooks of a language with no kernel here', () => {
+  removeExampleAfterEach(); // (its pipeline's session stopped)
+
+  test('a new Julia step notebook names its language, and JupyterLab asks for a kernel', async ({
+    page,
+    tmpPath,
+    request,
+    baseURL
+  }) => {
+    // Julia environments get no environment kernel (Docker or not) and this machine has no Julia
+    // kernel: the path a JavaScript or R step takes where environment kernels are not served.
+    const pipeline = `${tmpPath}/julia/fit.orchest`;
+    await page.contents.uploadContent(
+      JSON.stringify({
+        name: 'Julia fit',
+        parameters: {},
+        services: {},
+        settings: { auto_eviction: false, data_passing_memory_size: '1GB', max_steps_parallelism: 0 },
+        steps: {},
+        uuid: crypto.randomUUID(),
+        version: '1.0.0'
+      }),
+      'text',
+      pipeline
+    );
+    const created = await request.post(apiURL(baseURL!, `environments?project=${encodeURIComponent(pipeline)}`), {
+      data: { name: 'Julia', language: 'julia' }
+    });
+    expect(created.status()).toBe(201);
+    const kernel = `orchest-kernel-${(await created.json()).uuid}`;
+    const specs = (await (await request.get(`${baseURL}/api/kernelspecs`)).json()).kernelspecs;
+    expect(Object.values(specs).filter((s: any) => s.spec.language === 'julia')).toEqual([]);
+
+    await page.filebrowser.openDirectory(`${tmpPath}/julia`);
+    await page.locator('.jp-DirListing-item[data-file-type="orchest-pipeline"]').dblclick();
+    const editor = page.locator('#jp-main-dock-panel .jp-OrchestEditorWidget:visible');
+    await expect(editor.locator('.jp-OrchestEditor-empty')).toBeVisible();
+    await clickToolbar(editor, 'orchest-jlab:add-step');
+    await page.locator('.jp-Dialog input[name="title"]').fill('Fit');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect(stepNode(editor, 'Fit')).toBeVisible();
+    const notebook = `${tmpPath}/julia/fit.ipynb`;
+    await expect.poll(() => fileExists(request, baseURL!, notebook)).toBe(true);
+    // Not Python's kernel: the environment's name (not installed) and its language.
+    expect(JSON.parse(await readFile(request, baseURL!, notebook)).metadata.kernelspec).toEqual({
+      name: kernel,
+      display_name: 'Julia',
+      language: 'julia'
+    });
+
+    await stepNode(editor, 'Fit').dblclick();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Select Kernel');
+    await dialog.locator('.jp-mod-reject').click();
+    await expect(page.locator('#jp-main-dock-panel .jp-NotebookPanel:visible')).toHaveCount(1);
+    expect(await currentKernel(page)).toBeNull();
   });
 });
