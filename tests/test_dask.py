@@ -268,9 +268,14 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
                  "time.sleep(1)\n")
     path = project.write("g.orchest", project.pipeline(project.step("G", "g.py", env), parameters={"a": 0, "b": 0}))
     grid = project.write("grid.json", {"pipeline_parameters": {"a": [1, 2], "b": ["x", "y", "z"]}})
+    unpacked = set(cluster.root.glob("worker-*/local/**/orchest-jlab/projects/*"))
     done = run_cli("job", "run", path, "--parameters", grid, "--max-concurrent", "6", "--json",
                    "--backend", "dask", "--dask-scheduler", cluster.address)
     assert done.returncode == 0, done.stderr
+    # The runs' snapshots differ only in their pipeline file (each its parameters): one tar, unpacked
+    # once per worker, the pipeline file sent with each step.
+    unpacked = set(cluster.root.glob("worker-*/local/**/orchest-jlab/projects/*")) - unpacked
+    assert len({p.name for p in unpacked}) == 1 and len(unpacked) <= 2, unpacked
     runs = json.loads(done.stdout)["runs"]
     assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
     logs = [line for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")

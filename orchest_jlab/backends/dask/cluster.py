@@ -22,7 +22,7 @@ from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
 from . import outputs, worker
-from .project import listing, pack
+from .project import Packs
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,9 @@ class _Run:
     results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
     projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
     document: dict[str, Any] | None = None  # the run's pipeline document
+    pipeline_text: str | None = None  # and its file's text
     environments: dict[str, dict] = field(default_factory=dict)  # uuid -> its properties (resources)
-    packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
+    packed: tuple[str, dict[str, str]] | None = None  # (the project's hash, its manifest) when last packed
     listed: float = 0.0  # when that listing began (monotonic)
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
     written: bool = False  # the server wrote into a snapshot run's project since it was packed
@@ -83,6 +84,8 @@ class DaskBackend:
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
         self._background: set[asyncio.Future] = set()  # replications under way (kept from the GC)
+        self._packs = Packs()  # tars by their project's listing: a job's runs pack once
+        self._tars: dict[str, list] = {}  # a large tar's hash -> [its task's future, runs using it]
 
     async def client(self):
         async with self._lock:
@@ -133,6 +136,7 @@ class DaskBackend:
             "env": ctx.extra_env, "environment": ctx.environment, "interactive": ctx.interactive,
             "source_project_dir": str(ctx.source_project_dir or ctx.project_dir),
             "project_hash": project_hash, "manifest": manifest if ctx.interactive else {},
+            "pipeline_text": None if ctx.interactive else self._runs[ctx.run_uuid].pipeline_text,
             "containers": self.containers,
             "outputs_url": outputs.run_url(self.outputs_url, project_uuid(ctx.source_project_dir or ctx.project_dir),
                                            ctx.run_uuid, ctx.step_uuid) if self.outputs_url else None,
@@ -142,7 +146,8 @@ class DaskBackend:
         client = await self.client()
         run = self._runs.setdefault(ctx.run_uuid, _Run())
         if run.document is None:
-            run.document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
+            run.pipeline_text = await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8")
+            run.document = json.loads(run.pipeline_text)
         definition = run.document["steps"][ctx.step_uuid]
         incoming = definition.get("incoming_connections", [])
         inputs = {u: run.results[u] for u in incoming if u in run.results}
@@ -150,9 +155,13 @@ class DaskBackend:
         # Outputs of steps that did not run in this run (a selection run) come from the project.
         earlier = [u for u in incoming if u not in run.results]
         if earlier:
-            found = await asyncio.to_thread(_earlier_outputs, ctx.project_dir / data, earlier)
+            found = await asyncio.to_thread(outputs.earlier, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
-        project_hash, manifest = await self._project(client, run, ctx.project_dir, data, fixed=not ctx.interactive)
+        # A snapshot's pipeline file (its run's parameters written in) goes with each step, not in the
+        # tar: the runs of a job then share one tar, packed once, unpacked once per worker.
+        project_hash, manifest = await self._project(
+            client, run, ctx.project_dir, data, fixed=not ctx.interactive,
+            leave_out=None if ctx.interactive else ctx.pipeline_path.relative_to(ctx.project_dir).as_posix())
         if ctx.environment and ctx.environment not in run.environments:
             run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
         resources = step_resources(definition, run.environments.get(ctx.environment or ""))
@@ -187,43 +196,49 @@ class DaskBackend:
             raise StepFailed(result["failed"])
         run.results[ctx.step_uuid] = future
         if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
-            await asyncio.to_thread(_write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
+            await asyncio.to_thread(outputs.write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
 
-    async def _project(self, client, run: _Run, project_dir: Path, data: str,
-                       fixed: bool = False) -> tuple[str, dict[str, str]]:
+    async def _project(self, client, run: _Run, project_dir: Path, data: str, fixed: bool = False,
+                       leave_out: str | None = None) -> tuple[str, dict[str, str]]:
         """The project's hash and manifest, its tar on the cluster: packed again only when its
         listing (names, sizes, times) changed since this run last packed it. ``fixed``: a snapshot,
-        which changes only when the server writes into it (an executed notebook): not listed again."""
+        which changes only when the server writes into it (an executed notebook): not listed again
+        until then. ``leave_out``: a file not in the tar (a snapshot's pipeline file)."""
         asked = time.monotonic()
         async with run.packing:
             if run.packed is not None and (run.listed >= asked or (fixed and not run.written)):
-                return run.packed[1], run.packed[2]  # listed since (steps starting together), or fixed
+                return run.packed  # listed since (steps starting together), or a snapshot as it was
             run.written = False
             began = time.monotonic()
-            files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
-            names = [(rel, details) for rel, _, details in files]
-            if run.packed is not None and run.packed[0] == names:
-                run.listed = began
-                return run.packed[1], run.packed[2]
-            project_hash, tar, manifest = await asyncio.to_thread(pack, files)
-            if project_hash not in run.projects and len(tar) < INLINE_PROJECT:
-                # Small: inside each step's task, so the scheduler places steps by the workers' load,
-                # not all on the worker that holds the tar (16 parallel steps crowded on one of two).
-                run.projects[project_hash] = tar
-            elif project_hash not in run.projects:
-                import dask.config
+            _, project_hash, tar, manifest = await asyncio.to_thread(self._packs.pack, project_dir, (f"{data}/",),
+                                                                    leave_out)
+            if project_hash not in run.projects:
+                run.projects[project_hash] = self._tar(client, project_hash, tar)
+            run.packed, run.listed = (project_hash, manifest), began
+            return run.packed
 
-                # A task, not scattered data: a lost worker's copy is made again from the graph (a
-                # large project in the graph is expected, not worth Dask's warning).
-                with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
-                    run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
-                                                               key=f"orchest-project-{project_hash}")
-                # Copied to every worker, not awaited: a step need not wait for copies it may not use.
-                replicating = asyncio.ensure_future(client.replicate([run.projects[project_hash]]))
-                self._background.add(replicating)
-                replicating.add_done_callback(_settled(self._background))
-            run.packed, run.listed = (names, project_hash, manifest), began
-            return project_hash, manifest
+    def _tar(self, client, project_hash: str, tar: bytes) -> Any:
+        """What a step's task gets as its project: a small tar itself (Dask then places steps by the
+        workers' load; as a task's result held by one worker it drew every step there: 16 parallel
+        steps crowded on one of two), a larger one as a task of its own, shared by the runs that use
+        it and copied to every worker in the background."""
+        if len(tar) < INLINE_PROJECT:
+            return tar
+        shared = self._tars.get(project_hash)
+        if shared is None or shared[0].client is not client or shared[0].status in ("error", "cancelled", "lost"):
+            import dask.config
+
+            # A task, not scattered data: a lost worker's copy is made again from the graph (a large
+            # project in the graph is expected, not worth Dask's warning).
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
+                future = client.submit(worker.project_tar, tar, pure=False, key=f"orchest-project-{project_hash}")
+            # Not awaited: a step need not wait for copies it may not use.
+            replicating = asyncio.ensure_future(client.replicate([future]))
+            self._background.add(replicating)
+            replicating.add_done_callback(_settled(self._background))
+            shared = self._tars[project_hash] = [future, 0]
+        shared[1] += 1
+        return shared[0]
 
     async def _wait(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
         """The step's result once its task ended (``full``: with its outputs, else its summary);
@@ -330,10 +345,20 @@ class DaskBackend:
     def run_ended(self, run_uuid: str) -> None:
         """The run's results and project leave the cluster."""
         run = self._runs.pop(run_uuid, None)
-        if run is not None:
-            for future in (*run.results.values(), *run.projects.values()):
-                if not isinstance(future, bytes):  # a small project's tar went inside its steps' tasks
-                    future.release()
+        if run is None:
+            return
+        for future in run.results.values():
+            future.release()
+        for project_hash, tar in run.projects.items():
+            if isinstance(tar, bytes):  # a small project's tar went inside its steps' tasks
+                continue
+            shared = self._tars.get(project_hash)
+            if shared is not None and shared[0] is tar:
+                shared[1] -= 1
+                if shared[1]:  # other runs of this process use it
+                    continue
+                del self._tars[project_hash]
+            tar.release()
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
@@ -379,28 +404,3 @@ def _no_worker_for(resources: dict[str, float], workers: dict[str, dict]) -> str
     return (f"No worker of the cluster has the resources this step needs ({_shown(resources)}); "
             f"the workers offer: {'; '.join(offers) or 'no worker is connected'}. Start workers with "
             "e.g. `dask worker --resources \"GPU=1\"`, or change the step's resources.")
-
-
-def _earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
-    """The outputs in the project of ``steps`` (of earlier runs), by step."""
-    found: dict[str, dict[str, bytes]] = {}
-    for step in steps:
-        files = {p.name: p.read_bytes() for p in folder.glob(f"{step}.*") if not p.name.endswith(".tmp")}
-        if files:
-            found[step] = files
-    return found
-
-
-def _write_back(project_dir: Path, data: str, result: dict[str, Any], files: dict[str, bytes]) -> None:
-    """A step's outputs (``result``'s) and the files it wrote, into the project or the run's snapshot
-    (each file replaced whole, so a reader never sees half of one)."""
-    outputs_ = outputs.contents(result)
-    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs_.items(), key=lambda i: i[0].endswith(".meta.json"))),
-                          *files.items()]:
-        path = project_dir / name
-        if not path.resolve().is_relative_to(project_dir.resolve()):
-            continue  # never outside the project
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        outputs.write_file(partial, content)
-        partial.replace(path)

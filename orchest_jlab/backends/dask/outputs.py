@@ -14,6 +14,7 @@ from __future__ import annotations
 import mmap
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,28 @@ def forget(url: str, run_uuids: set[str]) -> None:
     for run_uuid in run_uuids:
         for folder in fs.glob(f"{root.rstrip('/')}/*/{run_uuid}"):
             fs.rm(folder, recursive=True)
+
+
+def earlier(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
+    """The outputs in the project of ``steps`` (of earlier runs), by step."""
+    found: dict[str, dict[str, bytes]] = {}
+    for step in steps:
+        files = {p.name: p.read_bytes() for p in folder.glob(f"{step}.*") if not p.name.endswith(".tmp")}
+        if files:
+            found[step] = files
+    return found
+
+
+def write_back(project_dir: Path, data: str, result: dict[str, Any], files: dict[str, bytes]) -> None:
+    """A step's outputs (``result``'s) and the files it wrote, into the project or the run's snapshot
+    (each file replaced whole, so a reader never sees half of one)."""
+    outputs_ = contents(result)
+    for name, content in [*((f"{data}/{n}", c) for n, c in sorted(outputs_.items(), key=lambda i: i[0].endswith(".meta.json"))),
+                          *files.items()]:
+        path = project_dir / name
+        if not path.resolve().is_relative_to(project_dir.resolve()):
+            continue  # never outside the project
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        write_file(partial, content)
+        partial.replace(path)

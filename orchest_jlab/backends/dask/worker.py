@@ -134,6 +134,9 @@ def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[
     work = root / "runs" / spec["run_uuid"] / f"{spec['step_uuid']}-{ids['attempt'][:8]}"
     # Content and mode only: copying times and extended attributes too cost a third more per file.
     shutil.copytree(project, work, symlinks=True, copy_function=shutil.copy)
+    if spec.get("pipeline_text") is not None:  # a snapshot run's pipeline file (its parameters): not in the tar
+        (work / spec["pipeline"]).parent.mkdir(parents=True, exist_ok=True)
+        (work / spec["pipeline"]).write_text(spec["pipeline_text"], encoding="utf-8")
     before = _state(work) if spec["interactive"] else {}
     data = work / spec["data_dir"]
     release_inputs = outputs.place(data, inputs)
