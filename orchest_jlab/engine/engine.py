@@ -194,10 +194,13 @@ class Engine:
         request = run.request
         ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
+        # A job's snapshot was made respecting the .gitignore files (as Orchest, not again per run).
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
-                                 request.snapshot_size_limit, exclude=self.folders.base)
+                                 request.snapshot_size_limit, exclude=self.folders.base,
+                                 gitignore=request.snapshot_source is None)
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
-        write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters))
+        # Not flushed to the disk: the run's own copy, of no use after a crash (the run is then failed).
+        write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters), durable=False)
         return snapshot, pipeline_path, warnings
 
     @staticmethod
