@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import itertools
 import sys
 import threading
 from collections import Counter, deque
@@ -68,6 +69,11 @@ class Pending:
     def first(self) -> dict[str, Any] | None:
         with self._lock:
             return self._events[0] if self._events else None
+
+    def first_many(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` events (fewer when fewer are kept), oldest first."""
+        with self._lock:
+            return list(itertools.islice(self._events, count))
 
     def done(self, event: dict[str, Any]) -> None:
         """The first event was written (or dropped for good)."""
