@@ -9,13 +9,13 @@ must first be made, migrated or recovered, or is not SQLite.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine.states import FINISHED_STATUSES
 from ..pipelines.gitignore import ensure_gitignore
+from .feed import Feed
 from .location import DATABASE_NAME, default_url, sqlite_path
 from .numbers import SqliteNumbering
 from .pending import Pending, disk_problem, transient
@@ -45,7 +45,7 @@ class RunStores:
         self.url = url
         self._stores: dict[str, RunStore] = {}
         self._lock = threading.Lock()
-        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._feed = Feed()  # events (None: stop; an Event: flush) for the writer thread
         self._writer: threading.Thread | None = None
         self._by_run: dict[str, DirectWrites | RunStore] = {}  # where each run in flight is written
         self._writes: dict[str, DirectWrites | RunStore] = {}  # by database URL; the writer thread's
@@ -112,12 +112,14 @@ class RunStores:
         bus.subscribe(self._enqueue, self._enqueue_many)
 
     def flush(self) -> None:
-        if self._writer is not None:
-            self._queue.join()
+        if self._writer is not None and self._writer.is_alive():
+            written = threading.Event()
+            self._feed.put(written)
+            written.wait()
 
     def close(self) -> None:
         if self._writer is not None:
-            self._queue.put(None)
+            self._feed.put(None)
             self._writer.join()
             self._writer = None
         with self._lock:
@@ -132,7 +134,7 @@ class RunStores:
 
     def _enqueue(self, event: dict[str, Any]) -> None:
         if event["type"] in ("run-created", "run", "step"):
-            self._queue.put(storable(event))
+            self._feed.put(storable(event))
 
     def _enqueue_many(self, events: list[dict[str, Any]]) -> None:
         """A batch: the lines of a chunk of a step's output, which are not stored (one type per batch)."""
@@ -142,33 +144,23 @@ class RunStores:
 
     def _write_events(self) -> None:
         while True:
-            try:
-                event = self._queue.get(timeout=self._delay if self._pending else None)
-            except queue.Empty:  # time to retry what could not be written
-                self._write_pending()
-                continue
-            taken = 1
-            try:
-                # What else was queued meanwhile is written with it (in one transaction where it can).
-                while event is not None and taken < self.BATCH:
-                    self._pending.add(event)
-                    try:
-                        event = self._queue.get_nowait()
-                    except queue.Empty:
-                        event = False
-                        break
-                    taken += 1
-                if event is not None and event is not False:
-                    self._pending.add(event)
-                self._write_pending()
-                if event is None:
-                    if self._pending:
-                        log.error("runs %s could not be recorded (%s); the next start marks them as interrupted",
-                                  ", ".join(self._pending.unwritten_runs()), self._failing)
-                    return
-            finally:
-                for _ in range(taken):
-                    self._queue.task_done()
+            items = self._feed.take(timeout=self._delay if self._pending else None)
+            stop = False
+            for item in items:  # what was published meanwhile: written together (one transaction where it can)
+                if item is None:
+                    stop = True
+                    break
+                if isinstance(item, threading.Event):  # flush(): what came before it is written or kept
+                    self._write_pending()
+                    item.set()
+                else:
+                    self._pending.add(item)
+            self._write_pending()  # also the retry of what could not be written, when nothing came
+            if stop:
+                if self._pending:
+                    log.error("runs %s could not be recorded (%s); the next start marks them as interrupted",
+                              ", ".join(self._pending.unwritten_runs()), self._failing)
+                return
 
     def _write_pending(self) -> None:
         """Write the kept events in order; stop at the first that fails for a reason that may pass.
