@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import pickle
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -173,7 +174,10 @@ class DaskBackend:
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
-        future = client.submit(worker.run_step, spec, run.projects[project_hash], inputs, pure=False,
+        # The spec as one bytes object: Dask sizes and serializes a task's nested arguments in Python on
+        # the server and the scheduler, bytes at once.
+        future = client.submit(worker.run_step, pickle.dumps(spec, protocol=5), run.projects[project_hash], inputs,
+                               pure=False,
                                key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
         try:
             # The outputs come back for an interactive run (into the project) and for the step cache's entry.
@@ -243,8 +247,13 @@ class DaskBackend:
     async def _wait(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
         """The step's result once its task ended (``full``: with its outputs, else its summary);
         StepFailed for a lost worker or scheduler."""
-        loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda _: loop.call_soon_threadsafe(attempts.wake.set))  # called in a thread
+        watching = asyncio.ensure_future(_woken(future, attempts.wake))
+        try:
+            return await self._waited(client, future, attempts, full)
+        finally:
+            watching.cancel()
+
+    async def _waited(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
         address = client.scheduler.address
         unreachable_since = None
         while True:
@@ -371,6 +380,19 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cluster.close(), 20)
             self._cluster = None
+
+
+async def _woken(future, wake: asyncio.Event) -> None:
+    """``wake`` set when the task ends (its state's event, on this loop: Future.add_done_callback
+    would call back through a thread of its own for each step)."""
+    state = getattr(future, "_state", None)
+    if state is None or not hasattr(state, "wait"):  # another version of distributed: its public way
+        loop = asyncio.get_running_loop()
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(wake.set))
+        return
+    while future.status == "pending":
+        await state.wait()
+    wake.set()
 
 
 def _settled(pending: set) -> Any:

@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import io
 import os
+import pickle
 import shutil
 import sys
 import tarfile
@@ -122,10 +123,12 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dic
             _running.pop(key, None)
 
 
-def run_step(spec: dict[str, Any], tar: bytes, inputs: dict[str, dict]) -> dict[str, Any]:
-    """Run the step ``spec`` describes; ``inputs``: the results of its incoming steps in this run."""
+def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) -> dict[str, Any]:
+    """Run the step ``spec`` describes (pickled); ``inputs``: the results of its incoming steps in this run."""
     from distributed import get_worker
 
+    if isinstance(spec, bytes):
+        spec = pickle.loads(spec)
     worker = get_worker()
     ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
     worker.log_event(LOG_TOPIC, {**ids, "kind": "start", "worker": worker.address})
