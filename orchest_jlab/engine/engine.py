@@ -393,11 +393,15 @@ async def _watching_log(running, step_log: StepLog, timeout: float | None = None
 
 
 def _with_parameters(pipeline: dict, parameters: dict) -> dict:
-    """A copy of the pipeline document with the run's parameter values written in."""
-    document = copy.deepcopy(pipeline)
+    """A copy of the pipeline document with the run's parameter values written in (the parts it
+    changes are copied; the rest is shared with ``pipeline``, which nothing changes in place)."""
+    document = dict(pipeline)
     for key, values in (parameters or {}).items():
         if key == "pipeline_parameters":
-            document.setdefault("parameters", {}).update(values)
+            document["parameters"] = {**(document.get("parameters") or {}), **copy.deepcopy(values)}
         elif key in document.get("steps", {}):
-            document["steps"][key].setdefault("parameters", {}).update(values)
+            if document["steps"] is pipeline.get("steps"):
+                document["steps"] = dict(document["steps"])
+            step = document["steps"][key] = dict(document["steps"][key])
+            step["parameters"] = {**(step.get("parameters") or {}), **copy.deepcopy(values)}
     return document

@@ -11,6 +11,7 @@ snapshot's own copy of it. Links to what is outside the project (a dataset) are 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -58,10 +59,27 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclu
     ``exclude``: a folder never copied (the runs' folders, should they be inside the project).
     ``gitignore``: respect ``.gitignore`` files (not needed again when ``project_dir`` is a snapshot)."""
     warnings: list[str] = []
-    left_out = {os.path.realpath(p) for p in (target, exclude) if p is not None}
     target.mkdir(parents=True)
+    left_out = set()  # (device, inode) of the folders never copied: cheaper than their real paths
+    for folder in (target, exclude):
+        with contextlib.suppress(OSError, TypeError):
+            status = os.stat(folder)
+            left_out.add((status.st_dev, status.st_ino))
+    inodes = {ino for _, ino in left_out}
     root, into = os.fspath(project_dir), os.fspath(target)
-    project_real = os.path.realpath(root)
+
+    @functools.cache
+    def project_real() -> str:  # for symbolic links only
+        return os.path.realpath(root)
+
+    def skipped(entry: os.DirEntry) -> bool:
+        if entry.is_symlink():
+            status = os.stat(entry.path)
+            return (status.st_dev, status.st_ino) in left_out
+        if entry.inode() not in inodes:  # known without a system call
+            return False
+        status = entry.stat(follow_symlinks=False)
+        return (status.st_dev, status.st_ino) in left_out
     # Strings and scandir's entries, not Path objects and a stat per name: a job copies this for each run.
     specs: list[tuple[str, pathspec.PathSpec]] = []  # (folder relative to the project, ending in "/", its rules)
 
@@ -72,14 +90,14 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclu
         return False
 
     def inside(real: str) -> bool:
-        return real == project_real or real.startswith(project_real + os.sep)
+        return real == project_real() or real.startswith(project_real() + os.sep)
 
     def copy_link(path: str, relative: str) -> None:
         real = os.path.realpath(path)
         if not inside(real):
             os.symlink(os.readlink(path), os.path.join(into, relative))
         elif os.path.isdir(real):
-            copy = os.path.join(into, os.path.relpath(real, project_real))
+            copy = os.path.join(into, os.path.relpath(real, project_real()))
             os.symlink(os.path.relpath(copy, os.path.dirname(os.path.join(into, relative))), os.path.join(into, relative))
         else:
             copy_file(real, relative, os.stat(real))
@@ -107,9 +125,7 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclu
             rel = relative + entry.name
             try:
                 if entry.is_dir():  # as os.walk sorts them: a link to a folder is a folder
-                    if (rel in EXCLUDED or (specs and ignored(rel, True))
-                            or (os.path.realpath(entry.path) if entry.is_symlink() else project_real + "/" + rel)
-                            in left_out):
+                    if rel in EXCLUDED or (specs and ignored(rel, True)) or skipped(entry):
                         continue
                     if entry.is_symlink():
                         copy_link(entry.path, rel)

@@ -56,10 +56,13 @@ class Pending:
         run_uuid = event["run_uuid"]
         with self._lock:
             record = self._known.get(run_uuid)
+            # Copies of what is changed here (the record and its steps); values are replaced whole,
+            # never changed in place, so they are shared with the events (no one changes an event).
             if event["type"] == "run-created":
-                self._known[run_uuid] = copy.deepcopy(event["run"])
+                run = event["run"]
+                self._known[run_uuid] = {**run, "steps": {u: dict(s) for u, s in (run.get("steps") or {}).items()}}
             elif record is not None and event["type"] == "run":
-                record.update({k: copy.deepcopy(event[k]) for k in RUN_FIELDS if k in event})
+                record.update({k: event[k] for k in RUN_FIELDS if k in event})
             elif record is not None and event["type"] == "step":
                 step = record["steps"].setdefault(event["step_uuid"], {})
                 step.update({k: event[k] for k in STEP_FIELDS if k in event})

@@ -3,6 +3,7 @@ UTF-8 cannot encode; what is stored has U+FFFD in their place instead of failing
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -10,7 +11,16 @@ SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def storable(value: Any) -> Any:
-    """``value`` with every string (keys included, in dicts and lists) encodable as UTF-8."""
+    """``value`` with every string (keys included, in dicts and lists) encodable as UTF-8: itself
+    when it is (found at C speed: a lone surrogate fails the encoding of its JSON text), else a copy."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        return _replaced(value)
+
+
+def _replaced(value: Any) -> Any:
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -18,7 +28,7 @@ def storable(value: Any) -> Any:
         except UnicodeEncodeError:
             return SURROGATES.sub("\ufffd", value)
     if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
+        return {_replaced(k): _replaced(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [storable(v) for v in value]
+        return [_replaced(v) for v in value]
     return value
