@@ -119,6 +119,26 @@ def test_snapshot_run_never_reads_the_live_project(cluster, project, tmp_path):
     assert not (project.root / "snapshot-output.txt").exists()
 
 
+def test_a_quiet_step_s_output_goes_with_its_end_event(cluster, project):
+    """Output waits at most a tenth of a second to go with more of it: a step that prints a line and
+    ends costs the scheduler its start and end events only; its log has everything, in order."""
+    from distributed import Client
+
+    from orchest_jlab.backends.dask.worker import LOG_TOPIC
+
+    env = project.environment()
+    project.file("q.py", "print('quiet', flush=True)\n")
+    path = project.write("p.orchest", project.pipeline(project.step("Q", "q.py", env)))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    shown = done.stderr  # the step's log, as the command streams it
+    assert 0 <= shown.find("Runs on the worker's host") < shown.find("quiet"), shown
+    with Client(cluster.address, timeout=10) as client:
+        kinds = [m["kind"] for _, m in client.get_events(LOG_TOPIC) if m.get("run") == record["uuid"]]
+    assert kinds == ["start", "end"]
+
+
 def test_cancel_kills_the_step_on_the_worker(cluster, project):
     env = project.environment()
     project.file("slow.py", "import os, subprocess, time\n"

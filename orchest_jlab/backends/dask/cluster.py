@@ -124,6 +124,7 @@ class DaskBackend:
                                   f"it runs again on {message['worker']}.")
             attempts.workers.append(message["worker"])
         elif message["kind"] == "end":
+            attempts.log.write(message.get("text") or "")  # its last output
             attempts.summary, attempts.result = message.get("summary"), message.get("result")
             attempts.ended.set()
             attempts.wake.set()

@@ -35,6 +35,7 @@ from .project import file_hash, listing
 
 LOG_TOPIC = "orchest-jlab-step"
 INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its end event
+FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in fewer events)
 
 # Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
@@ -50,18 +51,50 @@ def _loop() -> asyncio.AbstractEventLoop:
 
 
 class _EventLog:
-    """The StepLog's ``write``/``note`` on a worker: each chunk of output becomes an event."""
+    """The StepLog's ``write``/``note`` on a worker: output becomes events, at most one every
+    ``FLUSH`` seconds per step (what came meanwhile together); what is left at the step's end goes
+    with its end event, so a quiet step costs the scheduler no output event (its log's first line,
+    where it runs, included)."""
 
-    def __init__(self, worker, ids: dict[str, str]):
+    def __init__(self, worker, ids: dict[str, str], loop: asyncio.AbstractEventLoop):
         self.worker = worker
         self.ids = ids
+        self.loop = loop  # the steps' loop: where the flushes are timed
+        self._lock = threading.Lock()
+        self._text: list[str] = []
+        self._timed = False  # a flush is due
 
     def write(self, text: str) -> None:
-        if text:
-            self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "output", "text": text})
+        if not text:
+            return
+        with self._lock:
+            self._text.append(text)
+            if self._timed:
+                return
+            self._timed = True
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            self.loop.call_later(FLUSH, self.flush)
+        else:  # a build's output, from its own thread
+            self.loop.call_soon_threadsafe(self.loop.call_later, FLUSH, self.flush)
 
     def note(self, text: str) -> None:
         self.write(text + "\n")
+
+    def flush(self) -> None:
+        with self._lock:  # sent under the lock: never after the end event that take() made
+            text, self._text, self._timed = "".join(self._text), [], False
+            if text:
+                self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "output", "text": text})
+
+    def take(self) -> str:
+        """What is not sent yet (for the end event)."""
+        with self._lock:
+            text, self._text = "".join(self._text), []
+            return text
 
 
 def _project(root: Path, project_hash: str, tar: bytes) -> Path:
@@ -150,7 +183,7 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
         parameter_overrides=spec["parameters"], extra_env=spec["env"], environment=spec["environment"],
         source_project_dir=Path(spec["source_project_dir"]), interactive=spec["interactive"],
     )
-    log = _EventLog(worker, ids)
+    log = _EventLog(worker, ids, _loop())
     failed = None
     where: dict[str, Any] = {"runtime": containers.HOST}
     try:
@@ -160,12 +193,18 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
         failed = str(exc)
     except (asyncio.CancelledError, concurrent.futures.CancelledError):
         failed = "The step was cancelled."
+    except BaseException:
+        log.flush()  # the output so far: no end event comes
+        raise
     try:
         passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
         files = _written(work, spec["manifest"], before) if spec["interactive"] and failed is None else {}
         # The executed notebook, outputs included, also when a cell failed (read-only mode shows it).
         notebook = ctx.file.read_text(encoding="utf-8") if ctx.kind == ".ipynb" and ctx.file.is_file() else None
         files.pop(spec["file"], None)
+    except BaseException:
+        log.flush()
+        raise
     finally:
         release_inputs()
         shutil.rmtree(work, ignore_errors=True)
@@ -177,7 +216,7 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
     # server then need not wait for the task's end through the scheduler, nor fetch the result.
     inline = _inline(result)
     small = not files and notebook is None
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "result": result if inline else None,
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "text": log.take(), "result": result if inline else None,
                                  "summary": summary(result) if small and not inline else None})
     return result
 
