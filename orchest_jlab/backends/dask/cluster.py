@@ -118,12 +118,13 @@ class DaskBackend:
             return
         if message["kind"] == "output":
             attempts.log.write(message["text"])
-        elif message["kind"] == "start":
+            return
+        if message["kind"] == "start" or message.get("start"):  # a quick step's start comes with its end
             if attempts.workers:
                 attempts.log.note(f"The worker {attempts.workers[-1]} was lost while running this step; "
                                   f"it runs again on {message['worker']}.")
             attempts.workers.append(message["worker"])
-        elif message["kind"] == "end":
+        if message["kind"] == "end":
             attempts.log.write(message.get("text") or "")  # its last output
             attempts.summary, attempts.result = message.get("summary"), message.get("result")
             attempts.ended.set()
@@ -297,9 +298,9 @@ class DaskBackend:
     async def _stop(self, client, future, ctx: StepContext, attempts: _Attempts) -> None:
         """The step's task is cancelled and, where it runs, its process group killed."""
         with contextlib.suppress(Exception):
-            if attempts.workers and client.status == "running":
+            if client.status == "running":  # where it started; else (its start not told yet) every worker
                 await asyncio.wait_for(client.run(worker.cancel_step, ctx.run_uuid, ctx.step_uuid,
-                                                  workers=attempts.workers[-1:]), 10)
+                                                  workers=attempts.workers[-1:] or None), 10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(future.cancel(), 5)
 

@@ -51,10 +51,11 @@ def _loop() -> asyncio.AbstractEventLoop:
 
 
 class _EventLog:
-    """The StepLog's ``write``/``note`` on a worker: output becomes events, at most one every
-    ``FLUSH`` seconds per step (what came meanwhile together); what is left at the step's end goes
-    with its end event, so a quiet step costs the scheduler no output event (its log's first line,
-    where it runs, included)."""
+    """The step's events on a worker: its start, and the StepLog's ``write``/``note``. Output goes at
+    most once every ``FLUSH`` seconds per step (what came meanwhile together), the start with the
+    first of it or ``FLUSH`` seconds after the step began; what is left when the step ends goes with
+    its end event: a step that ends quickly costs the scheduler one event (its log's first line,
+    where it runs, and its start included)."""
 
     def __init__(self, worker, ids: dict[str, str], loop: asyncio.AbstractEventLoop):
         self.worker = worker
@@ -62,7 +63,9 @@ class _EventLog:
         self.loop = loop  # the steps' loop: where the flushes are timed
         self._lock = threading.Lock()
         self._text: list[str] = []
-        self._timed = False  # a flush is due
+        self._started = False  # its start was sent
+        self._timed = True  # a flush is due (the start's)
+        loop.call_soon_threadsafe(loop.call_later, FLUSH, self.flush)
 
     def write(self, text: str) -> None:
         if not text:
@@ -87,14 +90,18 @@ class _EventLog:
     def flush(self) -> None:
         with self._lock:  # sent under the lock: never after the end event that take() made
             text, self._text, self._timed = "".join(self._text), [], False
+            if not self._started:
+                self._started = True
+                self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "start", "worker": self.worker.address})
             if text:
                 self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "output", "text": text})
 
-    def take(self) -> str:
-        """What is not sent yet (for the end event)."""
+    def take(self) -> dict[str, Any]:
+        """What is not sent yet, for the end event: the output, and whether the start was not."""
         with self._lock:
             text, self._text = "".join(self._text), []
-            return text
+            start, self._started = not self._started, True
+            return {"text": text, "start": start}
 
 
 def _project(root: Path, project_hash: str, tar: bytes) -> Path:
@@ -164,7 +171,7 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
         spec = pickle.loads(spec)
     worker = get_worker()
     ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "start", "worker": worker.address})
+    log = _EventLog(worker, ids, _loop())  # sends the step's start
     root = Path(worker.local_directory) / "orchest-jlab"
     project = _project(root, spec["project_hash"], tar)
     work = root / "runs" / spec["run_uuid"] / f"{spec['step_uuid']}-{ids['attempt'][:8]}"
@@ -183,7 +190,6 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
         parameter_overrides=spec["parameters"], extra_env=spec["env"], environment=spec["environment"],
         source_project_dir=Path(spec["source_project_dir"]), interactive=spec["interactive"],
     )
-    log = _EventLog(worker, ids, _loop())
     failed = None
     where: dict[str, Any] = {"runtime": containers.HOST}
     try:
@@ -216,7 +222,8 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
     # server then need not wait for the task's end through the scheduler, nor fetch the result.
     inline = _inline(result)
     small = not files and notebook is None
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "text": log.take(), "result": result if inline else None,
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "worker": worker.address, **log.take(),
+                                 "result": result if inline else None,
                                  "summary": summary(result) if small and not inline else None})
     return result
 
