@@ -266,8 +266,11 @@ class DaskBackend:
             if future.done():
                 break
             attempts.wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(attempts.wake.wait(), 1)
+            timer = asyncio.get_running_loop().call_later(1, attempts.wake.set)  # a look every second
+            try:  # (a timer, not wait_for: that makes a task for every wait)
+                await attempts.wake.wait()
+            finally:
+                timer.cancel()
             if len(attempts.workers) > self.retries + 1:
                 raise StepFailed(f"worker lost: the step was started {len(attempts.workers)} times "
                                  f"({', '.join(attempts.workers)}), more than the {self.retries} retries allowed.")
