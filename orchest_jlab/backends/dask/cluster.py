@@ -24,6 +24,7 @@ from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
 from . import outputs, worker
 from .project import Packs
+from .resources import environment_properties, no_worker_for, shown
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class DaskBackend:
         # Outputs of steps that did not run in this run (a selection run) come from the project.
         earlier = [u for u in incoming if u not in run.results]
         if earlier:
-            found = await asyncio.to_thread(outputs.earlier, ctx.project_dir / data, earlier)
+            found = await asyncio.to_thread(outputs.earlier_outputs, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
         # A snapshot's pipeline file (its run's parameters written in) goes with each step, not in the
         # tar: the runs of a job then share one tar, packed once, unpacked once per worker.
@@ -166,13 +167,14 @@ class DaskBackend:
             client, run, ctx.project_dir, data, fixed=not ctx.interactive,
             leave_out=None if ctx.interactive else ctx.pipeline_path.relative_to(ctx.project_dir).as_posix())
         if ctx.environment and ctx.environment not in run.environments:
-            run.environments[ctx.environment] = await asyncio.to_thread(_properties, ctx.project_dir, ctx.environment)
+            run.environments[ctx.environment] = await asyncio.to_thread(environment_properties, ctx.project_dir,
+                                                                        ctx.environment)
         resources = step_resources(definition, run.environments.get(ctx.environment or ""))
         if resources:  # a step no worker can take would wait for ever
-            problem = _no_worker_for(resources, (await client.scheduler.identity())["workers"])
+            problem = no_worker_for(resources, (await client.scheduler.identity())["workers"])
             if problem:
                 raise StepFailed(problem)
-            log_.note(f"Needs {_shown(resources)} of a worker.")
+            log_.note(f"Needs {shown(resources)} of a worker.")
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
@@ -407,27 +409,3 @@ def _settled(pending: set) -> Any:
         if not task.cancelled() and task.exception() is not None:
             log.debug("a project's replication did not finish: %s", task.exception())
     return done
-
-
-def _properties(project_dir: Path, environment: str) -> dict[str, Any]:
-    try:
-        found = json.loads((project_dir / ".orchest" / "environments" / environment / "properties.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _shown(resources: dict[str, float]) -> str:
-    return ", ".join(f"{name}={amount:g}" for name, amount in sorted(resources.items()))
-
-
-def _no_worker_for(resources: dict[str, float], workers: dict[str, dict]) -> str | None:
-    """Why no worker of the cluster can run a step that needs ``resources`` (None: one can)."""
-    for info in workers.values():
-        offered = info.get("resources") or {}
-        if all(offered.get(name, 0) >= amount for name, amount in resources.items()):
-            return None
-    offers = sorted({_shown(info.get("resources") or {}) or "none" for info in workers.values()})
-    return (f"No worker of the cluster has the resources this step needs ({_shown(resources)}); "
-            f"the workers offer: {'; '.join(offers) or 'no worker is connected'}. Start workers with "
-            "e.g. `dask worker --resources \"GPU=1\"`, or change the step's resources.")

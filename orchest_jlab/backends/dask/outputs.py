@@ -152,7 +152,7 @@ def forget(url: str, run_uuids: set[str]) -> None:
             fs.rm(folder, recursive=True)
 
 
-def earlier(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
+def earlier_outputs(folder: Path, steps: list[str]) -> dict[str, dict[str, bytes]]:
     """The outputs in the project of ``steps`` (of earlier runs), by step."""
     found: dict[str, dict[str, bytes]] = {}
     for step in steps:
