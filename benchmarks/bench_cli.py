@@ -6,8 +6,14 @@
    alone (in this process, no command start) beside it;
 3. ``orchest-jlab validate`` of a 200-step pipeline vs ``python -c pass`` (for context).
 
-Every figure: median of alternating rounds, with its spread (``timing.py``).
-Run: ``python benchmarks/bench_cli.py [--rounds N]``.
+Every figure: median of alternating rounds, with its spread (``timing.py``). The chain is reported
+twice: wall time, and CPU time (the children's rusage: the command, its spawner helper and its
+steps; the bare starts' interpreters), which a loaded machine disturbs less.
+``--against DIR``: the chain also run by another tree's package (``python -m orchest_jlab`` with
+``PYTHONPATH=DIR``: ``git archive <commit> orchest_jlab schemas | tar -x -C DIR`` and its
+``orchest_jlab/_version.py``), beside this tree's the same way,
+in the same rounds.
+Run: ``python benchmarks/bench_cli.py [--rounds N] [--against DIR]``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import asyncio
 import compileall
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,13 +37,28 @@ from timing import alternate, report  # noqa: E402
 COMMAND = str(Path(sys.executable).with_name("orchest-jlab"))
 
 
-def quiet(*command: str, cwd: Path | None = None) -> None:
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def quiet(*command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def with_cpu(fn, samples: list[float]):
+    """``fn``, adding the CPU seconds of the processes it ran (and waited for) to ``samples``."""
+    def timed() -> None:
+        before = children_cpu()
+        fn()
+        samples.append(children_cpu() - before)
+    return timed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds (at least 5)")
+    parser.add_argument("--against", type=Path, help="a tree whose orchest_jlab runs the chain too (python -m)")
     args = parser.parse_args()
     if not os.path.exists(COMMAND):
         sys.exit(f"{COMMAND} not found: install the package first (make install)")
@@ -53,11 +75,23 @@ def main() -> None:
         folder = Path(tmp) / "chain"
         folder.mkdir()
         path = write_chain(folder, 60, ".py")
+        run = ("run", "--backend", "local", "--quiet", str(path))
+        commands = {"60 bare interpreter starts": lambda: bare_starts(folder, 60),
+                    "orchest-jlab run": lambda: quiet(COMMAND, *run, cwd=folder)}
+        if args.against:
+            for name, tree in (("python -m, this tree", Path(__file__).resolve().parents[1]), ("python -m, --against", args.against)):
+                env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
+                commands[f"orchest-jlab run ({name})"] = lambda env=env: quiet(sys.executable, "-m", "orchest_jlab", *run,
+                                                                               cwd=folder, env=env)
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        cases = {name: with_cpu(fn, cpu[name]) for name, fn in commands.items()}
+        targets = dict.fromkeys((n for n in commands if n.startswith("orchest-jlab")), 1.3)
         report("a 60-step chain of trivial .py steps", alternate({
-            "60 bare interpreter starts": lambda: bare_starts(folder, 60),
-            "orchest-jlab run": lambda: quiet(COMMAND, "run", "--backend", "local", "--quiet", str(path), cwd=folder),
-            "engine alone (in process)": lambda: asyncio.run(engine_run(path)),
-        }, args.rounds), "60 bare interpreter starts", {"orchest-jlab run": 1.3}, unit="s")
+            **cases, "engine alone (in process)": lambda: asyncio.run(engine_run(path)),
+        }, args.rounds), "60 bare interpreter starts", targets, unit="s")
+        report("the same rounds, CPU time", {name: samples[1:] for name, samples in cpu.items()},  # (the warm-up's out)
+               "60 bare interpreter starts", targets, unit="s")
+        print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
         project = Path(tmp) / "project"
         project.mkdir()

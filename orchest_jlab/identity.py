@@ -48,6 +48,7 @@ def _started(pid: int) -> float:
 
 @dataclass(frozen=True)
 class ProcessIdentity:
+    """A process: its pid and its start time."""
     pid: int
     started: float  # psutil's create_time: seconds since the epoch
 

@@ -10,18 +10,22 @@ the engine (runs in flight cancelled, backends closed), builds, and the stores l
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backends import BackendRegistry, BackendSelection
-from .docker import ContainerSettings
 from .engine import Engine, EventBus
+from .engine.attached import Attachment
 from .engine.folders import ProjectFolders
 from .settings import Settings
 from .store import RunStores
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .docker import ContainerSettings
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,8 @@ class Services:
         self.stores  # noqa: B018 (every run is recorded: the stores listen before a run can start)
         engine = Engine(self.bus, self.backends, max_parallel_steps=self.settings.parallel_steps_cap,
                         folders=ProjectFolders(Path(self.settings.snapshots_dir) if self.settings.snapshots_dir else None))
-        engine.services = self.pipeline_services
+        # A command makes the pipelines' services for a run that has some (they import Docker's modules).
+        engine.services = self.pipeline_services if self.serverapp is not None else _ServicesOnDemand(self)
         engine.numbers = self.stores.next_number  # "Run 12" known from the run's first event
         return engine
 
@@ -97,6 +102,8 @@ class Services:
                        network=s.build_network, pull=s.pull_base_images)
 
     def container_settings(self) -> ContainerSettings:
+        from .docker import ContainerSettings
+
         s = self.settings
         data_dir = Path(s.docker_data_dir) if s.docker_data_dir else _default_data_dir()
         return ContainerSettings(data_dir=data_dir, shared_data=s.docker_shared_data, cpus=s.docker_cpus or None,
@@ -261,3 +268,26 @@ def _remove_orphaned_containers() -> None:
         return
     if removed:
         log.info("Removed %d containers left by processes that were killed", removed)
+
+
+class _ServicesOnDemand:
+    """The engine's RunServices in a command: ``Services.pipeline_services`` once a run has
+    services; a run of a pipeline without any gets what those would give it (no session runs
+    here: nothing to attach to)."""
+
+    def __init__(self, services: Services):
+        self._services = services
+
+    def _for(self, request) -> Any:
+        if request.pipeline.get("services") or "pipeline_services" in vars(self._services):
+            return self._services.pipeline_services
+        return None
+
+    def check(self, request, choice) -> None:
+        if (services := self._for(request)) is not None:
+            services.check(request, choice)
+
+    def attach(self, run, project_dir: Path, pipeline_path: Path) -> contextlib.AbstractAsyncContextManager:
+        if (services := self._for(run.request)) is not None:
+            return services.attach(run, project_dir, pipeline_path)
+        return contextlib.nullcontext(Attachment())

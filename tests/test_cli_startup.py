@@ -144,7 +144,7 @@ def test_the_commands_start_runs_no_garbage_collection(project):
               "runs = []\n"
               "gc.callbacks.append(lambda phase, info: phase == 'start' and runs.append(gc.get_freeze_count()))\n"
               "sys.argv = ['orchest-jlab', *sys.argv[1:]]\n"
-              "try:\n    main()\n"
+              "try:\n    main(teardown=True)\n"
               "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
               "print(gc.isenabled(), gc.get_freeze_count() > 0, all(runs))\n")
     for args, expected in ((["--help"], "False False True"), (["run", "--backend", "local", "--quiet", str(path)],
@@ -156,3 +156,67 @@ def test_the_commands_start_runs_no_garbage_collection(project):
     loaded = subprocess.run([sys.executable, "-c", "import gc, orchest_jlab.cli; print(gc.isenabled())"],
                             capture_output=True, text=True, timeout=120)
     assert loaded.stdout.strip() == "True"
+
+
+def test_a_run_of_scripts_loads_no_ssl_and_ssl_still_works_when_used(project):
+    """The command's entry point puts placeholders for ssl and asyncio.sslproto (command.py): a run
+    of scripts never loads OpenSSL's module, and a TLS connection made afterwards gets the real ones
+    (here a handshake with a server that does not speak TLS fails as ssl says)."""
+    path = one_step_pipeline(project)
+    script = ("import sys\n"
+              "from orchest_jlab.command import main\n"
+              "sys.argv = ['orchest-jlab', 'run', '--backend', 'local', '--quiet', sys.argv[1]]\n"
+              "try:\n    main(teardown=True)\n"
+              "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print('\\n' + str('_ssl' in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                          cwd=project.root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+    tls = ("import sys, types\n"
+           "from orchest_jlab.command import defer\n"
+           "defer()\n"
+           "import asyncio, ssl\n"
+           "assert '_ssl' not in sys.modules\n"
+           "async def main():\n"
+           "    async def answer(reader, writer):\n"
+           "        writer.write(b'HTTP/1.0 400 not TLS\\r\\n\\r\\n' * 100)\n"
+           "        await writer.drain()\n"
+           "        writer.close()\n"
+           "    server = await asyncio.start_server(answer, '127.0.0.1', 0)\n"
+           "    port = server.sockets[0].getsockname()[1]\n"
+           "    try:\n"
+           "        await asyncio.open_connection('127.0.0.1', port, ssl=ssl.create_default_context())\n"
+           "    except ssl.SSLError as exc:\n"
+           "        return type(exc).__name__\n"
+           "    finally:\n"
+           "        server.close()\n"
+           "print(asyncio.run(main()), type(sys.modules['ssl']) is types.ModuleType,\n"
+           "      type(sys.modules['asyncio.sslproto']) is types.ModuleType)\n")
+    done = subprocess.run([sys.executable, "-c", tls], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["SSLError", "True", "True"]
+
+
+def test_the_command_ends_without_the_interpreters_teardown_but_with_its_atexit_functions(tmp_path):
+    """command.exit_now: the exit status and everything printed as with SystemExit, the atexit
+    functions run, the modules not torn down (no object left is finalized)."""
+    marker = tmp_path / "atexit-ran"
+    script = ("import atexit, sys\n"
+              "class Kept:\n"
+              "    def __del__(self):\n"
+              "        print('torn down', flush=True)\n"
+              "kept = Kept()\n"
+              f"atexit.register(lambda: open({str(marker)!r}, 'w').write('yes'))\n"
+              "from orchest_jlab.command import main\n"
+              "sys.argv = ['orchest-jlab', *sys.argv[1:]]\n"
+              "main()\n"
+              "print('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "orchest-jlab" in done.stdout and "not reached" not in done.stdout and "torn down" not in done.stdout
+    assert marker.read_text() == "yes"
+    done = subprocess.run([sys.executable, "-c", script, "validate", str(tmp_path / "missing.orchest")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "cannot be read" in done.stdout  # a status other than 0 too

@@ -144,6 +144,32 @@ def test_a_step_s_output_goes_to_the_scheduler_at_most_every_tenth_of_a_second(c
     assert step["worker"] in cluster.worker_addresses()
 
 
+def test_a_runs_steps_on_one_worker_share_its_copy_which_goes_with_the_run(cluster, project):
+    """Steps of a run on one worker run in one copy of its project (as on the local backend, they see
+    each other's files); siblings there read one placed input; the copy is gone when the run ends."""
+    env = project.environment()
+    gpu = {"orchest_jlab": {"resources": {"GPU": 1}}}  # only worker 0 has it
+    project.file("w.py", "import orchest, pathlib\npathlib.Path('shared.txt').write_text('from W')\n"
+                 "orchest.output(b'7' * (2 << 20), name='big')\n")
+    project.file("r.py", "import pathlib\nprint('R saw', pathlib.Path('shared.txt').read_text())\n")
+    project.file("s.py", "import orchest, time\nbig = orchest.get_inputs()['big']\n"
+                 "time.sleep(0.3)\nprint('S got', len(big), set(big[:10]))\n")
+    w = project.step("W", "w.py", env, **gpu)
+    r = project.step("R", "r.py", env, incoming=[w["uuid"]], **gpu)
+    siblings = [project.step(f"S{i}", "s.py", env, incoming=[w["uuid"]]) for i in range(4)]
+    path = project.write("p.orchest", project.pipeline(w, r, *siblings))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--snapshot", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "R saw from W" in done.stderr
+    assert done.stderr.count("S got 2097152 {55}") == 4, done.stderr
+    run_uuid = json.loads(done.stdout)["uuid"]
+    deadline = time.monotonic() + 10
+    while list(cluster.root.glob(f"worker-*/local/**/orchest-jlab/runs/{run_uuid}")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(cluster.root.glob(f"worker-*/local/**/orchest-jlab/runs/{run_uuid}"))
+    assert not list(cluster.root.glob("worker-*/local/**/orchest-jlab/runs/*/.*"))  # no copy half made or removed
+
+
 def test_cancel_kills_the_step_on_the_worker(cluster, project):
     env = project.environment()
     project.file("slow.py", "import os, subprocess, time\n"
@@ -469,23 +495,69 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
     backend = DaskBackend(cluster.address)
     try:
         client, run = await backend.client(), _Run()
-        first, manifest = await backend._project(client, run, project.root, data)
+        first, manifest = await backend._tars.project(client, run, project.root, data)
         project.file(f"{data}/x.meta.json", "{}")  # the data folder is not sent with the project
-        again, same = await backend._project(client, run, project.root, data)
+        again, same = await backend._tars.project(client, run, project.root, data)
         assert (again, same) == (first, manifest) and same is manifest  # not packed again
         project.file("made.txt", "a step wrote this")
-        changed, manifest = await backend._project(client, run, project.root, data)
+        changed, manifest = await backend._tars.project(client, run, project.root, data)
         assert changed != first and "made.txt" in manifest and len(run.projects) == 2
         # A snapshot run's project changes only when the server writes into it (an executed notebook).
         project.file("later.txt", "not seen: a snapshot is not listed again")
-        assert (await backend._project(client, run, project.root, data, fixed=True))[0] == changed
+        assert (await backend._tars.project(client, run, project.root, data, fixed=True))[0] == changed
         run.written = True
-        assert "later.txt" in (await backend._project(client, run, project.root, data, fixed=True))[1]
+        assert "later.txt" in (await backend._tars.project(client, run, project.root, data, fixed=True))[1]
     finally:
         for future in run.projects.values():
             if not isinstance(future, bytes):  # a small project goes inside its steps' tasks
                 future.release()
         await backend.close()
+
+
+async def test_a_worker_without_the_project_unpacked_gets_it_sent_again(cluster, project):
+    """Once every worker has unpacked a small project, its tar is no longer sent with each step; a
+    worker that lost it (its scratch space purged, a restart at its address) answers ProjectMissing,
+    and the step is sent again with the tar."""
+    import shutil
+
+    from distributed import Client
+
+    from orchest_jlab.backends.dask import worker
+    from orchest_jlab.backends.dask.cluster import DaskBackend
+    from orchest_jlab.engine import Engine, EventBus
+    from orchest_jlab.runs import prepare_run
+
+    env = project.environment()
+    project.file("s.py", "print('ran')\n")
+    path = project.write("p.orchest", project.pipeline(*[project.step(f"S{i}", "s.py", env) for i in range(2)]))
+    addresses = cluster.worker_addresses()
+    async with Client(cluster.address, asynchronous=True) as client:  # a worker without it says so at once
+        with pytest.raises(worker.ProjectMissing, match=addresses[1]):
+            await client.submit(worker.run_step, {"project_hash": "0" * 64}, None, {}, pure=False,
+                                workers=[addresses[1]])
+    backend = DaskBackend(cluster.address)
+    engine = Engine(EventBus(), backend)
+
+    async def run_once():
+        run = engine.start(prepare_run(path, interactive=True))
+        await engine.wait(run.uuid)
+        assert run.status.value == "SUCCESS", run.to_json()
+        return run
+
+    try:
+        await run_once()  # the tar goes with the steps
+        [project_hash] = backend._unpacked._by_hash
+        await backend._unpacked.ask(await backend.client())
+        for address in addresses:
+            backend._unpacked.add(project_hash, address)
+        for folder in cluster.root.glob(f"worker-*/local/**/orchest-jlab/projects/{project_hash}"):
+            shutil.rmtree(folder)
+        run = await run_once()
+        assert {s.worker for s in run.steps.values()} <= set(addresses)
+    finally:
+        await engine.shutdown()
+    logs = [(cluster.root / f"worker-{i}" / "worker.log").read_text() for i in (0, 1)]
+    assert sum(log.count('Exception: "ProjectMissing') for log in logs) == 3  # above, and each step's first try
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ def test_the_wheel_carries_the_labextension_schemas_and_server_config(tmp_path):
         "orchest_jlab/schemas/pipeline.schema.json",
         "orchest_jlab/schemas/environment.schema.json",
         "orchest_jlab/openapi.yaml",
+        "orchest_jlab/engine/runners/tcp_bridge.js",  # Deno's kernels need it (JavaScript environments)
     }
     assert expected <= names
     assert any(n.startswith(f"{data}/data/share/jupyter/labextensions/orchest-jlab/static/") for n in names)

@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from orchest_jlab.engine import cgroups, spawner
+from orchest_jlab.engine.orphans import process_recorded
 
 from .conftest import ProjectBuilder
 from .reliability_helpers import api, until
@@ -92,7 +93,7 @@ async def test_a_killed_command_line_run_ends_failure_in_the_server_and_its_proc
             # that, a daemon that also dropped the token would escape, as runs.md says)
             step = runs[0]["steps"][step_uuid] if runs else None
             if runs and runs[0]["status"] == "STARTED" and step["state"] == "RUNNING" and step["log_path"] \
-                    and Path(step["log_path"]).with_suffix(".process").exists() and pidfile.exists() and pidfile.read_text():
+                    and process_recorded(step["log_path"]) and pidfile.exists() and pidfile.read_text():
                 daemon = int(pidfile.read_text())
                 return runs[0] if alive(daemon) and os.getsid(daemon) == daemon else None  # setsid has run
             return None

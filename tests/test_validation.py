@@ -320,3 +320,39 @@ def test_the_compiled_schema_check_is_kept_in_the_users_cache(tmp_path, monkeypa
     (tmp_path / "file").write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # a cache that cannot be made: only slower
     assert schemas._compiled_check("pipeline")(valid) == first(valid)
+
+
+def test_a_document_that_conformed_is_not_checked_again_by_a_process_without_the_check(tmp_path, monkeypatch):
+    """schemas.conforming: a yes is kept in the user's cache (at most KEPT_CONFORMING of them); a no
+    and a changed document are checked."""
+    import subprocess
+    import sys
+
+    from orchest_jlab.pipelines import schemas
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = tmp_path / "cache" / "orchest-jlab" / "conforming"
+    valid = json.loads((EXAMPLES / "quickstart.orchest").read_text())
+    script = ("import json, sys\nfrom orchest_jlab.pipelines.schemas import conforming\n"
+              "print(conforming('pipeline', json.loads(sys.argv[1])), 'fastjsonschema' in sys.modules)\n")
+
+    def in_a_new_process(document) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script, json.dumps(document)], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert in_a_new_process(valid) == ["True", "True"]  # checked, and kept
+    assert in_a_new_process(valid) == ["True", "False"]  # known: the check is not even loaded
+    invalid = {**valid, "name": ""}
+    assert in_a_new_process(invalid) == ["False", "True"] and in_a_new_process(invalid) == ["False", "True"]
+    assert in_a_new_process({**valid, "name": "renamed"}) == ["True", "True"]
+    assert len(list(kept.iterdir())) == 2
+
+    monkeypatch.setattr(schemas, "_loaded", set())  # as in a process that has not loaded the check
+    monkeypatch.setattr(schemas, "KEPT_CONFORMING", 3)
+    for i in range(5):
+        assert schemas.conforming("pipeline", {**valid, "name": f"p{i}"})
+        schemas._loaded.clear()
+    assert len(list(kept.iterdir())) == 3
+    assert schemas.conforming("pipeline", {**valid, "name": ""}) is False

@@ -17,11 +17,15 @@ class LocalPlugin:
         return None
 
     def create(self, setup: BackendSetup) -> LocalBackend:
-        from ..docker.containers import data_folder
+        settings = []  # made for the first step that uses /data (Docker's modules are imported for it)
 
-        settings = setup.container_settings()  # the docker backend's data folders, so both share them
-        return LocalBackend(kernel_spares=setup.settings.kernel_spares,
-                            data=DataFolders(lambda project: data_folder(settings, project)))
+        def folder(project):
+            from ..docker.containers import data_folder
+
+            settings[:] = settings or [setup.container_settings()]  # the docker backend's, so both share them
+            return data_folder(settings[0], project)
+
+        return LocalBackend(kernel_spares=setup.settings.kernel_spares, data=DataFolders(folder))
 
 
 plugin = LocalPlugin()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What a backend can do (the sessions and ``auto`` read it)."""
     # Steps run in their environments' images: sessions build them before RUNNING, and ``auto``
     # takes the backend for a run only when the images it needs can be had.
     needs_images: bool = False

@@ -35,9 +35,13 @@ class InstalledEntryPoint:
     value: str  # module:attribute, possibly with [extras]
 
     def load(self) -> Any:
-        import pkgutil
+        import importlib
 
-        return pkgutil.resolve_name(self.value.partition("[")[0].replace(" ", ""))
+        module, _, attributes = self.value.partition("[")[0].replace(" ", "").partition(":")
+        found = importlib.import_module(module)
+        for attribute in filter(None, attributes.split(".")):
+            found = getattr(found, attribute)
+        return found
 
 
 def _distributions(path: tuple[str, ...]) -> list[tuple[str, int | None]]:

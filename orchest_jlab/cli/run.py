@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
+from .. import prefork
 from ..errors import OrchestError
 from .common import LazyChoice, backend_option, env_option, command_services, config_option, refused, run_async, settings_of
 
@@ -62,7 +63,8 @@ class Progress:
             self._print(f"{prefix}: {text}")
 
     def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        self.out.write(text + "\n")  # one write (print makes two)
+        self.out.flush()
 
 
 async def run_headless(services, request: RunRequest, out: TextIO | None, show_logs: bool = True) -> dict[str, Any]:
@@ -181,10 +183,13 @@ def run(pipeline: Path, run_type, steps, params, step_params, env, snapshot, cac
     from ..runs import prepare_run
 
     settings = settings_of(config_file, backend)
+    started = prefork.take()  # the step spawner's helper, forked at the command's start
     if settings.backend in ("auto", "local"):  # script steps may start on this host: its start overlaps ours
         from ..engine import spawner
 
-        spawner.warm()
+        if spawner.warm(started):
+            started = None
+    prefork.end(started)
     path = pipeline.resolve()
     try:
         parameters = _parameters(params, step_params, read_pipeline(path).data) if params or step_params else None

@@ -1,5 +1,6 @@
 """The step spawner's helper process (``spawner.py``): started once per event loop as
-``python -I -S _spawnd.py FD``, standard library only, single-threaded.
+``python -I -S _spawnd.py FD`` (or forked by ``orchest-jlab run`` from itself at its start, where
+``main`` runs with the same ``sys.argv``: ``prefork.py``), standard library only, single-threaded.
 
 It starts each step's process with ``clone3(CLONE_INTO_CGROUP)``: born in its cgroup, so the
 process never moves there (a move waits for an RCU grace period, 10-20 ms). glibc 2.36 has no

@@ -20,6 +20,7 @@ class ServicesFailed(Exception):
 
 @dataclass(frozen=True)
 class Attachment:
+    """What a run's steps get from its services."""
     network: str | None = None  # the private network the steps' containers join
     env: dict[str, str] = field(default_factory=dict)  # variables of every step (ORCHEST_SERVICES)
 

@@ -35,6 +35,7 @@ def cache_root(project_dir: Path) -> Path:
 
 @dataclass(frozen=True)
 class Entry:
+    """A step's outputs kept in the step cache."""
     folder: Path
     key: str
     run_uuid: str

@@ -27,6 +27,7 @@ NOT_CACHEABLE = "The {backend} backend cannot reuse cached steps: every step of 
 
 @dataclass
 class Hit:
+    """A step not run: its outputs come from this cache entry."""
     entry: Entry
 
 

@@ -30,6 +30,19 @@ def _project_uuid(project_dir: str) -> str:  # every step asks (its variables): 
     return str(uuid.uuid5(uuid.NAMESPACE_URL, Path(project_dir).resolve().as_uri()))
 
 
+_environ: tuple[dict[bytes, bytes], dict[str, str]] = ({}, {})
+
+
+def environ_copy() -> dict[str, str]:
+    """``dict(os.environ)``, decoded once while the environment stays the same: every step's start
+    copies it, and decoding each variable through ``os.environ`` is most of that copy's cost."""
+    global _environ
+    data = os.environ._data  # type: ignore[attr-defined]  # the encoded variables, as os.environ keeps them
+    if _environ[0] != data:  # compared in C: a variable changed since
+        _environ = (dict(data), dict(os.environ))
+    return dict(_environ[1])
+
+
 # In a run's folder: a copy of each notebook an interactive run executed, at its path in the project
 # (the project's own file changes afterwards; a non-interactive run's snapshot keeps its notebooks).
 EXECUTED_NOTEBOOKS = "notebooks"
@@ -37,6 +50,7 @@ EXECUTED_NOTEBOOKS = "notebooks"
 
 @dataclass
 class StepContext:
+    """One attempt of a step, as its backend runs it."""
     run_uuid: str
     step_uuid: str
     title: str
@@ -96,7 +110,7 @@ class StepContext:
         }
 
     def process_env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = environ_copy()
         env.pop("ORCHEST_PARAMETERS", None)
         env.update(self.orchest_env())
         env.update(self.extra_env)

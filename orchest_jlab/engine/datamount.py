@@ -118,10 +118,8 @@ class DataFolders:
     def refusal(self, project_dir: Path, steps: dict[str, Path]) -> str | None:
         """Why a run of ``steps`` (title → file) cannot run here, before it starts: steps that use
         ``/data`` on a machine that cannot give it. None when it can run."""
-        if self.folder_for(project_dir) is None:
-            return None
         using = [title for title, file in steps.items() if uses_data(file)]
-        if not using:
+        if not using or self.folder_for(project_dir) is None:
             return None
         problem = self.problem()
         if problem is None:

@@ -53,6 +53,7 @@ class RunRequest:
 
 @dataclass
 class StepRun:
+    """A step of a run: its live state."""
     uuid: str
     title: str
     file_path: str
@@ -79,6 +80,7 @@ class StepRun:
 
 @dataclass
 class Run:
+    """A run in flight: what was asked for, its state and its steps'."""
     uuid: str
     request: RunRequest
     backend: str

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import weakref
 from pathlib import Path
+from typing import Any
 
 from . import cgroups
 
@@ -31,13 +32,18 @@ _warm: Spawner | None = None  # started ahead, for the first loop that needs one
 
 
 class Spawner:
-    def __init__(self) -> None:
+    def __init__(self, started: tuple[Any, socket.socket] | None = None) -> None:
+        """``started``: a helper started already (its process, as much of a Popen as ``close`` uses,
+        and our end of its socket): the command forks it at its start (``prefork.py``)."""
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        with theirs:
-            self.process = subprocess.Popen([sys.executable, "-I", "-S", str(HELPER), str(theirs.fileno())],
-                                            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                            start_new_session=True)  # a terminal's ^C is not for it
+        if started is not None:
+            self.process, self.sock = started
+        else:
+            self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            with theirs:
+                self.process = subprocess.Popen([sys.executable, "-I", "-S", str(HELPER), str(theirs.fileno())],
+                                                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                                start_new_session=True)  # a terminal's ^C is not for it
         self._replies: list[asyncio.Future] = []  # one per request, answered in order
         self._exits: dict[int, asyncio.Future] = {}
         self.closed = False
@@ -123,15 +129,19 @@ def spawner() -> Spawner | None:
     return found
 
 
-def warm() -> None:
+def warm(started: tuple[Any, socket.socket] | None = None) -> bool:
     """Starts the helper now, so that its start (an interpreter's) overlaps a command's own instead
-    of delaying its first step; only where steps get cgroups."""
+    of delaying its first step; only where steps get cgroups. ``started``: a helper started
+    already, to use instead (see ``Spawner``); returns whether it was taken."""
     global _warm
-    if _warm is None and not _broken and sys.platform == "linux" and cgroups.available():
-        try:
-            _warm = Spawner()
-        except OSError:
-            disable()
+    if _warm is not None or _broken or sys.platform != "linux" or not cgroups.available():
+        return False
+    try:
+        _warm = Spawner(started)
+    except OSError:
+        disable()
+        return False
+    return started is not None
 
 
 def close() -> None:

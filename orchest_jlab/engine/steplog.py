@@ -40,9 +40,12 @@ def _shortened(line: str, dropped: int = 0) -> str:
 
 class StepLog:
     def __init__(self, path: Path, bus: EventBus, run_uuid: str, step_uuid: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._file = path.open("a", encoding="utf-8", errors="replace")
+        try:
+            self._file = open(path, "a", encoding="utf-8", errors="replace")
+        except FileNotFoundError:  # the run's first log
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(path, "a", encoding="utf-8", errors="replace")
         self._bus = bus
         self._ids = {"run_uuid": run_uuid, "step_uuid": step_uuid}
         # The start of the line not yet complete (at most MAX_EVENT_LINE characters of it kept).

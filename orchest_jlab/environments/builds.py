@@ -52,7 +52,7 @@ from .images import (
     BUILD_SCRIPT,
     DEFAULT_ALIASES,
     KEEP_LOGS,
-    RECIPE_VERSION,
+    recipe_version,
     Build,
     BuildError,
     BuildLog,
@@ -241,7 +241,7 @@ class Builder:
 
         resolved, base = self._base_image(env.base_image)
         digest = hashlib.sha256(json.dumps(
-            [RECIPE_VERSION, base.id, env.setup_script, env.language]).encode()).hexdigest()
+            [recipe_version(env.language), base.id, env.setup_script, env.language]).encode()).hexdigest()
         try:
             tagged = self.client.images.get(image_tag(project_dir, env.uuid))
         except docker.errors.ImageNotFound:

@@ -12,13 +12,17 @@ from typing import Any, Callable
 from ..docker import LABEL, project_key
 
 LOCAL_BASE_IMAGE = "orchest-jlab/base-py:bookworm"
-DEFAULT_ALIASES = {"orchest/base-kernel-py": LOCAL_BASE_IMAGE, "orchest/base-kernel-py-gpu": LOCAL_BASE_IMAGE}
+# Orchest's JavaScript image had Node.js and a kernel: builds on ours add them (BUILD_SCRIPT).
+DEFAULT_ALIASES = {"orchest/base-kernel-py": LOCAL_BASE_IMAGE, "orchest/base-kernel-py-gpu": LOCAL_BASE_IMAGE,
+                   "orchest/base-kernel-javascript": LOCAL_BASE_IMAGE}
 BUILDS_DIR = Path(".orchest") / "builds"
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 RECIPE_VERSION = "2"  # part of the build hash: changing how images are made rebuilds them
+LANGUAGE_RECIPES = {"javascript": "1"}  # and of one language's images only
 KEEP_LOGS = 5
 BUILD_MOUNT = "/tmp/orchest-build"
-# $1: the environment's language. Exit codes 90-94 are ours (see failure_message).
+# $1: the environment's language. Exit codes 90-97 are ours (see failure_message). Deno's kernel comes
+# from PyPI's deno wheel (or npm's package): one binary, no download from elsewhere at install.
 BUILD_SCRIPT = f"""
 if [ -f {BUILD_MOUNT}/ca-certificates.crt ]; then
   export PIP_CERT={BUILD_MOUNT}/ca-certificates.crt SSL_CERT_FILE={BUILD_MOUNT}/ca-certificates.crt \\
@@ -49,14 +53,40 @@ if [ "$1" = r ]; then
     R --slave -e "library(IRkernel)" >/dev/null 2>&1 || exit 94
   fi
 fi
+if [ "$1" = javascript ]; then
+  if ! command -v node >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+      echo "--- the image has no node: installing Debian's nodejs"
+      apt-get update -q && apt-get install -y -q --no-install-recommends nodejs || exit 97
+    else
+      echo "--- the image has no node (.js script steps need it): install it in the setup script"
+    fi
+  fi
+  if ! command -v deno >/dev/null 2>&1; then
+    echo "--- the image has no JavaScript kernel: installing Deno (its Jupyter kernel)"
+    PY=$(command -v python3 || command -v python)
+    if [ -n "$PY" ] && "$PY" -m pip --version >/dev/null 2>&1; then
+      "$PY" -m pip install --no-cache-dir deno || exit 96
+    elif command -v npm >/dev/null 2>&1; then
+      npm install -g deno || exit 96
+    else
+      exit 95
+    fi
+    command -v deno >/dev/null 2>&1 || exit 96
+  fi
+fi
 echo "--- done"
 """
+
+
+def recipe_version(language: str) -> str:
+    return f"{RECIPE_VERSION}.{LANGUAGE_RECIPES[language]}" if language in LANGUAGE_RECIPES else RECIPE_VERSION
 
 
 def source_hash(base_image: str | None, setup_script: str, language: str) -> str:
     """What an image is made from, as written (no Docker needed): a build records it, and an
     environment whose files no longer match its last successful build needs a rebuild."""
-    return hashlib.sha256(json.dumps([RECIPE_VERSION, base_image, setup_script, language]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([recipe_version(language), base_image, setup_script, language]).encode()).hexdigest()
 
 
 def default_ca_bundle() -> str | None:
@@ -92,6 +122,13 @@ def failure_message(code: int, image: str) -> str:
         return f"The image {image} has no R, so an R kernel cannot run in it (install r-base-core in the setup script)."
     if code == 94:
         return "IRkernel (the R kernel) is missing from the image and could not be installed (see the log)."
+    if code == 95:
+        return (f"The image {image} has no JavaScript kernel, and neither pip nor npm to install Deno's: "
+                "install python3-pip, npm or deno in the setup script.")
+    if code == 96:
+        return "Deno (the JavaScript kernel) is missing from the image and could not be installed (see the log)."
+    if code == 97:
+        return "Node.js is missing from the image and could not be installed with apt-get (see the log)."
     return f"setup_script.sh exited with code {code}."
 
 

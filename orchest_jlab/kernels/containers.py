@@ -32,7 +32,7 @@ class ContainerKernels:
     async def take(self, _kernel_name: str, ctx: StepContext) -> tuple[AsyncKernelManager, None]:
         if self.image.language not in KERNELS:
             raise StepFailed(f'Step "{ctx.title}": {ctx.file.name} needs a {self.image.language} kernel, and '
-                             f"notebooks of {self.image.language} environments cannot run in containers yet; "
+                             f"{self.image.language} environments get none in their images (docs/environments.md); "
                              "use a script step, or the local backend with that kernel installed.")
         name = kernel_name(ctx.environment or "")
         settings = dataclasses.asdict(self.settings)

@@ -31,6 +31,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Dict, Unicode
 
+from ..engine.runners.tcp_bridge import BRIDGE, bridged, tcp_only
 from ..pipelines.env_variables import KERNEL_NAMES_VARIABLE as USER_VARIABLES
 from ..docker import (
     LABEL,
@@ -136,6 +137,10 @@ class DockerKernelProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict:
         if cmd and (cmd[0] == sys.executable or Path(cmd[0]).name.startswith("python")) and self._image.language == "python":
             cmd = ["python3", *cmd[1:]]  # jupyter_client swapped the spec's python3 for the server's
+        if tcp_only(cmd):  # Deno's kernel: its IPC sockets served by a bridge in the container
+            bridge = self.folder / BRIDGE.name
+            shutil.copyfile(BRIDGE, bridge)
+            cmd = bridged(cmd, self.parent.connection_file, bridge)
         given = dict(kwargs.get("env") or {})
         user = set(filter(None, given.pop(USER_VARIABLES, "").split(",")))  # the session's env variables
         env = {k: v for k, v in given.items() if k.startswith(("ORCHEST_", "JPY_")) or k in user}

@@ -1,5 +1,5 @@
-"""Kernelspecs ``orchest-kernel-<environment uuid>``: one per Python or R environment of the projects
-under the server's root, written to a folder the server's kernel spec manager searches, so that a
+"""Kernelspecs ``orchest-kernel-<environment uuid>``: one per Python, R or JavaScript environment of
+the projects under the server's root, written to a folder the server's kernel spec manager searches, so that a
 step's notebook opens with the kernel Orchest wrote into its metadata. Each names the
 ``orchest-docker`` provisioner, which starts the kernel in the environment's image.
 """
@@ -19,10 +19,12 @@ from .provisioner import PROVISIONER_NAME, ensure_registered, set_image_resolver
 
 KERNEL_ARGV = ("python3", "-m", "ipykernel_launcher", "-f", "{connection_file}")
 # The kernel each environment language gets, as (command, the kernel's language name). The image
-# build makes sure the kernel is there (ipykernel, IRkernel). Julia and JavaScript get none yet.
+# build makes sure the kernel is there (ipykernel, IRkernel, Deno). Julia gets none: see
+# docs/environments.md.
 KERNELS = {
     "python": (KERNEL_ARGV, "python"),
     "r": (("R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"), "R"),
+    "javascript": (("deno", "jupyter", "--kernel", "--conn", "{connection_file}"), "javascript"),
 }
 PREFIX = "orchest-kernel-"
 
@@ -52,8 +54,8 @@ def display_name(env_name: str, project: Path) -> str:
 
 
 def project_environments(root: Path, skip_dirs: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
-    """{environment uuid: (display name, language)} of the environments with a kernel (Python, R)
-    of every project under root."""
+    """{environment uuid: (display name, language)} of the environments with a kernel (Python, R,
+    JavaScript) of every project under root."""
     projects = {root}
     for relative in discover_pipelines(root, skip_dirs):
         projects.add(find_project_root(root / relative, root))
@@ -99,8 +101,8 @@ class KernelspecSync:
 
 
 def serve_environment_kernels(kernel_spec_manager, image_for, container_settings, workspace) -> KernelspecSync:
-    """Serve a kernelspec ``orchest-kernel-<uuid>`` per Python or R environment under the workspace's
-    root from a folder added to the server's kernel spec manager (only the server's: the local
+    """Serve a kernelspec ``orchest-kernel-<uuid>`` per Python, R or JavaScript environment under the
+    workspace's root from a folder added to the server's kernel spec manager (only the server's: the local
     backend's runs keep using host kernels), and let the provisioner build and find their images
     (``image_for``). Returns the refresher of that folder."""
     import atexit

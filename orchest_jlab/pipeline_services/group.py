@@ -33,6 +33,7 @@ ImageFor = Callable[[str], Awaitable[str]]
 
 @dataclass
 class RunningService:
+    """A service of a group, as it runs."""
     launch: ServiceLaunch
     status: str = "PENDING"
     message: str | None = None
@@ -55,6 +56,7 @@ class RunningService:
 
 @dataclass
 class Owner:
+    """Who a group of services belongs to: a session or a run."""
     kind: str  # "session" or "run"
     pipeline_path: str  # API path (or the file's path on the command line)
     run_uuid: str | None = None

@@ -25,6 +25,7 @@ KEY_VERSION = 1  # part of every key: a change of how keys are made invalidates 
 
 @dataclass(frozen=True)
 class StepCacheSettings:
+    """A step's ``cache`` settings."""
     enabled: bool = True  # False: the step always runs (side effects)
     reads: tuple[str, ...] = ()  # glob patterns, relative to the step file's folder
 

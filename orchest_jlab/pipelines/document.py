@@ -31,6 +31,7 @@ class PipelineFileError(Exception):
 
 @dataclass
 class PipelineDocument:
+    """A pipeline file, as read."""
     path: Path
     data: dict[str, Any]
     # Keep a file that has non-ASCII text readable as it was; otherwise escape like Orchest.

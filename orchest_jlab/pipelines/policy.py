@@ -17,6 +17,7 @@ STEP_SETTINGS = "orchest_jlab"
 
 @dataclass(frozen=True)
 class StepPolicy:
+    """How a step runs: its retries and timeout."""
     retries: int = 0  # runs again after a failure or a timeout, at most this many times
     retry_delay: float = 0.0  # seconds between attempts
     timeout: float | None = None  # seconds one attempt may run; None: no limit

@@ -15,6 +15,7 @@ def json_pointer(*parts: str | int) -> str:
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with a document, where it is."""
     pointer: str
     message: str
     severity: Severity = "error"
@@ -34,6 +35,7 @@ class Problem:
 
 @dataclass
 class Report:
+    """The problems found in a document."""
     problems: list[Problem] = field(default_factory=list)
 
     @property

@@ -37,6 +37,7 @@ def find_project_root(pipeline_path: str | os.PathLike, boundary: str | os.PathL
 
 @dataclass(frozen=True)
 class Environment:
+    """An environment of a project."""
     uuid: str
     name: str
     path: Path

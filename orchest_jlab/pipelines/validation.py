@@ -21,7 +21,7 @@ from .project import (
     list_environments,
     step_file_kind,
 )
-from .schemas import conforms, validator
+from .schemas import conforming, validator
 from .services import environment_of, service_problem, service_problems
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def validate_pipeline(
     (step files, environments) are skipped."""
     if not isinstance(data, dict):
         return Report([Problem("", f"A pipeline must be a JSON object, not {json_type(data)}.")])
-    problems = [] if conforms("pipeline")(data) else [
+    problems = [] if conforming("pipeline", data) else [
         _schema_problem(data, e) for e in validator("pipeline").iter_errors(data)]
     problems += _graph_problems(data) + service_problems(data)
     if pipeline_path is not None:

@@ -18,6 +18,7 @@ MAX_LOG_BYTES = 2 * 1024 * 1024
 
 @dataclass
 class LogPart:
+    """A part of a step's log file."""
     text: str
     start: int  # byte offset of the first byte returned
     end: int  # byte offset after the last byte returned (where the next part starts)

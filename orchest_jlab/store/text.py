@@ -11,9 +11,8 @@ SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def storable(value: Any) -> Any:
-    """``value`` with every string (keys included, in dicts and lists) encodable as UTF-8: itself
-    when it is (found at C speed: a lone surrogate fails the encoding of its JSON text), else a copy."""
-    try:
+    """``value`` with every string (keys included, in dicts and lists) encodable as UTF-8."""
+    try:  # the usual case, checked in C (json's encoder): nothing to replace, the value itself
         json.dumps(value, ensure_ascii=False).encode("utf-8")
         return value
     except (UnicodeEncodeError, TypeError, ValueError, RecursionError):

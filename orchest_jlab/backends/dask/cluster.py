@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import pickle
 import time
 import uuid
@@ -23,18 +22,14 @@ from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
 from . import outputs, worker
-from .project import Packs
 from .resources import environment_properties, no_worker_for, shown
-
-log = logging.getLogger(__name__)
+from .tars import Tars, settled
+from .unpacked import Unpacked
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 SCHEDULER_GRACE = 10  # seconds the scheduler may be unreachable while a step runs
 LOG_GRACE = 3  # seconds to wait for the last output of a finished step
-# A project tar smaller than this goes inside each step's task (Dask then places steps by load; as a
-# task's result held by one worker it drew every step there); a larger one is a task of its own,
-# copied to every worker in the background.
-INLINE_PROJECT = 1 << 20
+END_BATCH = 0.5  # seconds: the runs ended meanwhile are told to their workers in one call
 
 
 @dataclass
@@ -60,11 +55,12 @@ class _Run:
     document: dict[str, Any] | None = None  # the run's pipeline document
     pipeline_text: str | None = None  # and its file's text
     environments: dict[str, dict] = field(default_factory=dict)  # uuid -> its properties (resources)
-    packed: tuple[str, dict[str, str]] | None = None  # (the project's hash, its manifest) when last packed
+    packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
     listed: float = 0.0  # when that listing began (monotonic)
     packing: asyncio.Lock = field(default_factory=asyncio.Lock)  # steps starting together pack once
     written: bool = False  # the server wrote into a snapshot run's project since it was packed
     platform: str | None = None  # what the workers run steps on (the step cache's key)
+    workers: set[str] = field(default_factory=set)  # where its steps started (they keep its working copies)
 
 
 class DaskBackend:
@@ -85,9 +81,12 @@ class DaskBackend:
         self._runs: dict[str, _Run] = {}
         self._steps: dict[tuple[str, str], _Attempts] = {}
         self._dashboard: tuple[str, int] | None = None  # the scheduler's HTTP server (host, port)
-        self._background: set[asyncio.Future] = set()  # replications under way (kept from the GC)
-        self._packs = Packs()  # tars by their project's listing: a job's runs pack once
-        self._tars: dict[str, list] = {}  # a large tar's hash -> [its task's future, runs using it]
+        self._unpacked = Unpacked()  # which workers have a small project's content (its tar not sent again)
+        self._ended: list[str] = []  # runs ended, their workers not yet told (END_BATCH)
+        self._ended_on: set[str] = set()  # the workers that ran their steps
+        self._ending: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Future] = set()  # replications, runs' ends under way (kept from the GC)
+        self._tars = Tars(self._background)  # the runs' project tars (a job's runs share one)
 
     async def client(self):
         async with self._lock:
@@ -163,7 +162,7 @@ class DaskBackend:
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
         # A snapshot's pipeline file (its run's parameters written in) goes with each step, not in the
         # tar: the runs of a job then share one tar, packed once, unpacked once per worker.
-        project_hash, manifest = await self._project(
+        project_hash, manifest = await self._tars.project(
             client, run, ctx.project_dir, data, fixed=not ctx.interactive,
             leave_out=None if ctx.interactive else ctx.pipeline_path.relative_to(ctx.project_dir).as_posix())
         if ctx.environment and ctx.environment not in run.environments:
@@ -178,22 +177,36 @@ class DaskBackend:
         spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
+        tar = run.projects[project_hash]
+        if isinstance(tar, bytes) and self._unpacked.everywhere(client, project_hash):
+            tar = None  # every worker has it unpacked (one that has not asks for it: sent again)
         # The spec as one bytes object: Dask sizes and serializes a task's nested arguments in Python on
         # the server and the scheduler, bytes at once.
-        future = client.submit(worker.run_step, pickle.dumps(spec, protocol=5), run.projects[project_hash], inputs,
-                               pure=False,
-                               key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}", resources=resources or None)
+        spec_bytes = pickle.dumps(spec, protocol=5)
         try:
-            # The outputs come back for an interactive run (into the project) and for the step cache's entry.
-            result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
+            while True:
+                future = client.submit(worker.run_step, spec_bytes, tar, inputs, pure=False, resources=resources or None,
+                                       key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
+                try:
+                    # The outputs come back for an interactive run (into the project) and for the step cache's entry.
+                    result = await self._wait(client, future, attempts, full=ctx.interactive or ctx.cache)
+                    break
+                except worker.ProjectMissing as missing:
+                    self._unpacked.discard(project_hash, str(missing))
+                    if tar is not None:
+                        raise StepFailed(f"The worker {missing} lost the project sent with this step.") from None
+                    tar = run.projects[project_hash]
         except BaseException:
             await self._stop(client, future, ctx, attempts)
             raise
         finally:
             self._steps.pop(key, None)
+            run.workers.update(attempts.workers)
             if attempts.workers:
                 self._where[key] = attempts.workers[-1]
         self._where[key] = result["worker"]
+        if isinstance(run.projects[project_hash], bytes):
+            self._unpacked.add(project_hash, result["worker"])
         self._runtimes[key] = {k: result[k] for k in ("runtime", "image") if result.get(k)}
         if result["notebook"] is not None:  # into the project or the snapshot, and the run's copy
             from ...engine.runners.notebook import write_executed
@@ -205,48 +218,6 @@ class DaskBackend:
         run.results[ctx.step_uuid] = future
         if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
             await asyncio.to_thread(outputs.write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
-
-    async def _project(self, client, run: _Run, project_dir: Path, data: str, fixed: bool = False,
-                       leave_out: str | None = None) -> tuple[str, dict[str, str]]:
-        """The project's hash and manifest, its tar on the cluster: packed again only when its
-        listing (names, sizes, times) changed since this run last packed it. ``fixed``: a snapshot,
-        which changes only when the server writes into it (an executed notebook): not listed again
-        until then. ``leave_out``: a file not in the tar (a snapshot's pipeline file)."""
-        asked = time.monotonic()
-        async with run.packing:
-            if run.packed is not None and (run.listed >= asked or (fixed and not run.written)):
-                return run.packed  # listed since (steps starting together), or a snapshot as it was
-            run.written = False
-            began = time.monotonic()
-            _, project_hash, tar, manifest = await asyncio.to_thread(self._packs.pack, project_dir, (f"{data}/",),
-                                                                    leave_out)
-            if project_hash not in run.projects:
-                run.projects[project_hash] = self._tar(client, project_hash, tar)
-            run.packed, run.listed = (project_hash, manifest), began
-            return run.packed
-
-    def _tar(self, client, project_hash: str, tar: bytes) -> Any:
-        """What a step's task gets as its project: a small tar itself (Dask then places steps by the
-        workers' load; as a task's result held by one worker it drew every step there: 16 parallel
-        steps crowded on one of two), a larger one as a task of its own, shared by the runs that use
-        it and copied to every worker in the background."""
-        if len(tar) < INLINE_PROJECT:
-            return tar
-        shared = self._tars.get(project_hash)
-        if shared is None or shared[0].client is not client or shared[0].status in ("error", "cancelled", "lost"):
-            import dask.config
-
-            # A task, not scattered data: a lost worker's copy is made again from the graph (a large
-            # project in the graph is expected, not worth Dask's warning).
-            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
-                future = client.submit(worker.project_tar, tar, pure=False, key=f"orchest-project-{project_hash}")
-            # Not awaited: a step need not wait for copies it may not use.
-            replicating = asyncio.ensure_future(client.replicate([future]))
-            self._background.add(replicating)
-            replicating.add_done_callback(_settled(self._background))
-            shared = self._tars[project_hash] = [future, 0]
-        shared[1] += 1
-        return shared[0]
 
     async def _wait(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
         """The step's result once its task ended (``full``: with its outputs, else its summary);
@@ -293,6 +264,8 @@ class DaskBackend:
                 return await future
         if future.status == "error":
             exc = await future.exception()
+            if isinstance(exc, worker.ProjectMissing):
+                raise exc
             if type(exc).__name__ == "KilledWorker":
                 raise StepFailed(f"worker lost: the workers that ran this step ({', '.join(attempts.workers)}) "
                                  "were lost.")
@@ -359,26 +332,39 @@ class DaskBackend:
         return self._runtimes.pop((run_uuid, step_uuid), {})
 
     def run_ended(self, run_uuid: str) -> None:
-        """The run's results and project leave the cluster."""
+        """The run's results and project leave the cluster, its working copies the workers that ran
+        its steps (in the background: nothing waits for it)."""
         run = self._runs.pop(run_uuid, None)
         if run is None:
             return
         for future in run.results.values():
             future.release()
-        for project_hash, tar in run.projects.items():
-            if isinstance(tar, bytes):  # a small project's tar went inside its steps' tasks
-                continue
-            shared = self._tars.get(project_hash)
-            if shared is not None and shared[0] is tar:
-                shared[1] -= 1
-                if shared[1]:  # other runs of this process use it
-                    continue
-                del self._tars[project_hash]
-            tar.release()
+        self._tars.release(run.projects)
+        if run.workers:  # told in batches: a grid job's runs end many a second
+            self._ended.append(run_uuid)
+            self._ended_on.update(run.workers)
+            if self._ending is None:
+                self._ending = asyncio.get_running_loop().call_later(END_BATCH, self._end_runs)
+
+    def _end_runs(self) -> None:
+        """The runs ended since the last call, told to the workers that ran their steps."""
+        self._ending = None
+        runs, workers, self._ended, self._ended_on = self._ended, self._ended_on, [], set()
+        client = self._client
+        if runs and client is not None and client.status == "running":
+            ending = asyncio.ensure_future(client.run(worker.end_runs, runs, workers=sorted(workers), on_error="ignore"))
+            self._background.add(ending)
+            ending.add_done_callback(settled(self._background))
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
             self.run_ended(run_uuid)
+        self._unpacked.close()
+        if self._ending is not None:
+            self._ending.cancel()
+            self._end_runs()
+        if self._background:  # runs' ends on their workers, before the client goes
+            await asyncio.wait(list(self._background), timeout=5)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._client.close(), 10)
@@ -400,12 +386,3 @@ async def _woken(future, wake: asyncio.Event) -> None:
     while future.status == "pending":
         await state.wait()
     wake.set()
-
-
-def _settled(pending: set) -> Any:
-    """A done callback: the task leaves ``pending``; its failure (e.g. the run ended first) is only logged."""
-    def done(task: asyncio.Future) -> None:
-        pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.debug("a project's replication did not finish: %s", task.exception())
-    return done

@@ -3,7 +3,7 @@ an fsspec URL (``c.OrchestApp.dask_outputs_url``) when they must outlive it.
 
 Through the cluster, a step's task returns each large file as a read-only memory map, in pieces no
 larger than Dask's shards: Dask sends them from the page cache without reading them into memory
-first, and the consuming worker writes the pieces it received straight into the step's input file.
+first, and the consuming worker writes the pieces it received straight into the input's file.
 (A ``bytes`` result would be copied once more on each side, and one piece larger than a shard is
 received as shards that Dask joins with one more copy.) At a URL, the files are written under ``<url>/<project uuid>/<run uuid>/<step uuid>/`` and
 the task returns only where they are.
@@ -15,7 +15,6 @@ import mmap
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,36 +79,61 @@ def write_file(path: Path, content: Content) -> None:
             file.write(piece)
 
 
-def place(data: Path, inputs: dict[str, dict]) -> Callable[[], None]:
-    """The incoming steps' outputs into ``data`` (the step's copy of the project's data folder);
-    returns what removes the memory-backed copies when the step has ended.
-
-    A large output received through the cluster goes into a memory-backed file (``/dev/shm``, when
-    it has room) linked from ``data``: a disk write of it would cost more than its transfer (the
-    SDK maps the file; it follows the link)."""
+def files_of(data: Path, inputs: dict[str, dict]):
+    """(file in ``data``, its content or where it is stored) of the incoming steps' outputs, the
+    SDK's metadata files last."""
     data.mkdir(parents=True, exist_ok=True)
-    shared: list[Path] = []
     for result in inputs.values():
         stored = result.get("stored")
         if stored:
+            for name in stored["names"]:
+                yield data / name, _Stored(stored["url"], name)
+        for name, content in _ordered_items(result.get("outputs") or {}):
+            yield data / name, content
+
+
+class _Stored:
+    def __init__(self, url: str, name: str):
+        self.url, self.name = url, name
+
+
+def place_file(target: Path, content: Content | _Stored) -> Path | None:
+    """One input written whole and then renamed into place (a step reading it never sees half of
+    it); returns the memory-backed folder that holds it, if it went there.
+
+    A large output received through the cluster goes into a memory-backed file (``/dev/shm``, when
+    it has room) linked from ``target``: a disk write of it would cost more than its transfer (the
+    SDK maps the file; it follows the link)."""
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    memory = None
+    try:
+        if isinstance(content, _Stored):
             import fsspec
 
-            fs, root = fsspec.core.url_to_fs(stored["url"])
-            for name in stored["names"]:
-                fs.get_file(f"{root}/{name}", str(data / name))
-        for name, content in _ordered_items(result.get("outputs") or {}):
-            target = data / name
-            size = size_of(content)
-            if size >= SMALL and (memory := _memory_folder(size, shared)) is not None:
-                write_file(memory / name, content)
-                target.symlink_to(memory / name)
-            else:
-                write_file(target, content)
-    return lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in shared] and None
+            fs, root = fsspec.core.url_to_fs(content.url)
+            fs.get_file(f"{root}/{content.name}", str(partial))
+        elif size_of(content) >= SMALL and (memory := _memory_folder(size_of(content))) is not None:
+            write_file(memory / target.name, content)
+            partial.symlink_to(memory / target.name)
+        else:
+            write_file(partial, content)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if memory is not None:
+            shutil.rmtree(memory, ignore_errors=True)
+        raise
+    return memory
 
 
-def _memory_folder(size: int, shared: list[Path]) -> Path | None:
-    """This step's folder in /dev/shm when it can take ``size`` more bytes (a quarter kept free)."""
+def clear(data: Path, step_uuid: str) -> None:
+    """The step's own outputs leave its data folder (returned, or left by an earlier attempt)."""
+    for path in data.glob(f"{step_uuid}.*"):
+        path.unlink(missing_ok=True)
+
+
+def _memory_folder(size: int) -> Path | None:
+    """A new folder in /dev/shm when it can take ``size`` more bytes (a quarter kept free)."""
     if not SHARED_MEMORY.is_dir():
         return None
     try:
@@ -118,9 +142,7 @@ def _memory_folder(size: int, shared: list[Path]) -> Path | None:
         return None
     if usage.free - size < usage.total // 4:
         return None
-    if not shared:
-        shared.append(Path(tempfile.mkdtemp(prefix="orchest-jlab-inputs-", dir=SHARED_MEMORY)))
-    return shared[0]
+    return Path(tempfile.mkdtemp(prefix="orchest-jlab-inputs-", dir=SHARED_MEMORY))
 
 
 def _ordered_items(outputs: dict[str, Any]):

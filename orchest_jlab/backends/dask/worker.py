@@ -1,13 +1,13 @@
-"""What runs on a Dask worker: one step, in a copy of the run's project on the worker's disk.
+"""What runs on a Dask worker: one step, in the run's working copy of its project on the worker's disk.
 
-The project arrives as a tar (a Dask dependency, so a worker receives a given project once), is
-unpacked once per worker into ``<local directory>/orchest-jlab/projects/<content hash>`` and copied
-for each step. The step runs in its environment's image where this worker's Docker engine can
+The project arrives as a tar (inside the step's task, or a Dask dependency for a large one; not at
+all once every worker has unpacked it), is unpacked once per worker into
+``<local directory>/orchest-jlab/projects/<content hash>`` and copied once per run on this worker
+(``copies.py``). The step runs in its environment's image where this worker's Docker engine can
 build it (``containers.py``), else as on the local backend (its own process group, killed whole on
 cancel; a notebook on a kernel started here, through the local backend's runner); its output goes
-to the server as Dask events while it runs. The task returns the
-step's outputs (the data-passing files), its executed notebook and, in an interactive run, the files
-it wrote.
+to the server as Dask events while it runs. The task returns the step's outputs (the data-passing
+files), its executed notebook and, in an interactive run, the files it wrote.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ...engine.context import StepContext
 from ...engine.runners import StepFailed
 from ...engine.runners.process import run_process
 from . import containers, outputs
+from .copies import Copies, Copy
 from .loops import loop_thread
 from .project import file_hash, listing
 
@@ -41,6 +42,16 @@ FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in 
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 _cancelled: set[tuple[str, str]] = set()
 _lock = threading.Lock()
+
+
+_copies_of: dict[Path, Copies] = {}  # this process's worker's working copies, by its local directory
+
+
+def _copies(root: Path) -> Copies:
+    with _lock:
+        if root not in _copies_of:
+            _copies_of[root] = Copies(root)
+        return _copies_of[root]
 
 
 def _loop() -> asyncio.AbstractEventLoop:
@@ -104,9 +115,9 @@ class _EventLog:
             return {"text": text, "start": start}
 
 
-def _project(root: Path, project_hash: str, tar: bytes) -> Path:
+def _project(root: Path, project_hash: str, tar: bytes | None) -> Path:
     folder = root / "projects" / project_hash
-    if folder.is_dir():
+    if folder.is_dir() or tar is None:
         return folder
     partial = root / "projects" / f".{project_hash}.{uuid.uuid4().hex}"
     partial.mkdir(parents=True)
@@ -119,21 +130,18 @@ def _project(root: Path, project_hash: str, tar: bytes) -> Path:
     return folder
 
 
-def _state(work: Path) -> dict[str, tuple]:
-    """(size, modification time, mode) of each file of the step's copy, as it was made."""
-    return {rel: details for rel, _, details in listing(work)}
-
-
-def _written(work: Path, manifest: dict[str, str], before: dict[str, tuple]) -> dict[str, bytes]:
-    """Files of the project the step made or changed (not under .orchest/, not excluded ones): only
-    those whose size, time or mode moved since the copy was made are read and hashed."""
-    changed = {}
+def _written(work: Path, manifest: dict[str, str], before: dict[str, tuple]) -> tuple[dict[str, bytes], dict[str, tuple]]:
+    """Files of the project the step made or changed (not under .orchest/, not excluded ones), and
+    the copy's state now: only those whose size, time or mode moved since the step started are
+    read and hashed."""
+    changed, state = {}, {}
     for rel, path, details in listing(work):
+        state[rel] = details
         if rel.startswith(".orchest/") or before.get(rel) == details:
             continue
         if manifest.get(rel) != file_hash(path):
             changed[rel] = path.read_bytes()
-    return changed
+    return changed, state
 
 
 async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dict[str, Any],
@@ -163,30 +171,59 @@ async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dic
             _running.pop(key, None)
 
 
-def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) -> dict[str, Any]:
-    """Run the step ``spec`` describes (pickled); ``inputs``: the results of its incoming steps in this run."""
+class ProjectMissing(Exception):
+    """The step came without its project's tar (the server saw every worker unpack it), and this
+    worker has not: the server sends it again with it. Its message: this worker's address."""
+
+
+def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
+    """Run the step ``spec`` describes (pickled); ``inputs``: the results of its incoming steps in this
+    run; ``tar``: the project's, None when this worker is expected to have unpacked it."""
     from distributed import get_worker
 
     if isinstance(spec, bytes):
         spec = pickle.loads(spec)
     worker = get_worker()
-    ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
-    log = _EventLog(worker, ids, _loop())  # sends the step's start
     root = Path(worker.local_directory) / "orchest-jlab"
-    project = _project(root, spec["project_hash"], tar)
-    work = root / "runs" / spec["run_uuid"] / f"{spec['step_uuid']}-{ids['attempt'][:8]}"
-    # Content and mode only: copying times and extended attributes too cost a third more per file.
-    shutil.copytree(project, work, symlinks=True, copy_function=shutil.copy)
-    if spec.get("pipeline_text") is not None:  # a snapshot run's pipeline file (its parameters): not in the tar
-        (work / spec["pipeline"]).parent.mkdir(parents=True, exist_ok=True)
-        (work / spec["pipeline"]).write_text(spec["pipeline_text"], encoding="utf-8")
-    before = _state(work) if spec["interactive"] else {}
+    if tar is None and not (root / "projects" / spec["project_hash"]).is_dir():
+        raise ProjectMissing(worker.address)  # before its start event: not an attempt
+    ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
+    log = _EventLog(worker, ids, _loop())  # sends the step's start (with its first output, or soon)
+    copies = _copies(root)
+    copy, before = copies.enter(spec["run_uuid"], spec["project_hash"], _project(root, spec["project_hash"], tar),
+                                spec["interactive"])
+    try:
+        if spec.get("pipeline_text") is not None:  # a snapshot run's pipeline file (its parameters): not in the tar
+            _pipeline_file(copy.path / spec["pipeline"], spec["pipeline_text"])
+        return _in_copy(worker, spec, ids, root, copies, copy, before, inputs, log)
+    finally:
+        copies.leave(copy)
+
+
+def _pipeline_file(path: Path, text: str) -> None:
+    """The run's pipeline file in its working copy (replaced whole: a sibling step may be reading it)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copies: Copies, copy: Copy,
+             before: dict[str, tuple], inputs: dict[str, dict], log: _EventLog) -> dict[str, Any]:
+    work = copy.path
     data = work / spec["data_dir"]
-    release_inputs = outputs.place(data, inputs)
+    outputs.clear(data, spec["step_uuid"])  # an earlier attempt's, had it run here
+    release_inputs = copies.place(copy, data, inputs)
+    log_path = work.parent / f"{spec['step_uuid']}-{ids['attempt'][:8]}.log"
     ctx = StepContext(
         run_uuid=spec["run_uuid"], step_uuid=spec["step_uuid"], title=spec["title"], file=work / spec["file"],
         kernel_name=spec["kernel_name"], project_dir=work, pipeline_path=work / spec["pipeline"],
-        pipeline_uuid=spec["pipeline_uuid"], log_path=work.parent / f"{work.name}.log",
+        pipeline_uuid=spec["pipeline_uuid"], log_path=log_path,
         parameter_overrides=spec["parameters"], extra_env=spec["env"], environment=spec["environment"],
         source_project_dir=Path(spec["source_project_dir"]), interactive=spec["interactive"],
     )
@@ -204,7 +241,11 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
         raise
     try:
         passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
-        files = _written(work, spec["manifest"], before) if spec["interactive"] and failed is None else {}
+        files = {}
+        if spec["interactive"]:  # the copy's state moves on also when the step failed
+            written, state = _written(work, spec["manifest"], before)
+            copies.scanned(copy, state)
+            files = written if failed is None else {}
         # The executed notebook, outputs included, also when a cell failed (read-only mode shows it).
         notebook = ctx.file.read_text(encoding="utf-8") if ctx.kind == ".ipynb" and ctx.file.is_file() else None
         files.pop(spec["file"], None)
@@ -213,9 +254,9 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes, inputs: dict[str, dict]) 
         raise
     finally:
         release_inputs()
-        shutil.rmtree(work, ignore_errors=True)
+        outputs.clear(data, spec["step_uuid"])  # returned (a large one mapped: the map outlives the file)
         with contextlib.suppress(OSError):
-            (work.parent / f"{work.name}.log").unlink()
+            log_path.unlink()
     result = {"worker": worker.address, **where, "failed": failed, "outputs": {}, "stored": None, **passed,
               "files": files, "notebook": notebook}
     # A result this small goes whole with the end event, else its summary when that is small: the
@@ -250,6 +291,14 @@ def platform() -> str:
     return f"{sys.executable} {host.python_implementation()} {host.python_version()} {host.platform()}"
 
 
+def end_runs(run_uuids: list[str], dask_worker=None) -> None:
+    """Called on the workers that ran the runs' steps (``Client.run``, which gives ``dask_worker``):
+    their working copies go."""
+    copies = _copies(Path(dask_worker.local_directory) / "orchest-jlab")
+    for run_uuid in run_uuids:
+        copies.end_run(run_uuid)
+
+
 def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     """Called on the worker (``Client.run``): stop the step; its process group is killed whole."""
     key = (run_uuid, step_uuid)
@@ -263,4 +312,4 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     return True
 
 
-__all__ = ["LOG_TOPIC", "cancel_step", "run_step", "summary"]
+__all__ = ["LOG_TOPIC", "ProjectMissing", "cancel_step", "end_runs", "run_step", "summary"]

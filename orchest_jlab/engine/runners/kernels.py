@@ -32,10 +32,20 @@ from .. import cgroups
 from ..context import StepContext
 from ..orphans import TOKEN_VARIABLE, kill_step, record_process
 from . import StepFailed
+from .tcp_bridge import bridged, tcp_only
 
 log = logging.getLogger(__name__)
 
 FALLBACK_KERNEL = "python3"
+# The kernel languages that run a notebook of a language: Deno's kernel says "typescript".
+KERNEL_LANGUAGES = {"javascript": ("javascript", "typescript")}
+# What to install on the host for a kernel of a language.
+KERNEL_HINTS = {
+    "javascript": "Deno's kernel: pip install deno && deno jupyter --install",
+    "typescript": "Deno's kernel: pip install deno && deno jupyter --install",
+    "julia": "IJulia",
+    "r": "IRkernel",
+}
 
 
 def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager | None = None,
@@ -51,9 +61,10 @@ def resolve_kernel_name(candidates: list[str | None], specs: KernelSpecManager |
             return name
     if not language or language.lower() == "python":
         return FALLBACK_KERNEL
+    accepted = KERNEL_LANGUAGES.get(language.lower(), (language.lower(),))
     for name in sorted(installed):
         with contextlib.suppress(Exception):
-            if specs.get_kernel_spec(name).language.lower() == language.lower():
+            if specs.get_kernel_spec(name).language.lower() in accepted:
                 return name
     return next((name for name in candidates if name), f"{language} kernel")
 
@@ -136,9 +147,10 @@ class KernelPool:
         """A fresh kernel for ``ctx`` and the code that must run first in it (or None)."""
         if kernel_name not in self._specs.find_kernel_specs():
             language = ctx.language or "matching"
+            hint = KERNEL_HINTS.get(language.lower(), "e.g. IJulia for Julia, IRkernel for R")
             raise StepFailed(f'Step "{ctx.title}": {ctx.file.name} needs a {language} kernel ("{kernel_name}"), '
-                             "which is not installed on this machine; install one (e.g. IJulia for Julia, "
-                             "IRkernel for R), or run on the docker backend.")
+                             f"which is not installed on this machine; install one ({hint}), "
+                             "or run on the docker backend.")
         if prefix or not self.spares or not self._is_python(kernel_name):
             manager = await self._start(kernel_name, ctx.process_env(), prefix, cwd=str(ctx.cwd))
             setup = None
@@ -180,7 +192,10 @@ class ContainedKernelManager(AsyncKernelManager):
     prefix: list[str] = []
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        command = [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+        command = super().format_kernel_cmd(extra_arguments)
+        if self.transport == "ipc" and tcp_only(command):
+            command = bridged(command, self.connection_file)
+        command = [*self.prefix, *command]
         return self.placement.command(command) if self.placement is not None else command
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+from queue import Empty
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,14 @@ from ..orphans import forget_process
 from ..steplog import StepLog
 from . import StepFailed
 from .kernels import KernelSource, end_kernel, resolve_kernel_name
+from .tcp_bridge import tcp_only
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Deno's kernel may say a cell is done (its idle status) before that cell's outputs (stdout and
+# stderr forwarded from pipes, even the cell's value) when the machine is busy: after each cell its
+# outputs are awaited until it has been quiet this long (seconds), for at most LATE_OUTPUTS_MAX.
+LATE_OUTPUTS_QUIET = 0.2
+LATE_OUTPUTS_MAX = 2.0
 
 
 class _StreamingClient(NotebookClient):
@@ -45,7 +52,7 @@ def _text_of(msg: dict[str, Any]) -> str:
     if kind == "error":
         return _ANSI.sub("", "\n".join(content.get("traceback", []))) + "\n"
     if kind in ("execute_result", "display_data"):
-        text = content.get("data", {}).get("text/plain", "")
+        text = _ANSI.sub("", content.get("data", {}).get("text/plain", ""))  # Deno's values are coloured
         return text + "\n" if text else ""
     return ""
 
@@ -71,6 +78,18 @@ def write_executed(ctx: StepContext, text: str) -> None:
         write_text_atomic(copy, text)
 
 
+async def _late_outputs(client: NotebookClient, cell, index: int) -> None:
+    """The outputs the kernel sends after it said the cell was done: into the cell and the log."""
+    deadline = asyncio.get_running_loop().time() + LATE_OUTPUTS_MAX
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            msg = await client.kc.iopub_channel.get_msg(timeout=min(LATE_OUTPUTS_QUIET, left))
+        except Empty:
+            return
+        if msg["msg_type"] in ("stream", "execute_result", "display_data"):
+            client.process_message(msg, cell, index)
+
+
 async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> None:
     try:
         notebook = nbformat.read(ctx.file, as_version=4)
@@ -93,8 +112,17 @@ async def run_notebook(ctx: StepContext, log: StepLog, pool: KernelSource) -> No
                 raise StepFailed("the kernel could not be prepared for the step")
         client.reset_execution_trackers()
         ctx.begin()  # nor the kernel's start
+        late = tcp_only(manager.kernel_spec.argv if manager.kernel_spec else [])  # Deno's kernel
         for index, cell in enumerate(notebook.cells):
-            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            failed = None
+            try:
+                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except CellExecutionError as exc:
+                failed = exc
+            if late and cell.cell_type == "code":
+                await _late_outputs(client, cell, index)
+            if failed is not None:
+                raise failed
     except CellExecutionError as exc:
         raise StepFailed(f"a cell of {ctx.file.name} raised {exc.ename}: {exc.evalue}") from None
     except DeadKernelError:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..context import StepContext
 from .. import cgroups, spawner
-from ..orphans import TOKEN_VARIABLE, forget_process, kill_step, record_process, step_token
+from ..orphans import TOKEN_VARIABLE, forget_process, kill_step, record_cgroup, record_process, step_token
 from ..steplog import StepLog
 from . import StepFailed
 
@@ -153,8 +153,10 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
         await asyncio.shield(asyncio.to_thread(kill_step, None, token, placement.group if placement else None))
         raise
     pgid, protocol = started.pid, started.protocol
-    # Recorded for recovery before the move is known to have worked: recovery also kills by token.
-    record_process(ctx.log_path, pgid, token, placement.group if placement else None)
+    if started.group is not None:  # born in its cgroup: recovery finds it from its run's record and its token
+        record_cgroup(ctx.log_path, started.group)
+    else:  # recorded before the move is known to have worked: recovery also kills by token
+        record_process(ctx.log_path, pgid, token, placement.group if placement else None)
     try:
         await started.ended()
     except asyncio.CancelledError:
@@ -175,11 +177,13 @@ async def run_process(ctx: StepContext, log: StepLog, python: str = sys.executab
             cgroup = placement.joined() and placed  # type: ignore[union-attr]
         if not (cgroup and cgroups.remove_if_empty(cgroup)):  # else on a thread: killing may wait
             await asyncio.shield(asyncio.to_thread(kill_step, None, None if cgroup else token, cgroup))
-        forget_process(ctx.log_path)
-        try:  # the last output may still be in the pipe
-            await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
-        except asyncio.TimeoutError:
-            pass
+        if started.group is None:
+            forget_process(ctx.log_path)
+        if not protocol.drained.done():  # the last output may still be in the pipe
+            try:
+                await asyncio.wait_for(asyncio.shield(protocol.drained), 5)
+            except asyncio.TimeoutError:
+                pass
         log.write(protocol.decoder.decode(b"", final=True))
         started.transport.close()
     code = started.returncode()
