@@ -6,8 +6,9 @@ processes of 8 threads each, ``tests/dask_helpers.py``), against baselines of th
    1.3 s" and as "within ideal + 1.3 s");
 2. a 60-step chain of trivial ``.py`` steps: dask vs the local backend (target: at most 2x);
 3. a grid job's runs (200 by default, of one project's pipeline of 2 trivial ``.py`` steps, each
-   with its own value of a pipeline parameter, 16 at a time, each on its own snapshot: the requests
-   made as the job's dispatcher makes them, one checked request with each run's parameters) vs the
+   with its own value of a pipeline parameter, 16 at a time, each on its own snapshot copied from the
+   job's: the requests made as the job's dispatcher makes them, one checked request with each run's
+   parameters) vs the
    same steps submitted straight to Dask as one task per step (a process of the step's file, run
    after its incoming step's task) (target: at most 1.2x);
 4. a 1 GiB output (a numpy array) passed from a step on one worker to a step on the other (each
@@ -46,6 +47,7 @@ from bench_engine import write_chain  # noqa: E402
 from timing import ROUNDS, alternate, report  # noqa: E402
 
 from orchest_jlab.engine import Engine, EventBus, LocalBackend  # noqa: E402
+from orchest_jlab.engine.snapshots import make_snapshot  # noqa: E402
 from orchest_jlab.runs import prepare_run  # noqa: E402
 from orchest_jlab.store import RunStores  # noqa: E402
 from tests.dask_helpers import Cluster  # noqa: E402
@@ -101,12 +103,19 @@ async def requested(engine: Engine, requests: list, concurrency: int = 1) -> Non
 
 
 def grid_requests(folder: Path, runs: int) -> list:
-    """A grid job's runs: one pipeline with a parameter, one run per value (as jobs/dispatch.py makes
-    them: the request checked once, each run's parameters put in)."""
-    path = write_chain(folder, 2, ".py")
+    """A grid job's runs: one pipeline with a parameter, one run per value, as jobs/dispatch.py makes
+    them: the job's snapshot made once (when the job is made), the request checked once on it, each
+    run's snapshot a copy of the job's with its parameters put in."""
+    project = folder / "project"
+    project.mkdir()
+    path = write_chain(project, 2, ".py")
     document = json.loads(path.read_text())
     path.write_text(json.dumps({**document, "parameters": {"i": 0}}, indent=4))
-    base = prepare_run(path, interactive=False)
+    snapshot = folder / "job" / "snapshot"
+    make_snapshot(project, snapshot, None)
+    base = dataclasses.replace(prepare_run(snapshot / path.name, interactive=False, boundary=snapshot),
+                               pipeline_path=path, project_dir=project, snapshot_source=snapshot,
+                               runs_dir=folder / "job" / "runs")
     return [dataclasses.replace(base, parameters={"pipeline_parameters": {"i": i}}) for i in range(runs)]
 
 
@@ -249,7 +258,7 @@ def main() -> None:
                 with Client(cluster.address, timeout=10) as client:
                     report(f"a grid job of {args.runs} runs of 2 trivial .py steps, {GRID_CONCURRENCY} runs at a time",
                            alternate({
-                               "straight to Dask": lambda: straight_to_dask(client, [root / "grid"] * args.runs),
+                               "straight to Dask": lambda: straight_to_dask(client, [root / "grid" / "project"] * args.runs),
                                "dask backend": lambda: loop(requested(engines["dask"], grid, GRID_CONCURRENCY)),
                            }, args.rounds), "straight to Dask", {"dask backend": 1.2}, unit="s")
         finally:

@@ -119,6 +119,31 @@ def test_snapshot_run_never_reads_the_live_project(cluster, project, tmp_path):
     assert not (project.root / "snapshot-output.txt").exists()
 
 
+def test_a_step_s_output_goes_to_the_scheduler_at_most_every_tenth_of_a_second(cluster, project):
+    """What a step prints meanwhile goes in one event, what is left with its end event (as does its
+    start, when it ends within a tenth of a second): its log has everything, in order."""
+    from distributed import Client
+
+    from orchest_jlab.backends.dask.worker import LOG_TOPIC
+
+    env = project.environment()
+    project.file("q.py", "import time\nfor i in range(40):\n    print('line', i, flush=True)\n    time.sleep(0.02)\n")
+    path = project.write("p.orchest", project.pipeline(project.step("Q", "q.py", env)))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    shown = done.stderr  # the step's log, as the command streams it
+    assert 0 <= shown.find("Runs on the worker's host") < shown.find("line 0")
+    assert [line.split(" | ", 1)[-1] for line in shown.splitlines() if "line " in line] == [f"line {i}" for i in range(40)]
+    with Client(cluster.address, timeout=10) as client:
+        events = [m for _, m in client.get_events(LOG_TOPIC) if m.get("run") == record["uuid"]]
+    kinds = [m["kind"] for m in events]
+    assert kinds[-1] == "end" and kinds.count("start") + bool(events[-1].get("start")) == 1, kinds
+    assert kinds.count("output") <= 20, kinds  # 40 lines (and a note) printed 20 ms apart: 41 events before
+    [step] = record["steps"].values()
+    assert step["worker"] in cluster.worker_addresses()
+
+
 def test_a_runs_steps_on_one_worker_share_its_copy_which_goes_with_the_run(cluster, project):
     """Steps of a run on one worker run in one copy of its project (as on the local backend, they see
     each other's files); siblings there read one placed input; the copy is gone when the run ends."""
@@ -294,9 +319,14 @@ def test_a_grid_job_spreads_over_both_workers(cluster, project):
                  "time.sleep(1)\n")
     path = project.write("g.orchest", project.pipeline(project.step("G", "g.py", env), parameters={"a": 0, "b": 0}))
     grid = project.write("grid.json", {"pipeline_parameters": {"a": [1, 2], "b": ["x", "y", "z"]}})
+    unpacked = set(cluster.root.glob("worker-*/local/**/orchest-jlab/projects/*"))
     done = run_cli("job", "run", path, "--parameters", grid, "--max-concurrent", "6", "--json",
                    "--backend", "dask", "--dask-scheduler", cluster.address)
     assert done.returncode == 0, done.stderr
+    # The runs' snapshots differ only in their pipeline file (each its parameters): one tar, unpacked
+    # once per worker, the pipeline file sent with each step.
+    unpacked = set(cluster.root.glob("worker-*/local/**/orchest-jlab/projects/*")) - unpacked
+    assert len({p.name for p in unpacked}) == 1 and len(unpacked) <= 2, unpacked
     runs = json.loads(done.stdout)["runs"]
     assert len(runs) == 6 and {r["status"] for r in runs} == {"SUCCESS"}
     logs = [line for p in ProjectFolders().jobs(project.root).rglob("logs/*.log")
@@ -465,18 +495,18 @@ async def test_a_run_packs_its_project_again_only_when_its_files_changed(cluster
     backend = DaskBackend(cluster.address)
     try:
         client, run = await backend.client(), _Run()
-        first, manifest = await backend._project(client, run, project.root, data)
+        first, manifest = await backend._tars.project(client, run, project.root, data)
         project.file(f"{data}/x.meta.json", "{}")  # the data folder is not sent with the project
-        again, same = await backend._project(client, run, project.root, data)
+        again, same = await backend._tars.project(client, run, project.root, data)
         assert (again, same) == (first, manifest) and same is manifest  # not packed again
         project.file("made.txt", "a step wrote this")
-        changed, manifest = await backend._project(client, run, project.root, data)
+        changed, manifest = await backend._tars.project(client, run, project.root, data)
         assert changed != first and "made.txt" in manifest and len(run.projects) == 2
         # A snapshot run's project changes only when the server writes into it (an executed notebook).
         project.file("later.txt", "not seen: a snapshot is not listed again")
-        assert (await backend._project(client, run, project.root, data, fixed=True))[0] == changed
+        assert (await backend._tars.project(client, run, project.root, data, fixed=True))[0] == changed
         run.written = True
-        assert "later.txt" in (await backend._project(client, run, project.root, data, fixed=True))[1]
+        assert "later.txt" in (await backend._tars.project(client, run, project.root, data, fixed=True))[1]
     finally:
         for future in run.projects.values():
             if not isinstance(future, bytes):  # a small project goes inside its steps' tasks

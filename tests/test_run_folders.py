@@ -4,6 +4,7 @@ are deleted with their run or job."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -165,3 +166,25 @@ def test_a_command_keeps_its_runs_where_the_configuration_says(project, tmp_path
     assert done.exit_code == 0, done.output
     [snapshot] = ProjectFolders(tmp_path / "kept").runs(project.root).glob("*/snapshot")
     assert (snapshot / "p.orchest").is_file() and pipeline_files(project.root) == [path]
+
+
+def test_a_snapshot_keeps_each_file_s_mode_and_modification_time(tmp_path):
+    """Two snapshots of one folder list alike (names, sizes, times, modes): a job's runs share one
+    packed project on the dask backend."""
+    from orchest_jlab.backends.dask.project import Packs
+
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "sub" / "run.sh").write_text("echo hi\n")
+    (project / "sub" / "run.sh").chmod(0o750)
+    os.utime(project / "sub" / "run.sh", ns=(1_000_000_000, 1_500_000_000_123))
+    (project / "p.orchest").write_text("{}")
+    first, second = tmp_path / "s1", tmp_path / "s2"
+    make_snapshot(project, first, None)
+    make_snapshot(project, second, None)
+    copied = (first / "sub" / "run.sh").stat()
+    assert copied.st_mode & 0o777 == 0o750 and copied.st_mtime_ns == 1_500_000_000_123
+    packs = Packs()
+    listed, project_hash, tar, _ = packs.pack(first)
+    again = packs.pack(second)
+    assert again[0] == listed and again[1] == project_hash and again[2] is tar  # not read and packed again

@@ -76,3 +76,48 @@ def test_a_run_whose_owner_died_is_recovered_before_the_database_is_written_dire
     writes = open_direct(database, ProcessIdentity.current())
     assert writes is not None
     writes.close()
+
+
+async def test_events_queued_together_are_written_in_one_transaction_or_none(project, monkeypatch):
+    from orchest_jlab.store import RunStores
+    from orchest_jlab.store.direct import DirectWrites
+
+    path, _ = project.chain(("A", "B"))
+    harness = Harness()
+    try:  # the first run makes the database; the second one's events are replayed below
+        await harness.run(path)
+        harness.events.clear()
+        reported = await harness.run(path)
+    finally:
+        await harness.engine.shutdown()
+        harness.stores.close()
+    events = [e for e in harness.events if e["type"] in ("run-created", "run", "step")]
+    begun, failing = [], {"on": True}
+    original_begin, original_update = DirectWrites.begin, DirectWrites.update_step
+    monkeypatch.setattr(DirectWrites, "begin", lambda writes: (begun.append(1), original_begin(writes))[1])
+
+    def update_step(writes, *args, **kwargs):  # the last step's end is refused: nothing of the batch is kept
+        if failing["on"] and kwargs.get("state") == "COMPUTED" and args[1] == events[-2]["step_uuid"]:
+            raise ValueError("refused")
+        return original_update(writes, *args, **kwargs)
+
+    monkeypatch.setattr(DirectWrites, "update_step", update_step)
+    stores = RunStores()
+    try:
+        stores.for_project(project.root).delete_run(reported["uuid"])  # written again from its events
+        for event in events:
+            stores._pending.add(event)
+        stores._write_pending()  # the batch fails and is rolled back; then one by one, the refused event dropped
+        stored = stores.for_project(project.root).get_run(reported["uuid"])
+        assert len(begun) == 1 and stored["status"] == "SUCCESS"
+        assert [s["state"] for s in stored["steps"].values()] == ["COMPUTED", "RUNNING"]  # the refused one's
+        stores.for_project(project.root).delete_run(reported["uuid"])
+        failing["on"] = False
+        for event in events:
+            stores._pending.add(event)
+        stores._write_pending()  # all in one transaction
+        stored = stores.for_project(project.root).get_run(reported["uuid"])
+        assert len(begun) == 2 and stored["status"] == "SUCCESS"
+        assert [s["state"] for s in stored["steps"].values()] == ["COMPUTED", "COMPUTED"]
+    finally:
+        stores.close()

@@ -194,10 +194,13 @@ class Engine:
         request = run.request
         ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
+        # A job's snapshot was made respecting the .gitignore files (as Orchest, not again per run).
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
-                                 request.snapshot_size_limit, exclude=self.folders.base)
+                                 request.snapshot_size_limit, exclude=self.folders.base,
+                                 gitignore=request.snapshot_source is None)
         pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
-        write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters))
+        # Not flushed to the disk: the run's own copy, of no use after a crash (the run is then failed).
+        write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters), durable=False)
         return snapshot, pipeline_path, warnings
 
     @staticmethod
@@ -390,11 +393,15 @@ async def _watching_log(running, step_log: StepLog, timeout: float | None = None
 
 
 def _with_parameters(pipeline: dict, parameters: dict) -> dict:
-    """A copy of the pipeline document with the run's parameter values written in."""
-    document = copy.deepcopy(pipeline)
+    """A copy of the pipeline document with the run's parameter values written in (the parts it
+    changes are copied; the rest is shared with ``pipeline``, which nothing changes in place)."""
+    document = dict(pipeline)
     for key, values in (parameters or {}).items():
         if key == "pipeline_parameters":
-            document.setdefault("parameters", {}).update(values)
+            document["parameters"] = {**(document.get("parameters") or {}), **copy.deepcopy(values)}
         elif key in document.get("steps", {}):
-            document["steps"][key].setdefault("parameters", {}).update(values)
+            if document["steps"] is pipeline.get("steps"):
+                document["steps"] = dict(document["steps"])
+            step = document["steps"][key] = dict(document["steps"][key])
+            step["parameters"] = {**(step.get("parameters") or {}), **copy.deepcopy(values)}
     return document

@@ -11,8 +11,11 @@ snapshot's own copy of it. Links to what is outside the project (a dataset) are 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,9 +30,13 @@ DATABASE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
 EXCLUDED_FILES = {".orchest/env_variables.json"}
 
 
-def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
+@functools.lru_cache(maxsize=64)
+def _compiled(path: str, mtime_ns: int, size: int) -> pathspec.PathSpec | None:
+    """A ``.gitignore`` file's rules (kept by its path, time and size: a job's runs copy the same
+    ones, and compiling them cost more than the copy of a small project)."""
     try:
-        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
     except OSError:
         return None
     import pathspec
@@ -37,74 +44,106 @@ def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclude: Path | None = None) -> list[str]:
-    """Copy ``project_dir`` into ``target`` (created); returns warnings about files left out.
-    ``exclude``: a folder never copied (the runs' folders, should they be inside the project)."""
-    warnings: list[str] = []
-    left_out = {os.path.realpath(p) for p in (target, exclude) if p is not None}
-    target.mkdir(parents=True)
-    specs: list[tuple[Path, pathspec.PathSpec]] = []
+def _ignore_spec(folder: str) -> pathspec.PathSpec | None:
+    path = os.path.join(folder, ".gitignore")
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return _compiled(path, status.st_mtime_ns, status.st_size)
 
-    def ignored(path: Path, is_dir: bool) -> bool:
+
+def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclude: Path | None = None,
+                  gitignore: bool = True) -> list[str]:
+    """Copy ``project_dir`` into ``target`` (created); returns warnings about files left out.
+    ``exclude``: a folder never copied (the runs' folders, should they be inside the project).
+    ``gitignore``: respect ``.gitignore`` files (not needed again when ``project_dir`` is a snapshot)."""
+    warnings: list[str] = []
+    target.mkdir(parents=True)
+    left_out = set()  # (device, inode) of the folders never copied: cheaper than their real paths
+    for folder in (target, exclude):
+        with contextlib.suppress(OSError, TypeError):
+            status = os.stat(folder)
+            left_out.add((status.st_dev, status.st_ino))
+    inodes = {ino for _, ino in left_out}
+    root, into = os.fspath(project_dir), os.fspath(target)
+
+    @functools.cache
+    def project_real() -> str:  # for symbolic links only
+        return os.path.realpath(root)
+
+    def skipped(entry: os.DirEntry) -> bool:
+        if entry.is_symlink():
+            status = os.stat(entry.path)
+            return (status.st_dev, status.st_ino) in left_out
+        if entry.inode() not in inodes:  # known without a system call
+            return False
+        status = entry.stat(follow_symlinks=False)
+        return (status.st_dev, status.st_ino) in left_out
+    # Strings and scandir's entries, not Path objects and a stat per name: a job copies this for each run.
+    specs: list[tuple[str, pathspec.PathSpec]] = []  # (folder relative to the project, ending in "/", its rules)
+
+    def ignored(relative: str, is_dir: bool) -> bool:
         for base, spec in specs:
-            if base in path.parents:
-                relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-                if spec.match_file(relative):
-                    return True
+            if relative.startswith(base) and spec.match_file(relative[len(base):] + ("/" if is_dir else "")):
+                return True
         return False
 
-    project_real = os.path.realpath(project_dir)
-
     def inside(real: str) -> bool:
-        return real == project_real or real.startswith(project_real + os.sep)
+        return real == project_real() or real.startswith(project_real() + os.sep)
 
-    def copy_link(path: Path, relative: Path) -> None:
+    def copy_link(path: str, relative: str) -> None:
         real = os.path.realpath(path)
         if not inside(real):
-            os.symlink(os.readlink(path), target / relative)
+            os.symlink(os.readlink(path), os.path.join(into, relative))
         elif os.path.isdir(real):
-            copy = target / os.path.relpath(real, project_real)
-            os.symlink(os.path.relpath(copy, (target / relative).parent), target / relative)
+            copy = os.path.join(into, os.path.relpath(real, project_real()))
+            os.symlink(os.path.relpath(copy, os.path.dirname(os.path.join(into, relative))), os.path.join(into, relative))
         else:
-            copy_file(Path(real), relative)
+            copy_file(real, relative, os.stat(real))
 
-    def copy_file(path: Path, relative: Path) -> None:
-        size = path.stat().st_size
-        if size_limit is not None and size > size_limit:
-            warnings.append(f'"{relative.as_posix()}" ({size / 2**20:.1f} MiB) was left out of the '
+    def copy_file(path: str, relative: str, status: os.stat_result) -> None:
+        if size_limit is not None and status.st_size > size_limit:
+            warnings.append(f'"{relative}" ({status.st_size / 2**20:.1f} MiB) was left out of the '
                             f"snapshot: it is larger than the limit of {size_limit / 2**20:.0f} MiB.")
             return
-        shutil.copy2(path, target / relative)
+        copy = os.path.join(into, relative)
+        shutil.copyfile(path, copy)  # content, mode and times: what copy2 keeps but extended attributes
+        os.chmod(copy, stat.S_IMODE(status.st_mode))
+        os.utime(copy, ns=(status.st_atime_ns, status.st_mtime_ns))
 
-    for folder, dirnames, filenames in os.walk(project_dir):
-        here = Path(folder)
-        relative_here = here.relative_to(project_dir)
-        spec = _ignore_spec(here)
-        if spec is not None:
-            specs.append((here, spec))
-        (target / relative_here).mkdir(exist_ok=True)
-        kept = []
-        for name in sorted(dirnames):
-            path = here / name
-            relative = (relative_here / name).as_posix()
-            if relative in EXCLUDED or ignored(path, True) or os.path.realpath(path) in left_out:
-                continue
-            if path.is_symlink():
-                copy_link(path, relative_here / name)
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            path = here / name
-            relative = relative_here / name
-            if ignored(path, False) or (relative.parts[0] == ".orchest" and (
-                    name.endswith(DATABASE_SUFFIXES) or relative.as_posix() in EXCLUDED_FILES)):
-                continue
+    def walk(folder: str, relative: str) -> None:
+        """``relative``: the folder's path in the project, "" or ending in "/"."""
+        if gitignore and (spec := _ignore_spec(folder)) is not None:
+            specs.append((relative, spec))
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            rel = relative + entry.name
             try:
-                if path.is_symlink():
-                    copy_link(path, relative)
+                if entry.is_dir():  # as os.walk sorts them: a link to a folder is a folder
+                    if rel in EXCLUDED or (specs and ignored(rel, True)) or skipped(entry):
+                        continue
+                    if entry.is_symlink():
+                        copy_link(entry.path, rel)
+                    else:
+                        os.mkdir(os.path.join(into, rel))
+                        walk(entry.path, rel + "/")
+                    continue
+                if (specs and ignored(rel, False)) or (rel.startswith(".orchest/") and (
+                        entry.name.endswith(DATABASE_SUFFIXES) or rel in EXCLUDED_FILES)):
+                    continue
+                if entry.is_symlink():
+                    copy_link(entry.path, rel)
                 else:
-                    copy_file(path, relative)
+                    copy_file(entry.path, rel, entry.stat(follow_symlinks=False))
             except FileNotFoundError:
                 continue  # deleted while we copied (a temporary file): it was not part of the project
+        if relative and specs and specs[-1][0] == relative:
+            specs.pop()
+
+    walk(root, "")
     return warnings

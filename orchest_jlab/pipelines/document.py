@@ -121,12 +121,14 @@ def pipeline_uuid(path: str | os.PathLike) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def write_pipeline(path: str | os.PathLike, data: dict[str, Any], *, ensure_ascii: bool = True) -> None:
-    """Write atomically: readers see the old file or the new one, never half of it."""
-    write_text_atomic(Path(path), dumps(data, ensure_ascii=ensure_ascii))
+def write_pipeline(path: str | os.PathLike, data: dict[str, Any], *, ensure_ascii: bool = True,
+                   durable: bool = True) -> None:
+    """Write atomically: readers see the old file or the new one, never half of it (``durable``:
+    on the disk before it replaces the old one)."""
+    write_text_atomic(Path(path), dumps(data, ensure_ascii=ensure_ascii), durable=durable)
 
 
-def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
+def write_text_atomic(path: Path, text: str, mode: int | None = None, durable: bool = True) -> None:
     # A temp file beside the target (same file system, so the rename is atomic); created with
     # mode 0o666 so the umask applies as for any new file, or with the old file's mode, or ``mode``.
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
@@ -138,7 +140,8 @@ def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -10,6 +10,7 @@ whose owner died. ``open_direct`` says None when one of those is needed first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sqlite3
@@ -44,14 +45,41 @@ class DirectWrites:
     def __init__(self, connection: sqlite3.Connection, owner: ProcessIdentity):
         self._connection = connection
         self._owner = owner
+        self._batch = False  # in a transaction begun by begin(): each write is not one of its own
+
+    def begin(self) -> None:
+        """A transaction for the writes until commit() or rollback() (one commit for many events)."""
+        self._connection.execute("BEGIN IMMEDIATE")
+        self._batch = True
+
+    def commit(self) -> None:
+        try:
+            self._connection.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+        self._batch = False
+
+    def rollback(self) -> None:
+        self._batch = False
+        if self._connection.in_transaction:
+            self._connection.execute("ROLLBACK")
+
+    def _transaction(self, begin: str | None = None) -> contextlib.AbstractContextManager:
+        """Each write's own transaction (``begin``: how it begins; None: one statement's own), or
+        nothing within a batch."""
+        if self._batch:
+            return contextlib.nullcontext()
+        if begin:
+            self._connection.execute(begin)
+        return self._connection
 
     def insert_run(self, run: dict[str, Any]) -> None:
         row = {**run, "labels": run.get("labels") or {}, "cache": bool(run.get("cache")), "owner_pid": self._owner.pid,
                "owner_started": self._owner.started, "owner_host": socket.gethostname()}
         steps = [(run["uuid"], step_uuid, position, *(step.get(c) for c in STEP_COLUMNS[3:]))
                  for position, (step_uuid, step) in enumerate(run["steps"].items())]
-        with self._connection:  # one transaction: the run with its steps, or nothing
-            self._connection.execute("BEGIN IMMEDIATE")
+        with self._transaction("BEGIN IMMEDIATE"):  # the run with its steps, or nothing
             if row.get("number") is None:  # not numbered when it started (numbers.py): now
                 row["number"] = next_number_sqlite(self._connection, row)
             self._connection.execute(
@@ -69,7 +97,7 @@ class DirectWrites:
 
     def _update(self, table: str, fields: dict[str, Any], where: str, keys: tuple) -> None:
         assignments = ", ".join(f'"{column}" = ?' for column in fields)
-        with self._connection:
+        with self._transaction():
             self._connection.execute(f"UPDATE {table} SET {assignments} WHERE {where}",
                                      [*(_value(c, v) for c, v in fields.items()), *keys])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import itertools
 import sys
 import threading
 from collections import Counter, deque
@@ -55,10 +56,13 @@ class Pending:
         run_uuid = event["run_uuid"]
         with self._lock:
             record = self._known.get(run_uuid)
+            # Copies of what is changed here (the record and its steps); values are replaced whole,
+            # never changed in place, so they are shared with the events (no one changes an event).
             if event["type"] == "run-created":
-                self._known[run_uuid] = copy.deepcopy(event["run"])
+                run = event["run"]
+                self._known[run_uuid] = {**run, "steps": {u: dict(s) for u, s in (run.get("steps") or {}).items()}}
             elif record is not None and event["type"] == "run":
-                record.update({k: copy.deepcopy(event[k]) for k in RUN_FIELDS if k in event})
+                record.update({k: event[k] for k in RUN_FIELDS if k in event})
             elif record is not None and event["type"] == "step":
                 step = record["steps"].setdefault(event["step_uuid"], {})
                 step.update({k: event[k] for k in STEP_FIELDS if k in event})
@@ -68,6 +72,11 @@ class Pending:
     def first(self) -> dict[str, Any] | None:
         with self._lock:
             return self._events[0] if self._events else None
+
+    def first_many(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` events (fewer when fewer are kept), oldest first."""
+        with self._lock:
+            return list(itertools.islice(self._events, count))
 
     def done(self, event: dict[str, Any]) -> None:
         """The first event was written (or dropped for good)."""

@@ -9,13 +9,13 @@ must first be made, migrated or recovered, or is not SQLite.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine.states import FINISHED_STATUSES
 from ..pipelines.gitignore import ensure_gitignore
+from .feed import Feed
 from .location import DATABASE_NAME, default_url, sqlite_path
 from .numbers import SqliteNumbering
 from .pending import Pending, disk_problem, transient
@@ -39,12 +39,13 @@ class RunStores:
     """
 
     RETRY_SECONDS = (0.5, 5.0)  # the first retry, and the longest wait between two
+    BATCH = 256  # events written in one transaction at most
 
     def __init__(self, url: str | None = None):
         self.url = url
         self._stores: dict[str, RunStore] = {}
         self._lock = threading.Lock()
-        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._feed = Feed()  # events (None: stop; an Event: flush) for the writer thread
         self._writer: threading.Thread | None = None
         self._by_run: dict[str, DirectWrites | RunStore] = {}  # where each run in flight is written
         self._writes: dict[str, DirectWrites | RunStore] = {}  # by database URL; the writer thread's
@@ -53,6 +54,7 @@ class RunStores:
         self._delay = self.RETRY_SECONDS[0]
         self._failing: str | None = None  # why the last write failed, while writes fail
         self._numbering = SqliteNumbering()  # run numbers when runs start
+        self._one_by_one = 0  # events to write one at a time (a batch of them failed)
 
     def existing(self, project_dir: Path) -> RunStore | None:
         """The project's store if it has a database already (reading never creates one), and it can
@@ -110,12 +112,14 @@ class RunStores:
         bus.subscribe(self._enqueue, self._enqueue_many)
 
     def flush(self) -> None:
-        if self._writer is not None:
-            self._queue.join()
+        if self._writer is not None and self._writer.is_alive():
+            written = threading.Event()
+            self._feed.put(written)
+            written.wait()
 
     def close(self) -> None:
         if self._writer is not None:
-            self._queue.put(None)
+            self._feed.put(None)
             self._writer.join()
             self._writer = None
         with self._lock:
@@ -130,7 +134,7 @@ class RunStores:
 
     def _enqueue(self, event: dict[str, Any]) -> None:
         if event["type"] in ("run-created", "run", "step"):
-            self._queue.put(storable(event))
+            self._feed.put(storable(event))
 
     def _enqueue_many(self, events: list[dict[str, Any]]) -> None:
         """A batch: the lines of a chunk of a step's output, which are not stored (one type per batch)."""
@@ -140,26 +144,33 @@ class RunStores:
 
     def _write_events(self) -> None:
         while True:
-            try:
-                event = self._queue.get(timeout=self._delay if self._pending else None)
-            except queue.Empty:  # time to retry what could not be written
-                self._write_pending()
-                continue
-            try:
-                if event is None:
+            items = self._feed.take(timeout=self._delay if self._pending else None)
+            stop = False
+            for item in items:  # what was published meanwhile: written together (one transaction where it can)
+                if item is None:
+                    stop = True
+                    break
+                if isinstance(item, threading.Event):  # flush(): what came before it is written or kept
                     self._write_pending()
-                    if self._pending:
-                        log.error("runs %s could not be recorded (%s); the next start marks them as interrupted",
-                                  ", ".join(self._pending.unwritten_runs()), self._failing)
-                    return
-                self._pending.add(event)
-                self._write_pending()
-            finally:
-                self._queue.task_done()
+                    item.set()
+                else:
+                    self._pending.add(item)
+            self._write_pending()  # also the retry of what could not be written, when nothing came
+            if stop:
+                if self._pending:
+                    log.error("runs %s could not be recorded (%s); the next start marks them as interrupted",
+                              ", ".join(self._pending.unwritten_runs()), self._failing)
+                return
 
     def _write_pending(self) -> None:
-        """Write the kept events in order; stop at the first that fails for a reason that may pass."""
+        """Write the kept events in order; stop at the first that fails for a reason that may pass.
+        Events in a row for one SQLite database are written in one transaction (a job's runs make
+        many); when that fails, one at a time, to find the one that fails."""
         while (event := self._pending.first()) is not None:
+            if self._one_by_one:
+                self._one_by_one -= 1
+            elif self._write_batch():
+                continue
             try:
                 self._write(event)
             except Exception as exc:
@@ -177,15 +188,52 @@ class RunStores:
             log.warning("the runs' states are recorded again")
         self._failing, self._delay = None, self.RETRY_SECONDS[0]
 
-    def _write(self, event: dict[str, Any]) -> None:
+    def _write_batch(self) -> bool:
+        """The first kept events that go to one database that takes a batch, in one transaction;
+        False when there is no such batch (fewer than two) or it failed (rolled back, nothing done)."""
+        events = self._pending.first_many(self.BATCH)
+        if len(events) < 2:
+            return False
+        by_run, target, written = dict(self._by_run), None, 0
+        try:
+            for event in events:
+                store = self._target(event)
+                if store is not None:
+                    if target is None and hasattr(store, "begin"):
+                        target = store
+                        target.begin()
+                    elif store is not target:
+                        break
+                self._write(event, store)
+                written += 1
+            if target is None:
+                return False
+            target.commit()
+        except Exception:
+            if target is not None:
+                target.rollback()
+            self._by_run = by_run  # as before the batch: its events are written again one by one
+            self._one_by_one = len(events)
+            return False
+        for event in events[:written]:
+            self._pending.done(event)
+        return True
+
+    def _target(self, event: dict[str, Any]) -> DirectWrites | RunStore | None:
+        """Where an event is written (None: a run this process does not write)."""
+        if event["type"] == "run-created":
+            return self._writes_of(Path(event["run"]["project_dir"]))
+        return self._by_run.get(event["run_uuid"])
+
+    def _write(self, event: dict[str, Any], store: DirectWrites | RunStore | None | bool = False) -> None:
         kind, run_uuid = event["type"], event["run_uuid"]
+        if store is False:
+            store = self._target(event)
+        if store is None:
+            return
         if kind == "run-created":
-            store = self._writes_of(Path(event["run"]["project_dir"]))
             self._by_run[run_uuid] = store
             store.insert_run(event["run"])
-            return
-        store = self._by_run.get(run_uuid)
-        if store is None:
             return
         if kind == "run":
             store.update_run(run_uuid, status=event["status"], started=event["started"],

@@ -15,7 +15,7 @@ def storable(value: Any) -> Any:
     try:  # the usual case, checked in C (json's encoder): nothing to replace, the value itself
         json.dumps(value, ensure_ascii=False).encode("utf-8")
         return value
-    except (UnicodeEncodeError, TypeError, ValueError):
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
         return _replaced(value)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
+import pickle
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,22 +22,13 @@ from ...engine.runners import StepFailed
 from ...engine.steplog import StepLog
 from ...pipelines.policy import step_resources
 from . import outputs, worker
-from .project import listing, pack
 from .resources import environment_properties, no_worker_for, shown
+from .tars import Tars, settled
 from .unpacked import Unpacked
-
-log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 SCHEDULER_GRACE = 10  # seconds the scheduler may be unreachable while a step runs
 LOG_GRACE = 3  # seconds to wait for the last output of a finished step
-# A project tar smaller than this goes inside each step's task (Dask then places steps by load; as a
-# task's result held by one worker it drew every step there); a larger one is a task of its own,
-# copied to every worker in the background.
-INLINE_PROJECT = 1 << 20
-# A project of at most this many files is listed again in the event loop (0.3 ms for 60 files),
-# not in a thread: the thread's round trip cost twice the listing, a twentieth of a chain's step.
-LIST_IN_LOOP = 200
 END_BATCH = 0.5  # seconds: the runs ended meanwhile are told to their workers in one call
 
 
@@ -62,6 +53,7 @@ class _Run:
     results: dict[str, Any] = field(default_factory=dict)  # step uuid -> its task's future (COMPUTED only)
     projects: dict[str, Any] = field(default_factory=dict)  # content hash -> the project tar's future
     document: dict[str, Any] | None = None  # the run's pipeline document
+    pipeline_text: str | None = None  # and its file's text
     environments: dict[str, dict] = field(default_factory=dict)  # uuid -> its properties (resources)
     packed: tuple | None = None  # (the project's listing, its hash, its manifest) when last packed
     listed: float = 0.0  # when that listing began (monotonic)
@@ -94,6 +86,7 @@ class DaskBackend:
         self._ended_on: set[str] = set()  # the workers that ran their steps
         self._ending: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Future] = set()  # replications, runs' ends under way (kept from the GC)
+        self._tars = Tars(self._background)  # the runs' project tars (a job's runs share one)
 
     async def client(self):
         async with self._lock:
@@ -125,12 +118,14 @@ class DaskBackend:
             return
         if message["kind"] == "output":
             attempts.log.write(message["text"])
-        elif message["kind"] == "start":
+            return
+        if message["kind"] == "start" or message.get("start"):  # a quick step's start comes with its end
             if attempts.workers:
                 attempts.log.note(f"The worker {attempts.workers[-1]} was lost while running this step; "
                                   f"it runs again on {message['worker']}.")
             attempts.workers.append(message["worker"])
-        elif message["kind"] == "end":
+        if message["kind"] == "end":
+            attempts.log.write(message.get("text") or "")  # its last output
             attempts.summary, attempts.result = message.get("summary"), message.get("result")
             attempts.ended.set()
             attempts.wake.set()
@@ -144,6 +139,7 @@ class DaskBackend:
             "env": ctx.extra_env, "environment": ctx.environment, "interactive": ctx.interactive,
             "source_project_dir": str(ctx.source_project_dir or ctx.project_dir),
             "project_hash": project_hash, "manifest": manifest if ctx.interactive else {},
+            "pipeline_text": None if ctx.interactive else self._runs[ctx.run_uuid].pipeline_text,
             "containers": self.containers,
             "outputs_url": outputs.run_url(self.outputs_url, project_uuid(ctx.source_project_dir or ctx.project_dir),
                                            ctx.run_uuid, ctx.step_uuid) if self.outputs_url else None,
@@ -153,7 +149,8 @@ class DaskBackend:
         client = await self.client()
         run = self._runs.setdefault(ctx.run_uuid, _Run())
         if run.document is None:
-            run.document = json.loads(await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8"))
+            run.pipeline_text = await asyncio.to_thread(ctx.pipeline_path.read_text, encoding="utf-8")
+            run.document = json.loads(run.pipeline_text)
         definition = run.document["steps"][ctx.step_uuid]
         incoming = definition.get("incoming_connections", [])
         inputs = {u: run.results[u] for u in incoming if u in run.results}
@@ -163,9 +160,14 @@ class DaskBackend:
         if earlier:
             found = await asyncio.to_thread(outputs.earlier_outputs, ctx.project_dir / data, earlier)
             inputs.update({u: {"outputs": outputs} for u, outputs in found.items()})
-        project_hash, manifest = await self._project(client, run, ctx.project_dir, data, fixed=not ctx.interactive)
+        # A snapshot's pipeline file (its run's parameters written in) goes with each step, not in the
+        # tar: the runs of a job then share one tar, packed once, unpacked once per worker.
+        project_hash, manifest = await self._tars.project(
+            client, run, ctx.project_dir, data, fixed=not ctx.interactive,
+            leave_out=None if ctx.interactive else ctx.pipeline_path.relative_to(ctx.project_dir).as_posix())
         if ctx.environment and ctx.environment not in run.environments:
-            run.environments[ctx.environment] = await asyncio.to_thread(environment_properties, ctx.project_dir, ctx.environment)
+            run.environments[ctx.environment] = await asyncio.to_thread(environment_properties, ctx.project_dir,
+                                                                        ctx.environment)
         resources = step_resources(definition, run.environments.get(ctx.environment or ""))
         if resources:  # a step no worker can take would wait for ever
             problem = no_worker_for(resources, (await client.scheduler.identity())["workers"])
@@ -178,9 +180,12 @@ class DaskBackend:
         tar = run.projects[project_hash]
         if isinstance(tar, bytes) and self._unpacked.everywhere(client, project_hash):
             tar = None  # every worker has it unpacked (one that has not asks for it: sent again)
+        # The spec as one bytes object: Dask sizes and serializes a task's nested arguments in Python on
+        # the server and the scheduler, bytes at once.
+        spec_bytes = pickle.dumps(spec, protocol=5)
         try:
             while True:
-                future = client.submit(worker.run_step, spec, tar, inputs, pure=False, resources=resources or None,
+                future = client.submit(worker.run_step, spec_bytes, tar, inputs, pure=False, resources=resources or None,
                                        key=f"orchest-step-{ctx.step_uuid}-{uuid.uuid4().hex}")
                 try:
                     # The outputs come back for an interactive run (into the project) and for the step cache's entry.
@@ -214,50 +219,16 @@ class DaskBackend:
         if ctx.interactive or ctx.cache:  # later interactive runs (and the cache's entry) read it in the project
             await asyncio.to_thread(outputs.write_back, ctx.project_dir, data, result, result["files"] if ctx.interactive else {})
 
-    async def _project(self, client, run: _Run, project_dir: Path, data: str,
-                       fixed: bool = False) -> tuple[str, dict[str, str]]:
-        """The project's hash and manifest, its tar on the cluster: packed again only when its
-        listing (names, sizes, times) changed since this run last packed it. ``fixed``: a snapshot,
-        which changes only when the server writes into it (an executed notebook): not listed again."""
-        asked = time.monotonic()
-        async with run.packing:
-            if run.packed is not None and (run.listed >= asked or (fixed and not run.written)):
-                return run.packed[1], run.packed[2]  # listed since (steps starting together), or fixed
-            run.written = False
-            began = time.monotonic()
-            if run.packed is not None and len(run.packed[0]) <= LIST_IN_LOOP:
-                files = listing(project_dir, (f"{data}/",))  # cheaper than a thread's round trip
-            else:
-                files = await asyncio.to_thread(listing, project_dir, (f"{data}/",))
-            names = [(rel, details) for rel, _, details in files]
-            if run.packed is not None and run.packed[0] == names:
-                run.listed = began
-                return run.packed[1], run.packed[2]
-            project_hash, tar, manifest = await asyncio.to_thread(pack, files)
-            if project_hash not in run.projects and len(tar) < INLINE_PROJECT:
-                # Small: inside each step's task, so the scheduler places steps by the workers' load,
-                # not all on the worker that holds the tar (16 parallel steps crowded on one of two).
-                run.projects[project_hash] = tar
-            elif project_hash not in run.projects:
-                import dask.config
-
-                # A task, not scattered data: a lost worker's copy is made again from the graph (a
-                # large project in the graph is expected, not worth Dask's warning).
-                with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100 GiB"}):
-                    run.projects[project_hash] = client.submit(worker.project_tar, tar, pure=False,
-                                                               key=f"orchest-project-{project_hash}")
-                # Copied to every worker, not awaited: a step need not wait for copies it may not use.
-                replicating = asyncio.ensure_future(client.replicate([run.projects[project_hash]]))
-                self._background.add(replicating)
-                replicating.add_done_callback(_settled(self._background))
-            run.packed, run.listed = (names, project_hash, manifest), began
-            return project_hash, manifest
-
     async def _wait(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
         """The step's result once its task ended (``full``: with its outputs, else its summary);
         StepFailed for a lost worker or scheduler."""
-        loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda _: loop.call_soon_threadsafe(attempts.wake.set))  # called in a thread
+        watching = asyncio.ensure_future(_woken(future, attempts.wake))
+        try:
+            return await self._waited(client, future, attempts, full)
+        finally:
+            watching.cancel()
+
+    async def _waited(self, client, future, attempts: _Attempts, full: bool) -> dict[str, Any]:
         address = client.scheduler.address
         unreachable_since = None
         while True:
@@ -268,8 +239,11 @@ class DaskBackend:
             if future.done():
                 break
             attempts.wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(attempts.wake.wait(), 1)
+            timer = asyncio.get_running_loop().call_later(1, attempts.wake.set)  # a look every second
+            try:  # (a timer, not wait_for: that makes a task for every wait)
+                await attempts.wake.wait()
+            finally:
+                timer.cancel()
             if len(attempts.workers) > self.retries + 1:
                 raise StepFailed(f"worker lost: the step was started {len(attempts.workers)} times "
                                  f"({', '.join(attempts.workers)}), more than the {self.retries} retries allowed.")
@@ -302,9 +276,9 @@ class DaskBackend:
     async def _stop(self, client, future, ctx: StepContext, attempts: _Attempts) -> None:
         """The step's task is cancelled and, where it runs, its process group killed."""
         with contextlib.suppress(Exception):
-            if attempts.workers and client.status == "running":
+            if client.status == "running":  # where it started; else (its start not told yet) every worker
                 await asyncio.wait_for(client.run(worker.cancel_step, ctx.run_uuid, ctx.step_uuid,
-                                                  workers=attempts.workers[-1:]), 10)
+                                                  workers=attempts.workers[-1:] or None), 10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(future.cancel(), 5)
 
@@ -361,15 +335,16 @@ class DaskBackend:
         """The run's results and project leave the cluster, its working copies the workers that ran
         its steps (in the background: nothing waits for it)."""
         run = self._runs.pop(run_uuid, None)
-        if run is not None:
-            for future in (*run.results.values(), *run.projects.values()):
-                if not isinstance(future, bytes):  # a small project's tar went inside its steps' tasks
-                    future.release()
-            if run.workers:  # told in batches: a grid job's runs end many a second
-                self._ended.append(run_uuid)
-                self._ended_on.update(run.workers)
-                if self._ending is None:
-                    self._ending = asyncio.get_running_loop().call_later(END_BATCH, self._end_runs)
+        if run is None:
+            return
+        for future in run.results.values():
+            future.release()
+        self._tars.release(run.projects)
+        if run.workers:  # told in batches: a grid job's runs end many a second
+            self._ended.append(run_uuid)
+            self._ended_on.update(run.workers)
+            if self._ending is None:
+                self._ending = asyncio.get_running_loop().call_later(END_BATCH, self._end_runs)
 
     def _end_runs(self) -> None:
         """The runs ended since the last call, told to the workers that ran their steps."""
@@ -379,7 +354,7 @@ class DaskBackend:
         if runs and client is not None and client.status == "running":
             ending = asyncio.ensure_future(client.run(worker.end_runs, runs, workers=sorted(workers), on_error="ignore"))
             self._background.add(ending)
-            ending.add_done_callback(_settled(self._background))
+            ending.add_done_callback(settled(self._background))
 
     async def close(self) -> None:
         for run_uuid in list(self._runs):
@@ -400,10 +375,14 @@ class DaskBackend:
             self._cluster = None
 
 
-def _settled(pending: set) -> Any:
-    """A done callback: the task leaves ``pending``; its failure (e.g. the run ended first) is only logged."""
-    def done(task: asyncio.Future) -> None:
-        pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.debug("a background call to the cluster did not finish: %s", task.exception())
-    return done
+async def _woken(future, wake: asyncio.Event) -> None:
+    """``wake`` set when the task ends (its state's event, on this loop: Future.add_done_callback
+    would call back through a thread of its own for each step)."""
+    state = getattr(future, "_state", None)
+    if state is None or not hasattr(state, "wait"):  # another version of distributed: its public way
+        loop = asyncio.get_running_loop()
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(wake.set))
+        return
+    while future.status == "pending":
+        await state.wait()
+    wake.set()

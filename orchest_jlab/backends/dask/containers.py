@@ -35,11 +35,19 @@ def options(settings) -> dict[str, Any]:
             "memory": settings.docker_memory or None, "pids_limit": settings.docker_pids_limit or None}
 
 
-def _engine_problem() -> str | None:
-    global _engine
+def _known_engine_problem() -> tuple[bool, str | None]:
+    """(known, why no engine answers) from the last look, when it is recent (no thread needed)."""
     with _lock:
         if _engine is not None and time.monotonic() - _engine[0] < ENGINE_RECHECK:
-            return _engine[1]
+            return True, _engine[1]
+    return False, None
+
+
+def _engine_problem() -> str | None:
+    global _engine
+    known, problem = _known_engine_problem()
+    if known:
+        return problem
     problem = engine_unavailable()
     with _lock:
         _engine = (time.monotonic(), problem)
@@ -120,7 +128,9 @@ async def run_in_environment(ctx: StepContext, log, given: dict[str, Any], where
     if given.get("mode", "auto") == HOST:
         log.note("Runs on the worker's host (c.OrchestApp.dask_environments = 'host').")
         return False
-    problem = await asyncio.to_thread(_engine_problem)
+    known, problem = _known_engine_problem()
+    if not known:
+        problem = await asyncio.to_thread(_engine_problem)
     builder = client = None
     if problem is None:
         builder = _builder(given)

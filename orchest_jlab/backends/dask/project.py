@@ -3,7 +3,8 @@
 Left out: what never belongs to a step's view of the project (``.git``, run records, logs, builds,
 the database), and the pipeline's data folder (outputs pass through the cluster, or are sent with the
 step that reads them). ``listing`` is cheap (names, sizes, times): a run packs again only when it
-changed.
+changed, and a tar is kept by its listing, so that the runs of a job (their snapshots list alike:
+their pipeline file, which differs by its parameters, goes with each step instead) pack once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import io
 import os
 import stat
 import tarfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 # Relative to the project root: never sent (a step reads the outputs of earlier runs in .orchest/pipelines).
@@ -75,3 +78,36 @@ def pack(files: list[tuple[str, Path, tuple]]) -> tuple[str, bytes, dict[str, st
 
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+Listing = list[tuple[str, tuple]]  # (relative path, (size, modification time, mode)) of each file
+
+
+class Packs:
+    """The last few tars packed, by their project's listing: a project that lists alike (names, sizes,
+    modification times and modes: what make and rsync trust too) is not read and packed again. The
+    snapshots of a job's runs are copies of one folder (times kept) and list alike."""
+
+    def __init__(self, entries: int = 8, size: int = 256 << 20):
+        self._packed: OrderedDict[tuple, tuple[str, bytes, dict[str, str]]] = OrderedDict()
+        self._entries, self._size = entries, size  # at most that many tars, of at most that many bytes
+        self._lock = threading.Lock()
+
+    def pack(self, project_dir: Path, skip_prefixes: tuple[str, ...] = (),
+             leave_out: str | None = None) -> tuple[Listing, str, bytes, dict[str, str]]:
+        """(the listing, content hash, tar, manifest) of the project's files (``leave_out``: one
+        file not sent, e.g. a snapshot's pipeline file, which the step gets apart)."""
+        files = [f for f in listing(project_dir, skip_prefixes) if f[0] != leave_out]
+        names = [(rel, details) for rel, _, details in files]
+        key = tuple(names)
+        with self._lock:
+            found = self._packed.get(key)
+            if found is not None:
+                self._packed.move_to_end(key)
+                return (names, *found)
+        found = pack(files)
+        with self._lock:
+            self._packed[key] = found
+            while len(self._packed) > self._entries or sum(len(t) for _, t, _ in self._packed.values()) > self._size:
+                self._packed.popitem(last=False)
+        return (names, *found)

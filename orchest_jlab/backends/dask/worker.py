@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import io
 import os
+import pickle
 import shutil
 import sys
 import tarfile
@@ -35,6 +36,7 @@ from .project import file_hash, listing
 
 LOG_TOPIC = "orchest-jlab-step"
 INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its end event
+FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in fewer events)
 
 # Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
 _running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
@@ -60,18 +62,57 @@ def _loop() -> asyncio.AbstractEventLoop:
 
 
 class _EventLog:
-    """The StepLog's ``write``/``note`` on a worker: each chunk of output becomes an event."""
+    """The step's events on a worker: its start, and the StepLog's ``write``/``note``. Output goes at
+    most once every ``FLUSH`` seconds per step (what came meanwhile together), the start with the
+    first of it or ``FLUSH`` seconds after the step began; what is left when the step ends goes with
+    its end event: a step that ends quickly costs the scheduler one event (its log's first line,
+    where it runs, and its start included)."""
 
-    def __init__(self, worker, ids: dict[str, str]):
+    def __init__(self, worker, ids: dict[str, str], loop: asyncio.AbstractEventLoop):
         self.worker = worker
         self.ids = ids
+        self.loop = loop  # the steps' loop: where the flushes are timed
+        self._lock = threading.Lock()
+        self._text: list[str] = []
+        self._started = False  # its start was sent
+        self._timed = True  # a flush is due (the start's)
+        loop.call_soon_threadsafe(loop.call_later, FLUSH, self.flush)
 
     def write(self, text: str) -> None:
-        if text:
-            self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "output", "text": text})
+        if not text:
+            return
+        with self._lock:
+            self._text.append(text)
+            if self._timed:
+                return
+            self._timed = True
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            self.loop.call_later(FLUSH, self.flush)
+        else:  # a build's output, from its own thread
+            self.loop.call_soon_threadsafe(self.loop.call_later, FLUSH, self.flush)
 
     def note(self, text: str) -> None:
         self.write(text + "\n")
+
+    def flush(self) -> None:
+        with self._lock:  # sent under the lock: never after the end event that take() made
+            text, self._text, self._timed = "".join(self._text), [], False
+            if not self._started:
+                self._started = True
+                self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "start", "worker": self.worker.address})
+            if text:
+                self.worker.log_event(LOG_TOPIC, {**self.ids, "kind": "output", "text": text})
+
+    def take(self) -> dict[str, Any]:
+        """What is not sent yet, for the end event: the output, and whether the start was not."""
+        with self._lock:
+            text, self._text = "".join(self._text), []
+            start, self._started = not self._started, True
+            return {"text": text, "start": start}
 
 
 def _project(root: Path, project_hash: str, tar: bytes | None) -> Path:
@@ -135,28 +176,45 @@ class ProjectMissing(Exception):
     worker has not: the server sends it again with it. Its message: this worker's address."""
 
 
-def run_step(spec: dict[str, Any], tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
-    """Run the step ``spec`` describes; ``inputs``: the results of its incoming steps in this run;
-    ``tar``: the project's, None when this worker is expected to have unpacked it."""
+def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
+    """Run the step ``spec`` describes (pickled); ``inputs``: the results of its incoming steps in this
+    run; ``tar``: the project's, None when this worker is expected to have unpacked it."""
     from distributed import get_worker
 
+    if isinstance(spec, bytes):
+        spec = pickle.loads(spec)
     worker = get_worker()
     root = Path(worker.local_directory) / "orchest-jlab"
     if tar is None and not (root / "projects" / spec["project_hash"]).is_dir():
         raise ProjectMissing(worker.address)  # before its start event: not an attempt
     ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "start", "worker": worker.address})
+    log = _EventLog(worker, ids, _loop())  # sends the step's start (with its first output, or soon)
     copies = _copies(root)
     copy, before = copies.enter(spec["run_uuid"], spec["project_hash"], _project(root, spec["project_hash"], tar),
                                 spec["interactive"])
     try:
-        return _in_copy(worker, spec, ids, root, copies, copy, before, inputs)
+        if spec.get("pipeline_text") is not None:  # a snapshot run's pipeline file (its parameters): not in the tar
+            _pipeline_file(copy.path / spec["pipeline"], spec["pipeline_text"])
+        return _in_copy(worker, spec, ids, root, copies, copy, before, inputs, log)
     finally:
         copies.leave(copy)
 
 
+def _pipeline_file(path: Path, text: str) -> None:
+    """The run's pipeline file in its working copy (replaced whole: a sibling step may be reading it)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
 def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copies: Copies, copy: Copy,
-             before: dict[str, tuple], inputs: dict[str, dict]) -> dict[str, Any]:
+             before: dict[str, tuple], inputs: dict[str, dict], log: _EventLog) -> dict[str, Any]:
     work = copy.path
     data = work / spec["data_dir"]
     outputs.clear(data, spec["step_uuid"])  # an earlier attempt's, had it run here
@@ -169,7 +227,6 @@ def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copi
         parameter_overrides=spec["parameters"], extra_env=spec["env"], environment=spec["environment"],
         source_project_dir=Path(spec["source_project_dir"]), interactive=spec["interactive"],
     )
-    log = _EventLog(worker, ids)
     failed = None
     where: dict[str, Any] = {"runtime": containers.HOST}
     try:
@@ -179,6 +236,9 @@ def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copi
         failed = str(exc)
     except (asyncio.CancelledError, concurrent.futures.CancelledError):
         failed = "The step was cancelled."
+    except BaseException:
+        log.flush()  # the output so far: no end event comes
+        raise
     try:
         passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
         files = {}
@@ -189,6 +249,9 @@ def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copi
         # The executed notebook, outputs included, also when a cell failed (read-only mode shows it).
         notebook = ctx.file.read_text(encoding="utf-8") if ctx.kind == ".ipynb" and ctx.file.is_file() else None
         files.pop(spec["file"], None)
+    except BaseException:
+        log.flush()
+        raise
     finally:
         release_inputs()
         outputs.clear(data, spec["step_uuid"])  # returned (a large one mapped: the map outlives the file)
@@ -200,7 +263,8 @@ def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copi
     # server then need not wait for the task's end through the scheduler, nor fetch the result.
     inline = _inline(result)
     small = not files and notebook is None
-    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "result": result if inline else None,
+    worker.log_event(LOG_TOPIC, {**ids, "kind": "end", "worker": worker.address, **log.take(),
+                                 "result": result if inline else None,
                                  "summary": summary(result) if small and not inline else None})
     return result
 
