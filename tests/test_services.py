@@ -308,3 +308,50 @@ def test_a_step_of_an_environment_asking_for_the_network_also_gets_the_outbound_
             container.remove(force=True)
         remove_network(client, network.name)
         client.close()
+
+
+# The command line has no proxy, and its runs' services are named after the run.
+CLI_PROBE = """
+import os, urllib.request
+import orchest
+web = orchest.get_service("web")
+assert web["external_urls"] == {} and web["internal_hostname"] == "web-" + os.environ["ORCHEST_RUN_UUID"], web
+for host in ("web", web["internal_hostname"]):
+    assert urllib.request.urlopen(f"http://{host}:8000/hello.txt", timeout=10).read() == b"hello from the project"
+print("PROBE OK", os.environ["ORCHEST_SESSION_TYPE"])
+"""
+
+
+@pytest.mark.usefixtures("needs_docker")
+def test_command_line_runs_start_the_services_of_their_scope(tmp_path):
+    """``orchest-jlab run`` (interactive: no session to join, so it starts the interactive services
+    itself) and ``run --snapshot`` (the noninteractive ones), stopped when the run ends."""
+    import subprocess
+    import sys
+
+    import docker
+
+    from orchest_jlab.docker import LABEL
+
+    client = docker.from_env()
+    root = ProjectBuilder(tmp_path / "project")
+    env = root.environment("Py")
+    services_pipeline(root, env)
+    root.file("probe.py", CLI_PROBE)  # the script step only: a notebook step's kernel reaches services as above
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"OrchestApp": {"docker_data_dir": str(tmp_path / "data"), "build_network": "none"}}))
+    try:
+        for extra, session_type in (((), "interactive"), (("--snapshot",), "noninteractive")):
+            done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "p.orchest", "--backend", "docker",
+                                   "--config", str(config), "--type", "selection", "--step", "Script", "--json", *extra], cwd=root.root, capture_output=True,
+                                  text=True, timeout=300)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert f"PROBE OK {session_type}" in done.stderr, done.stderr
+            run_uuid = json.loads(done.stdout)["uuid"]
+            assert containers(client, kind="service", run=run_uuid) == []
+            assert client.networks.list(names=[f"orchest-jlab-{run_uuid}"]) == []
+    finally:
+        for image in client.images.list(filters={"label": [f"{LABEL}.kind=environment-image"]}):
+            if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
+                client.images.remove(image.id, force=True)
+        client.close()

@@ -99,12 +99,13 @@ class PipelineServices:
                     f"these runs use the {backend.name} backend: choose the docker backend, or {fix}.")
         return None
 
-    def check(self, request: RunRequest, choice: BackendChoice) -> None:
-        """RunServices: a non-interactive run's services (an interactive one's are its session's)."""
-        if request.interactive:
+    def check(self, request: RunRequest, choice: BackendChoice, own_session: bool = False) -> None:
+        """RunServices: a non-interactive run's services (an interactive one's are its session's).
+        ``own_session``: an interactive run starts its session's services itself (the command line)."""
+        if request.interactive and not own_session:
             return
-        problem = self.refusal(in_scope(request.pipeline, "noninteractive"), "noninteractive",
-                               request.pipeline_path.name, choice)
+        scope = "interactive" if request.interactive else "noninteractive"
+        problem = self.refusal(in_scope(request.pipeline, scope), scope, request.pipeline_path.name, choice)
         if problem:
             raise BadRequest(problem)
 
@@ -216,16 +217,20 @@ class PipelineServices:
     # --- runs (engine.attached.RunServices) -------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def attach(self, run: Run, project_dir: Path, pipeline_path: Path) -> AsyncIterator[Attachment]:
+    async def attach(self, run: Run, project_dir: Path, pipeline_path: Path,
+                     own_session: bool = False) -> AsyncIterator[Attachment]:
+        """``own_session``: an interactive run has no session to join (the command line), so it
+        starts the interactive services itself, named after the run, as a run does its own."""
         request = run.request
-        if request.interactive:
+        if request.interactive and not own_session:
             yield self.attachment(self.groups.get(session_uuid_of(self._api_path(request.pipeline_path))))
             return
-        if not in_scope(request.pipeline, "noninteractive"):
+        scope = "interactive" if request.interactive else "noninteractive"
+        if not in_scope(request.pipeline, scope):
             yield Attachment()
             return
         owner = Owner("run", self._api_path(request.pipeline_path), run.uuid)
-        group = self._group(run.uuid, "noninteractive", owner, request.pipeline, project_dir, request.project_dir,
+        group = self._group(run.uuid, scope, owner, request.pipeline, project_dir, request.project_dir,
                             dict(request.env))
         try:
             await self._start(group)
