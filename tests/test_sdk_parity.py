@@ -62,6 +62,8 @@ def test_pipeline_objects(tmp_path):
         import json
         import orchest
         from orchest.pipeline import Pipeline, PipelineStep
+        # Orchest's types of the definition, which annotated code imports.
+        from orchest.pipeline import PipelineDefinition, PipelineSettings, PipelineStepProperties, ServiceDefinition
         from orchest.error import StepUUIDResolveError
         pipeline = orchest.utils.get_pipeline()
         step = pipeline.get_step_by_uuid(orchest.utils.get_step_uuid(pipeline))
@@ -82,6 +84,11 @@ def test_pipeline_objects(tmp_path):
             "name": pipeline.properties["name"], "str": str(a), "repr": repr(a),
             "missing": missing,
             "round_trip": again["steps"] == on_disk["steps"] and again["uuid"] == on_disk["uuid"],
+            "typed": PipelineDefinition(**on_disk) == on_disk and
+                     PipelineStepProperties(**step.properties) == step.properties and
+                     PipelineSettings(**on_disk["settings"]) == on_disk["settings"] and
+                     ServiceDefinition(name="web", image="redis", scope=["interactive"]) ==
+                     {"name": "web", "image": "redis", "scope": ["interactive"]},
         })
     """, incoming=[a, b])
     overrides = json.dumps({"pipeline_parameters": {"alpha": 0.9}, a: {"k": 2}})
@@ -92,6 +99,7 @@ def test_pipeline_objects(tmp_path):
         "name": "objects", "str": "<PipelineStep: A>", "repr": "PipelineStep('A')",
         "missing": "Step does not exist in the pipeline with UUID: nope.",
         "round_trip": False,  # the overrides are in
+        "typed": True,
     }
     assert result_of(p.run(c))["round_trip"] is True
 
