@@ -204,6 +204,7 @@ async def test_a_service_proxy_is_authenticated(jp_fetch):
     with pytest.raises(HTTPClientError) as missing:  # with the token: not running
         await jp_fetch("orchest", "services", "service-web-0123456789abcdef_8000", "x")
     assert missing.value.code == 404
+    assert b"its session or run is not running" in missing.value.response.body  # the page says why
 
 
 async def test_services_are_refused_where_steps_run_on_the_host(jp_fetch, root):
