@@ -154,6 +154,17 @@ ORCHEST_ERRORS = {
 }
 
 
+def test_services_of_the_other_scope_are_no_error(tmp_path):
+    """A session (or run) whose pipeline has services only of the other scope runs none: get_services()
+    is empty, not SessionNotFound; a process without the services of its own scope is told so."""
+    p = SdkProject(tmp_path)
+    p.doc["services"] = {"batch": {"name": "batch", "image": "redis", "scope": ["noninteractive"], "ports": [6379]}}
+    step = p.step("S", "import orchest; report(orchest.get_services())")
+    assert result_of(p.run(step, ORCHEST_SESSION_TYPE="interactive")) == {}
+    message = error_of(p.run(step, check=False, ORCHEST_SESSION_TYPE="noninteractive"), "SessionNotFound")
+    assert "noninteractive services" in message and "docker backend" in message
+
+
 def test_error_classes_as_in_orchest(tmp_path):
     proc = run_code("""
         import orchest.error as e
