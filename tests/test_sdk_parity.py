@@ -163,6 +163,10 @@ def test_services_of_the_other_scope_are_no_error(tmp_path):
     assert result_of(p.run(step, ORCHEST_SESSION_TYPE="interactive")) == {}
     message = error_of(p.run(step, check=False, ORCHEST_SESSION_TYPE="noninteractive"), "SessionNotFound")
     assert "noninteractive services" in message and "docker backend" in message
+    p.doc["services"]["batch"]["scope"] = ["interactive"]  # added to a session that started without it
+    p.save()
+    message = error_of(p.run(step, check=False, ORCHEST_SESSION_TYPE="interactive"), "SessionNotFound")
+    assert "restart it if its services changed" in message
 
 
 def test_error_classes_as_in_orchest(tmp_path):

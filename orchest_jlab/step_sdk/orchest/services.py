@@ -51,7 +51,8 @@ def get_services() -> Dict[str, Dict[str, Any]]:
         if _pipeline_has_services():
             from .config import Config
 
-            how = ("start the pipeline's interactive session (services need the docker backend), then restart the kernel"
+            how = ("start the pipeline's interactive session, or restart it if its services changed since it started "
+                   "(services need the docker backend), then restart the kernel"
                    if Config.SESSION_TYPE == "interactive" else "a run on the docker backend starts them")
             raise SessionNotFound(f"This pipeline defines {Config.SESSION_TYPE} services, but this process was not "
                                   f"started with them: {how}.")
