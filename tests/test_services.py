@@ -120,7 +120,7 @@ class TestOnDocker:
         ws = await jp_ws_fetch("orchest", "api", "events")
         session = await start_session(jp_fetch)  # builds the environment's image, then starts the service
         web, echo = session["services"]  # in their order
-        sid = session_uuid_of("p.orchest")
+        sid = session_uuid_of(str((root.root / "p.orchest").resolve()))  # the file, wherever the root is
         assert web["status"] == "RUNNING" and web["session_uuid"] == sid and web["scope"] == "interactive"
         assert web["hostnames"] == ["web", f"web-{sid}"] and web["image_spec"] == f"environment@{env}"
         assert web["owner"] == {"kind": "session", "pipeline_path": "p.orchest"}
@@ -355,4 +355,43 @@ def test_command_line_runs_start_the_services_of_their_scope(tmp_path):
         for image in client.images.list(filters={"label": [f"{LABEL}.kind=environment-image"]}):
             if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
                 client.images.remove(image.id, force=True)
+        client.close()
+
+
+@pytest.mark.usefixtures("needs_docker")
+async def test_a_second_process_never_takes_the_network_of_live_services(tmp_path):
+    """Two servers on one Docker engine: the session uuid is the file's (another root with its own
+    "p.orchest" gets its own), and a network still owned by a live process is never removed."""
+    import socket
+    import subprocess
+
+    import docker
+
+    from orchest_jlab.docker import LABEL, create_network, remove_network
+    from orchest_jlab.environments import LOCAL_BASE_IMAGE
+    from orchest_jlab.identity import ProcessIdentity
+
+    first, second = ProjectBuilder(tmp_path / "a"), ProjectBuilder(tmp_path / "b")
+    for root in (first, second):
+        root.write("p.orchest", root.pipeline(services={"web": {"name": "web", "image": LOCAL_BASE_IMAGE, "command": "sleep",
+                                                                "args": "60", "scope": ["interactive"], "order": 1}}))
+    sids = {root: session_uuid_of(str((root.root / "p.orchest").resolve())) for root in (first, second)}
+    assert sids[first] != sids[second]
+
+    client = docker.from_env()
+    other = subprocess.Popen(["sleep", "60"])  # a live process that owns the network
+    owner = ProcessIdentity.of(other.pid)
+    network = create_network(client, f"orchest-jlab-{sids[first]}", {
+        f"{LABEL}.pid": str(other.pid), f"{LABEL}.pid-started": f"{owner.started:.2f}", f"{LABEL}.host": socket.gethostname()})
+    services = Services(OrchestSettings(backend="docker", docker_data_dir=str(tmp_path / "data")), tmp_path)
+    try:
+        with pytest.raises(RuntimeError, match=f"in use by another process \\(pid {other.pid}\\)"):
+            await services.pipeline_services.start_session(first.root / "p.orchest", first.root,
+                                                          json.loads((first.root / "p.orchest").read_text()))
+        assert client.networks.list(names=[network.name]) and containers(client, kind="service", session=sids[first]) == []
+    finally:
+        other.kill()
+        other.wait()
+        await services.close()
+        remove_network(client, network.name)
         client.close()

@@ -116,6 +116,12 @@ class PipelineServices:
 
     # --- groups -----------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _session_uuid(path: Path) -> str:
+        # The file itself, not its path under this server's root: two servers (other roots) each
+        # with a "p.orchest" would share hostnames, network and URLs.
+        return session_uuid_of(str(Path(path).resolve()))
+
     def _api_path(self, path: Path) -> str:
         try:
             return self.workspace.api_path(path)
@@ -177,7 +183,7 @@ class PipelineServices:
     async def start_session(self, path: Path, project_dir: Path, data: dict, inherited: dict[str, str] | None = None) -> None:
         """Start the interactive services of the pipeline at ``path``; RuntimeError saying which failed."""
         api_path = self._api_path(path)
-        session_uuid = session_uuid_of(api_path)
+        session_uuid = self._session_uuid(path)
         old = self.groups.get(session_uuid)
         if old is not None:
             await self._stop(old)
@@ -186,12 +192,12 @@ class PipelineServices:
         await self._start(group)
 
     async def stop_session(self, path: Path) -> None:
-        group = self.groups.get(session_uuid_of(self._api_path(path)))
+        group = self.groups.get(self._session_uuid(path))
         if group is not None:
             await self._stop(group)
 
     def session_services(self, path: Path) -> list[dict[str, Any]]:
-        group = self.groups.get(session_uuid_of(self._api_path(path)))
+        group = self.groups.get(self._session_uuid(path))
         return [group.to_json(s) for s in group.services] if group is not None else []
 
     async def attach_kernel(self, project_dir: Path, notebook: str) -> Attachment | None:
@@ -223,7 +229,7 @@ class PipelineServices:
         starts the interactive services itself, named after the run, as a run does its own."""
         request = run.request
         if request.interactive and not own_session:
-            yield self.attachment(self.groups.get(session_uuid_of(self._api_path(request.pipeline_path))))
+            yield self.attachment(self.groups.get(self._session_uuid(request.pipeline_path)))
             return
         scope = "interactive" if request.interactive else "noninteractive"
         if not in_scope(request.pipeline, scope):
@@ -247,7 +253,7 @@ class PipelineServices:
         groups = [*self.groups.values(), *(g for k, g in self.finished.items() if k not in self.groups)]
         if pipeline is not None:
             path = self.workspace.resolve(pipeline, must_exist=False)
-            wanted = session_uuid_of(self._api_path(path))
+            wanted = self._session_uuid(path)
             return [g for g in groups if g.session_uuid == wanted and g.owner.kind == "session"]
         if run is not None:
             return [g for g in groups if g.owner.run_uuid == run]
