@@ -272,8 +272,8 @@ def _remove_orphaned_containers() -> None:
 
 class _ServicesOnDemand:
     """The engine's RunServices in a command: ``Services.pipeline_services`` once a run has
-    services; a run of a pipeline without any gets what those would give it (no session runs
-    here: nothing to attach to)."""
+    services; a run of a pipeline without any gets what those would give it. No session runs
+    here, so an interactive run starts its pipeline's interactive services itself."""
 
     def __init__(self, services: Services):
         self._services = services
@@ -285,9 +285,9 @@ class _ServicesOnDemand:
 
     def check(self, request, choice) -> None:
         if (services := self._for(request)) is not None:
-            services.check(request, choice)
+            services.check(request, choice, own_session=True)
 
     def attach(self, run, project_dir: Path, pipeline_path: Path) -> contextlib.AbstractAsyncContextManager:
         if (services := self._for(run.request)) is not None:
-            return services.attach(run, project_dir, pipeline_path)
+            return services.attach(run, project_dir, pipeline_path, own_session=True)
         return contextlib.nullcontext(Attachment())

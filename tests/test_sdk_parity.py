@@ -62,6 +62,8 @@ def test_pipeline_objects(tmp_path):
         import json
         import orchest
         from orchest.pipeline import Pipeline, PipelineStep
+        # Orchest's types of the definition, which annotated code imports.
+        from orchest.pipeline import PipelineDefinition, PipelineSettings, PipelineStepProperties, ServiceDefinition
         from orchest.error import StepUUIDResolveError
         pipeline = orchest.utils.get_pipeline()
         step = pipeline.get_step_by_uuid(orchest.utils.get_step_uuid(pipeline))
@@ -82,6 +84,11 @@ def test_pipeline_objects(tmp_path):
             "name": pipeline.properties["name"], "str": str(a), "repr": repr(a),
             "missing": missing,
             "round_trip": again["steps"] == on_disk["steps"] and again["uuid"] == on_disk["uuid"],
+            "typed": PipelineDefinition(**on_disk) == on_disk and
+                     PipelineStepProperties(**step.properties) == step.properties and
+                     PipelineSettings(**on_disk["settings"]) == on_disk["settings"] and
+                     ServiceDefinition(name="web", image="redis", scope=["interactive"]) ==
+                     {"name": "web", "image": "redis", "scope": ["interactive"]},
         })
     """, incoming=[a, b])
     overrides = json.dumps({"pipeline_parameters": {"alpha": 0.9}, a: {"k": 2}})
@@ -92,6 +99,7 @@ def test_pipeline_objects(tmp_path):
         "name": "objects", "str": "<PipelineStep: A>", "repr": "PipelineStep('A')",
         "missing": "Step does not exist in the pipeline with UUID: nope.",
         "round_trip": False,  # the overrides are in
+        "typed": True,
     }
     assert result_of(p.run(c))["round_trip"] is True
 
@@ -144,6 +152,21 @@ ORCHEST_ERRORS = {
     "DataInvalidNameError": "Error", "ServiceNotFound": "Error", "InvalidMetaDataError": "Error",
     "UnrecognizedSessionType": "Error", "SessionNotFound": "Error",
 }
+
+
+def test_services_of_the_other_scope_are_no_error(tmp_path):
+    """A session (or run) whose pipeline has services only of the other scope runs none: get_services()
+    is empty, not SessionNotFound; a process without the services of its own scope is told so."""
+    p = SdkProject(tmp_path)
+    p.doc["services"] = {"batch": {"name": "batch", "image": "redis", "scope": ["noninteractive"], "ports": [6379]}}
+    step = p.step("S", "import orchest; report(orchest.get_services())")
+    assert result_of(p.run(step, ORCHEST_SESSION_TYPE="interactive")) == {}
+    message = error_of(p.run(step, check=False, ORCHEST_SESSION_TYPE="noninteractive"), "SessionNotFound")
+    assert "noninteractive services" in message and "docker backend" in message
+    p.doc["services"]["batch"]["scope"] = ["interactive"]  # added to a session that started without it
+    p.save()
+    message = error_of(p.run(step, check=False, ORCHEST_SESSION_TYPE="interactive"), "SessionNotFound")
+    assert "restart it if its services changed" in message
 
 
 def test_error_classes_as_in_orchest(tmp_path):

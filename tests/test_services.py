@@ -120,7 +120,7 @@ class TestOnDocker:
         ws = await jp_ws_fetch("orchest", "api", "events")
         session = await start_session(jp_fetch)  # builds the environment's image, then starts the service
         web, echo = session["services"]  # in their order
-        sid = session_uuid_of("p.orchest")
+        sid = session_uuid_of(str((root.root / "p.orchest").resolve()))  # the file, wherever the root is
         assert web["status"] == "RUNNING" and web["session_uuid"] == sid and web["scope"] == "interactive"
         assert web["hostnames"] == ["web", f"web-{sid}"] and web["image_spec"] == f"environment@{env}"
         assert web["owner"] == {"kind": "session", "pipeline_path": "p.orchest"}
@@ -204,6 +204,7 @@ async def test_a_service_proxy_is_authenticated(jp_fetch):
     with pytest.raises(HTTPClientError) as missing:  # with the token: not running
         await jp_fetch("orchest", "services", "service-web-0123456789abcdef_8000", "x")
     assert missing.value.code == 404
+    assert b"its session or run is not running" in missing.value.response.body  # the page says why
 
 
 async def test_services_are_refused_where_steps_run_on_the_host(jp_fetch, root):
@@ -306,5 +307,91 @@ def test_a_step_of_an_environment_asking_for_the_network_also_gets_the_outbound_
     finally:
         for container in made:
             container.remove(force=True)
+        remove_network(client, network.name)
+        client.close()
+
+
+# The command line has no proxy, and its runs' services are named after the run.
+CLI_PROBE = """
+import os, urllib.request
+import orchest
+web = orchest.get_service("web")
+assert web["external_urls"] == {} and web["internal_hostname"] == "web-" + os.environ["ORCHEST_RUN_UUID"], web
+for host in ("web", web["internal_hostname"]):
+    assert urllib.request.urlopen(f"http://{host}:8000/hello.txt", timeout=10).read() == b"hello from the project"
+print("PROBE OK", os.environ["ORCHEST_SESSION_TYPE"])
+"""
+
+
+@pytest.mark.usefixtures("needs_docker")
+def test_command_line_runs_start_the_services_of_their_scope(tmp_path):
+    """``orchest-jlab run`` (interactive: no session to join, so it starts the interactive services
+    itself) and ``run --snapshot`` (the noninteractive ones), stopped when the run ends."""
+    import subprocess
+    import sys
+
+    import docker
+
+    from orchest_jlab.docker import LABEL
+
+    client = docker.from_env()
+    root = ProjectBuilder(tmp_path / "project")
+    env = root.environment("Py")
+    services_pipeline(root, env)
+    root.file("probe.py", CLI_PROBE)  # the script step only: a notebook step's kernel reaches services as above
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"OrchestApp": {"docker_data_dir": str(tmp_path / "data"), "build_network": "none"}}))
+    try:
+        for extra, session_type in (((), "interactive"), (("--snapshot",), "noninteractive")):
+            done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "p.orchest", "--backend", "docker",
+                                   "--config", str(config), "--type", "selection", "--step", "Script", "--json", *extra], cwd=root.root, capture_output=True,
+                                  text=True, timeout=300)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert f"PROBE OK {session_type}" in done.stderr, done.stderr
+            run_uuid = json.loads(done.stdout)["uuid"]
+            assert containers(client, kind="service", run=run_uuid) == []
+            assert client.networks.list(names=[f"orchest-jlab-{run_uuid}"]) == []
+    finally:
+        for image in client.images.list(filters={"label": [f"{LABEL}.kind=environment-image"]}):
+            if image.labels.get(f"{LABEL}.project", "").startswith(str(tmp_path)):
+                client.images.remove(image.id, force=True)
+        client.close()
+
+
+@pytest.mark.usefixtures("needs_docker")
+async def test_a_second_process_never_takes_the_network_of_live_services(tmp_path):
+    """Two servers on one Docker engine: the session uuid is the file's (another root with its own
+    "p.orchest" gets its own), and a network still owned by a live process is never removed."""
+    import socket
+    import subprocess
+
+    import docker
+
+    from orchest_jlab.docker import LABEL, create_network, remove_network
+    from orchest_jlab.environments import LOCAL_BASE_IMAGE
+    from orchest_jlab.identity import ProcessIdentity
+
+    first, second = ProjectBuilder(tmp_path / "a"), ProjectBuilder(tmp_path / "b")
+    for root in (first, second):
+        root.write("p.orchest", root.pipeline(services={"web": {"name": "web", "image": LOCAL_BASE_IMAGE, "command": "sleep",
+                                                                "args": "60", "scope": ["interactive"], "order": 1}}))
+    sids = {root: session_uuid_of(str((root.root / "p.orchest").resolve())) for root in (first, second)}
+    assert sids[first] != sids[second]
+
+    client = docker.from_env()
+    other = subprocess.Popen(["sleep", "60"])  # a live process that owns the network
+    owner = ProcessIdentity.of(other.pid)
+    network = create_network(client, f"orchest-jlab-{sids[first]}", {
+        f"{LABEL}.pid": str(other.pid), f"{LABEL}.pid-started": f"{owner.started:.2f}", f"{LABEL}.host": socket.gethostname()})
+    services = Services(OrchestSettings(backend="docker", docker_data_dir=str(tmp_path / "data")), tmp_path)
+    try:
+        with pytest.raises(RuntimeError, match=f"in use by another process \\(pid {other.pid}\\)"):
+            await services.pipeline_services.start_session(first.root / "p.orchest", first.root,
+                                                          json.loads((first.root / "p.orchest").read_text()))
+        assert client.networks.list(names=[network.name]) and containers(client, kind="service", session=sids[first]) == []
+    finally:
+        other.kill()
+        other.wait()
+        await services.close()
         remove_network(client, network.name)
         client.close()

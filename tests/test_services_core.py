@@ -51,6 +51,20 @@ def test_each_error_names_the_service_and_its_field(project):
     assert "environment" in found["/services/db/image"] and "does not define" in found["/services/db/image"]
 
 
+def test_what_orchest_would_refuse_is_a_warning(project):
+    """Orchest refuses a whole pipeline over a service without a port, an order or "exposed", or with a
+    port as text: it runs here, with a warning saying so."""
+    _, report = check_pipeline_file(with_services(project, {
+        "bare": service("bare"), "text": service("text", ports=["8000", 9], order=2, exposed=True),
+        "full": service("full", ports=[80], order=1, exposed=False)}))
+    assert report.errors == []
+    warned = sorted((p.pointer, p.message) for p in report.problems if p.severity == "warning" and "Orchest" in p.message)
+    assert [pointer for pointer, _ in warned] == ["/services/bare"] * 3 + ["/services/text/ports/0"]  # missing: its service
+    assert warned[2][1] == 'Service "bare": it has no port in "ports". Orchest would not open this pipeline without it.'
+    _, report = check_pipeline_file(with_services(project, {"empty": service("empty", ports=[], order=1, exposed=True)}))
+    assert [(p.pointer, p.severity) for p in report.problems] == [("/services/empty/ports", "warning")]
+
+
 def test_a_missing_required_field_names_the_service(project):
     found = problems(project, {"web": {"name": "web", "scope": ["interactive"]}})
     assert found["/services/web"] == 'Service "web": The required field "image" is missing.'

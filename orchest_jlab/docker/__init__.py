@@ -20,9 +20,9 @@ from .containers import (
     run_container,
 )
 from .networks import OUTBOUND_NETWORK, create_container, create_network, network_name, remove_network
-from .owners import owner_labels, remove_leftovers, remove_orphans, remove_own_containers
+from .owners import owner_gone, owner_labels, remove_leftovers, remove_orphans, remove_own_containers
 
 __all__ = ["DATA_MOUNT", "LABEL", "SDK_MOUNT", "STEP_CAPABILITIES", "ContainerSettings", "StepImage",
-           "container_options", "create_container", "create_network", "data_folder", "docker_client", "docker_failure", "engine_unavailable", "network_name", "OUTBOUND_NETWORK", "owner_labels",
+           "container_options", "create_container", "create_network", "data_folder", "docker_client", "docker_failure", "engine_unavailable", "network_name", "OUTBOUND_NETWORK", "owner_gone", "owner_labels",
            "project_key", "remove_container", "remove_network",
            "remove_leftovers", "remove_orphans", "remove_own_containers", "run_container"]

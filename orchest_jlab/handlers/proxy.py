@@ -35,6 +35,16 @@ class OrchestProxyHandler(ProxyHandler):
         if self.request.headers.get("Authorization", "").lower().startswith("token "):
             del self.request.headers["Authorization"]
 
+    def write_error(self, status_code: int, **kwargs) -> None:
+        # Jupyter's 404 page leaves the message out: a service's tab says which service and why.
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        if status_code == 404 and isinstance(exc, web.HTTPError) and exc.log_message:
+            self.set_header("Content-Type", "text/html")
+            self.write(self.render_template("error.html", status_code=404, status_message="Not Found",
+                                           message=exc.log_message, exception=exc))
+            return
+        super().write_error(status_code, **kwargs)
+
 
 class ServiceProxyHandler(OrchestProxyHandler):
     _where = ""

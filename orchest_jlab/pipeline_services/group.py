@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from ..docker import LABEL, ContainerSettings, create_network, data_folder, network_name, owner_labels, remove_network
+from ..docker import (LABEL, ContainerSettings, create_network, data_folder, network_name, owner_gone, owner_labels,
+                      remove_network)
 from ..engine.run import now
 from ..pipelines.services import ServiceLaunch, base_path, environment_of
 
@@ -87,6 +88,7 @@ class ServiceGroup:
         self.services = [RunningService(launch) for launch in launches]
         self._followers: list[asyncio.Future] = []
         self.stopping = False
+        self.network_made = False
 
     def by_name(self, name: str) -> RunningService | None:
         return next((s for s in self.services if s.launch.name == name), None)
@@ -139,10 +141,23 @@ class ServiceGroup:
             await self._start_one(service)
 
     def _make_network(self) -> None:
-        with contextlib.suppress(Exception):  # left by a killed process with the same session
-            self.client.networks.get(self.network)
-            remove_network(self.client, self.network)
+        try:
+            existing = self.client.networks.get(self.network)
+        except Exception:
+            existing = None
+        if existing is not None:
+            # Another live process's (a second server on this pipeline file): removing it would cut
+            # its services off. A killed process's, or ours from an earlier start: removed.
+            labels = existing.attrs.get("Labels") or {}
+            mine = labels.get(f"{LABEL}.pid") == owner_labels()[f"{LABEL}.pid"]
+            if not mine and not owner_gone(labels):
+                raise RuntimeError(f"the network {self.network} of these services is in use by another process "
+                                   f"(pid {labels.get(f'{LABEL}.pid', '?')}) that runs them for the same pipeline "
+                                   "file: stop its session there first.")
+            with contextlib.suppress(Exception):
+                remove_network(self.client, self.network)
         create_network(self.client, self.network, self.labels())
+        self.network_made = True
 
     async def _start_one(self, service: RunningService) -> None:
         name = service.launch.name
@@ -271,7 +286,8 @@ class ServiceGroup:
         for follower in self._followers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(follower), 10)
-        await asyncio.to_thread(remove_network, self.client, self.network)
+        if self.network_made:  # never another process's, found in use
+            await asyncio.to_thread(remove_network, self.client, self.network)
 
     def log(self, name: str) -> dict[str, Any] | None:
         service = self.by_name(name)

@@ -99,12 +99,13 @@ class PipelineServices:
                     f"these runs use the {backend.name} backend: choose the docker backend, or {fix}.")
         return None
 
-    def check(self, request: RunRequest, choice: BackendChoice) -> None:
-        """RunServices: a non-interactive run's services (an interactive one's are its session's)."""
-        if request.interactive:
+    def check(self, request: RunRequest, choice: BackendChoice, own_session: bool = False) -> None:
+        """RunServices: a non-interactive run's services (an interactive one's are its session's).
+        ``own_session``: an interactive run starts its session's services itself (the command line)."""
+        if request.interactive and not own_session:
             return
-        problem = self.refusal(in_scope(request.pipeline, "noninteractive"), "noninteractive",
-                               request.pipeline_path.name, choice)
+        scope = "interactive" if request.interactive else "noninteractive"
+        problem = self.refusal(in_scope(request.pipeline, scope), scope, request.pipeline_path.name, choice)
         if problem:
             raise BadRequest(problem)
 
@@ -114,6 +115,12 @@ class PipelineServices:
             raise BadRequest(f"The session cannot start: {problem}")
 
     # --- groups -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _session_uuid(path: Path) -> str:
+        # The file itself, not its path under this server's root: two servers (other roots) each
+        # with a "p.orchest" would share hostnames, network and URLs.
+        return session_uuid_of(str(Path(path).resolve()))
 
     def _api_path(self, path: Path) -> str:
         try:
@@ -176,7 +183,7 @@ class PipelineServices:
     async def start_session(self, path: Path, project_dir: Path, data: dict, inherited: dict[str, str] | None = None) -> None:
         """Start the interactive services of the pipeline at ``path``; RuntimeError saying which failed."""
         api_path = self._api_path(path)
-        session_uuid = session_uuid_of(api_path)
+        session_uuid = self._session_uuid(path)
         old = self.groups.get(session_uuid)
         if old is not None:
             await self._stop(old)
@@ -185,12 +192,12 @@ class PipelineServices:
         await self._start(group)
 
     async def stop_session(self, path: Path) -> None:
-        group = self.groups.get(session_uuid_of(self._api_path(path)))
+        group = self.groups.get(self._session_uuid(path))
         if group is not None:
             await self._stop(group)
 
     def session_services(self, path: Path) -> list[dict[str, Any]]:
-        group = self.groups.get(session_uuid_of(self._api_path(path)))
+        group = self.groups.get(self._session_uuid(path))
         return [group.to_json(s) for s in group.services] if group is not None else []
 
     async def attach_kernel(self, project_dir: Path, notebook: str) -> Attachment | None:
@@ -216,16 +223,20 @@ class PipelineServices:
     # --- runs (engine.attached.RunServices) -------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def attach(self, run: Run, project_dir: Path, pipeline_path: Path) -> AsyncIterator[Attachment]:
+    async def attach(self, run: Run, project_dir: Path, pipeline_path: Path,
+                     own_session: bool = False) -> AsyncIterator[Attachment]:
+        """``own_session``: an interactive run has no session to join (the command line), so it
+        starts the interactive services itself, named after the run, as a run does its own."""
         request = run.request
-        if request.interactive:
-            yield self.attachment(self.groups.get(session_uuid_of(self._api_path(request.pipeline_path))))
+        if request.interactive and not own_session:
+            yield self.attachment(self.groups.get(self._session_uuid(request.pipeline_path)))
             return
-        if not in_scope(request.pipeline, "noninteractive"):
+        scope = "interactive" if request.interactive else "noninteractive"
+        if not in_scope(request.pipeline, scope):
             yield Attachment()
             return
         owner = Owner("run", self._api_path(request.pipeline_path), run.uuid)
-        group = self._group(run.uuid, "noninteractive", owner, request.pipeline, project_dir, request.project_dir,
+        group = self._group(run.uuid, scope, owner, request.pipeline, project_dir, request.project_dir,
                             dict(request.env))
         try:
             await self._start(group)
@@ -242,7 +253,7 @@ class PipelineServices:
         groups = [*self.groups.values(), *(g for k, g in self.finished.items() if k not in self.groups)]
         if pipeline is not None:
             path = self.workspace.resolve(pipeline, must_exist=False)
-            wanted = session_uuid_of(self._api_path(path))
+            wanted = self._session_uuid(path)
             return [g for g in groups if g.session_uuid == wanted and g.owner.kind == "session"]
         if run is not None:
             return [g for g in groups if g.owner.run_uuid == run]

@@ -9,6 +9,7 @@ variables of the run that win over ``env_variables``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -73,7 +74,30 @@ def service_problems(data: Any) -> list[Problem]:
             if order in orders:
                 problems.append(service_problem(key, ["order"], f'its order {order} is also that of "{orders[order]}".'))
             orders.setdefault(order, key)
+        problems += _orchest_refusals(key, service)
     return problems
+
+
+def _orchest_refusals(key: str, service: dict) -> list[Problem]:
+    """Warnings for what runs here but makes Orchest refuse the whole pipeline (its
+    is_service_definition_valid): at least one port, each a number; an ``order``; ``exposed``."""
+    refused = " Orchest would not open this pipeline without it."
+    found = []
+
+    def at(field: str) -> list:  # a missing field is pointed at through its service
+        return [field] if field in service else []
+
+    ports = service.get("ports")
+    if not isinstance(ports, list) or not ports:
+        found.append((at("ports"), 'it has no port in "ports".' + refused))
+    else:
+        found += [(["ports", i], f'port "{port}" is text: Orchest needs a number and would not open this pipeline.')
+                  for i, port in enumerate(ports) if isinstance(port, str) and port_number(port) is not None]
+    if not _is_int(service.get("order")):
+        found.append((at("order"), 'it has no "order" (a whole number).' + refused))
+    if not isinstance(service.get("exposed"), bool):
+        found.append((at("exposed"), 'it has no "exposed" (true or false).' + refused))
+    return [dataclasses.replace(service_problem(key, tail, message), severity="warning") for tail, message in found]
 
 
 def environment_of(service: dict) -> str | None:

@@ -2,7 +2,7 @@
  * Environment variables (the project's in the sidebar, the pipeline's in its
  * properties; masked) reaching a step, and parameter forms (a step's
  * `.schema.json` and `.uischema.json`) in the properties panel and in a job's
- * grid.
+ * grid; the pipeline's (`<pipeline>.schema.json`) in its properties.
  */
 import { expect, test } from '@jupyterlab/galata';
 
@@ -161,5 +161,28 @@ test.describe('Environment variables and parameter forms', () => {
     await expect(job.locator('.jp-OrchestJobs-runCount')).toHaveText('2 runs');
     await axis.getByText('Edit as JSON list').click();
     await expect(axis.locator('textarea')).toHaveValue('[12,20]');
+  });
+
+  test('the pipeline’s parameters are edited through its schema’s form', async ({ page, tmpPath, request, baseURL }) => {
+    folder = await copyExample(page, tmpPath);
+    pipeline = `${folder}/quickstart.orchest`;
+    const schema = {
+      type: 'object',
+      properties: { unit: { type: 'string', enum: ['celsius', 'fahrenheit'], title: 'Unit' } }
+    };
+    await page.contents.uploadContent(JSON.stringify(schema), 'text', `${pipeline}.schema.json`);
+    const editor = await openPipeline(page, folder);
+    // No step selected: the pipeline's properties, with its form.
+    const form = editor.locator('.jp-OrchestProps .jp-OrchestParamForm');
+    await expect(form).toContainText('Unit');
+    const unit = form.locator('select[id$="_unit"]');
+    await expect(unit.locator('option:checked')).toHaveText('celsius');
+    await unit.selectOption({ label: 'fahrenheit' });
+    // A choice goes into the pipeline at once (the table and its JSON show it).
+    await expect(editor.getByRole('textbox', { name: 'Pipeline parameters (JSON)' })).toHaveValue(/"unit": "fahrenheit"/);
+    await execute(page, 'docmanager:save');
+    await expect
+      .poll(async () => JSON.parse(await readFile(request, baseURL!, pipeline)).parameters)
+      .toEqual({ unit: 'fahrenheit' });
   });
 });

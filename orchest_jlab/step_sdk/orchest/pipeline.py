@@ -4,11 +4,57 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, TypedDict
 
 from . import error
 
-__all__ = ["Pipeline", "PipelineStep"]
+__all__ = ["Pipeline", "PipelineStep", "PipelineDefinition", "PipelineSettings", "PipelineStepProperties",
+           "ServiceDefinition"]
+
+
+# The pipeline file's parts as types, under Orchest's names: code annotated with them imports them.
+class PipelineStepProperties(TypedDict, total=False):
+    uuid: str
+    title: str
+    file_path: str
+    environment: str
+    incoming_connections: List[str]  # step uuids, in order
+    parameters: Dict[str, Any]
+    kernel: Dict[str, Any]  # {"name", "display_name"}
+    meta_data: Dict[str, Any]  # {"hidden", "position"}: the editor's
+
+
+class PipelineSettings(TypedDict, total=False):
+    auto_eviction: bool
+    data_passing_memory_size: str  # e.g. "1GB"
+    max_steps_parallelism: int
+
+
+class ServiceDefinition(TypedDict, total=False):
+    name: str
+    image: str  # an image, or "environment@<uuid>"
+    command: Optional[str]
+    args: Optional[str]
+    entrypoint: Optional[str]  # Orchest's older form
+    env_variables: Optional[Dict[str, str]]
+    env_variables_inherit: Optional[List[str]]
+    binds: Optional[Dict[str, str]]  # "/project-dir", "/data" -> a path in the container
+    ports: Optional[List[int]]
+    preserve_base_path: Optional[bool]
+    requires_authentication: bool
+    exposed: bool
+    scope: List[str]  # "interactive", "noninteractive"
+    order: int
+
+
+class PipelineDefinition(TypedDict, total=False):
+    name: str
+    uuid: str
+    version: str
+    settings: PipelineSettings
+    parameters: Dict[str, Any]
+    services: Dict[str, ServiceDefinition]
+    steps: Dict[str, PipelineStepProperties]
 
 
 class PipelineStep:

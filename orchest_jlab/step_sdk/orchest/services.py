@@ -31,13 +31,17 @@ def _with_int_ports(service: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _pipeline_has_services() -> bool:
+    """Whether the pipeline has services that a session of this type starts: without any, its
+    processes get no ``ORCHEST_SERVICES`` and there is nothing to list."""
     from . import _context
+    from .config import Config
 
     try:
-        pipeline = _context.current().pipeline
+        services = _context.current().pipeline.get("services") or {}
+        return any(isinstance(s, dict) and isinstance(s.get("scope"), list) and Config.SESSION_TYPE in s["scope"]
+                   for s in services.values())
     except Exception:  # not in a pipeline at all: nothing to say about its services
         return False
-    return bool(pipeline.get("services"))
 
 
 def get_services() -> Dict[str, Dict[str, Any]]:
@@ -45,9 +49,13 @@ def get_services() -> Dict[str, Dict[str, Any]]:
     raw = os.environ.get(ENV_SERVICES)
     if raw is None:
         if _pipeline_has_services():
-            raise SessionNotFound(
-                "This pipeline defines services, but this process was not started with them: start the "
-                "pipeline's interactive session (services need the docker backend), then restart the kernel.")
+            from .config import Config
+
+            how = ("start the pipeline's interactive session, or restart it if its services changed since it started "
+                   "(services need the docker backend), then restart the kernel"
+                   if Config.SESSION_TYPE == "interactive" else "a run on the docker backend starts them")
+            raise SessionNotFound(f"This pipeline defines {Config.SESSION_TYPE} services, but this process was not "
+                                  f"started with them: {how}.")
         return {}
     return {name: _with_int_ports(service) for name, service in json.loads(raw).items()}
 
