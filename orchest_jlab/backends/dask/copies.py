@@ -13,6 +13,7 @@ one) and removed when the last of them ended; a step's own outputs leave it once
 
 from __future__ import annotations
 
+import queue
 import shutil
 import threading
 import uuid
@@ -167,7 +168,9 @@ class Copies:
             copies = [c for (run, _), c in self._copies.items() if run == run_uuid]
             for copy in copies:
                 copy.ended = True
-            self._forget([c for c in copies if c.users == 0])
+            unused = [c for c in copies if c.users == 0]
+            # When none is in use, the run's folder goes whole (one rename and one removal, not one per copy).
+            self._forget(unused, moved=len(unused) == len(copies))
             self._run_gone(run_uuid)
 
     def _run_gone(self, run_uuid: str) -> None:
@@ -182,22 +185,41 @@ class Copies:
             return
         _remove_later(stale)
 
-    def _forget(self, copies: list[Copy]) -> None:
-        """Called with the lock held: the copies leave the registry, their files go in a thread."""
+    def _forget(self, copies: list[Copy], moved: bool = False) -> None:
+        """Called with the lock held: the copies leave the registry, their files go in the
+        background (``moved``: with their run's folder, which goes next)."""
         for copy in copies:
             key = (copy.run_uuid, copy.project_hash)
             if self._copies.get(key) is copy:
                 del self._copies[key]
                 self._making.pop(key, None)
+            memory = [entry.memory for entry in copy.inputs.values() if entry.memory is not None]
             stale = copy.path.with_name(f".{copy.path.name}.gone")
-            try:
-                copy.path.rename(stale)
-            except OSError:
-                continue
-            _remove_later(stale, *(entry.memory for entry in copy.inputs.values() if entry.memory is not None))
+            if not moved:
+                try:
+                    copy.path.rename(stale)
+                except OSError:
+                    continue
+            _remove_later(*memory, *([] if moved else [stale]))
+
+
+_removals: queue.SimpleQueue[Path] = queue.SimpleQueue()
+_remover: threading.Thread | None = None
+_remover_lock = threading.Lock()
 
 
 def _remove_later(*folders: Path) -> None:
-    """Removed in a thread of its own: a step need not wait for it (nor the worker's event loop)."""
-    threading.Thread(target=lambda: [shutil.rmtree(f, ignore_errors=True) for f in folders],
-                     name="orchest-jlab-remove", daemon=True).start()
+    """Removed by one thread of this process: a step need not wait for it, nor the worker's event
+    loop (a thread per removal cost more than the removal of a small run's copy)."""
+    global _remover
+    for folder in folders:
+        _removals.put(folder)
+    with _remover_lock:
+        if _remover is None or not _remover.is_alive():
+            _remover = threading.Thread(target=_remove_queued, name="orchest-jlab-remove", daemon=True)
+            _remover.start()
+
+
+def _remove_queued() -> None:
+    while True:
+        shutil.rmtree(_removals.get(), ignore_errors=True)
