@@ -10,7 +10,8 @@ processes of 8 threads each, ``tests/dask_helpers.py``), against baselines of th
    job's: the requests made as the job's dispatcher makes them, one checked request with each run's
    parameters) vs the
    same steps submitted straight to Dask as one task per step (a process of the step's file, run
-   after its incoming step's task) (target: at most 1.2x);
+   after its incoming step's task) (target: at most 1.2x); with the CPU of each process group per
+   call (this process, the scheduler, the workers with the processes they started: ``psutil``);
 4. a 1 GiB output (a numpy array) passed from a step on one worker to a step on the other (each
    pinned to its worker by a Dask resource the other worker lacks), in a snapshot run: the time from
    the first step's ``orchest.output`` returning to the second step's process starting (its input on
