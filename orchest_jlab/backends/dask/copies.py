@@ -94,11 +94,8 @@ class Copies:
     def _make(self, run_uuid: str, project_hash: str, project: Path, interactive: bool) -> Copy:
         """A new copy, registered and taken by the step that made it."""
         path = self.root / "runs" / run_uuid / f"{project_hash[:16]}-{uuid.uuid4().hex[:8]}"
-        spare = self._spares.take(project_hash)
-        if spare is not None:  # an ended run's copy, put back to the project's content
-            path.parent.mkdir(parents=True, exist_ok=True)
-            spare.rename(path)
-        else:  # content and mode only: copying times and extended attributes too cost a third more per file
+        if not self._spares.take(project_hash, path):  # else an ended run's copy, put back to the project's content
+            # Content and mode only: copying times and extended attributes too cost a third more per file.
             shutil.copytree(project, path, symlinks=True, copy_function=shutil.copy)
         copy = Copy(run_uuid, project_hash, path)
         if interactive:

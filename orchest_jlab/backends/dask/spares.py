@@ -139,10 +139,20 @@ class Spares:
             self.folder.rename(stale)
             remove_later(stale)
 
-    def take(self, project_hash: str) -> Path | None:
+    def take(self, project_hash: str, path: Path) -> bool:
+        """Whether a spare copy of the content became ``path``."""
         with self._lock:
             found = self._spares.get(project_hash)
-            return found.pop() if found else None
+            spare = found.pop() if found else None
+        if spare is None:
+            return False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            spare.rename(path)
+        except OSError:
+            remove_later(spare)
+            return False
+        return True
 
     def keep(self, copy: Path, project_hash: str, project: Path) -> bool:
         """Whether ``copy`` (no longer used) is taken to be put back and kept (moved out of its
