@@ -10,7 +10,8 @@ processes of 8 threads each, ``tests/dask_helpers.py``), against baselines of th
    job's: the requests made as the job's dispatcher makes them, one checked request with each run's
    parameters) vs the
    same steps submitted straight to Dask as one task per step (a process of the step's file, run
-   after its incoming step's task) (target: at most 1.2x);
+   after its incoming step's task) (target: at most 1.2x); with the CPU of each process group per
+   call (this process, the scheduler, the workers with the processes they started: ``psutil``);
 4. a 1 GiB output (a numpy array) passed from a step on one worker to a step on the other (each
    pinned to its worker by a Dask resource the other worker lacks), in a snapshot run: the time from
    the first step's ``orchest.output`` returning to the second step's process starting (its input on
@@ -28,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import multiprocessing
+import os
 import socket
 import statistics
 import subprocess
@@ -117,6 +120,61 @@ def grid_requests(folder: Path, runs: int) -> list:
                                pipeline_path=path, project_dir=project, snapshot_source=snapshot,
                                runs_dir=folder / "job" / "runs")
     return [dataclasses.replace(base, parameters={"pipeline_parameters": {"i": i}}) for i in range(runs)]
+
+
+def cpu_seconds(cluster: Cluster) -> dict[str, float]:
+    """CPU seconds so far of this process (the server's part: the engine, the stores' writer, the Dask
+    client), the scheduler, and the workers with every process they started (the step spawner and
+    the steps it reaped, the steps a worker reaped itself)."""
+    import psutil
+
+    def tree(pid: int) -> float:
+        total = 0.0
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        return total
+
+    own = psutil.Process().cpu_times()
+    return {"server": own.user + own.system, "scheduler": tree(cluster.scheduler.pid),
+            "workers": sum(tree(w.pid) for w in cluster.workers.values())}
+
+
+def alternate_cpu(cluster: Cluster, cases: dict, rounds: int) -> tuple[dict[str, list[float]], dict[str, dict[str, list[float]]]]:
+    """As timing.alternate, with the CPU seconds of each process group per call; each call is followed
+    by a second of rest, counted in its CPU (what a run left to do in the background: its working
+    copies' removal on the workers)."""
+    for fn in cases.values():
+        fn()
+    names = list(cases)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, dict[str, list[float]]] = {name: {} for name in names}
+    for i in range(max(rounds, ROUNDS)):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            before = cpu_seconds(cluster)
+            start = time.perf_counter()
+            cases[name]()
+            times[name].append(time.perf_counter() - start)
+            time.sleep(1)
+            after = cpu_seconds(cluster)
+            for part in after:
+                cpu[name].setdefault(part, []).append(after[part] - before[part])
+            cpu[name].setdefault("all", []).append(sum(after.values()) - sum(before.values()))
+    return times, cpu
+
+
+def report_cpu(cpu: dict[str, dict[str, list[float]]], baseline: str) -> None:
+    print("  CPU seconds per call (median, spread), load average %.1f %.1f %.1f:" % os.getloadavg())
+    for name, parts in cpu.items():
+        print(f"    {name}: " + ", ".join(f"{part} {statistics.median(v):.2f} ({min(v):.2f}–{max(v):.2f})"
+                                          for part, v in parts.items()), flush=True)
+    for name in cpu:
+        if name != baseline:
+            ratios = [a / b for a, b in zip(cpu[name]["all"], cpu[baseline]["all"])]
+            print(f"    {name}: all processes' CPU {statistics.median(ratios):.2f}x that of {baseline} "
+                  f"(spread {min(ratios):.2f}–{max(ratios):.2f})", flush=True)
 
 
 def straight_to_dask(client, folders: list[Path]) -> None:
@@ -256,11 +314,13 @@ def main() -> None:
                 (root / "grid").mkdir()
                 grid = grid_requests(root / "grid", args.runs)
                 with Client(cluster.address, timeout=10) as client:
+                    times, cpu = alternate_cpu(cluster, {
+                        "straight to Dask": lambda: straight_to_dask(client, [root / "grid" / "project"] * args.runs),
+                        "dask backend": lambda: loop(requested(engines["dask"], grid, GRID_CONCURRENCY)),
+                    }, args.rounds)
                     report(f"a grid job of {args.runs} runs of 2 trivial .py steps, {GRID_CONCURRENCY} runs at a time",
-                           alternate({
-                               "straight to Dask": lambda: straight_to_dask(client, [root / "grid" / "project"] * args.runs),
-                               "dask backend": lambda: loop(requested(engines["dask"], grid, GRID_CONCURRENCY)),
-                           }, args.rounds), "straight to Dask", {"dask backend": 1.2}, unit="s")
+                           times, "straight to Dask", {"dask backend": 1.2}, unit="s")
+                    report_cpu(cpu, "straight to Dask")
         finally:
             for engine in engines.values():
                 loop(engine.shutdown())

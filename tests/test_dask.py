@@ -170,6 +170,41 @@ def test_a_runs_steps_on_one_worker_share_its_copy_which_goes_with_the_run(clust
     assert not list(cluster.root.glob("worker-*/local/**/orchest-jlab/runs/*/.*"))  # no copy half made or removed
 
 
+def test_a_small_projects_copy_is_kept_for_the_next_run_with_nothing_of_the_last(cluster, project):
+    """An ended run's copy of a small project is put back to the project's content and is the next
+    run's copy on that worker (docs/dask.md): nothing its steps wrote, changed (same size, same
+    second), deleted or linked is seen by the next run."""
+    env = project.environment()
+    project.file("data.txt", "original")
+    project.file("keep.txt", "kept")
+    project.file("gone.txt", "gone")
+    project.file("m.py", "import os, pathlib, stat\np = pathlib.Path\n"
+                 "names = ['.orchest', 'data.txt', 'gone.txt', 'keep.txt', 'm.py', 'p.orchest']\n"
+                 "assert sorted(os.listdir('.')) == names, os.listdir('.')\n"
+                 "assert [p(n).read_text() for n in names[1:4]] == ['original', 'gone', 'kept']\n"
+                 "assert stat.S_IMODE(os.stat('keep.txt').st_mode) == 0o644\n"
+                 "print('copy', os.stat('.').st_ino, flush=True)\n"
+                 "p('data.txt').write_text('changed!'); os.chmod('keep.txt', 0o600); os.remove('gone.txt')\n"
+                 "p('made.txt').write_text('x'); os.makedirs('sub'); p('sub/x').write_text('x'); os.symlink('/etc', 'link')\n")
+    gpu = {"orchest_jlab": {"resources": {"GPU": 1}}}  # only worker 0 has it
+    path = project.write("p.orchest", project.pipeline(project.step("M", "m.py", env, **gpu)))
+    spares = cluster.root / "worker-0" / "local"
+
+    def kept() -> set[int]:
+        return {p.stat().st_ino for p in spares.glob("**/orchest-jlab/spares/*/*")}
+
+    copies = []
+    for _ in range(2):
+        done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--snapshot")
+        assert done.returncode == 0, done.stderr
+        copies.append(int(done.stderr.split("copy ", 1)[1].split()[0]))
+        deadline = time.monotonic() + 10
+        while copies[-1] not in kept() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert copies[-1] in kept()
+    assert copies[1] == copies[0]  # the first run's copy, put back
+
+
 def test_cancel_kills_the_step_on_the_worker(cluster, project):
     env = project.environment()
     project.file("slow.py", "import os, subprocess, time\n"

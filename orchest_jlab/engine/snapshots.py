@@ -16,8 +16,11 @@ import functools
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .tree import walk
 
 if TYPE_CHECKING:  # imported by the first snapshot: a run in place (every command-line run) needs none
     import pathspec
@@ -112,38 +115,31 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclu
         os.chmod(copy, stat.S_IMODE(status.st_mode))
         os.utime(copy, ns=(status.st_atime_ns, status.st_mtime_ns))
 
-    def walk(folder: str, relative: str) -> None:
+    def entered(folder: str, relative: str) -> Callable[[], None] | None:
         """``relative``: the folder's path in the project, "" or ending in "/"."""
-        if gitignore and (spec := _ignore_spec(folder)) is not None:
-            specs.append((relative, spec))
-        try:
-            with os.scandir(folder) as found:
-                entries = sorted(found, key=lambda e: e.name)
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            rel = relative + entry.name
-            try:
-                if entry.is_dir():  # as os.walk sorts them: a link to a folder is a folder
-                    if rel in EXCLUDED or (specs and ignored(rel, True)) or skipped(entry):
-                        continue
-                    if entry.is_symlink():
-                        copy_link(entry.path, rel)
-                    else:
-                        os.mkdir(os.path.join(into, rel))
-                        walk(entry.path, rel + "/")
-                    continue
-                if (specs and ignored(rel, False)) or (rel.startswith(".orchest/") and (
-                        entry.name.endswith(DATABASE_SUFFIXES) or rel in EXCLUDED_FILES)):
-                    continue
-                if entry.is_symlink():
-                    copy_link(entry.path, rel)
-                else:
-                    copy_file(entry.path, rel, entry.stat(follow_symlinks=False))
-            except FileNotFoundError:
-                continue  # deleted while we copied (a temporary file): it was not part of the project
-        if relative and specs and specs[-1][0] == relative:
-            specs.pop()
+        if not gitignore or (spec := _ignore_spec(folder)) is None:
+            return None
+        specs.append((relative, spec))
+        return specs.pop
 
-    walk(root, "")
+    def visit(entry: os.DirEntry, rel: str) -> bool:
+        if entry.is_dir():  # as os.walk sorts them: a link to a folder is a folder
+            if rel in EXCLUDED or (specs and ignored(rel, True)) or skipped(entry):
+                return False
+            if entry.is_symlink():
+                copy_link(entry.path, rel)
+                return False
+            os.mkdir(os.path.join(into, rel))
+            return True
+        if (specs and ignored(rel, False)) or (rel.startswith(".orchest/") and (
+                entry.name.endswith(DATABASE_SUFFIXES) or rel in EXCLUDED_FILES)):
+            return False
+        if entry.is_symlink():
+            copy_link(entry.path, rel)
+        else:
+            copy_file(entry.path, rel, entry.stat(follow_symlinks=False))
+        return False
+
+    # FileNotFoundError: deleted while we copied (a temporary file), so not part of the project.
+    walk(root, visit, entered=entered, sort=True, skip=FileNotFoundError)
     return warnings

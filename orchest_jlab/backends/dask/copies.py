@@ -5,7 +5,8 @@ of the whole project per step, a third of a trivial step's time on the worker).
 
 A copy goes when its run ends (the server tells the workers that ran its steps), when a newer
 content of the run's project replaced it (a step wrote a file, the user saved one: the server packed
-again) and no step uses it any more, and at the first step of a worker process (a sweep of what a
+again) and no step uses it any more (a small project's copy is put back to the project's content and kept
+for the next run of it: ``spares.py``), and at the first step of a worker process (a sweep of what a
 process before it left, e.g. killed mid-run). In the copy's data folder, a step's inputs are placed
 once for the steps that read them (each file whole, then renamed: a sibling never reads half of
 one) and removed when the last of them ended; a step's own outputs leave it once returned.
@@ -13,6 +14,7 @@ one) and removed when the last of them ended; a step's own outputs leave it once
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import uuid
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from . import outputs
 from .project import listing
+from .spares import Spares
+from .spares import remove_later as _remove_later
 
 ENDED_KEPT = 4096  # ended runs remembered by a worker (a step of one that comes late: its copy goes with it)
 
@@ -56,6 +60,7 @@ class Copies:
         self._making: dict[tuple[str, str], threading.Lock] = {}
         self._copies: dict[tuple[str, str], Copy] = {}
         self._ended: dict[str, None] = {}  # runs ended (the latest ENDED_KEPT), in order
+        self._spares = Spares(root)  # clean copies of small projects, for the next runs
         runs = root / "runs"
         if runs.exists():  # left by an earlier process: nothing of this one is in there yet
             stale = root / f".stale-runs-{uuid.uuid4().hex}"
@@ -89,8 +94,9 @@ class Copies:
     def _make(self, run_uuid: str, project_hash: str, project: Path, interactive: bool) -> Copy:
         """A new copy, registered and taken by the step that made it."""
         path = self.root / "runs" / run_uuid / f"{project_hash[:16]}-{uuid.uuid4().hex[:8]}"
-        # Content and mode only: copying times and extended attributes too cost a third more per file.
-        shutil.copytree(project, path, symlinks=True, copy_function=shutil.copy)
+        if not self._spares.take(project_hash, path):  # else an ended run's copy, put back to the project's content
+            # Content and mode only: copying times and extended attributes too cost a third more per file.
+            shutil.copytree(project, path, symlinks=True, copy_function=shutil.copy)
         copy = Copy(run_uuid, project_hash, path)
         if interactive:
             copy.state = {rel: details for rel, _, details in listing(path)}
@@ -167,7 +173,9 @@ class Copies:
             copies = [c for (run, _), c in self._copies.items() if run == run_uuid]
             for copy in copies:
                 copy.ended = True
-            self._forget([c for c in copies if c.users == 0])
+            unused = [c for c in copies if c.users == 0]
+            # When none is in use, the run's folder goes whole (one rename and one removal, not one per copy).
+            self._forget(unused, moved=len(unused) == len(copies))
             self._run_gone(run_uuid)
 
     def _run_gone(self, run_uuid: str) -> None:
@@ -175,6 +183,9 @@ class Copies:
         if run_uuid not in self._ended or any(run == run_uuid for run, _ in self._copies):
             return
         folder = self.root / "runs" / run_uuid
+        with contextlib.suppress(OSError):  # emptied (its copies kept as spares): nothing to do later
+            folder.rmdir()
+            return
         stale = self.root / f".stale-runs-{uuid.uuid4().hex}"
         try:
             folder.rename(stale)
@@ -182,22 +193,24 @@ class Copies:
             return
         _remove_later(stale)
 
-    def _forget(self, copies: list[Copy]) -> None:
-        """Called with the lock held: the copies leave the registry, their files go in a thread."""
+    def _forget(self, copies: list[Copy], moved: bool = False) -> None:
+        """Called with the lock held: the copies leave the registry, their files go in the
+        background (``moved``: with their run's folder, which goes next)."""
         for copy in copies:
             key = (copy.run_uuid, copy.project_hash)
             if self._copies.get(key) is copy:
                 del self._copies[key]
                 self._making.pop(key, None)
+            memory = [entry.memory for entry in copy.inputs.values() if entry.memory is not None]
             stale = copy.path.with_name(f".{copy.path.name}.gone")
-            try:
-                copy.path.rename(stale)
-            except OSError:
+            if self._spares.keep(copy.path, copy.project_hash, self.root / "projects" / copy.project_hash):
+                _remove_later(*memory)
                 continue
-            _remove_later(stale, *(entry.memory for entry in copy.inputs.values() if entry.memory is not None))
+            if not moved:
+                try:
+                    copy.path.rename(stale)
+                except OSError:
+                    continue
+            _remove_later(*memory, *([] if moved else [stale]))
 
 
-def _remove_later(*folders: Path) -> None:
-    """Removed in a thread of its own: a step need not wait for it (nor the worker's event loop)."""
-    threading.Thread(target=lambda: [shutil.rmtree(f, ignore_errors=True) for f in folders],
-                     name="orchest-jlab-remove", daemon=True).start()
