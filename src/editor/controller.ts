@@ -285,7 +285,7 @@ export abstract class PipelineController implements IDisposable {
 
   protected applyEnvironments(): void {
     if (this.model && this.environments) {
-      this.model.projectEnvironments = this.environments.map(e => e.uuid);
+      this.model.projectEnvironments = this.environments.map(({ uuid, name, language }) => ({ uuid, name, language }));
     }
   }
 
