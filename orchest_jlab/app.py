@@ -50,5 +50,11 @@ class OrchestApp(ExtensionApp, OrchestSettings):
     def initialize_handlers(self) -> None:
         self.handlers.extend(routes() + proxy_routes())
 
+    _starting: asyncio.Task | None = None
+
     async def stop_extension(self) -> None:
         await self.services.close()
+        if self._starting is not None:  # a start cut short by the close ends now, before the loop does
+            [outcome] = await asyncio.gather(self._starting, return_exceptions=True)
+            if isinstance(outcome, Exception):
+                self.log.error("The background work of orchest_jlab did not start: %s", outcome)

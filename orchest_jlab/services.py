@@ -220,11 +220,15 @@ class Services:
         """The server's background work: the jobs' scheduler (restores the jobs, then fires them on
         time), then the watch over runs' owners."""
         await self.jobs.startup()
-        self.liveness.start()
+        if not self._closing:  # closed while the jobs were restored: a watch started now would outlive it
+            self.liveness.start()
 
     # --- shutting down -----------------------------------------------------------------------------------
 
+    _closing = False
+
     async def close(self) -> None:
+        self._closing = True
         built = self.__dict__
         if "liveness" in built:
             await self.liveness.stop()

@@ -347,3 +347,25 @@ async def run_until_the_daemon_died(path: Path, pidfile: Path) -> None:
         await harness.engine.shutdown()
         harness.stores.close()
         cleanup(*([daemon] if daemon else []))
+
+
+async def test_a_server_closed_while_it_starts_never_starts_the_watch_over_owners(tmp_path):
+    # A server stopped while its start restored the jobs (a short test's server) started the watch
+    # after the close: its first check, a thread's coroutine, was never run by the closed loop.
+    from orchest_jlab.services import Services
+    from orchest_jlab.settings import OrchestSettings
+
+    ProjectBuilder(tmp_path / "root").chain()
+    services = Services(OrchestSettings(snapshots_dir=str(tmp_path / "snapshots")), tmp_path / "root")
+    starting = asyncio.ensure_future(services.start())
+    await asyncio.sleep(0)  # the jobs are being restored, in a thread
+    assert not starting.done()
+    await services.close()
+    await starting
+    assert "liveness" not in services.__dict__
+    # Started, then closed: the watch stops with it.
+    services = Services(OrchestSettings(snapshots_dir=str(tmp_path / "snapshots")), tmp_path / "root")
+    await services.start()
+    assert services.liveness._task is not None
+    await services.close()
+    assert services.liveness._task is None

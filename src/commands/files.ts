@@ -9,7 +9,7 @@ import { fastForwardIcon, runIcon } from '@jupyterlab/ui-components';
 
 import { errorMessage, isStepFile } from '../editor/helpers';
 import { PIPELINE_EDITOR_FACTORY } from '../editor/services';
-import { sessionErrorText } from '../editor/document';
+import { sessionErrorText } from '../editor/interactive';
 import { PipelineEditorWidget } from '../editor/widget';
 import { pipelineIcon } from '../icons';
 import { uuid4 } from '../model';

@@ -2,9 +2,10 @@
  * What every pipeline canvas has, editable or not: the pipeline model, the
  * selection, the run shown with its live states, the log panel, the
  * project's environments and messages. `PipelineEditorController`
- * (document.ts) edits a `.orchest` document; `RunViewController` (runview.ts)
- * shows a past run read-only. The React view renders a controller and calls
- * its actions; the commands call the same actions.
+ * (document.ts, on interactive.ts's session and runs) edits a `.orchest`
+ * document; `RunViewController` (runview.ts) shows a past run read-only. The
+ * React view renders a controller and calls its actions; the commands call
+ * the same actions.
  */
 
 import { PathExt } from '@jupyterlab/coreutils';
@@ -285,7 +286,7 @@ export abstract class PipelineController implements IDisposable {
 
   protected applyEnvironments(): void {
     if (this.model && this.environments) {
-      this.model.projectEnvironments = this.environments.map(e => e.uuid);
+      this.model.projectEnvironments = this.environments.map(({ uuid, name, language }) => ({ uuid, name, language }));
     }
   }
 

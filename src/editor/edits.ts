@@ -252,21 +252,26 @@ export class StepEdits {
   }
 
   /**
-   * Change a step's environment; when its notebook is open on another kernel,
-   * offer to switch it to the new environment's kernel (or, when that is not
-   * served, to a host kernel of the environment's language).
+   * Change a step's environment and its kernel to the environment's language
+   * (the list read again when it does not have it); when its notebook is open
+   * on another kernel, offer to switch it to the new environment's kernel (or,
+   * when that is not served, to a host kernel of the environment's language).
    */
   async setEnvironment(uuid: string, environment: string): Promise<void> {
     const c = this._controller;
+    if (!this._model?.has(uuid) || this._model.step(uuid)?.environment === environment) {
+      return;
+    }
+    const language = await c.environmentLanguage(environment);
     const step = this._model?.step(uuid);
     if (!step || !this._model || step.environment === environment) {
       return;
     }
-    this._model.updateStep(uuid, { environment }, 'Change environment');
+    this._model.setStepEnvironment(uuid, environment);
     if (!step.filePath || PathExt.extname(step.filePath).toLowerCase() !== '.ipynb') {
       return;
     }
-    const kernelspec = await stepNotebookKernelspec(environment, await c.environmentLanguage(environment), c.services.kernelspecs);
+    const kernelspec = await stepNotebookKernelspec(environment, language, c.services.kernelspecs);
     if (kernelspec) {
       await c.services.notebooks?.offerKernel(c.resolve(step.filePath), kernelspec);
     }

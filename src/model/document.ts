@@ -6,7 +6,7 @@
 import { Incoming } from './dag';
 import { checkPipeline } from './format';
 import { isObject, JSONObject, stringify } from './json';
-import { incomingOf, IStepView, stepView } from './steps';
+import { incomingOf, IProjectEnvironment, IStepView, stepView } from './steps';
 import { NIL_UUID } from './uuid';
 
 /**
@@ -16,7 +16,7 @@ export class PipelineDocument {
   /**
    * @throws PipelineFormatError when the document's steps cannot be edited.
    */
-  constructor(document: JSONObject, options: { ensureAscii?: boolean; projectEnvironments?: string[] }) {
+  constructor(document: JSONObject, options: { ensureAscii?: boolean; projectEnvironments?: IProjectEnvironment[] }) {
     checkPipeline(document);
     this._doc = document;
     this.ensureAscii = options.ensureAscii ?? true;
@@ -32,7 +32,14 @@ export class PipelineDocument {
   /**
    * Environments of the project, when known (see the options).
    */
-  projectEnvironments: string[];
+  projectEnvironments: readonly IProjectEnvironment[];
+
+  /**
+   * One of the project's environments, or undefined when it is not known.
+   */
+  environmentOf(uuid: string): IProjectEnvironment | undefined {
+    return this.projectEnvironments.find(e => e.uuid === uuid);
+  }
 
   /**
    * The document; replaced (never mutated) by every edit.
@@ -119,7 +126,7 @@ export class PipelineDocument {
         best = environment;
       }
     }
-    return best ?? this.projectEnvironments[0] ?? NIL_UUID;
+    return best ?? this.projectEnvironments[0]?.uuid ?? NIL_UUID;
   }
 
   /**

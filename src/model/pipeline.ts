@@ -21,15 +21,15 @@ import { Emitter } from './emitter';
 import { checkPipeline, parsePipeline } from './format';
 import { History } from './history';
 import { clone, isAscii, isObject, JSONObject, JSONValue, setKey } from './json';
-import { applyPatch, incomingOf, IStepInit, newStep, round, stepsOf } from './steps';
+import { applyPatch, incomingOf, IProjectEnvironment, IStepInit, newStep, round, stepKernel, stepsOf } from './steps';
 import { uuid4 } from './uuid';
 
 // What `import ... from './pipeline'` has always offered.
 export { CLIPBOARD_KIND } from './clipboard';
 export type { EditResult, IRefusal } from './connections';
 export { PipelineFormatError } from './format';
-export { DEFAULT_KERNEL } from './steps';
-export type { IStepInit, IStepView } from './steps';
+export { DEFAULT_KERNEL, stepKernel } from './steps';
+export type { IProjectEnvironment, IStepInit, IStepView } from './steps';
 
 /**
  * Why the model changed.
@@ -45,10 +45,11 @@ export interface IModelChange {
  */
 export interface IPipelineModelOptions {
   /**
-   * The environments of the pipeline's project (uuids, in order), when known:
-   * new steps use the first one unless the pipeline's steps agree on another.
+   * The environments of the pipeline's project (in order), when known: new
+   * steps use the first one unless the pipeline's steps agree on another, and
+   * a step's kernel is its environment's language.
    */
-  projectEnvironments?: string[];
+  projectEnvironments?: IProjectEnvironment[];
   /** How many edits undo remembers (default 200). */
   historyLimit?: number;
 }
@@ -297,6 +298,15 @@ export class PipelineModel extends PipelineDocument {
   }
 
   /**
+   * Change a step's environment and, as Orchest does, its kernel to that
+   * environment's language (kept when the environment is not known).
+   */
+  setStepEnvironment(uuid: string, environment: string): void {
+    const known = this.environmentOf(environment);
+    this.updateStep(uuid, known ? { environment, kernel: stepKernel(known) } : { environment }, 'Change environment');
+  }
+
+  /**
    * Change top-level fields of the pipeline (name, settings, parameters…);
    * `undefined` removes a field. The steps cannot be replaced this way.
    */
@@ -331,7 +341,7 @@ export class PipelineModel extends PipelineDocument {
   // ------------------------------------------------------------ internals
 
   private _newStep(uuid: string, init: IStepInit): JSONObject {
-    return newStep(uuid, init, () => this.defaultEnvironment(), s => this.has(s));
+    return newStep(uuid, init, () => this.defaultEnvironment(), e => this.environmentOf(e), s => this.has(s));
   }
 
   private _insertCopies(

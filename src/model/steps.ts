@@ -6,9 +6,29 @@
 import { clone, isObject, JSONObject, JSONValue, setKey, toNumber } from './json';
 
 /**
- * The kernel of new steps (Orchest's default for Python environments).
+ * The kernel of a step whose environment is not known (Orchest's default).
  */
 export const DEFAULT_KERNEL = { name: 'python', display_name: 'Python 3' };
+
+/**
+ * What the model knows of an environment of the pipeline's project.
+ */
+export interface IProjectEnvironment {
+  readonly uuid: string;
+  readonly name: string;
+  readonly language: string;
+}
+
+/**
+ * A step's kernel as Orchest writes it: its environment's language (`python`,
+ * `r`, `julia`, `javascript`…) shown with the environment's name.
+ */
+export function stepKernel(environment: IProjectEnvironment | undefined): { name: string; display_name: string } {
+  return {
+    name: environment?.language || DEFAULT_KERNEL.name,
+    display_name: environment?.name || DEFAULT_KERNEL.display_name
+  };
+}
 
 /**
  * A step as the editor shows it, read from the document.
@@ -60,19 +80,22 @@ export function stepView(key: string, raw: JSONObject): IStepView {
 
 /**
  * A new step object: `defaultEnvironment` is asked only when `init` has no
- * environment, and incoming steps for which `exists` is false are dropped.
+ * environment, its kernel is that environment's (`environmentOf`) unless
+ * `init` has one, and incoming steps for which `exists` is false are dropped.
  */
 export function newStep(
   uuid: string,
   init: IStepInit,
   defaultEnvironment: () => string,
+  environmentOf: (uuid: string) => IProjectEnvironment | undefined,
   exists: (uuid: string) => boolean
 ): JSONObject {
+  const environment = init.environment ?? defaultEnvironment();
   return {
-    environment: init.environment ?? defaultEnvironment(),
+    environment,
     file_path: init.filePath ?? '',
     incoming_connections: [...(init.incoming ?? [])].filter(exists),
-    kernel: { ...(init.kernel ?? DEFAULT_KERNEL) },
+    kernel: { ...(init.kernel ?? stepKernel(environmentOf(environment))) },
     meta_data: {
       hidden: false,
       position: init.position ? [round(init.position[0]), round(init.position[1])] : [0, 0]

@@ -14,6 +14,7 @@ import {
   apiURL,
   clickToolbar,
   copyExample,
+  execute,
   fileExists,
   MAKE,
   openPipeline,
@@ -230,6 +231,10 @@ test.describe('Step notebooks of a language with no kernel here', () => {
     await page.locator('.jp-Dialog input[name="title"]').fill('Fit');
     await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect(stepNode(editor, 'Fit')).toBeVisible();
+    // The step's kernel in the pipeline file is its environment's language, as Orchest writes it.
+    await execute(page, 'docmanager:save');
+    const steps = JSON.parse(await readFile(request, baseURL!, pipeline)).steps;
+    expect(Object.values(steps).map((s: any) => s.kernel)).toEqual([{ name: 'julia', display_name: 'Julia' }]);
     const notebook = `${tmpPath}/julia/fit.ipynb`;
     await expect.poll(() => fileExists(request, baseURL!, notebook)).toBe(true);
     // Not Python's kernel: the environment's name (not installed) and its language.

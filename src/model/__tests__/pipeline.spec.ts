@@ -11,6 +11,9 @@ const MAKE = '1b5c6d2e-3f4a-4b6c-8d7e-9f0a1b2c3d4e';
 const TRANSFORM = '2c6d7e3f-4a5b-4c7d-9e8f-0a1b2c3d4e5f';
 const REPORT = '3d7e8f4a-5b6c-4d8e-af90-1b2c3d4e5f60';
 const ENV = '8c5ff0a9-6a39-4d1c-9a36-0a4b6f1f3c11';
+const R_ENV = '11111111-2222-4333-8444-555555555555';
+const R_ENV_INFO = { uuid: R_ENV, name: 'R 4', language: 'r' };
+const JS_ENV_INFO = { uuid: '66666666-7777-4888-9999-000000000000', name: 'Deno', language: 'javascript' };
 
 const exampleText = fs.readFileSync(EXAMPLE, 'utf-8');
 
@@ -108,9 +111,35 @@ describe('steps', () => {
   it('chooses the environment of new steps', () => {
     const empty = PipelineModel.fromText('{"steps": {}}');
     expect(empty.defaultEnvironment()).toBe(NIL_UUID);
-    empty.projectEnvironments = ['11111111-2222-4333-8444-555555555555'];
-    expect(empty.defaultEnvironment()).toBe('11111111-2222-4333-8444-555555555555');
+    empty.projectEnvironments = [{ uuid: R_ENV, name: 'R 4', language: 'r' }];
+    expect(empty.defaultEnvironment()).toBe(R_ENV);
     expect(example().defaultEnvironment()).toBe(ENV);
+  });
+
+  it("gives new steps their environment's language as kernel, as Orchest does", () => {
+    const model = PipelineModel.fromText('{"steps": {}}', { projectEnvironments: [R_ENV_INFO, JS_ENV_INFO] });
+    const kernelOf = (uuid: string) => (stepsOf(model)[uuid] as JSONObject).kernel;
+    expect(kernelOf(model.addStep())).toEqual({ name: 'r', display_name: 'R 4' });
+    expect(kernelOf(model.addStep({ environment: JS_ENV_INFO.uuid }))).toEqual({ name: 'javascript', display_name: 'Deno' });
+    // An environment the model does not know: Orchest's default.
+    expect(kernelOf(model.addStep({ environment: ENV }))).toEqual({ name: 'python', display_name: 'Python 3' });
+    const own = { name: 'julia', display_name: 'Julia 1.9' };
+    expect(kernelOf(model.addStep({ kernel: own }))).toEqual(own);
+  });
+
+  it("changes a step's kernel with its environment, in one undoable edit", () => {
+    const model = example();
+    model.projectEnvironments = [{ uuid: ENV, name: 'Python 3', language: 'python' }, R_ENV_INFO];
+    model.setStepEnvironment(TRANSFORM, R_ENV);
+    const step = stepsOf(model)[TRANSFORM] as JSONObject;
+    expect(step.environment).toBe(R_ENV);
+    expect(step.kernel).toEqual({ name: 'r', display_name: 'R 4' });
+    expect(model.undoLabel).toBe('Change environment');
+    model.undo();
+    expect(model.toText()).toBe(exampleText);
+    // Unknown to the model: the environment changes, the kernel stays.
+    model.setStepEnvironment(TRANSFORM, JS_ENV_INFO.uuid);
+    expect((stepsOf(model)[TRANSFORM] as JSONObject).kernel).toEqual({ name: 'python', display_name: 'Python 3' });
   });
 
   it('removes steps and their connections', () => {
