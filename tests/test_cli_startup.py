@@ -65,6 +65,16 @@ def test_a_run_of_scripts_imports_no_kernel_machinery(project):
     assert not {m for m in NOT_FOR_SCRIPTS if m in loaded}
 
 
+def test_a_docker_run_of_scripts_imports_no_kernel_machinery(project, needs_docker):
+    """Jupyter's kernel machinery and nbformat (with jsonschema, whose optional format checkers build
+    38 grammars at import: seconds of a command's start) wait for a notebook step."""
+    path = one_step_pipeline(project)
+    loaded = modules_after(call_main("run", "--backend", "docker", "--quiet", str(path)), cwd=project.root)
+    assert "orchest_jlab.backends.docker" in loaded  # it did run in a container
+    assert not {m for m in ("jsonschema", "jupyter_client", "nbclient", "nbformat", "zmq", "rfc3987_syntax",
+                            "orchest_jlab.kernels") if m in loaded}
+
+
 def test_the_stores_import_sqlalchemy_only_when_they_open_a_database():
     """A run's events are written by the stores' own thread, which imports SQLAlchemy with the first
     store it opens, while the run's first steps already run."""

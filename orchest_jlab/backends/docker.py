@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..docker import (
     LABEL,
@@ -28,10 +28,11 @@ from ..docker import (
 )
 from ..engine.context import StepContext
 from ..engine.runners import StepFailed
-from ..engine.runners.kernels import KernelSource
-from ..engine.runners.notebook import run_notebook
 from ..engine.steplog import StepLog
 from .plugin import BackendSetup, Capabilities
+
+if TYPE_CHECKING:  # Jupyter's kernel machinery and nbformat: imported by the first notebook step
+    from ..engine.runners.kernels import KernelSource
 
 # Interpreters by file kind, found on the image's PATH.
 INTERPRETERS = {".py": "python3", ".sh": "bash", ".r": "Rscript", ".jl": "julia", ".js": "node"}
@@ -45,7 +46,7 @@ class ImageResolver(Protocol):
 
 
 # Makes the kernel source of one notebook step: a kernel in the step's image, with these labels.
-KernelsFactory = Callable[[ContainerSettings, StepImage, dict], KernelSource]
+KernelsFactory = Callable[[ContainerSettings, StepImage, dict], "KernelSource"]
 
 
 class DockerBackend:
@@ -88,6 +89,8 @@ class DockerBackend:
         image = await self._image(ctx, log_)
         ctx.begin()  # a step's timeout does not count its image's build
         if ctx.kind == ".ipynb":
+            from ..engine.runners.notebook import run_notebook
+
             await run_notebook(ctx, log_, self.kernels(self.settings, image, self.step_labels(ctx)))
             return
         interpreter = INTERPRETERS.get(ctx.kind)
@@ -117,6 +120,13 @@ class DockerBackend:
             self._client = None
 
 
+def container_kernels(settings: ContainerSettings, image: StepImage, labels: dict) -> KernelSource:
+    """The kernels of a notebook step's container (Jupyter's kernel machinery is imported by the first)."""
+    from ..kernels.containers import ContainerKernels
+
+    return ContainerKernels(settings, image, labels)
+
+
 class DockerPlugin:
     name = "docker"
     description = ("Each step runs in a container of its environment's image (built from the environment's "
@@ -128,12 +138,10 @@ class DockerPlugin:
         return setup.docker_problem
 
     def create(self, setup: BackendSetup) -> DockerBackend:
-        from ..kernels.containers import ContainerKernels
-
         builder = setup.builder
         if builder is None:
             raise RuntimeError(f"The docker backend cannot be used: {setup.docker_problem}.")
-        return DockerBackend(builder.image_for, ContainerKernels, setup.container_settings())
+        return DockerBackend(builder.image_for, container_kernels, setup.container_settings())
 
 
 plugin = DockerPlugin()
