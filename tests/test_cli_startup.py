@@ -200,18 +200,23 @@ def test_a_run_of_scripts_loads_no_ssl_and_ssl_still_works_when_used(project):
 
 
 def test_the_command_ends_without_the_interpreters_teardown_but_with_its_atexit_functions(tmp_path):
-    """command.exit_now: the exit status and everything printed as with SystemExit, the atexit
-    functions run, the modules not torn down (no object left is finalized)."""
+    """command.main: the exit status and everything printed as with SystemExit, the atexit functions
+    of what the command imported run (then its own ends the process), the modules not torn down (no
+    object left is finalized)."""
     marker = tmp_path / "atexit-ran"
     script = ("import atexit, sys\n"
               "class Kept:\n"
               "    def __del__(self):\n"
               "        print('torn down', flush=True)\n"
               "kept = Kept()\n"
-              f"atexit.register(lambda: open({str(marker)!r}, 'w').write('yes'))\n"
-              "from orchest_jlab.command import main\n"
+              "from orchest_jlab import cli, command\n"
+              "group = cli.main\n"
+              "def invoked(*args, **kwargs):  # as a module the command imports registers one\n"
+              f"    atexit.register(lambda: open({str(marker)!r}, 'w').write('yes'))\n"
+              "    return group(*args, **kwargs)\n"
+              "cli.main = invoked\n"
               "sys.argv = ['orchest-jlab', *sys.argv[1:]]\n"
-              "main()\n"
+              "command.main()\n"
               "print('not reached')\n")
     done = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
