@@ -118,7 +118,7 @@ def test_the_installed_backends_are_scanned_again_only_when_a_distribution_chang
     assert backends() == (sorted([*first, "throwaway"]), True)
 
 
-def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exists(project, tmp_path):
+def test_a_run_reads_the_config_files_through_traitlets_only_when_one_exists(project, tmp_path):
     env_uuid = project.environment()
     project.file("a.py", "print('a')\n")
     path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env_uuid)))
@@ -126,7 +126,7 @@ def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exi
     folder.mkdir()
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(folder))  # (the other folders of the path hold none)
     loaded = modules_after(call_main("run", "--quiet", str(path)), cwd=project.root, env=env)
-    assert "orchest_jlab.engine" in loaded and "traitlets.config" not in loaded
+    assert "orchest_jlab.engine" in loaded and "traitlets" not in loaded  # the defaults without traitlets
 
     # With a file, its c.OrchestApp.* settings count (here a backend that does not exist).
     (folder / "jupyter_server_config.json").write_text(json.dumps({"OrchestApp": {"backend": "nowhere"}}))
