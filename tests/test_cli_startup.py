@@ -53,6 +53,15 @@ def test_help_imports_nothing_heavy():
     assert not {m for m in HEAVY if m in loaded}
 
 
+def test_a_command_imports_only_its_own_module_and_help_lists_every_command():
+    loaded = modules_after(call_main("validate", str(EXAMPLES / "quickstart.orchest")))
+    others = {"orchest_jlab.cli.run", "orchest_jlab.cli.jobs", "orchest_jlab.cli.environments", "orchest_jlab.cli.backends"}
+    assert "orchest_jlab.cli.pipelines" in loaded and not others & loaded
+    done = subprocess.run([sys.executable, "-m", "orchest_jlab", "--help"], capture_output=True, text=True, timeout=120)
+    listed = [line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
+    assert done.returncode == 0 and listed == ["backends", "env", "job", "list", "run", "validate"], done.stdout
+
+
 def test_validating_a_valid_pipeline_imports_no_jsonschema():
     loaded = modules_after(call_main("validate", str(EXAMPLES / "quickstart.orchest")))
     assert "jsonschema" not in loaded and "sqlalchemy" not in loaded
