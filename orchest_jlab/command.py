@@ -10,11 +10,14 @@ for connections that a command running steps here never opens. Both are put in `
 placeholders (``OnFirstUse``) that import the real module at their first attribute (a TLS
 connection to a Docker engine or a Dask scheduler, ``isinstance(x, ssl.SSLSocket)``), so nothing
 that needs ssl goes without it.
+(Not ``importlib.util.LazyLoader``: the import system reads ``__spec__`` of a module it finds in
+``sys.modules``, which executes a lazy module at the first ``import ssl``, asyncio's own.)
 
-When the command is done and only its main thread is left, the process ends at once
-(``exit_now``: the ``atexit`` functions, stdout and stderr flushed, then ``os._exit``) instead of
-tearing down every module and collecting all of them once more (about 14 ms of CPU): what a
-command writes (the runs' database, step logs) is closed and on disk before it returns.
+When the command is done, the process ends without the interpreter's teardown of every module
+and a last collection over all of them (about 14 ms of CPU): the command's first ``atexit``
+function, so the last to run (after those of what it imported: logging's flush, the stores), flushes
+stdout and stderr and calls ``os._exit`` with the command's status. What a command writes (the runs'
+database, step logs) is closed and on disk before it returns.
 
 Not in ``cli/__init__.py``: a process that imports the command's modules (tests, a server) keeps
 its collector, imports ssl as usual and ends as usual.
@@ -60,38 +63,46 @@ def defer(names: tuple[str, ...] = ON_FIRST_USE) -> None:
             sys.modules[name] = OnFirstUse(name)
 
 
-def exit_now(code: object) -> None:
-    """End the process as ``SystemExit(code)`` would, without the interpreter's teardown; only when
-    no other thread runs (else Python would wait for it: then it does)."""
-    import atexit
-    import os
+class _Ending:
+    """The command's end without the interpreter's teardown: armed with the exit status when the
+    command is done; registered with ``atexit`` before the command imports anything, so it runs last."""
 
-    if threading.active_count() > 1:
-        raise SystemExit(code)
+    status: int | None = None
+
+    def __call__(self) -> None:
+        if self.status is None:  # the command did not end through ``main`` (an uncaught error): as usual
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: as Python, nothing more to say
+                pass
+        import os
+
+        os._exit(self.status & 0xFF)
+
+
+def exit_status(code: object) -> int:
+    """The status ``SystemExit(code)`` ends a process with (Python prints a message that is not a number)."""
     if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # as Python prints a SystemExit's message
-        print(code, file=sys.stderr)
-        status = 1
-    atexit._run_exitfuncs()  # what the interpreter runs first at its end (logging's flush, finalizers)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: as Python, nothing more to say
-            pass
-    os._exit(status & 0xFF)
+        return 0
+    return code if isinstance(code, int) else 1
 
 
 def main(teardown: bool = False) -> None:
-    """The command; ``teardown``: end with SystemExit and the interpreter's usual end (tests that
-    look at the process afterwards)."""
+    """The command; ``teardown``: the interpreter's usual end (tests that look at the process
+    afterwards)."""
     gc.disable()
     if sys.argv[1:2] == ["run"] and threading.active_count() == 1:  # the step spawner's helper, before any import
         from . import prefork
 
         prefork.start()
+    ending = None
+    if not teardown:
+        import atexit
+
+        ending = _Ending()
+        atexit.register(ending)
     defer()
     from .cli import main as command
 
@@ -99,7 +110,7 @@ def main(teardown: bool = False) -> None:
         command()
         code: object = 0
     except SystemExit as exc:
-        if teardown:
-            raise
         code = exc.code
-    exit_now(code)
+    if ending is not None:
+        ending.status = exit_status(code)
+    raise SystemExit(code)

@@ -20,11 +20,11 @@ from .backends import BackendRegistry, BackendSelection
 from .engine import Engine, EventBus
 from .engine.attached import Attachment
 from .engine.folders import ProjectFolders
-from .settings import Settings
 from .store import RunStores
 from .workspace import Workspace
 
 if TYPE_CHECKING:
+    from .defaults import SettingsValues as Settings  # either form: settings.Settings, defaults.Defaults
     from .docker import ContainerSettings
 
 log = logging.getLogger(__name__)

@@ -53,6 +53,15 @@ def test_help_imports_nothing_heavy():
     assert not {m for m in HEAVY if m in loaded}
 
 
+def test_a_command_imports_only_its_own_module_and_help_lists_every_command():
+    loaded = modules_after(call_main("validate", str(EXAMPLES / "quickstart.orchest")))
+    others = {"orchest_jlab.cli.run", "orchest_jlab.cli.jobs", "orchest_jlab.cli.environments", "orchest_jlab.cli.backends"}
+    assert "orchest_jlab.cli.pipelines" in loaded and not others & loaded
+    done = subprocess.run([sys.executable, "-m", "orchest_jlab", "--help"], capture_output=True, text=True, timeout=120)
+    listed = [line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
+    assert done.returncode == 0 and listed == ["backends", "env", "job", "list", "run", "validate"], done.stdout
+
+
 def test_validating_a_valid_pipeline_imports_no_jsonschema():
     loaded = modules_after(call_main("validate", str(EXAMPLES / "quickstart.orchest")))
     assert "jsonschema" not in loaded and "sqlalchemy" not in loaded
@@ -128,7 +137,7 @@ def test_the_installed_backends_are_scanned_again_only_when_a_distribution_chang
     assert backends() == (sorted([*first, "throwaway"]), True)
 
 
-def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exists(project, tmp_path):
+def test_a_run_reads_the_config_files_through_traitlets_only_when_one_exists(project, tmp_path):
     env_uuid = project.environment()
     project.file("a.py", "print('a')\n")
     path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env_uuid)))
@@ -136,7 +145,7 @@ def test_a_run_reads_the_config_files_through_traitlets_config_only_when_one_exi
     folder.mkdir()
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(folder))  # (the other folders of the path hold none)
     loaded = modules_after(call_main("run", "--quiet", str(path)), cwd=project.root, env=env)
-    assert "orchest_jlab.engine" in loaded and "traitlets.config" not in loaded
+    assert "orchest_jlab.engine" in loaded and "traitlets" not in loaded  # the defaults without traitlets
 
     # With a file, its c.OrchestApp.* settings count (here a backend that does not exist).
     (folder / "jupyter_server_config.json").write_text(json.dumps({"OrchestApp": {"backend": "nowhere"}}))
@@ -210,18 +219,23 @@ def test_a_run_of_scripts_loads_no_ssl_and_ssl_still_works_when_used(project):
 
 
 def test_the_command_ends_without_the_interpreters_teardown_but_with_its_atexit_functions(tmp_path):
-    """command.exit_now: the exit status and everything printed as with SystemExit, the atexit
-    functions run, the modules not torn down (no object left is finalized)."""
+    """command.main: the exit status and everything printed as with SystemExit, the atexit functions
+    of what the command imported run (then its own ends the process), the modules not torn down (no
+    object left is finalized)."""
     marker = tmp_path / "atexit-ran"
     script = ("import atexit, sys\n"
               "class Kept:\n"
               "    def __del__(self):\n"
               "        print('torn down', flush=True)\n"
               "kept = Kept()\n"
-              f"atexit.register(lambda: open({str(marker)!r}, 'w').write('yes'))\n"
-              "from orchest_jlab.command import main\n"
+              "from orchest_jlab import cli, command\n"
+              "group = cli.main\n"
+              "def invoked(*args, **kwargs):  # as a module the command imports registers one\n"
+              f"    atexit.register(lambda: open({str(marker)!r}, 'w').write('yes'))\n"
+              "    return group(*args, **kwargs)\n"
+              "cli.main = invoked\n"
               "sys.argv = ['orchest-jlab', *sys.argv[1:]]\n"
-              "main()\n"
+              "command.main()\n"
               "print('not reached')\n")
     done = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

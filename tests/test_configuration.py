@@ -183,6 +183,23 @@ def test_every_setting_is_documented():
         assert f"`{name}`" in docs, f"docs/configuration.md does not describe c.OrchestApp.{name}"
 
 
+def test_a_commands_settings_without_a_config_file_are_the_traits_defaults(monkeypatch):
+    """defaults.Defaults (a command with no config file: no traitlets) has every setting, each the
+    trait's default (both come from defaults.DEFAULTS, dynamic ones too)."""
+    from orchest_jlab.defaults import DEFAULTS, Defaults
+    from orchest_jlab.settings import Settings
+
+    monkeypatch.setenv("ORCHEST_JLAB_BACKEND", "local")
+    names = Settings.class_trait_names()
+    assert set(names) == set(DEFAULTS)
+    traits, plain = Settings(), Defaults()
+    assert [(getattr(plain, n), type(getattr(plain, n))) for n in names] == \
+        [(getattr(traits, n), type(getattr(traits, n))) for n in names]
+    assert plain.backend == "local" and plain.parallel_steps_cap is None and plain.snapshot_size_limit == 50 * 2**20
+    with pytest.raises(AttributeError):
+        plain.no_such_setting
+
+
 @needs_docker
 def test_the_default_backend_runs_steps_in_containers_where_docker_runs(tmp_path):
     project = ProjectBuilder(tmp_path / "project")

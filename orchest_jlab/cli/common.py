@@ -14,7 +14,7 @@ import click
 from ..errors import OrchestError
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ..defaults import SettingsValues as Settings  # either form: settings.Settings, defaults.Defaults
 
 T = TypeVar("T")
 
@@ -28,11 +28,16 @@ def config_option(command):
 
 def settings_of(config_file: Path | None, backend: str | None = None) -> Settings:
     """The command's settings (exit 2 naming a config file that cannot be read); ``backend``
-    overrides c.OrchestApp.backend."""
-    from ..settings import load_settings  # traitlets: not on the path of --help
+    overrides c.OrchestApp.backend. Without any config file, the defaults without traitlets."""
+    from ..defaults import Defaults, any_config_file, config_sources
 
     try:
-        settings = load_settings(config_file)
+        if config_file is None and not any_config_file(config_sources(None)):
+            settings: Settings = Defaults()
+        else:
+            from ..settings import load_settings
+
+            settings = load_settings(config_file)
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
