@@ -4,7 +4,9 @@
 2. a 60-step chain of trivial ``.py`` steps: the whole ``orchest-jlab run`` command vs 60 bare
    interpreter starts of the same files one after another (target: at most 1.3x), with the engine
    alone (in this process, no command start) beside it;
-3. ``orchest-jlab validate`` of a 200-step pipeline vs ``python -c pass`` (for context).
+3. ``orchest-jlab validate`` of a 200-step pipeline vs ``python -c pass`` (for context);
+4. a 1-step notebook run (one cell) through ``orchest-jlab run`` vs a new interpreter executing the
+   same notebook with nbclient (the same kernel), for context (the command's start with nbformat).
 
 Every figure: median of alternating rounds, with its spread (``timing.py``). The chain is reported
 twice: wall time, and CPU time (the children's rusage: the command, its spawner helper and its
@@ -93,6 +95,8 @@ def main() -> None:
                "60 bare interpreter starts", targets, unit="s")
         print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
+        notebook_case(Path(tmp) / "notebook", args)
+
         project = Path(tmp) / "project"
         project.mkdir()
         big = big_pipeline(project)
@@ -100,6 +104,28 @@ def main() -> None:
             "python -c pass": lambda: quiet(sys.executable, "-c", "pass"),
             "orchest-jlab validate": lambda: quiet(COMMAND, "validate", str(big)),
         }, args.rounds), "python -c pass")
+
+
+NBCLIENT = ("import sys, nbformat\nfrom nbclient import NotebookClient\n"
+            "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+            "NotebookClient(nb, kernel_name='python3').execute()\nnbformat.write(nb, sys.argv[1])\n")
+
+
+def notebook_case(folder: Path, args) -> None:
+    folder.mkdir()
+    path = write_chain(folder, 1, ".ipynb")
+    run = ("run", "--backend", "local", "--quiet", str(path))
+    commands = {"nbclient in a new interpreter": lambda: quiet(sys.executable, "-c", NBCLIENT, str(folder / "s000.ipynb")),
+                "orchest-jlab run": lambda: quiet(COMMAND, *run, cwd=folder)}
+    if args.against:
+        env = {**os.environ, "PYTHONPATH": str(args.against.resolve())}
+        commands["orchest-jlab run (python -m, --against)"] = lambda: quiet(sys.executable, "-m", "orchest_jlab", *run,
+                                                                            cwd=folder, env=env)
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    report("a 1-step notebook run", alternate({name: with_cpu(fn, cpu[name]) for name, fn in commands.items()},
+                                              args.rounds), "nbclient in a new interpreter", unit="s")
+    report("the same rounds, CPU time", {name: samples[1:] for name, samples in cpu.items()},
+           "nbclient in a new interpreter", unit="s")
 
 
 if __name__ == "__main__":

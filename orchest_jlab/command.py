@@ -13,6 +13,12 @@ that needs ssl goes without it.
 (Not ``importlib.util.LazyLoader``: the import system reads ``__spec__`` of a module it finds in
 ``sys.modules``, which executes a lazy module at the first ``import ssl``, asyncio's own.)
 
+jsonschema (nbformat's, for a notebook step or a document that does not conform) imports the
+optional ``rfc3987_syntax`` where it is installed (jupyter_events asks for it), which builds 38
+grammars at import: 1.1-1.3 s of CPU, most of a command's start, for the "iri" format checker that
+no schema a command checks uses. The command runs no user code (steps and kernels are other
+processes), so it finds that module absent (``NOT_IMPORTED``) and jsonschema goes without it.
+
 When the command is done, the process ends without the interpreter's teardown of every module
 and a last collection over all of them (about 14 ms of CPU): the command's first ``atexit``
 function, so the last to run (after those of what it imported: logging's flush, the stores), flushes
@@ -56,8 +62,14 @@ class OnFirstUse(types.ModuleType):
         return getattr(sys.modules[name], attribute)
 
 
+# Optional modules a command never needs and that cost seconds to import (see above).
+NOT_IMPORTED = ("rfc3987_syntax",)
+
+
 def defer(names: tuple[str, ...] = ON_FIRST_USE) -> None:
-    """Placeholders for ``names`` where they are not imported yet."""
+    """Placeholders for ``names`` where they are not imported yet; ``NOT_IMPORTED`` found absent."""
+    for name in NOT_IMPORTED:
+        sys.modules.setdefault(name, None)  # an import of it raises ImportError
     for name in names:
         if name not in sys.modules:
             sys.modules[name] = OnFirstUse(name)

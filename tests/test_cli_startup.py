@@ -177,6 +177,32 @@ def test_the_commands_start_runs_no_garbage_collection(project):
     assert loaded.stdout.strip() == "True"
 
 
+def test_a_notebook_run_and_a_broken_pipeline_find_jsonschema_without_its_format_grammars(project):
+    """The command finds rfc3987_syntax absent (command.py): nbformat's jsonschema and our schemas'
+    errors work without the 38 grammars it builds at import (seconds of a command's start)."""
+    import nbformat
+
+    env = project.environment()
+    project.file("n.ipynb", nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")])))
+    path = project.write("p.orchest", project.pipeline(project.step("N", "n.ipynb", env)))
+    broken = project.write("broken.orchest", {**project.pipeline(project.step("N", "n.ipynb", env)), "version": 7})
+    script = ("import sys\n"
+              "from orchest_jlab.command import main\n"
+              "sys.argv = ['orchest-jlab', *sys.argv[1:]]\n"
+              "try:\n    main(teardown=True)\n"
+              "except SystemExit as exc:\n    print('exit', exc.code)\n"
+              "print('\\n' + ' '.join(m for m in ('jsonschema', 'nbformat', 'rfc3987_syntax', 'lark') if sys.modules.get(m)))\n")
+    for args, status, loaded in ((["run", "--backend", "local", "--quiet", str(path)], "exit 0", "jsonschema nbformat"),
+                                 (["validate", str(broken)], "exit 1", "jsonschema")):
+        done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                              cwd=project.root, timeout=120)
+        lines = done.stdout.strip().splitlines()
+        assert lines[-1] == loaded and status in lines, (done.stdout, done.stderr)
+    assert "version" in done.stdout + done.stderr  # jsonschema's error, named
+    executed = nbformat.read(project.root / "n.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["data"]["text/plain"] == "42"
+
+
 def test_a_run_of_scripts_loads_no_ssl_and_ssl_still_works_when_used(project):
     """The command's entry point puts placeholders for ssl and asyncio.sslproto (command.py): a run
     of scripts never loads OpenSSL's module, and a TLS connection made afterwards gets the real ones
