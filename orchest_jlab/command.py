@@ -66,10 +66,14 @@ class OnFirstUse(types.ModuleType):
 NOT_IMPORTED = ("rfc3987_syntax",)
 
 
+def leave_out(names: tuple[str, ...] = NOT_IMPORTED) -> None:
+    """``names`` found absent by this process's imports (an import of one raises ImportError)."""
+    for name in names:
+        sys.modules.setdefault(name, None)
+
+
 def defer(names: tuple[str, ...] = ON_FIRST_USE) -> None:
-    """Placeholders for ``names`` where they are not imported yet; ``NOT_IMPORTED`` found absent."""
-    for name in NOT_IMPORTED:
-        sys.modules.setdefault(name, None)  # an import of it raises ImportError
+    """Placeholders for ``names`` where they are not imported yet."""
     for name in names:
         if name not in sys.modules:
             sys.modules[name] = OnFirstUse(name)
@@ -115,6 +119,7 @@ def main(teardown: bool = False) -> None:
 
         ending = _Ending()
         atexit.register(ending)
+    leave_out()
     defer()
     from .cli import main as command
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from . import outputs
 from .project import listing
+from .background import remove_later as _remove_later
 from .spares import Spares
-from .spares import remove_later as _remove_later
 
 ENDED_KEPT = 4096  # ended runs remembered by a worker (a step of one that comes late: its copy goes with it)
 

@@ -1,60 +1,30 @@
-"""Spare working copies of small projects on a worker, and the worker's one thread for work that no
-step waits for (removals, copies put back).
+"""Spare working copies of small projects on a worker.
 
 A run's working copy (``copies.py``) of a small project, once its run ended, is put back to the
-project's content in that thread (whatever its steps wrote, changed or deleted undone, compared by
-content, not by times) and kept for the next run of the same content, whose copy is then a rename:
-a copy and a removal of a small project cost about 1.5 ms of the worker's CPU on ext4, the largest
-part of a grid job's runs' cost on the workers beyond their steps' processes.
+project's content in the background thread (``background.py``): whatever its steps wrote, changed or
+deleted is undone, compared by content, not by times. It is kept for the next run of the same
+content, whose copy is then a rename: a copy and a removal of a small project cost about 1.5 ms of
+the worker's CPU on ext4, the largest part of a grid job's runs' cost on the workers beyond their
+steps' processes.
 """
 
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import stat
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 from ...engine.tree import walk
+from .background import later, remove_later
 
 SMALL = 1 << 20  # bytes: a project at most this large (and of at most FILES files) gets spares
 FILES = 256
 PER_CONTENT = 32  # spares kept (or being put back) per project content
 CONTENTS = 4  # contents whose files are kept in memory to put copies back (the oldest go)
-
-_work: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
-_thread: threading.Thread | None = None
-_thread_lock = threading.Lock()
-
-
-def later(work: Callable[[], object]) -> None:
-    """Done by one thread of this process: a step need not wait for it, nor the worker's event loop
-    (a thread per removal cost more than the removal of a small run's copy)."""
-    global _thread
-    _work.put(work)
-    with _thread_lock:
-        if _thread is None or not _thread.is_alive():
-            _thread = threading.Thread(target=_do, name="orchest-jlab-background", daemon=True)
-            _thread.start()
-
-
-def remove_later(*folders: Path) -> None:
-    if folders:
-        later(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in folders])
-
-
-def _do() -> None:
-    while True:
-        try:
-            _work.get()()
-        except Exception:  # noqa: BLE001 - one failure must not stop the others
-            pass
-
 
 # A project's content: {relative path: (bytes, mode)} of its files, and its folders.
 Content = tuple[dict[str, tuple[bytes, int]], set[str]]
