@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BadRequest
-from ..pipelines import graph_of, induced_subgraph, step_policy, write_pipeline
+from ..pipelines import dumps, graph_of, induced_subgraph, step_policy, write_pipeline
 from ..pipelines.cache import pipeline_caches
 from ..pipelines.gitignore import ensure_gitignore
 from ..pipelines.policy import format_seconds
@@ -194,13 +194,17 @@ class Engine:
         request = run.request
         ensure_gitignore(request.project_dir)
         snapshot = run.run_dir / "snapshot"
+        relative = request.pipeline_path.relative_to(request.project_dir)
         # A job's snapshot was made respecting the .gitignore files (as Orchest, not again per run).
         warnings = make_snapshot(request.snapshot_source or request.project_dir, snapshot,
                                  request.snapshot_size_limit, exclude=self.folders.base,
-                                 gitignore=request.snapshot_source is None)
-        pipeline_path = snapshot / request.pipeline_path.relative_to(request.project_dir)
-        # Not flushed to the disk: the run's own copy, of no use after a crash (the run is then failed).
-        write_pipeline(pipeline_path, _with_parameters(request.pipeline, request.parameters), durable=False)
+                                 gitignore=request.snapshot_source is None, written=relative.as_posix())
+        pipeline_path = snapshot / relative
+        # Written once, not copied then replaced (a job writes one per run), and not flushed to the
+        # disk: the run's own copy, of no use after a crash (the run is then failed).
+        pipeline_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(pipeline_path, "x", encoding="utf-8", newline="\n") as file:
+            file.write(dumps(_with_parameters(request.pipeline, request.parameters)))
         return snapshot, pipeline_path, warnings
 
     @staticmethod

@@ -57,10 +57,12 @@ def _ignore_spec(folder: str) -> pathspec.PathSpec | None:
 
 
 def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclude: Path | None = None,
-                  gitignore: bool = True) -> list[str]:
+                  gitignore: bool = True, written: str | None = None) -> list[str]:
     """Copy ``project_dir`` into ``target`` (created); returns warnings about files left out.
     ``exclude``: a folder never copied (the runs' folders, should they be inside the project).
-    ``gitignore``: respect ``.gitignore`` files (not needed again when ``project_dir`` is a snapshot)."""
+    ``gitignore``: respect ``.gitignore`` files (not needed again when ``project_dir`` is a snapshot).
+    ``written``: a file (its path relative to the project, with "/") not copied: the caller writes
+    its own (a run's pipeline file, its parameters in)."""
     warnings: list[str] = []
     target.mkdir(parents=True)
     left_out = set()  # (device, inode) of the folders never copied: cheaper than their real paths
@@ -131,7 +133,7 @@ def make_snapshot(project_dir: Path, target: Path, size_limit: int | None, exclu
                 return False
             os.mkdir(os.path.join(into, rel))
             return True
-        if (specs and ignored(rel, False)) or (rel.startswith(".orchest/") and (
+        if rel == written or (specs and ignored(rel, False)) or (rel.startswith(".orchest/") and (
                 entry.name.endswith(DATABASE_SUFFIXES) or rel in EXCLUDED_FILES)):
             return False
         if entry.is_symlink():

@@ -14,7 +14,7 @@ from typing import Any
 
 from .parameters import pipeline_parameters, step_parameters
 from .problems import json_pointer
-from .project import StepPathError, resolve_step_file
+from .project import StepFiles, StepPathError
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SCHEMA_SUFFIX = ".uischema.json"
@@ -29,14 +29,15 @@ class ParameterSchemaError(ValueError):
         self.problems = problems
 
 
-def schema_path(pipeline_path: Path, pipeline: Mapping[str, Any], owner: str, project_dir: Path) -> Path | None:
+def schema_path(pipeline_path: Path, pipeline: Mapping[str, Any], owner: str, files: StepFiles) -> Path | None:
     """Where the schema of ``owner``'s parameters would be (``owner``: a step uuid or
-    ``pipeline_parameters``); None for a step whose file cannot be resolved."""
+    ``pipeline_parameters``; ``files``: the pipeline's step files); None for a step whose file
+    cannot be resolved."""
     if owner == PIPELINE_OWNER:
         return Path(f"{pipeline_path}{SCHEMA_SUFFIX}")
     step = (pipeline.get("steps") or {}).get(owner) or {}
     try:
-        file = resolve_step_file(pipeline_path, step.get("file_path") or "", project_dir)
+        file = files.resolve(step.get("file_path") or "")
     except (StepPathError, TypeError):
         return None
     return Path(f"{file}{SCHEMA_SUFFIX}")
@@ -66,8 +67,9 @@ def check_parameter_schemas(pipeline_path: Path, pipeline: Mapping[str, Any], pr
     and of ``steps`` against their schema files; ParameterSchemaError names owner, parameter and
     problem of each value that does not follow (at most one per owner and parameter)."""
     schemas: dict[str, Any] = {}
+    files = StepFiles(pipeline_path, project_dir)  # the project's real path found once, not per step
     for owner in (PIPELINE_OWNER, *steps):
-        path = schema_path(pipeline_path, pipeline, owner, project_dir)
+        path = schema_path(pipeline_path, pipeline, owner, files)
         schema = read_schema(path) if path is not None else None
         if schema is not None:
             schemas[owner] = (path, schema)
