@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -175,6 +176,36 @@ def test_a_step_process_is_in_its_cgroup_before_it_execs(tmp_path):
         cgroups.kill(placement.group)
     assert any(line.startswith("0::") and line.endswith(placement.group.name) for line in seen.splitlines()), seen
     assert not placement.group.exists()
+
+
+def test_the_watch_over_owners_removes_the_empty_cgroups_that_steps_left(tmp_path):
+    """A process killed between its step's end and the removal of the step's cgroup leaves it empty;
+    the server's watch removes such cgroups once they are old, never one with processes in it."""
+    if not cgroups.available():
+        pytest.skip("no writable cgroup v2 hierarchy here: steps get no cgroups")
+    from orchest_jlab.engine import EventBus
+    from orchest_jlab.runs.liveness import OwnerWatch
+    from orchest_jlab.store import RunStores
+
+    old, busy, new = (cgroups.base() / f"{cgroups.PREFIX}test-sweep-{os.getpid()}-{kind}" for kind in ("old", "busy", "new"))
+    for group in (old, busy, new):
+        group.mkdir()
+    sleeper = subprocess.Popen(["sleep", "60"])
+    stores = RunStores()
+    try:
+        (busy / "cgroup.procs").write_text(str(sleeper.pid))
+        for group in (old, busy):  # made an hour ago (a cgroup's time is when it was made)
+            os.utime(group, (0, time.time() - 3600))
+        OwnerWatch(stores, EventBus())._check(discover=True)
+        assert not old.exists()
+        assert busy.exists() and new.exists()
+        assert (busy / "cgroup.procs").read_text().split() == [str(sleeper.pid)]
+    finally:
+        stores.close()
+        sleeper.kill()
+        sleeper.wait()
+        for group in (old, busy, new):
+            cgroups.kill(group)
 
 
 def test_a_step_process_that_joined_its_cgroup_leaves_no_marker(tmp_path):

@@ -191,3 +191,33 @@ def kill(group: str | os.PathLike | None, rounds: int = 50) -> int:
         except OSError:  # exiting processes, or zombies not reaped yet
             time.sleep(0.01)
     return signalled
+
+
+def sweep(older_than: float = 900.0) -> int:
+    """Removes the steps' cgroups that are empty and were made more than ``older_than`` seconds ago;
+    returns how many. They are what a process killed between a step's end and the removal of its
+    cgroup left (its run's recovery removes them only when that project's store is opened again).
+    A step's or a kernel's cgroup is made just before its process starts (a kernel's start takes
+    seconds), so an empty one that old is a leftover; one with processes in it is never removed
+    (``rmdir`` refuses)."""
+    parent = base()
+    if parent is None:
+        return 0
+    made_before = time.time() - older_than
+    removed = 0
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(PREFIX):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime > made_before:  # a cgroup's time is its making
+                continue
+            os.rmdir(entry.path)
+            removed += 1
+        except OSError:  # processes in it, or removed meanwhile
+            continue
+    return removed
+

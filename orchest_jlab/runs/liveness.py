@@ -7,7 +7,8 @@ their running steps FAILURE (their process vanished), the others ABORTED; what t
 (process groups and daemons carrying the step's token, ``engine/orphans.py``; containers labelled
 with the run). Each ending is published on the bus, so open editors see it. The stores of projects
 that got a database after the server started are found by a walk of the root every
-``discover_every`` checks. The work runs in a thread: the event loop never waits for it.
+``discover_every`` checks, when the empty cgroups that steps of ended runs left are removed too
+(``engine/cgroups.sweep``). The work runs in a thread: the event loop never waits for it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine import EventBus
+from ..engine import EventBus, cgroups
 from ..pipelines import find_project_root
 from ..store import RunStores
 from ..workspace import Workspace
@@ -76,8 +77,12 @@ class OwnerWatch:
         return [r["uuid"] for r in ended]
 
     def _check(self, discover: bool) -> list[dict]:
-        if discover and self.workspace is not None:
-            self._open_stores()
+        if discover:
+            if self.workspace is not None:
+                self._open_stores()
+            swept = cgroups.sweep()
+            if swept:
+                log.info("removed %d empty cgroups that steps of ended runs left", swept)
         ended = []
         for store in self.stores.opened():
             try:
