@@ -177,3 +177,18 @@ def test_the_python_helper_forked_at_a_commands_start_starts_steps(group):
     assert done.returncode == 0, done.stderr
     code, command, parent, cmdline = done.stdout.split(maxsplit=3)
     assert code == "0" and parent != command and "prefork.start()" in cmdline, done.stdout  # a fork of the command
+
+
+def test_a_c_helper_that_cannot_run_here_leaves_the_python_one(tmp_path, monkeypatch):
+    broken = tmp_path / "_spawnd"
+    broken.write_bytes(b"\x7fELF not a program for this machine")
+    broken.chmod(0o755)
+    monkeypatch.setattr(spawner, "NATIVE", broken)
+    assert spawner.native_built()
+    started = spawner.Spawner()
+    try:
+        assert started.process.args[-2] == str(spawner.HELPER)
+    finally:
+        started.close()
+    with pytest.raises(OSError):  # (asked for by name: no other)
+        spawner.Spawner(native=True)

@@ -7,9 +7,10 @@ exec) waits for an RCU grace period: 10-20 ms per step here, the bulk of a trivi
 beyond its interpreter (docs/benchmarks.md). ``clone3(CLONE_INTO_CGROUP)`` creates it in its cgroup
 instead, but Python has no such call and cannot safely fork this multi-threaded process to make
 it; a single-threaded helper started once per event loop does (one message per step on a socket,
-a fork of the helper: about 0.1 MB for the C one, a few MB for Python's, whose copy was about 1.7
-ms of CPU per step). The step is then the helper's child: its exit status comes back as a message. Where the helper cannot do it (no clone3, no cgroup v2), ``spawner`` answers None from then
-on and steps move themselves (``cgroups.Placement.command``).
+a fork of the helper: 0.1 MB of anonymous memory for the C one, 3.5 MB for Python's, whose copy
+costs about 0.6-0.9 ms of CPU more per step). The step is then the helper's child: its exit status
+comes back as a message. Where the helper cannot do it (no clone3, no cgroup v2), ``spawner``
+answers None from then on and steps move themselves (``cgroups.Placement.command``).
 """
 
 from __future__ import annotations
@@ -49,10 +50,17 @@ class Spawner:
             self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             with theirs:
                 fd = str(theirs.fileno())
-                command = [str(NATIVE), fd] if (native_built() if native is None else native) else [
-                    sys.executable, "-I", "-S", str(HELPER), fd]
-                self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                                start_new_session=True)  # a terminal's ^C is not for it
+                commands = [[sys.executable, "-I", "-S", str(HELPER), fd]]
+                if native_built() if native is None else native:
+                    commands.insert(0, [str(NATIVE), fd])
+                for command in commands:
+                    try:
+                        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                                        start_new_session=True)  # a terminal's ^C is not for it
+                        break
+                    except OSError:  # (the C helper cannot run here, e.g. a noexec mount: the Python one)
+                        if native is not None or command is commands[-1]:
+                            raise
         self._replies: list[tuple[asyncio.Future, Path]] = []  # one per request, answered in order
         self._exits: dict[int, asyncio.Future] = {}
         self.closed = False
