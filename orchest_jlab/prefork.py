@@ -1,8 +1,9 @@
-"""The step spawner's helper (``engine/_spawnd.py``) forked at the very start of ``orchest-jlab run``.
+"""The step spawner's Python helper (``engine/_spawnd.py``) forked at the very start of ``orchest-jlab run``,
+where the C helper (``engine/_spawnd``, an exec of about 1 ms) was not built.
 
-Started as a new interpreter (``python -I -S _spawnd.py``) the helper costs about 21 ms of CPU, an
-interpreter's start and ctypes; forked from the command before it imports anything else (one
-thread, a few MB) it costs its ctypes import and the fork, a few ms. The command's ``run`` hands it
+Started as a new interpreter (``python -I -S _spawnd.py``) the Python helper costs about 21 ms of
+CPU, an interpreter's start and ctypes; forked from the command before it imports anything else
+(one thread, a few MB) it costs its ctypes import and the fork, a few ms. The command's ``run`` hands it
 to the spawner (``spawner.warm``), or ends it when its run needs none (``end``). Only on Linux,
 and only before any thread exists (``command.py`` calls ``start`` first thing).
 """
@@ -17,6 +18,7 @@ if TYPE_CHECKING:  # (imported later by the command anyway: the helper is forked
     import socket
 
 HELPER = os.path.join(os.path.dirname(__file__), "engine", "_spawnd.py")
+NATIVE = os.path.join(os.path.dirname(__file__), "engine", "_spawnd")  # the C helper (spawner.NATIVE)
 
 
 class Forked:
@@ -58,7 +60,7 @@ _forked: tuple[Forked, int] | None = None  # the helper, and the file descriptor
 def start() -> None:
     """Forks the helper now (Linux, one thread only); ``take`` gets it."""
     global _forked
-    if _forked is not None or sys.platform != "linux":
+    if _forked is not None or sys.platform != "linux" or os.access(NATIVE, os.X_OK):
         return
     import _socket  # (socket.py would bring enum and more into the helper)
     from importlib.machinery import SourceFileLoader

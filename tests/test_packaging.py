@@ -1,5 +1,6 @@
 """The installed package: a wheel that carries the labextension, and both extensions enabled."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,13 @@ def test_the_wheel_carries_the_labextension_schemas_and_server_config(tmp_path):
     }
     assert expected <= names
     assert any(n.startswith(f"{data}/data/share/jupyter/labextensions/orchest-jlab/static/") for n in names)
+    # The step spawner's C helper, compiled by hatch_build.py where a C compiler answers (the wheel
+    # is then for this platform); its source stays out.
+    assert "orchest_jlab/engine/_spawnd.c" not in names
+    if sys.platform == "linux" and shutil.which(os.environ.get("CC") or "cc"):
+        helper = zipfile.ZipFile(wheel).getinfo("orchest_jlab/engine/_spawnd")
+        assert helper.external_attr >> 16 & 0o111, "the helper must be executable"
+        assert not wheel.name.endswith("-none-any.whl"), wheel.name
 
 
 @installed

@@ -275,7 +275,7 @@ async def test_a_script_step_is_born_in_its_cgroup_by_the_spawner(project, tmp_p
         from orchest_jlab.engine.orphans import step_token
 
         assert group.endswith(f"/{cgroups.PREFIX}{step_token(record['uuid'], step['uuid'])}"), group
-        assert "_spawnd.py" in parent, parent
+        assert "_spawnd" in parent, parent  # the C helper, or the Python one where it was not built
         assert own_session == "True"
         assert fds == "4"  # stdin, stdout, stderr and the listing's own: nothing of the engine's or the helper's
         assert record["steps"][step["uuid"]]["state"] == "FAILURE"

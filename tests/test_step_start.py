@@ -79,9 +79,10 @@ async def test_a_step_born_in_its_cgroup_is_recorded_once_per_run_and_recovery_f
         await harness.close()
 
 
-def test_the_run_command_forks_the_spawners_helper_at_its_start(project):
-    """prefork.py: the steps' parent is a fork of the command (not a new interpreter running
-    _spawnd.py) when steps are born in their cgroups; no process of it is left afterwards."""
+def test_the_run_command_starts_the_spawners_helper_without_a_new_interpreter(project):
+    """The steps' parent is the C helper where it was built (an exec of a small program), else a
+    fork of the command (prefork.py), never a new interpreter running _spawnd.py, when steps are
+    born in their cgroups; no process of it is left afterwards."""
     import subprocess
     import sys
 
@@ -94,7 +95,10 @@ def test_the_run_command_forks_the_spawners_helper_at_its_start(project):
                           capture_output=True, text=True, cwd=project.root, timeout=120)
     assert done.returncode == 0, done.stderr
     [parent] = [line for line in done.stderr.splitlines() if line.startswith("a | ")]
-    assert "orchest_jlab" in parent and "'run'" in parent and "_spawnd.py" not in parent
+    if spawner.native_built():
+        assert parent.startswith(f"a | [b{str(spawner.NATIVE)!r}, "), parent
+    else:
+        assert "orchest_jlab" in parent and "'run'" in parent and "_spawnd.py" not in parent
 
     def left() -> list[int]:
         return [p.pid for p in psutil.process_iter(["cmdline"]) if str(path) in (p.info["cmdline"] or [])]

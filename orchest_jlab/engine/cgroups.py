@@ -16,7 +16,7 @@ threads after the rmdir; being born in a new cgroup costs no more than in an exi
 controller is enabled in a step's cgroup unless the base's ``cgroup.subtree_control`` enables one
 (none here: the controllers are on cgroup v1), so no memory cgroup is made per step. A pool of
 cgroups made ahead would move the mkdir and rmdir off the step's path but not out of the process,
-so it is not done. The larger cost is the spawner's fork of itself (``spawner.py``), not the cgroup. Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
+so it is not done. The larger cost was the spawner's fork of itself (a Python process: ``_spawnd.py``), hence the helper in C (``_spawnd.c``). Where there is no writable cgroup v2 hierarchy (cgroup v1 only, a container without
 it, no permission), ``prepare`` returns None and the step token (``orphans.py``) is all there is;
 the first failure turns cgroups off for the life of the process.
 """

@@ -1,22 +1,25 @@
-"""Script steps started already inside their cgroup, through a small helper process (``_spawnd.py``).
+"""Script steps started already inside their cgroup, through a small helper process: ``_spawnd``
+(``_spawnd.c``, compiled at install time where a C compiler answered: ``hatch_build.py``), else
+``_spawnd.py`` (the same in Python; both speak the protocol ``_spawnd.c`` describes).
 
 A process that moves into a cgroup after its start (``/bin/sh`` writing ``cgroup.procs``, then
 exec) waits for an RCU grace period: 10-20 ms per step here, the bulk of a trivial step's cost
 beyond its interpreter (docs/benchmarks.md). ``clone3(CLONE_INTO_CGROUP)`` creates it in its cgroup
 instead, but Python has no such call and cannot safely fork this multi-threaded process to make
 it; a single-threaded helper started once per event loop does (one message per step on a socket,
-a fork of a few-MB process). The step is then the helper's child: its exit status comes back as a
-message. Where the helper cannot do it (no clone3, no cgroup v2), ``spawner`` answers None from then
-on and steps move themselves (``cgroups.Placement.command``).
+a fork of the helper: 0.1 MB of anonymous memory for the C one, 3.5 MB for Python's, whose copy
+costs about 0.6-0.9 ms of CPU more per step). The step is then the helper's child: its exit status
+comes back as a message. Where the helper cannot do it (no clone3, no cgroup v2), ``spawner``
+answers None from then on and steps move themselves (``cgroups.Placement.command``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import marshal
 import os
 import socket
+import struct
 import subprocess
 import sys
 import weakref
@@ -26,25 +29,39 @@ from typing import Any
 from . import cgroups
 
 HELPER = Path(__file__).with_name("_spawnd.py")
+NATIVE = Path(__file__).with_name("_spawnd")  # the C helper, where it was built
+REPLY = struct.Struct("=iii")  # (kind, pid, value): value is the errno of FAILED, the wait status of EXITED
+STARTED, FAILED, EXITED = 1, 2, 3
+_ENCODING, _ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()  # os.fsencode's
 _broken = False  # the helper failed once: not tried again in this process
 _spawners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Spawner] = weakref.WeakKeyDictionary()
 _warm: Spawner | None = None  # started ahead, for the first loop that needs one
 
 
 class Spawner:
-    def __init__(self, started: tuple[Any, socket.socket] | None = None) -> None:
+    def __init__(self, started: tuple[Any, socket.socket] | None = None, native: bool | None = None) -> None:
         """``started``: a helper started already (its process, as much of a Popen as ``close`` uses,
-        and our end of its socket): the command forks it at its start (``prefork.py``)."""
+        and our end of its socket): the command forks the Python one at its start (``prefork.py``).
+        ``native``: the C helper (True) or the Python one (False); None: the C one where it was built."""
         self.loop: asyncio.AbstractEventLoop | None = None
         if started is not None:
             self.process, self.sock = started
         else:
             self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             with theirs:
-                self.process = subprocess.Popen([sys.executable, "-I", "-S", str(HELPER), str(theirs.fileno())],
-                                                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                                start_new_session=True)  # a terminal's ^C is not for it
-        self._replies: list[asyncio.Future] = []  # one per request, answered in order
+                fd = str(theirs.fileno())
+                commands = [[sys.executable, "-I", "-S", str(HELPER), fd]]
+                if native_built() if native is None else native:
+                    commands.insert(0, [str(NATIVE), fd])
+                for command in commands:
+                    try:
+                        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                                        start_new_session=True)  # a terminal's ^C is not for it
+                        break
+                    except OSError:  # (the C helper cannot run here, e.g. a noexec mount: the Python one)
+                        if native is not None or command is commands[-1]:
+                            raise
+        self._replies: list[tuple[asyncio.Future, Path]] = []  # one per request, answered in order
         self._exits: dict[int, asyncio.Future] = {}
         self.closed = False
 
@@ -60,14 +77,10 @@ class Spawner:
         if self.closed:
             raise OSError("the step spawner has ended")
         assert self.loop is not None
-        reply = self.loop.create_future()
-        self._replies.append(reply)
-        message = marshal.dumps({"argv": argv, "env": env, "cwd": str(cwd), "cgroup": str(cgroup)})
-        socket.send_fds(self.sock, [message], [output])
-        answer, code = await reply
-        if "error" in answer:
-            raise OSError(answer["errno"], answer["error"])
-        return answer["pid"], code
+        socket.send_fds(self.sock, [encode(argv, env, cwd, cgroup)], [output])
+        reply = self.loop.create_future()  # (its answer is read on this loop: not before the await)
+        self._replies.append((reply, cgroup))
+        return await reply
 
     def _readable(self) -> None:
         while True:
@@ -78,20 +91,22 @@ class Spawner:
             except OSError:
                 data = b""
             if not data:  # the helper died: what it started is lost to us (cgroups still find it)
+                self.close()
                 disable()
                 return
-            message = marshal.loads(data)
-            if "exit" in message:
-                exited = self._exits.pop(message["exit"])
+            kind, pid, value = REPLY.unpack(data)
+            if kind == EXITED:
+                exited = self._exits.pop(pid)
                 if not exited.done():
-                    exited.set_result(os.waitstatus_to_exitcode(message["status"]))
+                    exited.set_result(os.waitstatus_to_exitcode(value))
                 continue
-            reply = self._replies.pop(0)
-            code = None
-            if "pid" in message:
-                code = self._exits[message["pid"]] = self.loop.create_future()  # type: ignore[union-attr]
-            if not reply.done():
-                reply.set_result((message, code))
+            reply, cgroup = self._replies.pop(0)
+            if kind == STARTED:
+                code = self._exits[pid] = self.loop.create_future()  # type: ignore[union-attr]
+                if not reply.done():
+                    reply.set_result((pid, code))
+            elif not reply.done():
+                reply.set_exception(OSError(value, f"could not start a step's process in {cgroup}: {os.strerror(value)}"))
 
     def close(self) -> None:
         """Ends the helper (it exits at the socket's end; steps still running are left to their
@@ -103,11 +118,36 @@ class Spawner:
             self.loop.remove_reader(self.sock.fileno())  # type: ignore[union-attr]
         self.sock.close()
         lost = OSError("the step spawner ended")
-        for future in [*self._replies, *self._exits.values()]:
+        for future in [*(reply for reply, _ in self._replies), *self._exits.values()]:
             if not future.done():
                 future.set_exception(lost)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(1)
+
+
+def encode(argv: list[str], env: dict[str, str], cwd: str, cgroup: Path) -> bytes:
+    """A request: "cwd\\0cgroup\\0argc\\0argv...\\0K=V...\\0", in the file system's encoding (as
+    ``os.fsencode``); ValueError for a NUL inside a field (as ``subprocess``'s)."""
+    fields = [str(cwd), str(cgroup), str(len(argv)), *argv, *[f"{key}={value}" for key, value in env.items()], ""]
+    message = "\0".join(fields).encode(_ENCODING, _ERRORS)
+    if message.count(b"\0") != len(fields) - 1:
+        raise ValueError("embedded null byte in a step's command, folder or environment")
+    return message
+
+
+def native_built() -> bool:
+    """Whether the C helper was built (at install time) and can run here: not older than its source
+    where that is beside it (a checkout changed since its editable install speaks an older protocol)."""
+    try:
+        built = NATIVE.stat().st_mtime_ns
+    except OSError:
+        return False
+    try:
+        if NATIVE.with_suffix(".c").stat().st_mtime_ns > built:  # (a wheel has no source)
+            return False
+    except OSError:
+        pass
+    return os.access(NATIVE, os.X_OK)
 
 
 def spawner() -> Spawner | None:
