@@ -56,9 +56,8 @@ def _copies(root: Path) -> Copies:
 
 
 def _loop() -> asyncio.AbstractEventLoop:
-    """One event loop for every step of this worker process: its step spawner (a helper that starts
-    script steps in their cgroup, engine/spawner.py) and its thread pool are started once, not for
-    each step as a loop per step would."""
+    """One event loop for this worker process's notebook steps and steps in containers (their
+    kernels, builds and Docker calls use its pool of threads), started once, not for each step."""
     return loop_thread("steps")
 
 
