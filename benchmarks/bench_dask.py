@@ -122,10 +122,10 @@ def grid_requests(folder: Path, runs: int) -> list:
     return [dataclasses.replace(base, parameters={"pipeline_parameters": {"i": i}}) for i in range(runs)]
 
 
-def cpu_seconds(cluster: Cluster) -> dict[str, float]:
+def cpu_seconds(cluster: Cluster) -> tuple[dict[str, float], float]:
     """CPU seconds so far of this process (the server's part: the engine, the stores' writer, the Dask
     client), the scheduler, and the workers with every process they started (the step spawner and
-    the steps it reaped, the steps a worker reaped itself)."""
+    the steps it reaped, the steps a worker reaped itself); and of the worker processes alone."""
     import psutil
 
     def tree(pid: int) -> float:
@@ -137,9 +137,14 @@ def cpu_seconds(cluster: Cluster) -> dict[str, float]:
                 total += times.user + times.system + times.children_user + times.children_system
         return total
 
+    def alone(pid: int) -> float:
+        times = psutil.Process(pid).cpu_times()
+        return times.user + times.system
+
     own = psutil.Process().cpu_times()
     return {"server": own.user + own.system, "scheduler": tree(cluster.scheduler.pid),
-            "workers": sum(tree(w.pid) for w in cluster.workers.values())}
+            "workers": sum(tree(w.pid) for w in cluster.workers.values())}, \
+        sum(alone(w.pid) for w in cluster.workers.values())
 
 
 def alternate_cpu(cluster: Cluster, cases: dict, rounds: int) -> tuple[dict[str, list[float]], dict[str, dict[str, list[float]]]]:
@@ -153,15 +158,17 @@ def alternate_cpu(cluster: Cluster, cases: dict, rounds: int) -> tuple[dict[str,
     cpu: dict[str, dict[str, list[float]]] = {name: {} for name in names}
     for i in range(max(rounds, ROUNDS)):
         for name in names[i % len(names):] + names[:i % len(names)]:
-            before = cpu_seconds(cluster)
+            before, own_before = cpu_seconds(cluster)
             start = time.perf_counter()
             cases[name]()
             times[name].append(time.perf_counter() - start)
             time.sleep(1)
-            after = cpu_seconds(cluster)
+            after, own_after = cpu_seconds(cluster)
             for part in after:
                 cpu[name].setdefault(part, []).append(after[part] - before[part])
             cpu[name].setdefault("all", []).append(sum(after.values()) - sum(before.values()))
+            # Apart (already in "workers"): the worker processes alone, without their steps.
+            cpu[name].setdefault("workers' own", []).append(own_after - own_before)
     return times, cpu
 
 

@@ -144,6 +144,28 @@ def test_a_step_s_output_goes_to_the_scheduler_at_most_every_tenth_of_a_second(c
     assert step["worker"] in cluster.worker_addresses()
 
 
+def test_a_step_on_a_workers_host_takes_no_thread_of_its_pool(cluster, project):
+    """Its task is a coroutine on the worker's event loop (a thread per step waiting for a loop of
+    its own cost about 1 ms of the worker's CPU per step, docs/dask.md): while it runs, the worker
+    executes it and no thread of its pool is taken."""
+    from distributed import Client
+
+    env = project.environment()
+    project.file("wait.py", "import time\nprint('waiting', flush=True)\ntime.sleep(1)\n")
+    path = project.write("p.orchest", project.pipeline(project.step("Wait", "wait.py", env)))
+    command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler", cluster.address],
+                               stderr=subprocess.PIPE, text=True)
+    for line in command.stderr:
+        if "waiting" in line:
+            break
+    with Client(cluster.address, timeout=10) as client:
+        seen = client.run(lambda dask_worker: (len(dask_worker.state.executing), dict(dask_worker.active_threads)))
+    command.stderr.read()
+    assert command.wait(60) == 0
+    assert sum(executing for executing, _ in seen.values()) == 1, seen
+    assert all(threads == {} for _, threads in seen.values()), seen
+
+
 def test_a_runs_steps_on_one_worker_share_its_copy_which_goes_with_the_run(cluster, project):
     """Steps of a run on one worker run in one copy of its project (as on the local backend, they see
     each other's files); siblings there read one placed input; the copy is gone when the run ends."""

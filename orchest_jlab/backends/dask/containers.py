@@ -119,6 +119,15 @@ class _Images:
         return image
 
 
+def on_host(ctx: StepContext, given: dict[str, Any]) -> bool:
+    """Whether the step runs on the worker's host, known without waiting (no environment, the host
+    asked for, or this worker's engine known not to answer)."""
+    if not ctx.environment or given.get("mode", "auto") == HOST:
+        return True
+    known, problem = _known_engine_problem()
+    return known and problem is not None
+
+
 async def run_in_environment(ctx: StepContext, log, given: dict[str, Any], where: dict[str, Any],
                              log_folder: Path) -> bool:
     """Run the step in its environment's image when this worker can (``where`` gets ``runtime``

@@ -66,21 +66,32 @@ class Copies:
             stale = root / f".stale-runs-{uuid.uuid4().hex}"
             runs.rename(stale)
             _remove_later(stale)
+        # Where this process's steps keep what the step runner records beside a step's log (the
+        # base of their cgroups: written once here, where a folder per run wrote it once per run).
+        self.steps = runs / ".steps"
+        self.steps.mkdir(parents=True, exist_ok=True)
 
-    def enter(self, run_uuid: str, project_hash: str, project: Path, interactive: bool) -> tuple[Copy, dict[str, tuple]]:
+    def enter(self, run_uuid: str, project_hash: str, project: Path | None, interactive: bool,
+              wait: bool = True) -> tuple[Copy, dict[str, tuple]] | None:
         """The run's copy of ``project`` (made now if this is its first step here), taken by a step,
         and the copy's state as this step starts (interactive runs: what its written files are
-        compared with)."""
+        compared with). ``wait=False`` (``project`` may be None): None instead of waiting for another
+        step's making of it or copying the project, i.e. unless it exists or a spare becomes it (a
+        rename), so that a step's event loop calls it and a thread does only the copies."""
         key = (run_uuid, project_hash)
         with self._lock:
             making = self._making.setdefault(key, threading.Lock())
-        with making:  # steps of the run starting together wait for one copy
+        if not making.acquire(blocking=wait):  # steps of the run starting together wait for one copy
+            return None
+        try:
             with self._lock:
                 copy = self._copies.get(key)
                 if copy is not None:  # taken at once: no end of its run can remove it meanwhile
                     copy.users += 1
             if copy is None:
-                copy = self._make(run_uuid, project_hash, project, interactive)
+                copy = self._make(run_uuid, project_hash, project, interactive, copy_project=wait)
+                if copy is None:
+                    return None
             with self._lock:
                 older = [c for (run, h), c in self._copies.items() if run == run_uuid and h != project_hash]
                 for other in older:  # replaced by this content: gone when no step uses it
@@ -90,11 +101,17 @@ class Copies:
                     copy.ended = True
                 self._forget(done)
             return copy, copy.state or {}
+        finally:
+            making.release()
 
-    def _make(self, run_uuid: str, project_hash: str, project: Path, interactive: bool) -> Copy:
-        """A new copy, registered and taken by the step that made it."""
+    def _make(self, run_uuid: str, project_hash: str, project: Path | None, interactive: bool,
+              copy_project: bool = True) -> Copy | None:
+        """A new copy, registered and taken by the step that made it (None: no spare, and
+        ``copy_project`` is False)."""
         path = self.root / "runs" / run_uuid / f"{project_hash[:16]}-{uuid.uuid4().hex[:8]}"
         if not self._spares.take(project_hash, path):  # else an ended run's copy, put back to the project's content
+            if not copy_project or project is None:
+                return None
             # Content and mode only: copying times and extended attributes too cost a third more per file.
             shutil.copytree(project, path, symlinks=True, copy_function=shutil.copy)
         copy = Copy(run_uuid, project_hash, path)

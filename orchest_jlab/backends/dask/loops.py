@@ -15,7 +15,7 @@ def loop_thread(name: str) -> asyncio.AbstractEventLoop:
     with _lock:
         if name not in _loops:
             loop = _loops[name] = asyncio.new_event_loop()
-            # Every step of the worker runs on this loop: asyncio's default pool (cores + 4 threads)
+            # Steps run on such a loop (notebooks, containers): asyncio's default pool (cores + 4 threads)
             # would make the worker's steps wait for each other's blocking calls.
             loop.set_default_executor(ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"orchest-jlab-{name}"))
             threading.Thread(target=loop.run_forever, name=f"orchest-jlab-{name}", daemon=True).start()

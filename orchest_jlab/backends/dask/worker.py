@@ -36,6 +36,7 @@ from .project import file_hash, listing
 
 LOG_TOPIC = "orchest-jlab-step"
 INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its end event
+SCAN_AT_ONCE = 256  # files of an interactive run's copy scanned on the worker's loop (more: in a thread)
 FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in fewer events)
 
 # Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
@@ -55,9 +56,8 @@ def _copies(root: Path) -> Copies:
 
 
 def _loop() -> asyncio.AbstractEventLoop:
-    """One event loop for every step of this worker process: its step spawner (a helper that starts
-    script steps in their cgroup, engine/spawner.py) and its thread pool are started once, not for
-    each step as a loop per step would."""
+    """One event loop for this worker process's notebook steps and steps in containers (their
+    kernels, builds and Docker calls use its pool of threads), started once, not for each step."""
     return loop_thread("steps")
 
 
@@ -71,12 +71,12 @@ class _EventLog:
     def __init__(self, worker, ids: dict[str, str], loop: asyncio.AbstractEventLoop):
         self.worker = worker
         self.ids = ids
-        self.loop = loop  # the steps' loop: where the flushes are timed
+        self.loop = loop  # the worker's loop, where the step's task runs: where the flushes are timed
         self._lock = threading.Lock()
         self._text: list[str] = []
         self._started = False  # its start was sent
         self._timed = True  # a flush is due (the start's)
-        loop.call_soon_threadsafe(loop.call_later, FLUSH, self.flush)
+        loop.call_later(FLUSH, self.flush)
 
     def write(self, text: str) -> None:
         if not text:
@@ -176,9 +176,27 @@ class ProjectMissing(Exception):
     worker has not: the server sends it again with it. Its message: this worker's address."""
 
 
-def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
+_files_pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+async def _in_thread(fn, *args):
+    """``fn(*args)`` in a thread of this process's pool for what may take long (a project unpacked
+    or copied, large inputs, a scan of the project): never on the worker's event loop."""
+    global _files_pool
+    with _lock:
+        if _files_pool is None:
+            _files_pool = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="orchest-jlab-files")
+    return await asyncio.get_running_loop().run_in_executor(_files_pool, fn, *args)
+
+
+async def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
     """Run the step ``spec`` describes (pickled); ``inputs``: the results of its incoming steps in this
-    run; ``tar``: the project's, None when this worker is expected to have unpacked it."""
+    run; ``tar``: the project's, None when this worker is expected to have unpacked it.
+
+    A coroutine: Dask runs it on the worker's event loop, not in a thread of its pool, and a script
+    step on the worker's host runs there too. A thread per step that waited for a loop of its own
+    cost the worker about 1 ms of CPU per step in their wake-ups (docs/dask.md, "Speed"); what may
+    take long goes to threads (``_in_thread``), a notebook or a container to the steps' loop."""
     from distributed import get_worker
 
     if isinstance(spec, bytes):
@@ -188,14 +206,16 @@ def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict[str, 
     if tar is None and not (root / "projects" / spec["project_hash"]).is_dir():
         raise ProjectMissing(worker.address)  # before its start event: not an attempt
     ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
-    log = _EventLog(worker, ids, _loop())  # sends the step's start (with its first output, or soon)
+    log = _EventLog(worker, ids, asyncio.get_running_loop())  # sends the step's start (with its first output, or soon)
     copies = _copies(root)
-    copy, before = copies.enter(spec["run_uuid"], spec["project_hash"], _project(root, spec["project_hash"], tar),
-                                spec["interactive"])
+    run_uuid, project_hash, interactive = spec["run_uuid"], spec["project_hash"], spec["interactive"]
+    # The run's copy here, or a spare of it, is taken at once; a copy to make waits in a thread.
+    copy, before = copies.enter(run_uuid, project_hash, None, interactive, wait=False) or await _in_thread(
+        lambda: copies.enter(run_uuid, project_hash, _project(root, project_hash, tar), interactive))
     try:
         if spec.get("pipeline_text") is not None:  # a snapshot run's pipeline file (its parameters): not in the tar
             _pipeline_file(copy.path / spec["pipeline"], spec["pipeline_text"])
-        return _in_copy(worker, spec, ids, root, copies, copy, before, inputs, log)
+        return await _in_copy(worker, spec, ids, root, copies, copy, before, inputs, log)
     finally:
         copies.leave(copy)
 
@@ -213,13 +233,16 @@ def _pipeline_file(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copies: Copies, copy: Copy,
-             before: dict[str, tuple], inputs: dict[str, dict], log: _EventLog) -> dict[str, Any]:
+async def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copies: Copies, copy: Copy,
+                   before: dict[str, tuple], inputs: dict[str, dict], log: _EventLog) -> dict[str, Any]:
     work = copy.path
     data = work / spec["data_dir"]
     outputs.clear(data, spec["step_uuid"])  # an earlier attempt's, had it run here
-    release_inputs = copies.place(copy, data, inputs)
-    log_path = work.parent / f"{spec['step_uuid']}-{ids['attempt'][:8]}.log"
+    if outputs.small(inputs):  # written at once
+        release_inputs = copies.place(copy, data, inputs)
+    else:
+        release_inputs = await _in_thread(copies.place, copy, data, inputs)
+    log_path = copies.steps / f"{spec['run_uuid']}-{spec['step_uuid']}-{ids['attempt'][:8]}.log"
     ctx = StepContext(
         run_uuid=spec["run_uuid"], step_uuid=spec["step_uuid"], title=spec["title"], file=work / spec["file"],
         kernel_name=spec["kernel_name"], project_dir=work, pipeline_path=work / spec["pipeline"],
@@ -229,25 +252,40 @@ def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copi
     )
     failed = None
     where: dict[str, Any] = {"runtime": containers.HOST}
+    given = spec.get("containers") or {"mode": containers.HOST}
     try:
         running = _run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where)
-        asyncio.run_coroutine_threadsafe(running, _loop()).result()
+        if ctx.kind != ".ipynb" and containers.on_host(ctx, given):  # here, a task of its own (what cancel stops)
+            await asyncio.get_running_loop().create_task(running)
+        else:  # a kernel, a build or a container: on the steps' loop, with its pool of threads
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(running, _loop()))
     except StepFailed as exc:
         failed = str(exc)
     except (asyncio.CancelledError, concurrent.futures.CancelledError):
+        with _lock:
+            asked = (spec["run_uuid"], spec["step_uuid"]) in _cancelled
+        if not asked:  # the worker stops this task (it closes): not a cancel of the step
+            log.flush()
+            raise
         failed = "The step was cancelled."
     except BaseException:
         log.flush()  # the output so far: no end event comes
         raise
     try:
-        passed = outputs.collect(data, spec["step_uuid"], spec.get("outputs_url")) if failed is None else {}
+        passed = {}
+        if failed is None:
+            passed = (outputs.collect(data, spec["step_uuid"], None) if spec.get("outputs_url") is None
+                      else await _in_thread(outputs.collect, data, spec["step_uuid"], spec.get("outputs_url")))
         files = {}
         if spec["interactive"]:  # the copy's state moves on also when the step failed
-            written, state = _written(work, spec["manifest"], before)
+            # A small project's copy is scanned at once (its first step made it from a spare, or listed it).
+            scan = (_written(work, spec["manifest"], before) if len(before) <= SCAN_AT_ONCE
+                    else await _in_thread(_written, work, spec["manifest"], before))
+            written, state = scan
             copies.scanned(copy, state)
             files = written if failed is None else {}
         # The executed notebook, outputs included, also when a cell failed (read-only mode shows it).
-        notebook = ctx.file.read_text(encoding="utf-8") if ctx.kind == ".ipynb" and ctx.file.is_file() else None
+        notebook = await _in_thread(_notebook, ctx.file) if ctx.kind == ".ipynb" else None
         files.pop(spec["file"], None)
     except BaseException:
         log.flush()
@@ -267,6 +305,10 @@ def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path, copi
                                  "result": result if inline else None,
                                  "summary": summary(result) if small and not inline else None})
     return result
+
+
+def _notebook(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _inline(result: dict[str, Any]) -> bool:
@@ -303,9 +345,9 @@ def cancel_step(run_uuid: str, step_uuid: str) -> bool:
     """Called on the worker (``Client.run``): stop the step; its process group is killed whole."""
     key = (run_uuid, step_uuid)
     with _lock:
+        _cancelled.add(key)  # before its start: it never starts; while it runs: its end says so
         running = _running.get(key)
         if running is None:
-            _cancelled.add(key)
             return False
     loop, task = running
     loop.call_soon_threadsafe(task.cancel)
