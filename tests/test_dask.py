@@ -249,6 +249,21 @@ def test_cancel_kills_the_step_on_the_worker(cluster, project):
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids), pids
 
 
+def test_a_step_that_timed_out_runs_again_on_its_worker(cluster, project, tmp_path):
+    """A timeout stops the attempt on its worker (as a cancel does); the next attempt of the step
+    there is a new one, not taken for the one that was stopped."""
+    marker = tmp_path / "first-attempt"
+    env = project.environment()
+    project.file("t.py", f"import os, time\nif not os.path.exists({str(marker)!r}):\n"
+                         f"    open({str(marker)!r}, 'w').close()\n    time.sleep(60)\nprint('second attempt')\n")
+    step = project.step("T", "t.py", env, orchest_jlab={"timeout": 3, "retries": 1, "resources": {"GPU": 1}})
+    path = project.write("t.orchest", project.pipeline(step))
+    done = run_cli("run", path, "--backend", "dask", "--dask-scheduler", cluster.address, "--json")
+    record = next(iter(json.loads(done.stdout)["steps"].values()))
+    assert (record["state"], record["error"]) == ("COMPUTED", None), done.stderr
+    assert "Attempt 2 of 2" in done.stderr and "second attempt" in done.stderr
+
+
 def test_a_worker_lost_mid_step_runs_it_again_on_the_other(cluster, project):
     env = project.environment()
     project.file("w.py", "import os, time\nprint('worker pid', os.getppid(), flush=True)\ntime.sleep(3)\n"

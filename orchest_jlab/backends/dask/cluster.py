@@ -35,6 +35,7 @@ END_BATCH = 0.5  # seconds: the runs ended meanwhile are told to their workers i
 @dataclass
 class _Attempts:
     log: StepLog
+    attempt: str = field(default_factory=lambda: uuid.uuid4().hex)  # this attempt of the step's: what a cancel names
     workers: list[str] = field(default_factory=list)  # where the step started, in order
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     summary: dict[str, Any] | None = None  # the last attempt's, when its end event carried it
@@ -174,9 +175,9 @@ class DaskBackend:
             if problem:
                 raise StepFailed(problem)
             log_.note(f"Needs {shown(resources)} of a worker.")
-        spec = self._spec(ctx, project_hash, manifest)
         key = (ctx.run_uuid, ctx.step_uuid)
         attempts = self._steps[key] = _Attempts(log_)
+        spec = {**self._spec(ctx, project_hash, manifest), "attempt": attempts.attempt}
         tar = run.projects[project_hash]
         if isinstance(tar, bytes) and self._unpacked.everywhere(client, project_hash):
             tar = None  # every worker has it unpacked (one that has not asks for it: sent again)
@@ -277,7 +278,7 @@ class DaskBackend:
         """The step's task is cancelled and, where it runs, its process group killed."""
         with contextlib.suppress(Exception):
             if client.status == "running":  # where it started; else (its start not told yet) every worker
-                await asyncio.wait_for(client.run(worker.cancel_step, ctx.run_uuid, ctx.step_uuid,
+                await asyncio.wait_for(client.run(worker.cancel_step, attempts.attempt,
                                                   workers=attempts.workers[-1:] or None), 10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(future.cancel(), 5)

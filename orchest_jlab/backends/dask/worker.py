@@ -40,8 +40,8 @@ SCAN_AT_ONCE = 256  # files of an interactive run's copy scanned on the worker's
 FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in fewer events)
 
 # Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
-_running: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
-_cancelled: set[tuple[str, str]] = set()
+_running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
+_cancelled: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -144,8 +144,8 @@ def _written(work: Path, manifest: dict[str, str], before: dict[str, tuple]) -> 
     return changed, state
 
 
-async def _run(ctx: StepContext, log: _EventLog, key: tuple[str, str], spec: dict[str, Any],
-               where: dict[str, Any]) -> None:
+async def _run(ctx: StepContext, log: _EventLog, key: str, spec: dict[str, Any], where: dict[str, Any]) -> None:
+    """``key``: the attempt's (``spec["attempt"]``): what a cancel names."""
     task = asyncio.current_task()
     with _lock:
         if key in _cancelled:
@@ -254,7 +254,7 @@ async def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path
     where: dict[str, Any] = {"runtime": containers.HOST}
     given = spec.get("containers") or {"mode": containers.HOST}
     try:
-        running = _run(ctx, log, (spec["run_uuid"], spec["step_uuid"]), {**spec, "root": str(root)}, where)
+        running = _run(ctx, log, spec["attempt"], {**spec, "root": str(root)}, where)
         if ctx.kind != ".ipynb" and containers.on_host(ctx, given):  # here, a task of its own (what cancel stops)
             await asyncio.get_running_loop().create_task(running)
         else:  # a kernel, a build or a container: on the steps' loop, with its pool of threads
@@ -263,7 +263,8 @@ async def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path
         failed = str(exc)
     except (asyncio.CancelledError, concurrent.futures.CancelledError):
         with _lock:
-            asked = (spec["run_uuid"], spec["step_uuid"]) in _cancelled
+            asked = spec["attempt"] in _cancelled
+            _cancelled.discard(spec["attempt"])
         if not asked:  # the worker stops this task (it closes): not a cancel of the step
             log.flush()
             raise
@@ -341,12 +342,12 @@ def end_runs(run_uuids: list[str], dask_worker=None) -> None:
         copies.end_run(run_uuid)
 
 
-def cancel_step(run_uuid: str, step_uuid: str) -> bool:
-    """Called on the worker (``Client.run``): stop the step; its process group is killed whole."""
-    key = (run_uuid, step_uuid)
+def cancel_step(attempt: str) -> bool:
+    """Called on the worker (``Client.run``): stop the step's ``attempt`` (``spec["attempt"]``: the
+    server's next attempt of the step is another); its process group is killed whole."""
     with _lock:
-        _cancelled.add(key)  # before its start: it never starts; while it runs: its end says so
-        running = _running.get(key)
+        _cancelled.add(attempt)  # before its start: it never starts; while it runs: its end says so
+        running = _running.get(attempt)
         if running is None:
             return False
     loop, task = running
