@@ -264,6 +264,26 @@ def test_a_step_that_timed_out_runs_again_on_its_worker(cluster, project, tmp_pa
     assert "Attempt 2 of 2" in done.stderr and "second attempt" in done.stderr
 
 
+async def test_a_late_event_of_a_stopped_attempt_is_not_taken_for_the_next(tmp_path):
+    """The end of an attempt stopped by its timeout can reach the server after the step's next attempt
+    began (events come through the scheduler): it is not taken for the next attempt's end."""
+    from orchest_jlab.backends.dask.cluster import DaskBackend, _Attempts
+    from orchest_jlab.engine.events import EventBus
+    from orchest_jlab.engine.steplog import StepLog
+
+    backend = DaskBackend(None)
+    log = StepLog(tmp_path / "s.log", EventBus(), "r", "s")
+    attempt = backend._steps[("r", "s")] = _Attempts(log)
+    stopped = {"run": "r", "step": "s", "attempt": "a stopped attempt", "kind": "end", "worker": "tcp://w1",
+               "start": True, "text": "late\n", "result": {"failed": "The step was cancelled."}, "summary": None}
+    backend._on_event((0.0, stopped))
+    assert not attempt.ended.is_set() and attempt.workers == [] and attempt.result is None
+    backend._on_event((0.0, {**stopped, "attempt": attempt.attempt, "text": "", "result": {"failed": None}}))
+    assert attempt.ended.is_set() and attempt.workers == ["tcp://w1"] and attempt.result == {"failed": None}
+    log.close()
+    assert "late" not in (tmp_path / "s.log").read_text()
+
+
 def test_a_worker_lost_mid_step_runs_it_again_on_the_other(cluster, project):
     env = project.environment()
     project.file("w.py", "import os, time\nprint('worker pid', os.getppid(), flush=True)\ntime.sleep(3)\n"
@@ -690,13 +710,13 @@ def test_steps_run_in_their_environment_image_built_once_on_their_worker(needs_d
         next(line for line in command.stderr if "sleeping" in line)
         client = docker.from_env()
         label = {"label": f"orchest-jlab.step={s['uuid']}"}
-        assert len(client.containers.list(filters=label)) == 1
+        assert len(client.containers.list(filters=label, ignore_removed=True)) == 1
         command.send_signal(signal.SIGINT)
         assert "ABORTED" in command.stderr.read() and command.wait(60) != 0
         deadline = time.monotonic() + 15  # the worker removes it as the step's task ends
-        while client.containers.list(all=True, filters=label) and time.monotonic() < deadline:
+        while client.containers.list(all=True, ignore_removed=True, filters=label) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert client.containers.list(all=True, filters=label) == []
+        assert client.containers.list(all=True, ignore_removed=True, filters=label) == []
         client.close()
     finally:
         client = docker.from_env()

@@ -46,11 +46,11 @@ def client():
 
 def ours(client, **labels) -> list:
     filters = [f"{LABEL}.pid={os.getpid()}"] + [f"{LABEL}.{k}={v}" for k, v in labels.items()]
-    return client.containers.list(all=True, filters={"label": filters})
+    return client.containers.list(all=True, ignore_removed=True, filters={"label": filters})
 
 
 def leftovers(client, project_dir: Path) -> list:
-    return client.containers.list(all=True, filters={"label": [f"{LABEL}.project={project_dir}"]})
+    return client.containers.list(all=True, ignore_removed=True, filters={"label": [f"{LABEL}.project={project_dir}"]})
 
 
 class Docker:

@@ -102,7 +102,7 @@ def step_errors(root: ProjectBuilder, run: dict) -> dict:
 def containers(client, **labels) -> list:
     from orchest_jlab.docker import LABEL
 
-    return client.containers.list(all=True, filters={"label": [f"{LABEL}.{k}={v}" for k, v in labels.items()]})
+    return client.containers.list(all=True, ignore_removed=True, filters={"label": [f"{LABEL}.{k}={v}" for k, v in labels.items()]})
 
 
 @pytest.mark.usefixtures("needs_docker")

@@ -227,7 +227,7 @@ class TestOnDocker:
     def containers(client, **labels) -> list:
         from orchest_jlab.docker import LABEL
 
-        return client.containers.list(all=True, filters={"label": [f"{LABEL}.{k}={v}" for k, v in labels.items()]})
+        return client.containers.list(all=True, ignore_removed=True, filters={"label": [f"{LABEL}.{k}={v}" for k, v in labels.items()]})
 
     async def test_a_session_builds_its_images_and_stops_its_kernel_containers(
             self, jp_fetch, jp_ws_fetch, jp_serverapp, root, docker_client):

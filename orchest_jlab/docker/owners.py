@@ -40,7 +40,7 @@ def remove_leftovers(client, labels: dict[str, str] | None = None) -> int:
     """Remove the containers this code made that match ``labels`` (all of ours by default)."""
     filters = [f"{LABEL}.kind"] + [f"{k}={v}" for k, v in (labels or {}).items()]
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": filters}):
+    for container in client.containers.list(all=True, ignore_removed=True, filters={"label": filters}):
         with contextlib.suppress(Exception):
             container.remove(force=True)
             removed += 1
@@ -51,7 +51,7 @@ def remove_orphans(client) -> int:
     """Remove the containers of ours whose owning process is gone (killed before it could remove them),
     then the private networks of services they leave."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": [f"{LABEL}.kind", f"{LABEL}.pid"]}):
+    for container in client.containers.list(all=True, ignore_removed=True, filters={"label": [f"{LABEL}.kind", f"{LABEL}.pid"]}):
         if owner_gone(container.labels):
             with contextlib.suppress(Exception):
                 container.remove(force=True)

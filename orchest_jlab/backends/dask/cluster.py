@@ -115,7 +115,7 @@ class DaskBackend:
     def _on_event(self, event) -> None:
         _, message = event
         attempts = self._steps.get((message["run"], message["step"]))
-        if attempts is None:
+        if attempts is None or message["attempt"] != attempts.attempt:  # none, or a late one of a stopped attempt
             return
         if message["kind"] == "output":
             attempts.log.write(message["text"])

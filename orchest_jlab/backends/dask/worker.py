@@ -39,7 +39,8 @@ INLINE = 16 << 10  # bytes of a step's outputs, files and notebook sent with its
 SCAN_AT_ONCE = 256  # files of an interactive run's copy scanned on the worker's loop (more: in a thread)
 FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in fewer events)
 
-# Steps running in this worker process: (run uuid, step uuid) -> (their event loop, their task).
+# Steps running in this worker process: the server's attempt id -> (their event loop, their task);
+# the attempts a cancel named.
 _running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 _cancelled: set[str] = set()
 _lock = threading.Lock()
@@ -205,7 +206,8 @@ async def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict
     root = Path(worker.local_directory) / "orchest-jlab"
     if tar is None and not (root / "projects" / spec["project_hash"]).is_dir():
         raise ProjectMissing(worker.address)  # before its start event: not an attempt
-    ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": uuid.uuid4().hex}
+    # Its events name the server's attempt: a late event of a stopped attempt is not taken for the next's.
+    ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": spec["attempt"]}
     log = _EventLog(worker, ids, asyncio.get_running_loop())  # sends the step's start (with its first output, or soon)
     copies = _copies(root)
     run_uuid, project_hash, interactive = spec["run_uuid"], spec["project_hash"], spec["interactive"]
@@ -242,7 +244,7 @@ async def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path
         release_inputs = copies.place(copy, data, inputs)
     else:
         release_inputs = await _in_thread(copies.place, copy, data, inputs)
-    log_path = copies.steps / f"{spec['run_uuid']}-{spec['step_uuid']}-{ids['attempt'][:8]}.log"
+    log_path = copies.steps / f"{spec['run_uuid']}-{spec['step_uuid']}-{uuid.uuid4().hex[:8]}.log"
     ctx = StepContext(
         run_uuid=spec["run_uuid"], step_uuid=spec["step_uuid"], title=spec["title"], file=work / spec["file"],
         kernel_name=spec["kernel_name"], project_dir=work, pipeline_path=work / spec["pipeline"],
