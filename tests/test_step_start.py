@@ -91,8 +91,10 @@ def test_the_run_command_starts_the_spawners_helper_without_a_new_interpreter(pr
     env = project.environment()
     project.file("a.py", "import os\nprint(open(f'/proc/{os.getppid()}/cmdline', 'rb').read().split(b'\\0'))\n")
     path = project.write("p.orchest", project.pipeline(project.step("a", "a.py", env)))
+    # (a Python step as a new interpreter: forked from a zygote, its parent is that, test_zygote.py)
     done = subprocess.run([sys.executable, "-m", "orchest_jlab", "run", "--backend", "local", str(path)],
-                          capture_output=True, text=True, cwd=project.root, timeout=120)
+                          capture_output=True, text=True, cwd=project.root, timeout=120,
+                          env={**os.environ, "ORCHEST_JLAB_FORK_PYTHON_STEPS": "0"})
     assert done.returncode == 0, done.stderr
     [parent] = [line for line in done.stderr.splitlines() if line.startswith("a | ")]
     if spawner.native_built():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -101,14 +102,22 @@ async def _spawn(ctx: StepContext, log: StepLog, command: list[str], env: dict[s
                  placement: cgroups.Placement | None, use_spawner: bool) -> _Started:
     """Born in its cgroup through the spawner where it can; else through asyncio, moving itself."""
     loop = asyncio.get_running_loop()
-    helper = spawner.spawner() if placement is not None and use_spawner else None
-    if helper is not None:
+    # A Python step forked from its zygote, else any step through the helper.
+    helpers = [spawner.zygote(command, env), spawner.spawner()] if placement is not None and use_spawner else []
+    for helper in filter(None, helpers):
         read, write = os.pipe()
         try:
             pid, code = await helper.spawn(command, env, ctx.cwd, placement.group, write)  # type: ignore[union-attr]
-        except OSError:
+        except OSError as exc:
             os.close(read)
+            if helper.zygote:  # then through the helper, as a new interpreter
+                if exc.errno == errno.ESTALE:  # (packages changed since its start: another for the next)
+                    spawner.retire(helper)
+                else:
+                    spawner.no_zygotes()
+                continue
             spawner.disable()  # this machine lets no process be born in a cgroup: as below
+            break
         else:
             transport, protocol = await loop.connect_read_pipe(lambda: _StepProtocol(log), open(read, "rb", 0))
             return _Started(pid, protocol, transport, code=code, group=placement.group)  # type: ignore[union-attr]
