@@ -31,6 +31,7 @@ report = {
     "names": names, "modules": modules, "argv": sys.argv, "orig_argv": sys.orig_argv[1:],
     "name": __name__, "file": __file__, "spec": repr(__spec__), "loader": type(__loader__).__name__,
     "path": sys.path, "cwd": os.getcwd(), "environment": sorted(os.environ),
+    "environment seen": sorted(e.split(b"=")[0].decode() for e in open("/proc/self/environ", "rb").read().split(b"\\0") if e),
     "step": os.environ["ORCHEST_STEP_UUID"], "parameters": os.environ.get("ORCHEST_PARAMETERS"),
     "streams": [[s.encoding, s.errors, s.line_buffering, s.write_through, s.isatty(), s.seekable()]
                 for s in (sys.stdin, sys.stdout, sys.stderr)],

@@ -202,7 +202,7 @@ def run_script(argv: list[bytes], env: dict) -> None:
         del sys.modules[name]  # (imported again by the step if it asks)
     os.environb.clear()
     os.environb.update(env)
-    show_command(argv)
+    show_step(argv, env)
     file = os.fsdecode(argv[1])
     sys.argv = [file, *map(os.fsdecode, argv[2:])]
     sys.orig_argv = list(map(os.fsdecode, argv))
@@ -242,17 +242,27 @@ def _from_the_step(exc: BaseException, ours: int):
     return exc.with_traceback(traceback).__traceback__
 
 
-def show_command(argv: list[bytes]) -> None:
-    """What ``ps`` shows of the step's process (``/proc/PID/cmdline``): its command, written over the
-    zygote's arguments (padded for it: ``spawner.py``), as setproctitle does; its last byte not
-    NUL, so that the kernel reads the command to its first NUL."""
+def show_step(argv: list[bytes], env: dict) -> None:
+    """What others see of the step's process (``ps``, ``/proc/PID/cmdline`` and ``environ``): its
+    command and environment, written over the zygote's (padded for them: ``spawner.py``) as
+    setproctitle does. The command's area keeps its last byte not NUL (the kernel then reads it to
+    its first NUL); the environment's ends in NULs (no one reads the zygote's any more: the C
+    library's ``environ`` holds copies since ``os.environb`` was replaced)."""
     with open("/proc/self/stat", "rb") as stat:
         fields = stat.read().rsplit(b")", 1)[1].split()
-    start, end = int(fields[45]), int(fields[46])  # arg_start and arg_end (proc(5): fields 48 and 49)
-    if end - start < 2:
-        return
-    text = b" ".join(argv)[:end - start - 2] + b"\0"
-    ctypes.memmove(start, text.ljust(end - start, b" "), end - start)
+    # proc(5) fields 48-51: arg_start, arg_end, env_start, env_end
+    arg_start, arg_end, env_start, env_end = map(int, fields[45:49])
+    if arg_end - arg_start >= 2:
+        text = b" ".join(argv)[:arg_end - arg_start - 2] + b"\0"
+        ctypes.memmove(arg_start, text.ljust(arg_end - arg_start, b" "), arg_end - arg_start)
+    entries, room = [], env_end - env_start
+    for key, value in env.items():  # (the whole entries that fit)
+        entry = key + b"=" + value + b"\0"
+        if len(entry) > room:
+            continue
+        entries.append(entry)
+        room -= len(entry)
+    ctypes.memmove(env_start, b"".join(entries).ljust(env_end - env_start, b"\0"), env_end - env_start)
 
 
 def script_folder(file: str) -> str:

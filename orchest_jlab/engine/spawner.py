@@ -53,6 +53,7 @@ _warm: Spawner | None = None  # started ahead, for the first loop that needs one
 FORK_PYTHON = os.environ.get("ORCHEST_JLAB_FORK_PYTHON_STEPS", "1") != "0"
 ZYGOTES = 4  # per event loop (the least recently used is retired: it ends once its steps have)
 COMMAND_ROOM = 1024  # bytes of a forked step's command that ps shows
+ENVIRONMENT_ROOM = 16384  # bytes of its environment beyond its zygote's that /proc/PID/environ shows
 _zygotes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, Spawner]] = weakref.WeakKeyDictionary()
 _no_zygotes = False  # one failed to start a step: none from then on in this process
 
@@ -76,7 +77,7 @@ class Spawner:
                 fd = str(theirs.fileno())
                 commands = [[sys.executable, "-I", "-S", str(HELPER), fd]]
                 if zygote is not None:
-                    # (the room its children write their command into, for ps: _spawnd.show_command)
+                    # (the room its children write their command into, for ps: _spawnd.show_step)
                     commands = [[sys.executable, str(HELPER), fd, "--python", " " * COMMAND_ROOM]]
                 elif native_built() if native is None else native:
                     commands.insert(0, [str(NATIVE), fd])
@@ -98,9 +99,10 @@ class Spawner:
         # A zygote's standard streams are its steps': /dev/null in, a pipe out (never a terminal,
         # which would make them line-buffered). It writes nothing there itself.
         self._output, write = os.pipe()
-        try:
+        try:  # (with room for its children's environments: _spawnd.show_step)
             return subprocess.Popen(command, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=write, stderr=write,
-                                    env=zygote, start_new_session=True)
+                                    env={**zygote, "ORCHEST_JLAB_ZYGOTE_ROOM": " " * ENVIRONMENT_ROOM},
+                                    start_new_session=True)
         finally:
             os.close(write)
 
