@@ -17,19 +17,17 @@ writes and reads them). At the socket's end (the engine's process ended or close
 leaving its children running: the engine's recovery kills them by their cgroup.
 
 Started as ``python _spawnd.py FD --python`` (no ``-I -S``, in the environment of the steps) it is
-a zygote for the Python steps of that interpreter and environment (``spawner.zygote``): its
-interpreter has started as theirs would (``site``, ``.pth`` files, ``PYTHON*`` variables), so each
-child, instead of an exec, becomes the step's interpreter where a new one would be after its start
-and runs the step's file as ``__main__`` (``run_script``): a trivial step costs about 7 ms of CPU,
-its interpreter's end and copy-on-write faults included, where a new interpreter costs 15. The fork
-is ``os.fork``'s (``PyOS_BeforeFork``, ``PyOS_AfterFork_Child``) around the same ``clone3``, so the
-child is born in its cgroup too. Before each fork it checks that the site-packages folders are as
-at its start (``site_folders``); if not, it answers ESTALE and ends once its children have.
+a zygote for the Python steps of that interpreter and environment (``spawner.zygote``): each child,
+instead of an exec, becomes the step's interpreter where a new one would be after its start
+(``_zygote.py``). The fork is ``os.fork``'s (``PyOS_BeforeFork``, ``PyOS_AfterFork_Child``) around
+the same ``clone3``, so the child is born in its cgroup too. Before each fork it checks that the
+site-packages folders are as at its start; if not, it answers ESTALE and ends once its children
+have.
 """
 
 import sys
 
-PRELOADED = frozenset(sys.modules)  # what the interpreter's start imported: all a forked step keeps
+PRELOADED = frozenset(sys.modules)  # what the interpreter's start imported: all a forked step keeps (_zygote.py)
 
 import _signal  # noqa: E402
 import _socket  # noqa: E402
@@ -127,19 +125,20 @@ def spawn(message: bytes, output: int, devnull: int, zygote: bool = False) -> tu
     return pid, pidfd.value
 
 
-def main(zygote: bool = False) -> None:
-    if not zygote:  # (a zygote's children are Python's, as it is)
+def main(zygote=None) -> None:
+    """``zygote``: the ``_zygote`` module, in a zygote."""
+    if zygote is None:  # (a zygote's children are Python's, as it is)
         for signum in (_signal.SIGPIPE, _signal.SIGXFSZ):  # ignored by Python, and exec would keep that
             _signal.signal(signum, _signal.SIG_DFL)  # for the steps (here, too: a dead engine ends this)
     sock = _socket.socket(fileno=int(sys.argv[1]))
     os.set_inheritable(sock.fileno(), False)  # steps must not keep it open: its end tells the engine this one died
-    if zygote and len(os.listdir("/proc/self/task")) > 1:  # a thread (a .pth file's): no fork is safe
+    if zygote is not None and len(os.listdir("/proc/self/task")) > 1:  # a thread (a .pth file's): no fork is safe
         return  # (at its end, the engine starts Python steps as new interpreters)
     devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     poll = select.poll()
     poll.register(sock, select.POLLIN)
     children: dict[int, int] = {}  # pidfd: pid
-    started = site_folders() if zygote else None
+    started = zygote.site_folders() if zygote is not None else None
     retiring = False  # (a zygote whose start is out of date: it ends once its children have)
     while True:
         for fd, _ in poll.poll():
@@ -156,7 +155,7 @@ def main(zygote: bool = False) -> None:
             if not message:
                 return
             fds = [int.from_bytes(data[:4], sys.byteorder) for _, _, data in ancillary]
-            if zygote and (retiring or site_folders() != started):  # a package was installed or removed
+            if zygote is not None and (retiring or zygote.site_folders() != started):  # a package was installed or removed
                 retiring = True
                 for received in fds:
                     os.close(received)
@@ -165,7 +164,7 @@ def main(zygote: bool = False) -> None:
                     return
                 continue
             try:
-                pid, pidfd = spawn(message, fds[0], devnull, zygote)
+                pid, pidfd = spawn(message, fds[0], devnull, zygote is not None)
             except Forked:  # (in the child, where every file but 0, 1 and 2 is closed already)
                 sock.detach()  # (its object closes no file of the step's)
                 fds = []
@@ -182,107 +181,14 @@ def main(zygote: bool = False) -> None:
             sock.send(reply)
 
 
-def site_folders() -> list:
-    """The state of the folders whose ``.pth`` files the interpreter's start read (``site``):
-    a zygote whose start they changed since starts no step."""
-    import site  # (imported by the interpreter's start)
-
-    state = []
-    for folder in [*site.getsitepackages(), site.getusersitepackages()]:
-        try:
-            state.append(os.stat(folder).st_mtime_ns)
-        except OSError:
-            state.append(None)
-    return state
-
-
-def run_script(argv: list[bytes], env: dict) -> None:
-    """In a zygote's child: what ``python FILE ARGS...`` does once its interpreter has started."""
-    for name in [name for name in sys.modules if name not in PRELOADED]:
-        del sys.modules[name]  # (imported again by the step if it asks)
-    os.environb.clear()
-    os.environb.update(env)
-    show_step(argv, env)
-    file = os.fsdecode(argv[1])
-    sys.argv = [file, *map(os.fsdecode, argv[2:])]
-    sys.orig_argv = list(map(os.fsdecode, argv))
-    if not sys.flags.safe_path:  # (else there is no script's folder in sys.path, nor was the zygote's)
-        sys.path[0] = script_folder(file)
-    main_module = type(sys)("__main__")
-    main_module.__dict__.update(__annotations__={}, __file__=file, __cached__=None, __builtins__=sys.modules["builtins"],
-                                __loader__=sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", file))
-    sys.modules["__main__"] = main_module
-    try:
-        with open(file, "rb") as source:
-            code = compile(source.read(), file, "exec", dont_inherit=True)
-    except OSError as exc:
-        sys.stderr.write(f"{sys.orig_argv[0]}: can't open file {file!r}: [Errno {exc.errno}] {exc.strerror}\n")
-        sys.exit(2)
-    except SyntaxError as exc:  # (shown with no traceback: there is no frame yet)
-        sys.excepthook(type(exc), exc, exc.with_traceback(None).__traceback__)
-        sys.exit(1)
-    try:
-        exec(code, main_module.__dict__)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:  # the interpreter shows it (and ends by SIGINT): from the step's frame on
-        hook = sys.excepthook
-        sys.excepthook = lambda kind, value, _: hook(kind, value, _from_the_step(value, 2))
-        raise
-    except BaseException as exc:  # shown as the interpreter shows it
-        sys.excepthook(type(exc), exc, _from_the_step(exc, 1))
-        sys.exit(1)
-
-
-def _from_the_step(exc: BaseException, ours: int):
-    """``exc``'s traceback without its first ``ours`` frames (the zygote's)."""
-    traceback = exc.__traceback__
-    for _ in range(ours):
-        traceback = traceback.tb_next if traceback is not None else None
-    return exc.with_traceback(traceback).__traceback__
-
-
-def show_step(argv: list[bytes], env: dict) -> None:
-    """What others see of the step's process (``ps``, ``/proc/PID/cmdline`` and ``environ``): its
-    command and environment, written over the zygote's (padded for them: ``spawner.py``) as
-    setproctitle does. The command's area keeps its last byte not NUL (the kernel then reads it to
-    its first NUL); the environment's ends in NULs (no one reads the zygote's any more: the C
-    library's ``environ`` holds copies since ``os.environb`` was replaced)."""
-    with open("/proc/self/stat", "rb") as stat:
-        fields = stat.read().rsplit(b")", 1)[1].split()
-    # proc(5) fields 48-51: arg_start, arg_end, env_start, env_end
-    arg_start, arg_end, env_start, env_end = map(int, fields[45:49])
-    if arg_end - arg_start >= 2:
-        text = b" ".join(argv)[:arg_end - arg_start - 2] + b"\0"
-        ctypes.memmove(arg_start, text.ljust(arg_end - arg_start, b" "), arg_end - arg_start)
-    entries, room = [], env_end - env_start
-    for key, value in env.items():  # (the whole entries that fit)
-        entry = key + b"=" + value + b"\0"
-        if len(entry) > room:
-            continue
-        entries.append(entry)
-        room -= len(entry)
-    ctypes.memmove(env_start, b"".join(entries).ljust(env_end - env_start, b"\0"), env_end - env_start)
-
-
-def script_folder(file: str) -> str:
-    """``sys.path[0]`` for ``python FILE``: the folder of the file its symbolic links lead to."""
-    path = file
-    for _ in range(40):
-        try:
-            link = os.readlink(path)
-        except OSError:
-            break
-        path = link if os.path.isabs(link) else os.path.join(os.path.dirname(path), link)
-    return os.path.dirname(path)
-
-
 if __name__ == "__main__":
+    # A zygote's children become their steps with _zygote.py, beside this file (sys.path[0]).
+    zygote_ = __import__("_zygote") if "--python" in sys.argv[2:] else None
     forked = None
     try:
-        main(zygote="--python" in sys.argv[2:])
+        main(zygote_)
     except Forked as step:  # (run outside this block: the step's errors have no context of ours)
         forked = step
     if forked is not None:
         argv, env, forked = forked.argv, forked.env, None
-        run_script(argv, env)
+        zygote_.run_script(argv, env, PRELOADED)

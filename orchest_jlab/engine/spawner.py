@@ -75,12 +75,12 @@ class Spawner:
             self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             with theirs:
                 fd = str(theirs.fileno())
-                commands = [[sys.executable, "-I", "-S", str(HELPER), fd]]
-                if zygote is not None:
-                    # (the room its children write their command into, for ps: _spawnd.show_step)
+                if zygote is not None:  # (the room its children write their command into, for ps: _zygote.show_step)
                     commands = [[sys.executable, str(HELPER), fd, "--python", " " * COMMAND_ROOM]]
-                elif native_built() if native is None else native:
-                    commands.insert(0, [str(NATIVE), fd])
+                else:
+                    commands = [[sys.executable, "-I", "-S", str(HELPER), fd]]
+                    if native_built() if native is None else native:
+                        commands.insert(0, [str(NATIVE), fd])
                 for command in commands:
                     try:
                         self.process = self._start(command, theirs.fileno(), zygote)
@@ -97,9 +97,9 @@ class Spawner:
             return subprocess.Popen(command, pass_fds=[fd], stdin=subprocess.DEVNULL,
                                     start_new_session=True)  # a terminal's ^C is not for it
         # A zygote's standard streams are its steps': /dev/null in, a pipe out (never a terminal,
-        # which would make them line-buffered). It writes nothing there itself.
+        # which would make them line-buffered). What it writes there itself goes to our log (bind).
         self._output, write = os.pipe()
-        try:  # (with room for its children's environments: _spawnd.show_step)
+        try:  # (with room for its children's environments: _zygote.show_step)
             return subprocess.Popen(command, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=write, stderr=write,
                                     env={**zygote, "ORCHEST_JLAB_ZYGOTE_ROOM": " " * ENVIRONMENT_ROOM},
                                     start_new_session=True)
