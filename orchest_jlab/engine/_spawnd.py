@@ -33,6 +33,7 @@ import _signal  # noqa: E402
 import _socket  # noqa: E402
 import _struct  # noqa: E402
 import ctypes  # noqa: E402
+import errno  # noqa: E402
 import os  # noqa: E402
 import select  # noqa: E402
 
@@ -40,7 +41,6 @@ SYS_CLONE3 = 435  # the same number on every architecture
 CLONE_PIDFD = 0x1000
 CLONE_INTO_CGROUP = 0x200000000
 STARTED, FAILED, EXITED = 1, 2, 3  # a reply's kind: (kind, pid, value) as three native int32
-ESTALE = 116  # a zygote's FAILED: its start is out of date (spawner.py starts another)
 
 
 class CloneArgs(ctypes.Structure):
@@ -159,7 +159,7 @@ def main(zygote=None) -> None:
                 retiring = True
                 for received in fds:
                     os.close(received)
-                sock.send(_struct.pack("=iii", FAILED, 0, ESTALE))
+                sock.send(_struct.pack("=iii", FAILED, 0, errno.ESTALE))  # (spawner.py starts another)
                 if not children:
                     return
                 continue

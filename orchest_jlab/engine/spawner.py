@@ -67,7 +67,7 @@ class Spawner:
         ``zygote``: the Python one as a zygote of Python steps, started in this environment."""
         self.loop: asyncio.AbstractEventLoop | None = None
         self.zygote = zygote is not None
-        self.retired = False  # (a zygote out of date, left to end on its own)
+        self.retired = False  # (a zygote out of date or least recently used: it ends once its steps have)
         self._output: int | None = None
         if started is not None:
             self.process, self.sock = started
@@ -313,6 +313,17 @@ def close() -> None:
         found.close()
     for zygote_ in _zygotes.pop(loop, {}).values():
         zygote_.close()
+
+
+def spawn_failed(helper: Spawner, error: OSError) -> None:
+    """What a helper's failure to start a step turns off: a zygote out of date is retired (ESTALE),
+    any other zygote failure turns zygotes off; the helper's turns it off (steps move themselves)."""
+    if not helper.zygote:
+        disable()
+    elif error.errno == errno.ESTALE:
+        retire(helper)
+    else:
+        no_zygotes()
 
 
 def disable() -> None:

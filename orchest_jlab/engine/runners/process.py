@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import errno
 import os
 import shutil
 import signal
@@ -110,14 +109,10 @@ async def _spawn(ctx: StepContext, log: StepLog, command: list[str], env: dict[s
             pid, code = await helper.spawn(command, env, ctx.cwd, placement.group, write)  # type: ignore[union-attr]
         except OSError as exc:
             os.close(read)
+            spawner.spawn_failed(helper, exc)
             if helper.zygote:  # then through the helper, as a new interpreter
-                if exc.errno == errno.ESTALE:  # (packages changed since its start: another for the next)
-                    spawner.retire(helper)
-                else:
-                    spawner.no_zygotes()
                 continue
-            spawner.disable()  # this machine lets no process be born in a cgroup: as below
-            break
+            break  # this machine lets no process be born in a cgroup: as below
         else:
             transport, protocol = await loop.connect_read_pipe(lambda: _StepProtocol(log), open(read, "rb", 0))
             return _Started(pid, protocol, transport, code=code, group=placement.group)  # type: ignore[union-attr]
