@@ -94,10 +94,10 @@ class OwnerWatch:
             for record in records:
                 log.warning("run %s ended FAILURE: %s", record["uuid"], record["error"])
             ended += records
-        in_containers = [r["uuid"] for r in ended if r["backend"] != "local"]
-        if in_containers and self.remove_containers is not None:
+        # Whichever backend ran them: the containers are found by the runs' label (none for a host run).
+        if ended and self.remove_containers is not None:
             try:
-                self.remove_containers(in_containers)
+                self.remove_containers([r["uuid"] for r in ended])
             except Exception as exc:
                 log.warning("could not remove the containers of runs whose owner is gone: %s", exc)
         return ended

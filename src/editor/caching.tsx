@@ -9,7 +9,7 @@ import * as React from 'react';
 import { IStepView, JSONObject, pipelineCaches, stepCache, withPipelineCache, withStepCache } from '../model';
 import { CheckField } from '../components/field';
 import { PipelineController } from './controller';
-import { TextField } from './fields';
+import { CommitField } from './fields';
 
 interface IStepCacheProps {
   controller: PipelineController;
@@ -31,7 +31,7 @@ export function StepCacheFields({ controller, step, trans }: IStepCacheProps): J
         disabled={controller.readOnly}
         onChange={enabled => update({ ...cache, enabled })}
       />
-      <TextField
+      <CommitField
         name="orchest_jlab.cache.reads"
         label={trans.__('Files it reads (glob patterns, comma-separated)')}
         value={cache.reads.join(', ')}

@@ -46,9 +46,10 @@ export function CommitInput(props: {
 }
 
 /**
- * A labelled text field that commits on Enter or when it loses focus.
+ * A labelled text field that commits on Enter or when it loses focus (the
+ * properties panel edits the document only on commit).
  */
-export function TextField(props: {
+export function CommitField(props: {
   label: string;
   value: string;
   disabled?: boolean;

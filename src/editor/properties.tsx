@@ -9,7 +9,7 @@ import { isObject, JSONObject } from '../model';
 import { stepStateLabel } from '../status';
 import { PipelineController } from './controller';
 import { CheckField, Field } from '../components/field';
-import { JSONField, ParameterRows, TextField } from './fields';
+import { JSONField, ParameterRows, CommitField } from './fields';
 import { ServicesSection } from '../services/section';
 import { StepRetries } from './retries';
 import { PipelineCacheField, StepCacheFields } from './caching';
@@ -35,14 +35,14 @@ export function PropertiesPanel(props: {
     content = (
       <>
         <h3 className="jp-OrchestProps-heading">{trans.__('Step')}</h3>
-        <TextField
+        <CommitField
           name="title"
           label={trans.__('Title')}
           value={step.title}
           disabled={disabled}
           onCommit={title => model.updateStep(step.uuid, { title }, 'Rename step')}
         />
-        <TextField
+        <CommitField
           name="file_path"
           label={trans.__('File (relative to the pipeline)')}
           value={step.filePath}
@@ -92,7 +92,7 @@ export function PropertiesPanel(props: {
             </select>
           </Field>
         ) : (
-          <TextField
+          <CommitField
             name="environment"
             label={trans.__('Environment (uuid)')}
             value={step.environment}
@@ -173,7 +173,7 @@ export function PropertiesPanel(props: {
     content = (
       <>
         <h3 className="jp-OrchestProps-heading">{trans.__('Pipeline')}</h3>
-        <TextField
+        <CommitField
           name="name"
           label={trans.__('Name')}
           value={model.name}
@@ -187,7 +187,7 @@ export function PropertiesPanel(props: {
           disabled={disabled}
           onChange={checked => setSetting('auto_eviction', checked)}
         />
-        <TextField
+        <CommitField
           name="data_passing_memory_size"
           label={trans.__('Memory for passing data')}
           value={typeof settings.data_passing_memory_size === 'string' ? settings.data_passing_memory_size : ''}
@@ -195,7 +195,7 @@ export function PropertiesPanel(props: {
           onCommit={value => setSetting('data_passing_memory_size', value)}
         />
         <PipelineCacheField controller={controller} settings={settings} trans={trans} />
-        <TextField
+        <CommitField
           name="max_steps_parallelism"
           label={trans.__('Steps at once (0: no limit)')}
           value={String(settings.max_steps_parallelism ?? 0)}

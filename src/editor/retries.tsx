@@ -11,7 +11,7 @@ import { IRunStep, OrchestAPI } from '../api';
 import { IStepView, parsePolicy, PolicyField, policyLimit, policyValue, withPolicy } from '../model';
 import { PipelineController } from './controller';
 import { errorMessage } from './helpers';
-import { TextField } from './fields';
+import { CommitField } from './fields';
 
 export function StepRetries(props: {
   controller: PipelineController;
@@ -31,7 +31,7 @@ export function StepRetries(props: {
   const field = (name: PolicyField, label: string): JSX.Element => {
     const value = policyValue(step.raw, name);
     return (
-      <TextField
+      <CommitField
         name={`orchest_jlab.${name}`}
         label={label}
         value={value === undefined ? '' : String(value)}

@@ -5,6 +5,7 @@
  * another browser tab).
  */
 
+import { FINAL_RUN_STATUSES } from '../api';
 import type { OrchestEvent } from '../events';
 
 export interface IFinished {
@@ -28,8 +29,6 @@ export interface IWhere {
   jobPageOpen?: boolean;
 }
 
-const FINISHED = new Set(['SUCCESS', 'FAILURE', 'ABORTED']);
-
 export class FinishWatch {
   /** What became finished with this event, if anything. */
   take(event: OrchestEvent): IFinished | null {
@@ -41,7 +40,7 @@ export class FinishWatch {
       }
       return null;
     }
-    if (event.type === 'run' && FINISHED.has(event.status)) {
+    if (event.type === 'run' && FINAL_RUN_STATUSES.has(event.status)) {
       const run = this._runs.get(event.run_uuid);
       this._runs.delete(event.run_uuid);
       return run ? { kind: 'run', uuid: event.run_uuid, status: event.status, ...run } : null;
