@@ -55,11 +55,12 @@ def test_help_imports_nothing_heavy():
 
 def test_a_command_imports_only_its_own_module_and_help_lists_every_command():
     loaded = modules_after(call_main("validate", str(EXAMPLES / "quickstart.orchest")))
-    others = {"orchest_jlab.cli.run", "orchest_jlab.cli.jobs", "orchest_jlab.cli.environments", "orchest_jlab.cli.backends"}
+    others = {"orchest_jlab.cli.run", "orchest_jlab.cli.jobs", "orchest_jlab.cli.environments", "orchest_jlab.cli.backends",
+              "orchest_jlab.cli.runs"}
     assert "orchest_jlab.cli.pipelines" in loaded and not others & loaded
     done = subprocess.run([sys.executable, "-m", "orchest_jlab", "--help"], capture_output=True, text=True, timeout=120)
     listed = [line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
-    assert done.returncode == 0 and listed == ["backends", "env", "job", "list", "run", "validate"], done.stdout
+    assert done.returncode == 0 and listed == ["backends", "env", "job", "list", "run", "runs", "validate"], done.stdout
 
 
 def test_validating_a_valid_pipeline_imports_no_jsonschema():

@@ -32,3 +32,12 @@ _examples = Path(__file__).resolve().parents[1] / "examples"
 if _examples.is_dir():
     shutil.copytree(_examples, _root / "examples", dirs_exist_ok=True)
 c.ServerApp.root_dir = str(_root)  # noqa: F821
+
+# The runs' and jobs' folders and the /data folders (engine/folders.py) in a data folder of this
+# server's own: the tests' runs must not pile up in the user's. The runtime folder stays.
+from jupyter_core.paths import jupyter_runtime_dir  # noqa: E402
+
+os.environ["JUPYTER_RUNTIME_DIR"] = jupyter_runtime_dir()
+_data = Path(tempfile.mkdtemp(prefix="orchest-jlab-ui-data-"))
+atexit.register(shutil.rmtree, _data, ignore_errors=True)
+os.environ["JUPYTER_DATA_DIR"] = str(_data)

@@ -15,7 +15,8 @@ from .. import __version__
 
 # Each command: (its module in this package, the click command in it).
 COMMANDS = {"validate": ("pipelines", "validate"), "list": ("pipelines", "list_"), "run": ("run", "run"),
-            "job": ("jobs", "job"), "env": ("environments", "env"), "backends": ("backends", "backends")}
+            "job": ("jobs", "job"), "env": ("environments", "env"), "backends": ("backends", "backends"),
+            "runs": ("runs", "runs")}
 
 
 class LazyGroup(click.Group):

@@ -75,6 +75,7 @@ class Engine:
         backend chosen now)."""
         choice = choice or self.choose_backend(request)
         if request.runs_dir is None:
+            self.folders.claim(request.project_dir)
             request = dataclasses.replace(request, runs_dir=self.folders.runs(request.project_dir))
         steps = request.pipeline["steps"]
         run = Run(

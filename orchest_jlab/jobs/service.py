@@ -160,6 +160,7 @@ class JobService:
     async def _make(self, request, fields: dict[str, Any], history: tuple[str, str]) -> dict[str, Any]:
         job_uuid = str(uuidlib.uuid4())
         folders = self.dispatcher.engine.folders
+        folders.claim(request.project_dir)
         folder = folders.jobs(request.project_dir) / job_uuid
         snapshot = folder / "snapshot"
         pipeline_file = os.path.relpath(request.pipeline_path, request.project_dir)
