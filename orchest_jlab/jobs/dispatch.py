@@ -155,6 +155,7 @@ class Dispatcher:
     def _request(self, item: Queued, state: JobState) -> RunRequest:
         if state.request is None:
             job = item.store.get_job(item.job_uuid)
+            self.engine.folders.claim(Path(job["project_dir"]))  # a job made before folders said whose they are
             folder = job_dir(job)
             snapshot = folder / "snapshot"
             base = prepare_run(snapshot / job["pipeline_file"], interactive=False, boundary=snapshot,
