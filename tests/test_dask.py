@@ -264,6 +264,64 @@ def test_a_step_that_timed_out_runs_again_on_its_worker(cluster, project, tmp_pa
     assert "Attempt 2 of 2" in done.stderr and "second attempt" in done.stderr
 
 
+def test_workers_forget_the_cancel_of_a_step_they_never_got(cluster, project, tmp_path):
+    """A step cancelled before its start reached the server: every worker is told (its task may be
+    on its way to one, which is to refuse it), and it never runs; the cancel is forgotten a while
+    later on the workers that never got its task, where it stayed for the worker's life before."""
+    from distributed import Client
+
+    from orchest_jlab.backends.dask import worker as step_worker
+
+    def cancels(keep=None):  # on a worker: the cancels it keeps (and how long it is to keep the next ones)
+        if keep is not None:
+            step_worker.CANCEL_KEPT = keep
+        return set(step_worker._cancelled)
+
+    def processing(dask_scheduler) -> int:
+        return sum(task.state == "processing" for task in dask_scheduler.tasks.values())
+
+    started = tmp_path / "started"  # a file per step's process
+    started.mkdir()
+    env = project.environment()
+    project.file("hold.py", f"import os, time\nopen(os.path.join({str(started)!r}, str(os.getpid())), 'w')\n"
+                            "print('holding', flush=True)\ntime.sleep(300)\n")
+    gpu = {"resources": {"GPU": 1}}  # one worker has one: the step that gets it first holds it, the other waits
+    path = project.write("p.orchest", project.pipeline(project.step("A", "hold.py", env, orchest_jlab=gpu),
+                                                       project.step("B", "hold.py", env, orchest_jlab=gpu)))
+    with Client(cluster.address, timeout=10) as client:
+        kept = step_worker.CANCEL_KEPT
+        before = client.run(cancels, 4.0)
+        [other] = [a for a, w in client.scheduler_info(n_workers=-1)["workers"].items() if w["name"] == "worker-1"]
+        try:
+            command = subprocess.Popen([ORCHEST_JLAB, "run", path, "--backend", "dask", "--dask-scheduler",
+                                        cluster.address], stderr=subprocess.PIPE, text=True)
+            for line in command.stderr:
+                if "holding" in line:
+                    break
+            deadline = time.monotonic() + 30
+            while client.run_on_scheduler(processing) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert client.run_on_scheduler(processing) == 2  # the other one is submitted and waits
+            command.send_signal(signal.SIGINT)
+
+            def new():  # the cancels each worker keeps that it did not before
+                return {w: found - before[w] for w, found in client.run(cancels).items()}
+
+            deadline = time.monotonic() + 4  # the waiting step's cancel reached the worker without a GPU
+            while not (told := new()[other]) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(told) == 1, told
+            deadline = time.monotonic() + 20
+            while any((left := new()).values()) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not any(left.values()), left
+            rest = command.stderr.read()
+            assert command.wait(60) != 0 and "ABORTED" in rest
+            assert len(list(started.iterdir())) == 1  # the step that waited never ran
+        finally:
+            client.run(cancels, kept)
+
+
 async def test_a_late_event_of_a_stopped_attempt_is_not_taken_for_the_next(tmp_path):
     """The end of an attempt stopped by its timeout can reach the server after the step's next attempt
     began (events come through the scheduler): it is not taken for the next attempt's end."""

@@ -40,10 +40,14 @@ SCAN_AT_ONCE = 256  # files of an interactive run's copy scanned on the worker's
 FLUSH = 0.1  # seconds a step's output may wait to go with more of it (live, in fewer events)
 
 # Steps running in this worker process: the server's attempt id -> (their event loop, their task);
-# the attempts a cancel named.
+# the attempts a cancel named; the attempts whose task is in this process (``run_step``).
 _running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 _cancelled: set[str] = set()
+_here: set[str] = set()
 _lock = threading.Lock()
+# Seconds a cancel is kept for an attempt whose task is not here (a broadcast reaches workers that
+# never get it): the server has the scheduler release the task right after, so none comes later.
+CANCEL_KEPT = 600.0
 
 
 _copies_of: dict[Path, Copies] = {}  # this process's worker's working copies, by its local directory
@@ -206,6 +210,25 @@ async def run_step(spec: dict[str, Any] | bytes, tar: bytes | None, inputs: dict
     root = Path(worker.local_directory) / "orchest-jlab"
     if tar is None and not (root / "projects" / spec["project_hash"]).is_dir():
         raise ProjectMissing(worker.address)  # before its start event: not an attempt
+    with _arrived(spec["attempt"]):
+        return await _step(worker, spec, root, tar, inputs)
+
+
+@contextlib.contextmanager
+def _arrived(attempt: str):
+    """While the attempt's task is here its cancel is kept (its copy may take longer than
+    ``CANCEL_KEPT``); the cancel goes when the task ends."""
+    with _lock:
+        _here.add(attempt)
+    try:
+        yield
+    finally:
+        with _lock:
+            _here.discard(attempt)
+            _cancelled.discard(attempt)
+
+
+async def _step(worker, spec: dict[str, Any], root: Path, tar: bytes | None, inputs: dict[str, dict]) -> dict[str, Any]:
     # Its events name the server's attempt: a late event of a stopped attempt is not taken for the next's.
     ids = {"run": spec["run_uuid"], "step": spec["step_uuid"], "attempt": spec["attempt"]}
     log = _EventLog(worker, ids, asyncio.get_running_loop())  # sends the step's start (with its first output, or soon)
@@ -266,7 +289,6 @@ async def _in_copy(worker, spec: dict[str, Any], ids: dict[str, str], root: Path
     except (asyncio.CancelledError, concurrent.futures.CancelledError):
         with _lock:
             asked = spec["attempt"] in _cancelled
-            _cancelled.discard(spec["attempt"])
         if not asked:  # the worker stops this task (it closes): not a cancel of the step
             log.flush()
             raise
@@ -345,16 +367,24 @@ def end_runs(run_uuids: list[str], dask_worker=None) -> None:
 
 
 def cancel_step(attempt: str) -> bool:
-    """Called on the worker (``Client.run``): stop the step's ``attempt`` (``spec["attempt"]``: the
-    server's next attempt of the step is another); its process group is killed whole."""
+    """Called on the worker (``Client.run``, on its event loop): stop the step's ``attempt``
+    (``spec["attempt"]``: the server's next attempt of the step is another); its process group is
+    killed whole."""
     with _lock:
         _cancelled.add(attempt)  # before its start: it never starts; while it runs: its end says so
         running = _running.get(attempt)
-        if running is None:
-            return False
+    if running is None:
+        asyncio.get_running_loop().call_later(CANCEL_KEPT, _forget, attempt)
+        return False
     loop, task = running
     loop.call_soon_threadsafe(task.cancel)
     return True
+
+
+def _forget(attempt: str) -> None:
+    with _lock:
+        if attempt not in _here:  # else its task's end forgets it
+            _cancelled.discard(attempt)
 
 
 __all__ = ["LOG_TOPIC", "ProjectMissing", "cancel_step", "end_runs", "run_step", "summary"]
