@@ -146,15 +146,16 @@ async def test_a_step_printing_500k_lines_with_an_idle_a_slow_and_a_late_websock
 
     # The slow client: the same, and its messages held many lines each (one message per line cost
     # the server about 10 µs each), within a batch's bound.
+    last = bus.last_seq
     for _ in range(3000):
-        if slow.last_seq >= bus.last_seq:
+        if slow.last_seq >= last:
             break
         await asyncio.sleep(0.01)
     slow.ws.close()
     slow.task.cancel()
     assert all(isinstance(m, list) and m for m in slow.messages)
     received = [event for message in slow.messages for event in message]
-    assert received[-1].get("seq") == bus.last_seq
+    assert received[-1].get("seq", -1) >= last, "the slow client did not catch up within 30 s"
     check_sequence(received, bus.epoch)
     assert max(map(len, slow.messages)) >= 100
     assert max(slow.sizes) <= events_handler.BATCH_BYTES + 1024
