@@ -4,8 +4,9 @@ ratios against baselines measured in the same run (issue 11, items 1 and 3).
 1. a step printing 500k lines of 100 B with one websocket client that never reads (a raw socket
    after the handshake), and with one that reads slowly (64 KiB every 50 ms, about 1.3 MB/s, and
    connects again when the server cuts it off), vs the same run with no client: the run's time
-   (from its record, created to finished; target at most 1.5x) and the server's peak RSS (target
-   under 300 MB);
+   (from its record, created to finished; target at most 1.5x), the server's CPU time over the run
+   (user + system: what a client costs the server, less swayed than the run's time by other load on
+   the machine) and the server's peak RSS (target under 300 MB);
 2. ``GET /api/status`` (Jupyter's own) p99 while a 5,000-step pipeline is listed (its file touched
    before each listing, so it is parsed and validated again, not served from the cache) and while
    the chatty step prints to the idle client and to the slow one, vs the same requests to an idle
@@ -192,20 +193,24 @@ class StatusProbe:
 
 
 def chatty_run(client: Client, probe_args, idle_client_of: tuple[int, str] | None,
-               slow: bool = False) -> tuple[float, float, float]:
-    """(run seconds from its record, server peak RSS in MB, status p99 in ms); with the client of
-    ``idle_client_of`` (port, token) never reading, or reading slowly (``slow``)."""
+               slow: bool = False) -> tuple[float, float, float, float]:
+    """(run seconds from its record, server peak RSS in MB, status p99 in ms, server CPU seconds
+    from the run's start to its end seen); with the client of ``idle_client_of`` (port, token)
+    never reading, or reading slowly (``slow``)."""
     sock = (SlowReader if slow else idle_websocket)(*idle_client_of) if idle_client_of else None
+    server = probe_args[2]
     try:
         with StatusProbe(*probe_args) as probe:
+            cpu = sum(server.cpu_times()[:2])
             status, run, _ = client.call("POST", "runs", {"pipeline": "chatty.orchest", "interactive": False})
             assert status == 201, run
             while run["status"] not in ("SUCCESS", "FAILURE", "ABORTED"):
                 time.sleep(0.05)
                 _, run, _ = client.call("GET", f"runs/{run['uuid']}")
+            cpu = sum(server.cpu_times()[:2]) - cpu
         assert run["status"] == "SUCCESS", run
         seconds = (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["created"])).total_seconds()
-        return seconds, probe.peak_rss / 2**20, percentile(probe.latencies, 99) * 1000
+        return seconds, probe.peak_rss / 2**20, percentile(probe.latencies, 99) * 1000, cpu
     finally:
         if sock is not None:
             sock.close()
@@ -241,6 +246,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     rounds = max(5, args.rounds)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
         root.mkdir()
@@ -263,15 +269,17 @@ def main() -> None:
             list_big.touches, list_big.seconds = 0, []
 
             results: dict[str, list[float]] = {k: [] for k in (
-                "run alone", "run with idle client", "run with slow client", "rss alone", "rss with idle client",
+                "run alone", "run with idle client", "run with slow client", "cpu alone", "cpu with idle client",
+                "cpu with slow client", "rss alone", "rss with idle client",
                 "rss with slow client", "status p99 while printing", "status p99 while printing (slow client)",
                 "status p99 idle", "status p99 while listing")}
             cases = [("alone", None, False), ("with idle client", (port, token), False),
                      ("with slow client", (port, token), True)]
             for r in range(rounds):
                 for suffix, client_of, slow in cases[r % 3:] + cases[:r % 3]:
-                    seconds, rss, p99 = chatty_run(client, probe_args, client_of, slow)
+                    seconds, rss, p99, cpu = chatty_run(client, probe_args, client_of, slow)
                     results[f"run {suffix}"].append(seconds)
+                    results[f"cpu {suffix}"].append(cpu)
                     results[f"rss {suffix}"].append(rss)
                     if client_of:
                         results["status p99 while printing" + (" (slow client)" if slow else "")].append(p99)
@@ -296,12 +304,19 @@ def main() -> None:
 
     ratios = [w / a for w, a in zip(results["run with idle client"], results["run alone"])]
     slow_ratios = [w / a for w, a in zip(results["run with slow client"], results["run alone"])]
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}; after: {:.2f} {:.2f} {:.2f}".format(
+        *load_before, *os.getloadavg()))
     print(f"a step printing {LINES:,} lines of 100 B, {rounds} alternating rounds")
     print(f"  run, no websocket client        {spread(results['run alone'], 's')}")
     print(f"  run, one client never reading   {spread(results['run with idle client'], 's')}")
     print(f"  ratio (per round)               {spread(ratios, 'x')} (target at most 1.5x)")
     print(f"  run, one client reading slowly  {spread(results['run with slow client'], 's')}")
     print(f"  ratio (per round)               {spread(slow_ratios, 'x')} (target at most 1.5x)")
+    print(f"  server CPU, no client           {spread(results['cpu alone'], 's')}")
+    for case in ("idle", "slow"):
+        extra = [w - a for w, a in zip(results[f"cpu with {case} client"], results["cpu alone"])]
+        print(f"  server CPU, {case} client         {spread(results[f'cpu with {case} client'], 's')}; "
+              f"more than alone (per round) {spread(extra, 's')}")
     print(f"  server peak RSS, no client      {spread(results['rss alone'], 'MB', 0)}")
     print(f"  server peak RSS, idle client    {spread(results['rss with idle client'], 'MB', 0)} (target < 300 MB)")
     print(f"  server peak RSS, slow client    {spread(results['rss with slow client'], 'MB', 0)} (target < 300 MB)")

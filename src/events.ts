@@ -339,6 +339,14 @@ export class EventsClient implements IDisposable {
     } catch {
       return;
     }
+    // A message is an array of events in order (one message per batch
+    // costs the server far less than one per log line).
+    for (const event of Array.isArray(data) ? data : [data]) {
+      this._onEvent(event);
+    }
+  }
+
+  private _onEvent(data: any): void {
     if (!data || typeof data.type !== 'string') {
       return;
     }

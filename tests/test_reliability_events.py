@@ -1,8 +1,9 @@
 """Reliability under real use (issue 11, items 1 and 3), against a real Jupyter server.
 
 - A step printing 500k lines of 100 B with a websocket client that never reads (a raw socket after
-  the handshake) and one that reads only after the run: memory stays bounded, the run succeeds, the
-  late reader is cut to a ``reset`` and reloads the log from the REST API, which pages it with a cap.
+  the handshake), one that reads slowly during the run and one that reads only after it: memory
+  stays bounded, the run succeeds, the slow and late readers are cut to a ``reset`` (events are
+  sent many to a message) and reload the log from the REST API, which pages it with a cap.
 - A 5,000-step pipeline under the root: listing, validating and the jobs grid run off the event loop
   (another request is answered while they are held), and the listing is cached by the file's stamp.
 
@@ -74,14 +75,44 @@ def websocket_handlers(bus) -> list:
                                                                   events_handler.EventsHandler)]
 
 
-async def test_a_step_printing_500k_lines_with_an_idle_and_a_late_websocket_client(
+def check_sequence(received: list[dict], epoch: str) -> None:
+    """Every event follows the one before it or a reset that says where it resumes: nothing is
+    skipped silently (the events dropped meanwhile are in the REST API)."""
+    assert received[0]["type"] == "hello"
+    resets = [e for e in received if e["type"] == "reset"]
+    assert resets and all(e["epoch"] == epoch for e in resets)
+    for previous, event in zip(received, received[1:]):
+        if event["type"] != "reset":
+            assert event["seq"] == previous["seq"] + 1, (previous, event)
+
+
+class SlowReader:
+    """A websocket client that takes one message every 10 ms while the step prints far faster."""
+
+    def __init__(self, ws):
+        self.ws, self.messages, self.sizes = ws, [], []
+        self.task = asyncio.ensure_future(self._read())
+
+    async def _read(self):
+        while (text := await self.ws.read_message()) is not None:
+            self.messages.append(json.loads(text))
+            self.sizes.append(len(text))
+            await asyncio.sleep(0.01)
+
+    @property
+    def last_seq(self) -> int:
+        return self.messages[-1][-1].get("seq", -1) if self.messages else -1
+
+
+async def test_a_step_printing_500k_lines_with_an_idle_a_slow_and_a_late_websocket_client(
         jp_fetch, jp_ws_fetch, jp_serverapp, jp_http_port, jp_base_url, jp_auth_header, root):
     step = chatty_pipeline(root)
     bus = jp_serverapp.web_app.settings["orchest_bus"]
     process = psutil.Process()
     idle = await asyncio.to_thread(idle_websocket, jp_http_port, jp_base_url, jp_auth_header)
-    late = await jp_ws_fetch("orchest", "api", "events")  # read only after the run: a slow client
-    while len(websocket_handlers(bus)) < 2:
+    late = await jp_ws_fetch("orchest", "api", "events")  # read only after the run
+    slow = SlowReader(await jp_ws_fetch("orchest", "api", "events"))
+    while len(websocket_handlers(bus)) < 3:
         await asyncio.sleep(0.01)
     clients = websocket_handlers(bus)
     rss_before = process.memory_info().rss
@@ -105,20 +136,37 @@ async def test_a_step_printing_500k_lines_with_an_idle_and_a_late_websocket_clie
     assert peak_buffered <= 2 * events_handler.BATCH_BYTES + 64 * 1024
     assert bus._history_size <= bus._history_bytes and len(bus._history) <= bus._history.maxlen
     assert peak_rss - rss_before < 250 * 1024 * 1024, (peak_rss - rss_before) / 2**20
-    assert all(client.resets >= 1 for client in clients)  # both fell behind and were cut
+    assert all(client.resets >= 1 for client in clients)  # all three fell behind and were cut
 
-    # The late client: every event it got follows the one before it or a reset that says where it
-    # resumes; nothing is skipped silently (the events dropped meanwhile are in the REST API).
     received = [await next_message(late)]
     while received[-1].get("seq", -1) < bus.last_seq:
         received.append(await next_message(late))
     late.close()
-    assert received[0]["type"] == "hello"
-    resets = [e for e in received if e["type"] == "reset"]
-    assert resets and all(e["epoch"] == bus.epoch for e in resets)
-    for previous, event in zip(received, received[1:]):
-        if event["type"] != "reset":
-            assert event["seq"] == previous["seq"] + 1, (previous, event)
+    check_sequence(received, bus.epoch)
+
+    # The slow client: the same, and its messages held many lines each (one message per line cost
+    # the server about 10 µs each), within a batch's bound.
+    last = bus.last_seq
+    for _ in range(3000):
+        if slow.last_seq >= last:
+            break
+        await asyncio.sleep(0.01)
+    slow.ws.close()
+    slow.task.cancel()
+    assert all(isinstance(m, list) and m for m in slow.messages)
+    received = [event for message in slow.messages for event in message]
+    assert received[-1].get("seq", -1) >= last, "the slow client did not catch up within 30 s"
+    check_sequence(received, bus.epoch)
+    assert max(map(len, slow.messages)) >= 100
+    assert max(slow.sizes) <= events_handler.BATCH_BYTES + 1024
+    lines = [e["line"] for e in received if e["type"] == "log"]
+    assert set(lines) <= {LINE, "the end"} and len(lines) < LINES
+    # The run's and the step's states it got are in order; what a reset dropped, the REST API has.
+    for kind, field, order in (("run", "status", ["PENDING", "STARTED", "SUCCESS"]),
+                               ("step", "state", ["PENDING", "RUNNING", "COMPUTED"])):
+        states = [e[field] for e in received if e["type"] == kind]
+        assert states == sorted(states, key=order.index), (kind, states)
+    assert received[-1]["type"] == "reset" or (received[-1]["type"], received[-1]["status"]) == ("run", "SUCCESS")
 
     # It reloads from REST: the end of the log, capped; the rest pages by offset.
     response = await jp_fetch("orchest", "api", "runs", run["uuid"], "steps", step, "log")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -142,8 +144,18 @@ async def test_unknown_run(jp_fetch, root):
     assert code == 404
 
 
+# The events each test socket received and its test has not taken yet (a message holds several).
+_received: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 async def next_message(ws, timeout=30):
-    return json.loads(await asyncio.wait_for(ws.read_message(), timeout))
+    """The next event of the events websocket, whose every message is a JSON array of events."""
+    pending = _received.setdefault(ws, deque())
+    while not pending:
+        message = json.loads(await asyncio.wait_for(ws.read_message(), timeout))
+        assert isinstance(message, list) and message, message
+        pending.extend(message)
+    return pending.popleft()
 
 
 async def test_events_stream_states_and_logs_and_replay_what_was_missed(jp_fetch, jp_ws_fetch, root):

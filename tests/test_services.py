@@ -24,7 +24,7 @@ from orchest_jlab.settings import OrchestSettings
 from .conftest import ProjectBuilder
 from .engine_helpers import notebook
 from .session_helpers import start_session, stop_session
-from .test_runs_api import api, finished
+from .test_runs_api import api, finished, next_message
 from .test_sessions import TestOnDocker as SessionsOnDocker
 from .test_sessions import open_notebook
 
@@ -174,7 +174,7 @@ class TestOnDocker:
         assert "GET /hello.txt" in log["log"]
         events = []
         while not any(e["type"] == "service-log" and "GET /hello.txt" in e["line"] for e in events):
-            events.append(json.loads(await asyncio.wait_for(ws.read_message(), 10)))
+            events.append(await next_message(ws, 10))
         ws.close()
 
         # A non-interactive run starts its own services on its own network, and stops them.

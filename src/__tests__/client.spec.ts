@@ -73,10 +73,13 @@ describe('EventsClient', () => {
     const first = FakeSocket.instances[0];
     first.onopen?.();
     expect(client.status).toBe('connected');
-    first.receive({ type: 'hello', epoch: 'e1', seq: 40 });
-    first.receive({ type: 'log', seq: 41, run_uuid: 'r', step_uuid: 's', line: 'a' });
-    first.receive({ type: 'log', seq: 41, run_uuid: 'r', step_uuid: 's', line: 'a' }); // replayed twice
-    first.receive({ type: 'step', seq: 42, run_uuid: 'r', step_uuid: 's', state: 'RUNNING' });
+    // Every message is an array of events, in order.
+    first.receive([{ type: 'hello', epoch: 'e1', seq: 40 }]);
+    first.receive([
+      { type: 'log', seq: 41, run_uuid: 'r', step_uuid: 's', line: 'a' },
+      { type: 'log', seq: 41, run_uuid: 'r', step_uuid: 's', line: 'a' }, // replayed twice
+      { type: 'step', seq: 42, run_uuid: 'r', step_uuid: 's', state: 'RUNNING' }
+    ]);
     // The first hello says to read the state again (nothing before it is replayed).
     expect(received.map(e => e.type)).toEqual(['reset', 'log', 'step']);
     expect(received.slice(1).map(e => (e as any).seq)).toEqual([41, 42]);
@@ -88,10 +91,14 @@ describe('EventsClient', () => {
     const second = FakeSocket.instances[1];
     expect(second.url).toBe('ws://localhost:8888/lab-base/orchest/api/events?since=42&epoch=e1');
     second.onopen?.();
-    second.receive({ type: 'hello', epoch: 'e2', seq: 3 });
-    second.receive({ type: 'reset', epoch: 'e2', seq: 3 });
-    second.receive({ type: 'run', seq: 4, run_uuid: 'r', status: 'SUCCESS' });
-    expect(received.map(e => e.type)).toEqual(['reset', 'log', 'step', 'reset', 'run']);
+    second.receive([
+      { type: 'hello', epoch: 'e2', seq: 3 },
+      { type: 'reset', epoch: 'e2', seq: 3 }
+    ]);
+    second.receive({ type: 'run', seq: 4, run_uuid: 'r', status: 'SUCCESS' }); // a lone event too
+    second.receive([{ type: 'log', seq: 5, run_uuid: 'r', step_uuid: 's', line: 'b' }, null, 'x']);
+    expect(received.map(e => e.type)).toEqual(['reset', 'log', 'step', 'reset', 'run', 'log']);
+    expect(client.lastSeq).toBe(5);
     client.dispose();
     expect(second.closed).toBe(true);
   });
