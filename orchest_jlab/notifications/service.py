@@ -59,7 +59,7 @@ class NotificationService:
     # --- the bus --------------------------------------------------------------------------------------
 
     def listen(self, bus) -> None:
-        self._unsubscribe = bus.subscribe(self._on_event)
+        self._unsubscribe = bus.subscribe(self._on_event, self._on_events)
         self._thread = threading.Thread(target=self._loop, name="orchest-notifications", daemon=True)
         self._thread.start()
 
@@ -68,6 +68,12 @@ class NotificationService:
             self._events.put(dict(event))
             with self._wake:
                 self._wake.notify()
+
+    def _on_events(self, events: list[dict[str, Any]]) -> None:
+        """A batch (a chunk of a step's output, one type): looked at once, not once per line."""
+        if events and events[0]["type"] in WATCHED:
+            for event in events:
+                self._on_event(event)
 
     def close(self) -> None:
         if self._unsubscribe is not None:
